@@ -1,0 +1,96 @@
+"""The secrets file: ``[credentials.NAME]`` tables of appid/secret, access_token, cookie, keys.
+
+Secrets never enter the database, logs, errors or reports: the registry stores only a credential's
+name, values are read from this file at the moment of use, and `Credential` hides them in its repr.
+The file is refused when group or others can read it.
+"""
+
+from __future__ import annotations
+
+import stat
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Fields a credential table may carry.
+FIELDS = ("appid", "secret", "access_token", "cookie", "token", "aes_key", "webhook_key")
+
+
+class SecretsError(Exception):
+    """The secrets file is missing, unsafe or malformed."""
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One named credential. Its repr never shows the values."""
+
+    name: str
+    values: dict[str, str] = field(repr=False)
+
+    def get(self, key: str) -> str:
+        """The value of one field, or an empty string."""
+        return self.values.get(key, "")
+
+    def __repr__(self) -> str:
+        return f"Credential(name={self.name!r}, fields={sorted(self.values)})"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """All credentials of the secrets file."""
+
+    path: Path | None
+    credentials: dict[str, Credential] = field(repr=False)
+
+    def get(self, name: str) -> Credential | None:
+        """The credential of that name, or None."""
+        return self.credentials.get(name)
+
+    def values(self) -> list[str]:
+        """Every secret value (used to scrub text before it is shown or stored)."""
+        return [v for c in self.credentials.values() for v in c.values.values() if v]
+
+
+def check_permissions(path: Path) -> None:
+    """Raise when the file is readable or writable by group or others."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise SecretsError(
+            f"secrets file {path} is readable by other users (mode {stat.filemode(mode)}); "
+            f"fix it with: chmod 600 {path}"
+        )
+
+
+def load_secrets(path: Path) -> Secrets:
+    """Read the secrets file; an absent file is an empty set of credentials."""
+    if not path.exists():
+        return Secrets(path=None, credentials={})
+    check_permissions(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        # The parser's message may quote a line of the file, which may hold a secret: drop it.
+        line = getattr(exc, "lineno", None)
+        where = f" near line {line}" if line else ""
+        raise SecretsError(f"secrets file {path} is not valid TOML{where}") from None
+    table = data.get("credentials", {})
+    if not isinstance(table, dict):
+        raise SecretsError(f"secrets file {path}: [credentials] must be a table")
+    creds: dict[str, Credential] = {}
+    for name, entry in table.items():
+        if not isinstance(entry, dict):
+            raise SecretsError(f"secrets file {path}: credentials.{name} must be a table")
+        unknown = sorted(set(entry) - set(FIELDS))
+        if unknown:
+            raise SecretsError(f"secrets file {path}: credentials.{name} has unknown fields {unknown}")
+        creds[name] = Credential(name=name, values={k: str(v) for k, v in entry.items()})
+    return Secrets(path=path, credentials=creds)
+
+
+def scrub(text: str, secrets: Secrets | list[str]) -> str:
+    """Replace every secret value occurring in text with ``***``."""
+    values = secrets.values() if isinstance(secrets, Secrets) else secrets
+    for value in sorted(values, key=len, reverse=True):
+        if len(value) >= 4:
+            text = text.replace(value, "***")
+    return text

@@ -1,0 +1,91 @@
+"""`govmedia doctor`: check configuration, database, secrets and each account's collection settings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from registry import vocab
+from registry.credentials import SecretsError, load_secrets
+from registry.db import describe_url
+from registry.i18n import tr
+from registry.models import Account
+from registry.settings import Settings
+
+_SECRET_KEY = re.compile(r"(secret|token|password|passwd|aes_key|webhook_key|cookie)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One finding of the doctor: level ok / warn / error, and a plain-words message."""
+
+    level: str
+    message: str
+
+
+def check_config(settings: Settings) -> list[Check]:
+    """Config file presence, unknown keys, and secrets written into the config by mistake."""
+    out: list[Check] = []
+    if settings.path is None:
+        out.append(Check("warn", tr("未找到配置文件，使用默认值（运行 govmedia init 生成）",
+                                    "no config file found; using defaults (run `govmedia init`)")))
+    else:
+        out.append(Check("ok", tr(f"配置文件：{settings.path}", f"config file: {settings.path}")))
+        text = settings.path.read_text(encoding="utf-8")
+        for line in text.splitlines():
+            stripped = line.split("#", 1)[0]
+            if "=" in stripped and _SECRET_KEY.search(stripped.split("=", 1)[0]) and "credential" not in stripped:
+                out.append(Check("error", tr(
+                    f"配置文件中似乎写有密钥（{stripped.split('=', 1)[0].strip()}）：请移到密钥文件",
+                    f"the config file seems to hold a secret ({stripped.split('=', 1)[0].strip()}): move it to the secrets file")))
+    for key in settings.unknown_keys:
+        out.append(Check("warn", tr(f"未知配置项：{key}", f"unknown config key: {key}")))
+    return out
+
+
+def check_secrets(settings: Settings) -> tuple[list[Check], set[str]]:
+    """The secrets file: present, private, parseable; returns the credential names found."""
+    path = settings.secrets_path
+    if not path.exists():
+        return [Check("warn", tr(f"密钥文件不存在：{path}（API 采集需要它）", f"secrets file missing: {path} (API collection needs it)"))], set()
+    try:
+        secrets = load_secrets(path)
+    except SecretsError as exc:
+        return [Check("error", str(exc))], set()
+    names = set(secrets.credentials)
+    return [Check("ok", tr(f"密钥文件：{path}（{len(names)} 个凭据）", f"secrets file: {path} ({len(names)} credentials)"))], names
+
+
+async def check_accounts(credentials: set[str], settings: Settings) -> list[Check]:
+    """Each active account's collection method has what it needs."""
+    out: list[Check] = []
+    accounts = await Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES]).order_by("id")
+    problems = 0
+    for a in accounts:
+        method = a.collect_method
+        msg = ""
+        if method in (vocab.CollectMethod.WECHAT_API.value, vocab.CollectMethod.WEIBO_API.value):
+            if not a.credential:
+                msg = tr("未填写凭据", "no credential named")
+            elif a.credential not in credentials:
+                msg = tr(f"凭据 {a.credential} 不在密钥文件中", f"credential {a.credential} is not in the secrets file")
+        elif method == vocab.CollectMethod.FEED.value:
+            if not a.feed_url:
+                msg = tr("未填写订阅地址", "no feed URL")
+            elif a.feed_url.startswith("/") and not settings.get("platforms.feed.base_url"):
+                msg = tr("订阅地址是相对路径，但未配置 [platforms.feed] base_url",
+                         "relative feed path but [platforms.feed] base_url is not set")
+        elif method == vocab.CollectMethod.MANUAL.value:
+            out.append(Check("ok", tr(f"{a.name}（{a.ref}）：手工报送", f"{a.name} ({a.ref}): manual submissions")))
+        if msg:
+            problems += 1
+            out.append(Check("warn", f"{a.name} ({a.ref}): {msg}"))
+    out.insert(0, Check("ok" if not problems else "warn",
+                        tr(f"在用账号 {len(accounts)} 个，采集设置有问题的 {problems} 个",
+                           f"{len(accounts)} active accounts, {problems} with collection problems")))
+    return out
+
+
+def describe_db(settings: Settings, url: str) -> Check:
+    """The database the commands will use."""
+    return Check("ok", tr(f"数据库：{describe_url(url)}", f"database: {describe_url(url)}"))

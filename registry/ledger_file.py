@@ -1,0 +1,62 @@
+"""Ledger file use cases: import (validate, plan, apply all-or-nothing) and export (same format)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from registry import vocab
+from registry.ledger import COLUMNS, RowError, validate_rows
+from registry.sync import Plan, account_view, apply_plan, load_accounts, plan_import
+from registry.tabular import TableError, read_table, write_table
+
+_LABELS: dict[str, dict[str, str]] = {
+    "platform": {k.value: v for k, v in vocab.PLATFORM_LABELS.items()},
+    "unit_kind": {k.value: v for k, v in vocab.UNIT_KIND_LABELS.items()},
+    "status": {k.value: v for k, v in vocab.STATUS_LABELS.items()},
+    "matrix_role": {k.value: v for k, v in vocab.MATRIX_ROLE_LABELS.items()},
+}
+
+
+@dataclass
+class ImportResult:
+    """Outcome of an import: the plan (applied unless dry-run or invalid), errors, warnings."""
+
+    plan: Plan | None = None
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    applied: bool = False
+    rows: int = 0
+
+
+async def import_ledger(
+    path: Path, *, actor: str, today: dt.date, dry_run: bool = False, retire_missing: bool = False
+) -> ImportResult:
+    """Import a ledger file; on any invalid row nothing is written."""
+    try:
+        table = read_table(path)
+    except TableError as exc:
+        return ImportResult(errors=[RowError(0, path.name, str(exc), "")])
+    parsed = validate_rows(table.headers, table.rows, today)
+    result = ImportResult(errors=parsed.errors, warnings=parsed.warnings, rows=len(table.rows))
+    if parsed.errors:
+        return result
+    result.plan = await plan_import(parsed.records, retire_missing=retire_missing)
+    if not dry_run and not result.plan.empty:
+        await apply_plan(result.plan, actor, note=f"import {path.name}")
+        result.applied = True
+    return result
+
+
+def display_record(record: dict[str, str]) -> list[str]:
+    """A record as ledger cells, codes turned into the Chinese labels offices use."""
+    return [_LABELS.get(c.key, {}).get(record.get(c.key, ""), record.get(c.key, "")) for c in COLUMNS]
+
+
+async def export_ledger(path: Path) -> int:
+    """Write every account in the ledger format; return the number of rows."""
+    accounts = await load_accounts()
+    views = sorted((account_view(a) for a in accounts), key=lambda v: (v["unit"], v["platform"], v["name"], v["uid"]))
+    write_table(path, [c.header for c in COLUMNS], [display_record(v) for v in views], sheet="台账")
+    return len(views)

@@ -1,0 +1,216 @@
+"""Configuration: one TOML file, overridable by ``GOVMEDIA_*`` environment variables.
+
+The commented default file below is the single source of the keys and their defaults: `govmedia init`
+writes it, and loading parses it for the defaults. The keys in it are a contract other tools rely on.
+Every leaf key ``[a.b] c`` can be overridden by the environment variable ``GOVMEDIA_A_B_C``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG = """\
+# govmedia configuration. Every key is shown with its default value.
+# Environment variables override keys: [database] url -> GOVMEDIA_DATABASE_URL,
+# [platforms.wechat] api_base -> GOVMEDIA_PLATFORMS_WECHAT_API_BASE, and so on.
+# Secrets (AppSecrets, tokens, webhook keys) never go here: they live in the secrets file.
+
+[database]
+# SQLite file (relative to this file) or PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/govmedia
+url = "sqlite://govmedia.db"
+
+[county]
+# Name of the county shown in reports and messages.
+name = ""
+# Time zone of the county calendar; day counts and report months use it.
+timezone = "Asia/Shanghai"
+
+[platforms.wechat]
+# WeChat official account API base URL (a proxy, gateway or the sandbox may stand here).
+api_base = "https://api.weixin.qq.com"
+
+[platforms.weibo]
+# Weibo open API base URL.
+api_base = "https://api.weibo.com"
+# m.weibo.cn base URL used by the weibo_public collector.
+mobile_base = "https://m.weibo.cn"
+
+[platforms.feed]
+# Base URL that relative feed addresses (订阅地址 starting with "/") are joined to, e.g. your RSSHub.
+base_url = ""
+
+[wecom]
+# WeCom (企业微信) API base URL.
+api_base = "https://qyapi.weixin.qq.com"
+# Corp ID of the county's WeCom (not a secret).
+corp_id = ""
+# Agent ID of the self-built app that sends warnings.
+agent_id = 0
+# Name of the secrets-file credential holding the app secret (and callback token and aes_key).
+credential = ""
+
+[secrets]
+# Secrets file (TOML, [credentials.NAME] tables); must not be readable by group or others.
+file = "secrets.toml"
+"""
+
+ENV_PREFIX = "GOVMEDIA_"
+
+
+class ConfigError(Exception):
+    """The configuration could not be read or is invalid."""
+
+
+def default_values() -> dict[str, Any]:
+    """The defaults, parsed from the commented default file."""
+    return tomllib.loads(DEFAULT_CONFIG)
+
+
+def _leaves(tree: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    out: list[tuple[tuple[str, ...], Any]] = []
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            out.extend(_leaves(value, (*prefix, key)))
+        else:
+            out.append(((*prefix, key), value))
+    return out
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _set(tree: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        tree = tree.setdefault(key, {})
+    tree[path[-1]] = value
+
+
+def _coerce(raw: str, like: Any, name: str) -> Any:
+    if isinstance(like, bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{name}: expected true or false, got {raw!r}")
+    if isinstance(like, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{name}: expected a whole number, got {raw!r}") from None
+    if isinstance(like, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{name}: expected a number, got {raw!r}") from None
+    return raw
+
+
+def env_name(path: tuple[str, ...]) -> str:
+    """The environment variable that overrides a key path."""
+    return ENV_PREFIX + "_".join(path).upper()
+
+
+@dataclass
+class Settings:
+    """Loaded configuration: merged defaults, file and environment."""
+
+    data: dict[str, Any]
+    path: Path | None = None
+    unknown_keys: list[str] = field(default_factory=list)
+
+    @property
+    def base_dir(self) -> Path:
+        """Directory that relative paths in the config are resolved against."""
+        return self.path.parent if self.path else Path.cwd()
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        """Value at a dotted key path such as ``platforms.wechat.api_base``."""
+        node: Any = self.data
+        for key in dotted.split("."):
+            if not isinstance(node, Mapping) or key not in node:
+                return default
+            node = node[key]
+        return node
+
+    def section(self, dotted: str) -> dict[str, Any]:
+        """A table as a dict (empty when absent)."""
+        value = self.get(dotted, {})
+        return dict(value) if isinstance(value, Mapping) else {}
+
+    @property
+    def database_url(self) -> str:
+        """The database URL, with a relative SQLite path resolved against the config directory."""
+        url = str(self.get("database.url"))
+        if url.startswith("sqlite://") and url != "sqlite://:memory:":
+            p = Path(url.removeprefix("sqlite://")).expanduser()
+            if not p.is_absolute():
+                p = self.base_dir / p
+            return "sqlite://" + str(p)
+        return url
+
+    @property
+    def secrets_path(self) -> Path:
+        """The secrets file path."""
+        p = Path(str(self.get("secrets.file"))).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+
+def locate(explicit: str | None) -> Path | None:
+    """Find the config file: explicit path, then $GOVMEDIA_CONFIG, then ./govmedia.toml."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("GOVMEDIA_CONFIG")
+    if env:
+        return Path(env)
+    local = Path("govmedia.toml")
+    return local if local.exists() else None
+
+
+def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Load settings from a file (or defaults when None) and the environment."""
+    environ = os.environ if environ is None else environ
+    defaults = default_values()
+    data = defaults
+    unknown: list[str] = []
+    if path is not None:
+        if not path.exists():
+            raise ConfigError(f"config file not found: {path} (create one with `govmedia init`)")
+        try:
+            from_file = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        known = {p for p, _ in _leaves(defaults)}
+        known_tables = {p[0] for p in known}
+        for p, _ in _leaves(from_file):
+            # Tables we do not describe in the default file (rules, notify, ...) are owned by
+            # later stages; only flag unknown keys inside the sections we own.
+            if p[0] in known_tables and p not in known and p[0] != "platforms":
+                unknown.append(".".join(p))
+        data = _merge(defaults, from_file)
+        path = path.resolve()
+    for p, value in _leaves(defaults):
+        name = env_name(p)
+        if name in environ:
+            _set(data, p, _coerce(environ[name], value, name))
+    return Settings(data=data, path=path, unknown_keys=unknown)
+
+
+def write_default(path: Path, *, database_url: str | None = None) -> None:
+    """Write the commented default config, optionally with a different database URL."""
+    text = DEFAULT_CONFIG
+    if database_url:
+        escaped = database_url.replace("\\", "\\\\").replace('"', '\\"')
+        text = text.replace('url = "sqlite://govmedia.db"', f'url = "{escaped}"', 1)
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,231 @@
+"""Ledger <-> database: canonical views of stored accounts, import plans, applying them with audit.
+
+Import is all-or-nothing: `plan` compares validated records with the database, `apply` writes the
+whole plan in one transaction, recording an audit event for every unit, person and account touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from registry import audit, vocab
+from registry.ledger import KEYS
+from registry.models import Account, Person, Unit
+
+#: Record keys whose empty value in a ledger means "keep what is stored" rather than "clear".
+_KEEP_IF_EMPTY = ("unit_kind", "parent_unit")
+_ACCOUNT_FIELDS = {
+    "name": "name",
+    "account_type": "account_type",
+    "verified_subject": "verified_subject",
+    "operator_org": "operator_org",
+    "matrix_role": "matrix_role",
+    "status": "status",
+    "interaction": "interaction",
+    "frequency": "update_frequency",
+    "method": "collect_method",
+    "credential": "credential",
+    "feed_url": "feed_url",
+    "notes": "notes",
+}
+
+
+def account_view(account: Account) -> dict[str, str]:
+    """The canonical ledger record of a stored account (unit, head, operator prefetched)."""
+    unit: Unit = account.unit
+    parent: Unit | None = unit.parent
+    head: Person | None = account.head
+    op: Person | None = account.operator
+    view = {key: str(getattr(account, attr)) for key, attr in _ACCOUNT_FIELDS.items()}
+    view.update(
+        platform=account.platform,
+        uid=account.uid,
+        unit=unit.name,
+        unit_kind=unit.kind,
+        parent_unit=parent.name if parent else "",
+        head=head.name if head else "",
+        head_phone=head.phone if head else "",
+        head_wecom=head.wecom_userid if head else "",
+        operator=op.name if op else "",
+        operator_phone=op.phone if op else "",
+        wecom=op.wecom_userid if op else "",
+        opened_on=account.opened_on.isoformat() if account.opened_on else "",
+        filed="是" if account.filed else "否",
+        filed_on=account.filed_on.isoformat() if account.filed_on else "",
+    )
+    return {k: view.get(k, "") for k in KEYS}
+
+
+async def load_accounts() -> list[Account]:
+    """Every account with its unit, parent unit and contacts."""
+    return await Account.all().prefetch_related("unit__parent", "head", "operator").order_by("id")
+
+
+@dataclass
+class Change:
+    """One account to add or update, with field differences (old, new)."""
+
+    row: int
+    record: dict[str, str]
+    account: Account | None = None
+    diffs: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """What an import would do."""
+
+    added: list[Change] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    unchanged: list[Change] = field(default_factory=list)
+    retired: list[Account] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Whether applying the plan would change nothing."""
+        return not (self.added or self.changed or self.retired)
+
+
+def diff(view: dict[str, str], record: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Fields where the record differs from the stored view."""
+    out: dict[str, tuple[str, str]] = {}
+    for key in KEYS:
+        new = record.get(key, "")
+        if key in _KEEP_IF_EMPTY and not new:
+            continue
+        if view.get(key, "") != new:
+            out[key] = (view.get(key, ""), new)
+    return out
+
+
+async def plan_import(records: list[tuple[int, dict[str, str]]], *, retire_missing: bool = False) -> Plan:
+    """Compare validated records with the database."""
+    accounts = await load_accounts()
+    by_ident = {(a.platform, a.uid): a for a in accounts}
+    plan = Plan()
+    seen: set[tuple[str, str]] = set()
+    for row, record in records:
+        ident = (record["platform"], record["uid"])
+        seen.add(ident)
+        account = by_ident.get(ident)
+        if account is None:
+            plan.added.append(Change(row, record))
+            continue
+        d = diff(account_view(account), record)
+        (plan.changed if d else plan.unchanged).append(Change(row, record, account, d))
+    if retire_missing:
+        gone = {vocab.Status.DEREGISTERED.value, vocab.Status.CLOSED.value}
+        plan.retired = [a for a in accounts if (a.platform, a.uid) not in seen and a.status not in gone]
+    return plan
+
+
+class _Writer:
+    """Applies records inside one transaction, auditing each change."""
+
+    def __init__(self, actor: str, note: str = "") -> None:
+        self.actor = actor
+        self.note = note
+        self.units: dict[str, Unit] = {}
+
+    async def unit(self, name: str, kind: str, parent_name: str) -> Unit:
+        parent = await self.unit(parent_name, "", "") if parent_name else None
+        unit = self.units.get(name) or await Unit.get_or_none(name=name)
+        if unit is None:
+            unit = await Unit.create(name=name, kind=kind or vocab.UnitKind.OTHER.value, parent=parent)
+            await audit.record(actor=self.actor, entity="unit", entity_id=unit.id, ref=name, action="create",
+                               changes={"kind": (None, unit.kind), "parent": (None, parent_name or None)})
+        else:
+            changes: dict[str, tuple[object, object]] = {}
+            if kind and unit.kind != kind:
+                changes["kind"] = (unit.kind, kind)
+                unit.kind = kind
+            if parent is not None and unit.parent_id != parent.id:  # type: ignore[attr-defined]
+                changes["parent"] = (unit.parent_id, parent_name)  # type: ignore[attr-defined]
+                unit.parent = parent
+            if changes:
+                await unit.save()
+                await audit.record(actor=self.actor, entity="unit", entity_id=unit.id, ref=name,
+                                   action="update", changes=changes)
+        self.units[name] = unit
+        return unit
+
+    async def person(self, unit: Unit, name: str, role: str, phone: str, wecom: str) -> Person | None:
+        if not name:
+            return None
+        person = await Person.get_or_none(unit=unit, name=name, role=role)
+        if person is None:
+            person = await Person.create(unit=unit, name=name, role=role, phone=phone, wecom_userid=wecom)
+            await audit.record(actor=self.actor, entity="person", entity_id=person.id, ref=f"{unit.name}/{name}",
+                               action="create", changes={"role": (None, role), "phone": (None, phone),
+                                                         "wecom_userid": (None, wecom)})
+            return person
+        changes: dict[str, tuple[object, object]] = {}
+        if person.phone != phone:
+            changes["phone"] = (person.phone, phone)
+            person.phone = phone
+        if person.wecom_userid != wecom:
+            changes["wecom_userid"] = (person.wecom_userid, wecom)
+            person.wecom_userid = wecom
+        if changes:
+            await person.save()
+            await audit.record(actor=self.actor, entity="person", entity_id=person.id, ref=f"{unit.name}/{name}",
+                               action="update", changes=changes)
+        return person
+
+    async def account(self, change: Change) -> Account:
+        r = change.record
+        unit = await self.unit(r["unit"], r["unit_kind"], r["parent_unit"])
+        head = await self.person(unit, r["head"], vocab.Role.HEAD.value, r["head_phone"], r["head_wecom"])
+        operator = await self.person(unit, r["operator"], vocab.Role.OPERATOR.value, r["operator_phone"], r["wecom"])
+        values: dict[str, Any] = {attr: r[key] for key, attr in _ACCOUNT_FIELDS.items()}
+        values.update(
+            unit=unit, head=head, operator=operator, filed=r["filed"] == "是",
+            opened_on=dt.date.fromisoformat(r["opened_on"]) if r["opened_on"] else None,
+            filed_on=dt.date.fromisoformat(r["filed_on"]) if r["filed_on"] else None,
+        )
+        ref = f"{r['platform']}:{r['uid']}"
+        if change.account is None:
+            account = await Account.create(platform=r["platform"], uid=r["uid"], **values)
+            await audit.record(actor=self.actor, entity="account", entity_id=account.id, ref=ref, action="create",
+                               changes={k: (None, v) for k, v in r.items() if v}, note=self.note)
+            return account
+        account = change.account
+        account.update_from_dict(values)
+        await account.save()
+        await record_account_changes(self.actor, account, change.diffs, self.note)
+        return account
+
+
+async def record_account_changes(actor: str, account: Account, diffs: dict[str, tuple[str, str]], note: str = "") -> None:
+    """Audit an account change: renames and status changes get events of their own."""
+    rest = dict(diffs)
+    for key, action in (("name", "rename"), ("status", "status")):
+        if key in rest:
+            await audit.record(actor=actor, entity="account", entity_id=account.id, ref=account.ref,
+                               action=action, changes={key: rest.pop(key)}, note=note)
+    if rest:
+        await audit.record(actor=actor, entity="account", entity_id=account.id, ref=account.ref,
+                           action="update", changes=dict(rest), note=note)
+
+
+async def apply_plan(plan: Plan, actor: str, *, note: str = "") -> None:
+    """Write the plan in one transaction."""
+    async with in_transaction():
+        writer = _Writer(actor, note)
+        for change in [*plan.added, *plan.changed]:
+            await writer.account(change)
+        for account in plan.retired:
+            await retire(account, actor, note=note or "ledger import --retire-missing")
+
+
+async def retire(account: Account, actor: str, *, note: str = "") -> None:
+    """Mark an account deregistered (已注销), audited."""
+    before = account.status
+    account.status = vocab.Status.DEREGISTERED.value
+    await account.save(update_fields=["status", "updated_at"])
+    await audit.record(actor=actor, entity="account", entity_id=account.id, ref=account.ref, action="retire",
+                       changes={"status": (before, account.status)}, note=note)

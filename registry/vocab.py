@@ -1,0 +1,183 @@
+"""Controlled vocabularies of the registry: codes stored in the database and their Chinese labels.
+
+Codes are stable ASCII identifiers (what the database, JSON output and scripts see); labels are what
+county staff read and type in their ledger. Every parser here accepts both.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+
+class Platform(StrEnum):
+    """Platforms an account can live on."""
+
+    WECHAT = "wechat"
+    WEIBO = "weibo"
+    CHANNELS = "channels"
+    DOUYIN = "douyin"
+    TOUTIAO = "toutiao"
+    OTHER = "other"
+
+
+PLATFORM_LABELS: dict[Platform, str] = {
+    Platform.WECHAT: "微信公众号",
+    Platform.WEIBO: "新浪微博",
+    Platform.CHANNELS: "微信视频号",
+    Platform.DOUYIN: "抖音",
+    Platform.TOUTIAO: "今日头条",
+    Platform.OTHER: "其他",
+}
+PLATFORM_LABELS_EN: dict[Platform, str] = {
+    Platform.WECHAT: "WeChat OA",
+    Platform.WEIBO: "Weibo",
+    Platform.CHANNELS: "WeChat Channels",
+    Platform.DOUYIN: "Douyin",
+    Platform.TOUTIAO: "Toutiao",
+    Platform.OTHER: "Other",
+}
+_PLATFORM_ALIASES: dict[str, Platform] = {
+    "微信": Platform.WECHAT,
+    "公众号": Platform.WECHAT,
+    "微信公众平台": Platform.WECHAT,
+    "微博": Platform.WEIBO,
+    "视频号": Platform.CHANNELS,
+    "头条": Platform.TOUTIAO,
+    "头条号": Platform.TOUTIAO,
+}
+
+
+class UnitKind(StrEnum):
+    """Administrative level of a unit (单位类型)."""
+
+    COUNTY_GOV = "county_gov"
+    DEPARTMENT = "department"
+    TOWNSHIP = "township"
+    OTHER = "other"
+
+
+UNIT_KIND_LABELS: dict[UnitKind, str] = {
+    UnitKind.COUNTY_GOV: "县政府",
+    UnitKind.DEPARTMENT: "县直部门",
+    UnitKind.TOWNSHIP: "乡镇",
+    UnitKind.OTHER: "其他",
+}
+_UNIT_KIND_ALIASES: dict[str, UnitKind] = {
+    "县人民政府": UnitKind.COUNTY_GOV,
+    "部门": UnitKind.DEPARTMENT,
+    "县直单位": UnitKind.DEPARTMENT,
+    "乡镇(街道)": UnitKind.TOWNSHIP,
+    "乡镇（街道）": UnitKind.TOWNSHIP,
+    "街道": UnitKind.TOWNSHIP,
+}
+
+
+class Status(StrEnum):
+    """Lifecycle status of an account."""
+
+    OPERATING = "operating"
+    RECTIFYING = "rectifying"
+    REVIEWING = "reviewing"
+    NOTICE = "notice"
+    CLOSED = "closed"
+    DEREGISTERED = "deregistered"
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.OPERATING: "运营中",
+    Status.RECTIFYING: "整改中",
+    Status.REVIEWING: "审核中",
+    Status.NOTICE: "停更公告中",
+    Status.CLOSED: "已关停",
+    Status.DEREGISTERED: "已注销",
+}
+#: Statuses whose accounts are still expected to post and are checked.
+ACTIVE_STATUSES = frozenset({Status.OPERATING, Status.RECTIFYING, Status.REVIEWING})
+
+
+class Role(StrEnum):
+    """Role of a contact person."""
+
+    HEAD = "head"
+    LEADER = "leader"
+    OPERATOR = "operator"
+
+
+ROLE_LABELS: dict[Role, str] = {Role.HEAD: "负责人", Role.LEADER: "分管领导", Role.OPERATOR: "运维人员"}
+
+
+class MatrixRole(StrEnum):
+    """Place of an account in the county matrix."""
+
+    FLAGSHIP = "flagship"
+    MEMBER = "member"
+
+
+MATRIX_ROLE_LABELS: dict[MatrixRole, str] = {MatrixRole.FLAGSHIP: "主账号", MatrixRole.MEMBER: "成员账号"}
+
+
+class CollectMethod(StrEnum):
+    """How an account's activity is collected."""
+
+    WECHAT_API = "wechat_api"
+    WEIBO_API = "weibo_api"
+    WEIBO_PUBLIC = "weibo_public"
+    FEED = "feed"
+    MANUAL = "manual"
+
+
+DEFAULT_METHOD: dict[Platform, CollectMethod] = {
+    Platform.WECHAT: CollectMethod.WECHAT_API,
+    Platform.WEIBO: CollectMethod.WEIBO_PUBLIC,
+}
+#: Which methods make sense on which platform (feed and manual work everywhere).
+METHOD_PLATFORMS: dict[CollectMethod, frozenset[Platform]] = {
+    CollectMethod.WECHAT_API: frozenset({Platform.WECHAT}),
+    CollectMethod.WEIBO_API: frozenset({Platform.WEIBO}),
+    CollectMethod.WEIBO_PUBLIC: frozenset({Platform.WEIBO}),
+    CollectMethod.FEED: frozenset(Platform),
+    CollectMethod.MANUAL: frozenset(Platform),
+}
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _lookup(value: str, enum: type[E], labels: dict[E, str], aliases: dict[str, E]) -> E | None:
+    v = value.strip()
+    for member, label in labels.items():
+        if v == label:
+            return member
+    if v in aliases:
+        return aliases[v]
+    low = v.lower()
+    for member in enum:
+        if low == member.value:
+            return member
+    return None
+
+
+def parse_platform(value: str) -> Platform | None:
+    """Return the platform for a code or Chinese label, or None."""
+    return _lookup(value, Platform, PLATFORM_LABELS, _PLATFORM_ALIASES)
+
+
+def parse_unit_kind(value: str) -> UnitKind | None:
+    """Return the unit kind for a code or Chinese label, or None."""
+    return _lookup(value, UnitKind, UNIT_KIND_LABELS, _UNIT_KIND_ALIASES)
+
+
+def parse_status(value: str) -> Status | None:
+    """Return the status for a code or Chinese label, or None."""
+    return _lookup(value, Status, STATUS_LABELS, {"正常": Status.OPERATING})
+
+
+def parse_matrix_role(value: str) -> MatrixRole | None:
+    """Return the matrix role for a code or Chinese label, or None."""
+    return _lookup(value, MatrixRole, MATRIX_ROLE_LABELS, {"主": MatrixRole.FLAGSHIP})
+
+
+def parse_method(value: str) -> CollectMethod | None:
+    """Return the collection method for its code, or None."""
+    return _lookup(value, CollectMethod, {}, {"手工": CollectMethod.MANUAL, "订阅": CollectMethod.FEED})

@@ -1,0 +1,1 @@
+"""govmedia sandbox package."""
