@@ -1,0 +1,92 @@
+"""Observations the parsers produce and the fetchers store: plain frozen values, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timedelta, timezone
+from typing import NamedTuple
+
+# China has kept UTC+8 without DST since 1991, before any data we can fetch (datacube starts
+# 2014-12-01), so a fixed offset is exact and needs no tz database.
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostObs:
+    """One post as seen on a platform at collection time; None means the source does not tell."""
+
+    post_id: str
+    published_at: datetime
+    title: str
+    url: str | None = None
+    pinned: bool = False
+    original: bool | None = None
+    reads: int | None = None
+    likes: int | None = None
+    shares: int | None = None
+    comments: int | None = None
+    zaikan: int | None = None
+    favorites: int | None = None
+
+    def __post_init__(self) -> None:
+        # A naive time would be read as local time somewhere and shift "last posted" by hours.
+        if self.published_at.utcoffset() is None:
+            raise ValueError(f"post {self.post_id}: published_at must be timezone-aware")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MetricObs:
+    """Account-level figures for one day; None means this source does not report the figure."""
+
+    day: date
+    followers: int | None = None
+    new_followers: int | None = None
+    lost_followers: int | None = None
+    reads: int | None = None
+    shares: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArticleDayObs:
+    """One article's figures for a single day (datacube getarticlesummary), not cumulative."""
+
+    day: date
+    post_id: str
+    title: str
+    reads: int
+    read_users: int
+    shares: int
+    favorites: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProfileObs:
+    """An account's profile as the platform shows it."""
+
+    uid: str
+    name: str
+    followers: int | None = None
+    posts_total: int | None = None
+    verified: bool | None = None
+
+
+class Page(NamedTuple):
+    """One page of posts and the cursor for the next one (None: no further page)."""
+
+    posts: list[PostObs]
+    next_cursor: str | None
+
+
+def merge_metrics(*batches: Iterable[MetricObs]) -> list[MetricObs]:
+    """Combine per-day observations from several endpoints; later non-None figures win."""
+    by_day: dict[date, MetricObs] = {}
+    for batch in batches:
+        for obs in batch:
+            old = by_day.get(obs.day)
+            if old is None:
+                by_day[obs.day] = obs
+                continue
+            known = {f.name: getattr(obs, f.name) for f in fields(obs) if getattr(obs, f.name) is not None}
+            by_day[obs.day] = replace(old, **known)
+    return [by_day[d] for d in sorted(by_day)]
