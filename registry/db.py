@@ -117,3 +117,10 @@ async def _close_quietly() -> None:
 #: Config for tortoise's own CLI when writing migrations:
 #: ``python -m tortoise -c registry.db.MIGRATION_CONFIG makemigrations --name <what>``.
 MIGRATION_CONFIG = tortoise_config("sqlite://:memory:")
+
+
+def transaction() -> Any:
+    """A transaction (savepoint when nested) for feature packages, which never import tortoise."""
+    from tortoise.transactions import in_transaction
+
+    return in_transaction()

@@ -106,3 +106,117 @@ class AuditEvent(Model):
     class Meta:
         table = "audit_event"
         indexes = (("entity", "entity_id"),)
+
+
+class Post(Model):
+    """One post of an account, upserted by (account, platform post id)."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "govmedia.Account", related_name="posts", on_delete=fields.CASCADE
+    )
+    post_id = fields.CharField(max_length=128)
+    published_at = fields.DatetimeField()
+    title = fields.CharField(max_length=256, default="")
+    url = fields.CharField(max_length=1024, default="")
+    pinned = fields.BooleanField(default=False)
+    original = fields.BooleanField(null=True)
+    reads = fields.BigIntField(null=True)
+    likes = fields.BigIntField(null=True)
+    shares = fields.BigIntField(null=True)
+    comments = fields.BigIntField(null=True)
+    zaikan = fields.BigIntField(null=True)
+    favorites = fields.BigIntField(null=True)
+    source = fields.CharField(max_length=16, default="")
+    first_seen_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "post"
+        unique_together = (("account_id", "post_id"),)
+        indexes = (("account_id", "published_at"),)
+
+
+class DailyMetric(Model):
+    """Reach of an account on one day (county calendar), upserted by (account, day)."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "govmedia.Account", related_name="metrics", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    followers = fields.BigIntField(null=True)
+    new_followers = fields.BigIntField(null=True)
+    lost_followers = fields.BigIntField(null=True)
+    reads = fields.BigIntField(null=True)
+    shares = fields.BigIntField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "daily_metric"
+        unique_together = (("account_id", "day"),)
+
+
+class CollectionAttempt(Model):
+    """One collection attempt of one account: outcome, error kind, message (never a secret)."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "govmedia.Account", related_name="attempts", on_delete=fields.CASCADE
+    )
+    method = fields.CharField(max_length=16)
+    worker = fields.CharField(max_length=64, default="")
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+    outcome = fields.CharField(max_length=16, default="running")
+    error_kind = fields.CharField(max_length=16, null=True)
+    error_code = fields.CharField(max_length=32, null=True)
+    message = fields.TextField(default="")
+    new_posts = fields.IntField(default=0)
+    updated_posts = fields.IntField(default=0)
+    calls = fields.IntField(default=0)
+
+    class Meta:
+        table = "collection_attempt"
+        indexes = (("account_id", "started_at"),)
+
+
+class AccountState(Model):
+    """Collection state of an account: coverage, last success and error, lease, cool-down, cursor.
+
+    Coverage contract: ``known_until`` is the time up to which the account's posting history is
+    known. Only a successful collection advances it, a failing one leaves it (and
+    ``last_success_at``) untouched, so rules can tell "silent" from "we could not see".
+    """
+
+    account: fields.OneToOneRelation[Account] = fields.OneToOneField(
+        "govmedia.Account", related_name="state", on_delete=fields.CASCADE, primary_key=True
+    )
+    last_attempt_at = fields.DatetimeField(null=True)
+    last_success_at = fields.DatetimeField(null=True)
+    known_until = fields.DatetimeField(null=True)
+    last_error_kind = fields.CharField(max_length=16, null=True)
+    last_error = fields.TextField(default="")
+    consecutive_failures = fields.IntField(default=0)
+    gone = fields.BooleanField(default=False)
+    backfilled_from = fields.DateField(null=True)
+    cursor = fields.CharField(max_length=256, default="")
+    lease_owner = fields.CharField(max_length=64, null=True)
+    lease_until = fields.DatetimeField(null=True)
+    cooldown_until = fields.DatetimeField(null=True)
+    next_due_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account_state"
+
+
+class TokenCache(Model):
+    """A platform access token shared by every process, stored encrypted with the app secret."""
+
+    key = fields.CharField(max_length=128, primary_key=True)
+    ciphertext = fields.TextField()
+    expires_at = fields.DatetimeField()
+    refreshed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "token_cache"

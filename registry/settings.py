@@ -39,10 +39,29 @@ api_base = "https://api.weixin.qq.com"
 api_base = "https://api.weibo.com"
 # m.weibo.cn base URL used by the weibo_public collector.
 mobile_base = "https://m.weibo.cn"
+# Minimum seconds between two m.weibo.cn requests, plus up to `jitter` random seconds (it bans fast callers).
+min_interval = 3.0
+jitter = 2.0
+# Pages of posts read per account and pass at most.
+max_pages = 10
 
 [platforms.feed]
 # Base URL that relative feed addresses (订阅地址 starting with "/") are joined to, e.g. your RSSHub.
 base_url = ""
+
+[collect]
+# Days of history fetched the first time an account is collected (>= 90 so a 僵尸号 can be recognised).
+backfill_days = 92
+# Accounts collected at the same time.
+concurrency = 8
+# Seconds before an HTTP call times out.
+timeout = 20.0
+# Attempts per call for transient failures (network errors, HTTP 5xx, WeChat -1); others never retry.
+retries = 3
+# Minutes a worker holds an account's lease; a crashed worker's accounts free up after this.
+lease_minutes = 15
+# Minutes between collection passes of `govmedia run`.
+interval_minutes = 60
 
 [wecom]
 # WeCom (企业微信) API base URL.

@@ -1,0 +1,134 @@
+"""One collection pass: lease each due account, collect it, store what was seen or why not.
+
+Failures are data: every attempt is recorded with its error kind and a redacted message, and a
+failing account keeps its old coverage. An account whose lease another live process holds is
+skipped, so two `govmedia collect` processes never poll the same account at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from collectors.base import Source
+from collectors.errors import ErrorKind, PlatformError, redact
+from collectors.http import CALLS
+from registry import observations as obs
+from registry.credentials import scrub
+from registry.observations import Target
+
+log = logging.getLogger("govmedia.collect")
+
+
+def worker_name() -> str:
+    """A name for this process in leases and attempts."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Outcome:
+    """What happened to one account in a pass."""
+
+    target: Target
+    status: str  # ok / failed / skipped
+    error_kind: str | None = None
+    message: str = ""
+    new_posts: int = 0
+    updated_posts: int = 0
+    calls: int = 0
+
+
+@dataclass
+class PassSummary:
+    """The result of one pass."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        """Accounts by status."""
+        return Counter(o.status for o in self.outcomes)
+
+    @property
+    def errors(self) -> Counter[str]:
+        """Failed accounts by error kind."""
+        return Counter(o.error_kind or "" for o in self.outcomes if o.status == "failed")
+
+    @property
+    def new_posts(self) -> int:
+        """Posts seen for the first time."""
+        return sum(o.new_posts for o in self.outcomes)
+
+
+Progress = Callable[[Outcome, int, int], None]
+
+
+@dataclass
+class Runner:
+    """Runs passes with bounded concurrency over a set of sources."""
+
+    sources: Mapping[str, Source]
+    clock: Callable[[], dt.datetime]
+    worker: str = field(default_factory=worker_name)
+    concurrency: int = 8
+    lease_ttl: dt.timedelta = dt.timedelta(minutes=15)
+    #: Secret values to scrub from any message before it is stored or shown.
+    secret_values: Sequence[str] = ()
+
+    async def run_pass(self, targets: Sequence[Target], progress: Progress | None = None) -> PassSummary:
+        """Collect every target once."""
+        summary = PassSummary()
+        sem = asyncio.Semaphore(self.concurrency)
+        total = len(targets)
+
+        async def one(target: Target) -> None:
+            async with sem:
+                outcome = await self.collect_one(target)
+            summary.outcomes.append(outcome)
+            if progress:
+                progress(outcome, len(summary.outcomes), total)
+
+        await asyncio.gather(*(one(t) for t in targets))
+        return summary
+
+    async def collect_one(self, target: Target) -> Outcome:
+        """Lease, collect and record one account."""
+        source = self.sources.get(target.method)
+        if source is None:
+            return Outcome(target, "skipped", message=f"no source for method {target.method}")
+        now = self.clock()
+        if target.cooldown_until and target.cooldown_until > now:
+            return Outcome(target, "skipped", message=f"cooling down until {target.cooldown_until.isoformat()}")
+        if not await obs.acquire_lease(target.account_id, self.worker, now, self.lease_ttl):
+            return Outcome(target, "skipped", message="leased by another worker")
+        counter = [0]
+        CALLS.set(counter)
+        try:
+            attempt = await obs.start_attempt(target.account_id, target.method, self.worker, now)
+            try:
+                result = await source.collect(target, now)
+            except PlatformError as exc:
+                return await self._failed(attempt, target, exc, counter[0])
+            except Exception as exc:  # a parser or source bug must not stop the pass
+                log.warning("collector bug on %s: %s", target.platform + ":" + target.uid, type(exc).__name__)
+                err = PlatformError(ErrorKind.PARSE, f"unexpected {type(exc).__name__}: {redact(str(exc))}")
+                return await self._failed(attempt, target, err, counter[0])
+            new, updated = await obs.record_success(attempt, target.account_id, target.method,
+                                                    replace(result, calls=counter[0]), self.clock())
+            return Outcome(target, "ok", new_posts=new, updated_posts=updated, calls=counter[0])
+        finally:
+            await obs.release_lease(target.account_id, self.worker)
+
+    async def _failed(self, attempt: int, target: Target, exc: PlatformError, calls: int) -> Outcome:
+        now = self.clock()
+        cooldown = now + dt.timedelta(seconds=exc.cooldown_s) if exc.cooldown_s else None
+        message = scrub(exc.message, list(self.secret_values))
+        await obs.record_failure(attempt, target.account_id, kind=exc.kind.value, code=exc.code,
+                                 message=message, now=now, calls=calls, cooldown_until=cooldown)
+        return Outcome(target, "failed", error_kind=exc.kind.value, message=message, calls=calls)

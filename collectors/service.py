@@ -1,0 +1,80 @@
+"""The collection use cases the CLI and the scheduler call: build sources from config, run a pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import httpx
+
+from collectors.base import Context, Options, Source
+from collectors.feed import FeedSource
+from collectors.http import Http, RetryPolicy
+from collectors.model import BEIJING
+from collectors.run import PassSummary, Progress, Runner
+from collectors.wechat import WeChatSource
+from collectors.weibo import WeiboApiSource, WeiboPublicSource
+from registry import observations as obs
+from registry.credentials import Secrets
+from registry.settings import Settings
+
+#: Defaults of the ``[collect]`` table (documented in the default config).
+TIMEOUT_S = 20.0
+
+
+def options_from(settings: Settings) -> Options:
+    """Collection options from the config."""
+    c = settings.section("collect")
+    weibo = settings.section("platforms.weibo")
+    return Options(
+        wechat_base=str(settings.get("platforms.wechat.api_base")).rstrip("/"),
+        weibo_base=str(weibo.get("api_base", "https://api.weibo.com")).rstrip("/"),
+        weibo_mobile_base=str(weibo.get("mobile_base", "https://m.weibo.cn")).rstrip("/"),
+        feed_base=str(settings.get("platforms.feed.base_url", "")).rstrip("/"),
+        backfill_days=int(c.get("backfill_days", 92)),
+        weibo_min_interval=float(weibo.get("min_interval", 3.0)),
+        weibo_jitter=float(weibo.get("jitter", 2.0)),
+        weibo_max_pages=int(weibo.get("max_pages", 10)),
+    )
+
+
+def make_client(settings: Settings) -> httpx.AsyncClient:
+    """The HTTP client collectors use (timeouts from ``[collect] timeout``)."""
+    timeout = float(settings.get("collect.timeout", TIMEOUT_S))
+    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=False,
+                             limits=httpx.Limits(max_connections=32))
+
+
+def build_sources(ctx: Context) -> dict[str, Source]:
+    """One source per collection method."""
+    sources: list[Source] = [WeChatSource(ctx), WeiboApiSource(ctx), WeiboPublicSource(ctx), FeedSource(ctx)]
+    return {s.method: s for s in sources}
+
+
+async def collect(
+    settings: Settings,
+    secrets: Secrets,
+    client: httpx.AsyncClient,
+    *,
+    account_ids: Sequence[int] | None = None,
+    platform: str | None = None,
+    since: dt.date | None = None,
+    progress: Progress | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+    retry: RetryPolicy | None = None,
+) -> PassSummary:
+    """Run one collection pass over the due accounts."""
+    clock = clock or (lambda: dt.datetime.now(BEIJING))
+    options = options_from(settings)
+    if since is not None:
+        options.backfill_days = max(1, (clock().astimezone(BEIJING).date() - since).days + 1)
+    http = Http(client, retry=retry or RetryPolicy(attempts=int(settings.get("collect.retries", 3))))
+    ctx = Context(http=http, secrets=secrets, options=options, clock=clock)
+    targets = await obs.targets(account_ids=account_ids, platform=platform)
+    if since is not None:
+        targets = [replace(t, backfilled_from=None, cursor="", known_until=None) for t in targets]
+    runner = Runner(build_sources(ctx), clock, concurrency=int(settings.get("collect.concurrency", 8)),
+                    lease_ttl=dt.timedelta(minutes=int(settings.get("collect.lease_minutes", 15))),
+                    secret_values=secrets.values())
+    return await runner.run_pass(targets, progress)

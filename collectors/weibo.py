@@ -1,0 +1,141 @@
+"""`weibo_api` (open API with the account's OAuth token) and `weibo_public` (m.weibo.cn, paced).
+
+m.weibo.cn answers HTTP 418 when called too fast, 432 or ``ok:-100`` when it wants a cookie: both
+put the whole source into a cool-down for the rest of the pass. ``ok:0`` on a profile means the
+account is gone. Pinned posts are listed first and may be old: they never end paging early and are
+never taken as the latest post unless they truly are the newest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from collectors.base import Context
+from collectors.errors import ErrorKind, PlatformError
+from collectors.model import BEIJING, MetricObs, PostObs
+from collectors.parse_weibo_api import parse_user_show, parse_user_timeline, raise_for_error
+from collectors.parse_weibo_mobile import (
+    parse_posts_containerid,
+    parse_posts_page,
+    parse_profile,
+    raise_for_http_status,
+)
+from registry.observations import Success, Target
+
+MOBILE_HEADERS = {
+    "MWeibo-Pwa": "1",
+    "X-Requested-With": "XMLHttpRequest",
+    "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+}
+
+
+class WeiboApiSource:
+    """Collector for Weibo accounts that authorised our app (open API)."""
+
+    method = "weibo_api"
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def _get(self, path: str, params: dict[str, Any]) -> object:
+        resp = await self.ctx.http.request("GET", f"{self.ctx.options.weibo_base}{path}", where=path, params=params)
+        try:
+            body: object = resp.json()
+        except ValueError:
+            raise PlatformError(ErrorKind.PARSE, f"{path}: body is not JSON (HTTP {resp.status_code})") from None
+        raise_for_error(body)
+        if resp.status_code >= 400:
+            raise PlatformError(ErrorKind.NETWORK, f"{path}: HTTP {resp.status_code}", code=str(resp.status_code))
+        return body
+
+    async def collect(self, target: Target, now: dt.datetime) -> Success:
+        """Profile (followers) and the timeline since the last seen post."""
+        token = self.ctx.credential(target, "access_token").get("access_token")
+        profile = parse_user_show(await self._get("/2/users/show.json", {"access_token": token, "uid": target.uid}))
+        since = target.cursor.removeprefix("since_id=") if target.cursor.startswith("since_id=") else ""
+        posts: list[PostObs] = []
+        for page in range(1, self.ctx.options.weibo_max_pages + 1):
+            params: dict[str, Any] = {"access_token": token, "uid": target.uid, "count": 100, "page": page}
+            if since:
+                params["since_id"] = since
+            batch = parse_user_timeline(await self._get("/2/statuses/user_timeline.json", params))
+            posts.extend(batch)
+            if len(batch) < 100:
+                break
+        newest = max((int(p.post_id) for p in posts if p.post_id.isdigit()), default=0)
+        cursor = f"since_id={newest}" if newest else target.cursor
+        today = now.astimezone(BEIJING).date()
+        return Success(posts=posts, metrics=[MetricObs(day=today, followers=profile.followers)], known_until=now,
+                       cursor=cursor, backfilled_from=today)
+
+
+class WeiboPublicSource:
+    """Collector for Weibo accounts through m.weibo.cn's public JSON (paced, cookie-aware)."""
+
+    method = "weibo_public"
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.cooldown_until: dt.datetime | None = None
+        self.cooldown_reason: PlatformError | None = None
+        base = ctx.options.weibo_mobile_base
+        from urllib.parse import urlsplit
+
+        ctx.http.pace(urlsplit(base).netloc, ctx.options.weibo_min_interval, ctx.options.weibo_jitter)
+
+    async def _get(self, target: Target, params: dict[str, Any], cookie: str) -> object:
+        headers = {**MOBILE_HEADERS, "Referer": f"{self.ctx.options.weibo_mobile_base}/u/{target.uid}"}
+        if cookie:
+            headers["Cookie"] = cookie
+        resp = await self.ctx.http.request("GET", f"{self.ctx.options.weibo_mobile_base}/api/container/getIndex",
+                                           where="getIndex", params=params, headers=headers,
+                                           check_status=raise_for_http_status)
+        if resp.status_code >= 400:
+            raise PlatformError(ErrorKind.NETWORK, f"getIndex: HTTP {resp.status_code}", code=str(resp.status_code))
+        try:
+            body: object = resp.json()
+        except ValueError:
+            raise PlatformError(ErrorKind.PARSE, "getIndex: body is not JSON") from None
+        return body
+
+    async def collect(self, target: Target, now: dt.datetime) -> Success:
+        """Profile and newest pages of posts, until known history or the back-fill horizon."""
+        if self.cooldown_until and self.cooldown_reason and now < self.cooldown_until:
+            # Same kind as the failure that started the cool-down: a cookie problem stays "auth".
+            reason = self.cooldown_reason
+            raise PlatformError(reason.kind, f"m.weibo.cn cool-down until {self.cooldown_until:%H:%M} after: {reason.message}",
+                                code=reason.code, cooldown_s=int((self.cooldown_until - now).total_seconds()))
+        cookie = ""
+        if target.credential:
+            cookie = self.ctx.credential(target, "cookie").get("cookie")
+        try:
+            return await self._collect(target, now, cookie)
+        except PlatformError as exc:
+            if exc.cooldown_s and exc.kind in (ErrorKind.QUOTA, ErrorKind.AUTH):
+                self.cooldown_until = now + dt.timedelta(seconds=exc.cooldown_s)
+                self.cooldown_reason = exc
+            raise
+
+    async def _collect(self, target: Target, now: dt.datetime, cookie: str) -> Success:
+        body = await self._get(target, {"type": "uid", "value": target.uid}, cookie)
+        profile = parse_profile(body)
+        containerid = parse_posts_containerid(body) or f"107603{target.uid}"
+        horizon = (target.known_until - dt.timedelta(days=1)) if target.known_until else (
+            now - dt.timedelta(days=self.ctx.options.backfill_days))
+        posts: list[PostObs] = []
+        cursor = ""
+        for _ in range(self.ctx.options.weibo_max_pages):
+            params: dict[str, Any] = {"type": "uid", "value": target.uid, "containerid": containerid}
+            if cursor:
+                key, _, value = cursor.partition("=")
+                params[key] = value
+            page = parse_posts_page(await self._get(target, params, cookie), now)
+            posts.extend(page.posts)
+            ordinary = [p.published_at for p in page.posts if not p.pinned]
+            if not page.next_cursor or (ordinary and min(ordinary) < horizon):
+                break
+            cursor = page.next_cursor
+        today = now.astimezone(BEIJING).date()
+        return Success(posts=posts, metrics=[MetricObs(day=today, followers=profile.followers)], known_until=now,
+                       backfilled_from=(horizon.astimezone(BEIJING).date()))

@@ -1,0 +1,302 @@
+"""Rule settings: the catalogue's metadata, its defaults, and resolution of the `[rules]` config table.
+
+Config shape (TOML)::
+
+    [rules]
+    working_days = false            # count staleness (stale_veto / stale_warning / dormant_long)
+                                    # in working days instead of calendar days
+    [rules.calendar]
+    extra_holidays = ["2027-01-01"] # local additions to the built-in 2024-2026 tables
+    extra_workdays = ["2027-02-06"]
+    [rules.stale_warning]
+    enabled = true
+    days = 10
+    [rules.stale_warning.township]  # per-unit-kind override: county_gov, department, township, other
+    days = 7
+
+low_use floors (min_followers, min_reads_per_post, min_interactions_per_post) are 0 = off by
+default: policy.md §5.4 finds no national or provincial number, so any floor is local policy. The
+default low_use test is relative only — the bottom `percentile` % of peers on the same platform and
+of the same unit kind, when the group has at least `min_peers` accounts.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from registry.vocab import UnitKind
+from rules.calendar import DEFAULT_CALENDAR, WorkCalendar
+
+UNIT_KINDS: tuple[str, ...] = tuple(k.value for k in UnitKind)
+
+SEVERITY_LABELS: dict[str, str] = {
+    "veto": "单项否决",
+    "warning": "预警",
+    "review": "关停整合评估",
+    "ops": "运维",
+    "info": "提示",
+}
+
+#: Ledger fields registry_incomplete can require, with the labels its summary uses.
+FIELD_LABELS: dict[str, str] = {
+    "head_name": "负责人",
+    "head_phone": "负责人电话",
+    "operator_name": "运维人员",
+    "operator_phone": "运维人员电话",
+    "operator_wecom": "运维人员企业微信账号",
+    "verified_subject": "认证主体",
+    "update_frequency": "更新频率要求",
+    "opened_on": "开设日期",
+    "interaction": "互动渠道",
+}
+
+# Ledger texts that mean "no effective interaction channel" (policy.md §1.2: keyword-only
+# auto-replies and disabled comments are usually judged ineffective).
+DEFAULT_NONE_INTERACTION = [
+    "", "无", "没有", "暂无", "否", "未开通", "不开通", "未开放", "未设置", "关闭", "已关闭",
+    "无互动", "留言已关闭", "评论已关闭", "仅自动回复", "仅关键词回复", "-", "—", "/", "none", "n/a",
+]
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One setting: its type (bool, int, float, strs, opt_int), default, lower bound, meaning."""
+
+    kind: str
+    default: object
+    doc: str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """A rule's stable id, names, severity and settings schema."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    severity: str
+    keys: dict[str, KeySpec]
+
+
+def _meta(rid: str, zh: str, en: str, severity: str, **keys: KeySpec) -> RuleMeta:
+    return RuleMeta(rid, zh, en, severity, {"enabled": KeySpec("bool", True, "run this rule"), **keys})
+
+
+_DAYS = "threshold in days (working days when [rules] working_days = true)"
+
+CATALOGUE: dict[str, RuleMeta] = {
+    m.id: m
+    for m in (
+        _meta("stale_veto", "内容不更新（单项否决）", "Not updated for two weeks (veto)", "veto",
+              days=KeySpec("int", 14, _DAYS + "; 14 is the national rule", 1)),
+        _meta("stale_warning", "更新预警", "Update warning", "warning",
+              days=KeySpec("int", 10, _DAYS, 1)),
+        _meta("dormant_long", "长期不更新（僵尸号）", "Long dormant (zombie account)", "review",
+              days=KeySpec("int", 90, _DAYS, 1)),
+        _meta("low_use", "关注度和利用率低", "Low attention and use", "review",
+              window_days=KeySpec("int", 90, "trailing window in days", 1),
+              percentile=KeySpec("float", 10.0, "bottom percentile among peers; 0 = off", 0, 100),
+              min_peers=KeySpec("int", 10, "smallest peer group (same platform and unit kind, self included)", 2),
+              min_followers=KeySpec("int", 0, "follower floor; 0 = off (local policy)", 0),
+              min_reads_per_post=KeySpec("float", 0.0, "reads-per-post floor; 0 = off (local policy)", 0),
+              min_interactions_per_post=KeySpec("float", 0.0, "interactions-per-post floor; 0 = off", 0)),
+        _meta("frequency_below_target", "更新频率不达标", "Below the required update frequency", "warning",
+              window_days=KeySpec("int", 28, "full days before today that are checked", 1)),
+        _meta("no_interaction", "互动回应差", "No effective interaction channel", "veto",
+              none_values=KeySpec("strs", DEFAULT_NONE_INTERACTION, "互动渠道 texts that mean none")),
+        _meta("duplicate_account", "同一平台重复开号", "Duplicate accounts on one platform", "review",
+              ignore_platforms=KeySpec("strs", ["other"], "platform codes not compared (other lumps many)")),
+        _meta("account_gone", "账号异常", "Account deleted, banned or renamed", "warning"),
+        _meta("collection_blind", "数据采集中断", "Collection blind", "ops",
+              hours=KeySpec("int", 72, "hours without a successful collection", 1),
+              manual_hours=KeySpec("opt_int", None, "window for manual submissions; unset = hours", 1)),
+        _meta("registry_incomplete", "台账不完整", "Registry incomplete", "info",
+              contacts_max_age_days=KeySpec("int", 180, "contacts must be re-confirmed within", 1),
+              required_fields=KeySpec("strs", [k for k in FIELD_LABELS if k not in ("operator_wecom", "interaction")],
+                                      "ledger fields that must be filled", choices=tuple(FIELD_LABELS)),
+              require_filed=KeySpec("bool", True, "flag accounts not filed in the national system")),
+    )
+}
+RULE_IDS: tuple[str, ...] = tuple(CATALOGUE)
+
+
+def _check(where: str, key: str, spec: KeySpec, value: object) -> object:
+    """Validate one value against its spec; raise ValueError naming `[where] key`."""
+    bad = f"[{where}] {key}: expected {{}}, got {value!r}"
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(bad.format("true or false"))
+        return value
+    if spec.kind == "strs":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(bad.format("a list of strings"))
+        wrong = [v for v in value if spec.choices and v not in spec.choices]
+        if wrong:
+            raise ValueError(f"[{where}] {key}: unknown value(s) {wrong}; known: {', '.join(spec.choices)}")
+        return list(value)
+    numeric = int if spec.kind in ("int", "opt_int") else (int, float)
+    if isinstance(value, bool) or not isinstance(value, numeric):
+        raise ValueError(bad.format("an integer" if numeric is int else "a number"))
+    if spec.minimum is not None and value < spec.minimum:
+        raise ValueError(f"[{where}] {key}: must be at least {spec.minimum:g}, got {value!r}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ValueError(f"[{where}] {key}: must be at most {spec.maximum:g}, got {value!r}")
+    return float(value) if spec.kind == "float" else value
+
+
+def _unknown(where: str, key: str, known: list[str]) -> ValueError:
+    hint = difflib.get_close_matches(key, known, n=1)
+    also = f" (did you mean {hint[0]!r}?)" if hint else ""
+    return ValueError(f"[{where}] unknown key {key!r}{also}; known: {', '.join(known)}")
+
+
+def _as_date(key: str, value: object) -> date:
+    # TOML gives a date for a bare 2026-01-01 and a str for "2026-01-01"; accept both, not datetimes.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"[rules.calendar] {key}: expected dates like \"2026-10-09\", got {value!r}")
+
+
+def _calendar(table: object) -> WorkCalendar:
+    if not isinstance(table, Mapping):
+        raise ValueError("[rules] calendar: expected a table")
+    extras: dict[str, list[date]] = {"extra_holidays": [], "extra_workdays": []}
+    for key, value in table.items():
+        if key not in extras:
+            raise _unknown("rules.calendar", str(key), list(extras))
+        if not isinstance(value, list):
+            raise ValueError(f"[rules.calendar] {key}: expected a list of dates, got {value!r}")
+        extras[key] = [_as_date(key, v) for v in value]
+    try:
+        return WorkCalendar.with_extras(extras["extra_holidays"], extras["extra_workdays"])
+    except ValueError as exc:
+        raise ValueError(f"[rules.calendar] {exc}") from None
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """Resolved rule settings: validated base values per rule plus per-unit-kind overrides."""
+
+    values: dict[str, dict[str, object]]
+    overrides: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+    working_days: bool = False
+    calendar: WorkCalendar = DEFAULT_CALENDAR
+
+    @classmethod
+    def from_dict(cls, table: Mapping[str, object] | None = None) -> RuleSettings:
+        """Resolve the parsed `[rules]` table (None or {} = all defaults); bad input raises ValueError."""
+        values = {rid: {k: s.default for k, s in m.keys.items()} for rid, m in CATALOGUE.items()}
+        overrides: dict[str, dict[str, dict[str, object]]] = {}
+        working_days, calendar = False, DEFAULT_CALENDAR
+        for key, value in (table or {}).items():
+            if key == "working_days":
+                working_days = bool(_check("rules", key, KeySpec("bool", False, ""), value))
+            elif key == "calendar":
+                calendar = _calendar(value)
+            elif key in CATALOGUE:
+                if not isinstance(value, Mapping):
+                    raise ValueError(f"[rules] {key}: expected a table [rules.{key}], got {value!r}")
+                overrides[key] = cls._rule_table(CATALOGUE[key], value, values[key])
+            else:
+                raise _unknown("rules", str(key), ["working_days", "calendar", *RULE_IDS])
+        return cls(values=values, overrides=overrides, working_days=working_days, calendar=calendar)
+
+    @staticmethod
+    def _rule_table(meta: RuleMeta, table: Mapping[str, object], base: dict[str, object]) -> dict[str, dict[str, object]]:
+        where = f"rules.{meta.id}"
+        kinds: dict[str, dict[str, object]] = {}
+        for key, value in table.items():
+            if key in meta.keys:
+                base[key] = _check(where, key, meta.keys[key], value)
+            elif key in UNIT_KINDS:
+                if not isinstance(value, Mapping):
+                    raise ValueError(f"[{where}] {key}: expected a table [{where}.{key}], got {value!r}")
+                per_kind: dict[str, object] = {}
+                for sub, sub_value in value.items():
+                    if sub not in meta.keys:
+                        raise _unknown(f"{where}.{key}", str(sub), list(meta.keys))
+                    per_kind[sub] = _check(f"{where}.{key}", sub, meta.keys[sub], sub_value)
+                kinds[key] = per_kind
+            else:
+                raise _unknown(where, str(key), [*meta.keys, *(f"{k} (table)" for k in UNIT_KINDS)])
+        return kinds
+
+    def value(self, rule: str, key: str, unit_kind: str | None = None) -> object:
+        """The effective value of `[rules.<rule>] key` for accounts of unit_kind."""
+        per_kind = self.overrides.get(rule, {}).get(unit_kind or "", {})
+        return per_kind[key] if key in per_kind else self.values[rule][key]
+
+    def enabled(self, rule: str, unit_kind: str | None = None) -> bool:
+        """Whether the rule runs for accounts of unit_kind."""
+        return bool(self.value(rule, "enabled", unit_kind))
+
+    def get_int(self, rule: str, key: str, unit_kind: str | None = None) -> int:
+        """An integer setting."""
+        v = self.value(rule, key, unit_kind)
+        assert isinstance(v, int)
+        return v
+
+    def get_opt_int(self, rule: str, key: str, unit_kind: str | None = None) -> int | None:
+        """An optional integer setting (None when unset)."""
+        v = self.value(rule, key, unit_kind)
+        assert v is None or isinstance(v, int)
+        return v
+
+    def get_float(self, rule: str, key: str, unit_kind: str | None = None) -> float:
+        """A numeric setting as float."""
+        v = self.value(rule, key, unit_kind)
+        assert isinstance(v, int | float)
+        return float(v)
+
+    def get_bool(self, rule: str, key: str, unit_kind: str | None = None) -> bool:
+        """A boolean setting."""
+        return bool(self.value(rule, key, unit_kind))
+
+    def get_strs(self, rule: str, key: str, unit_kind: str | None = None) -> list[str]:
+        """A list-of-strings setting."""
+        v = self.value(rule, key, unit_kind)
+        assert isinstance(v, list)
+        return [str(x) for x in v]
+
+
+DEFAULT_SETTINGS = RuleSettings.from_dict(None)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """One catalogue line for `govmedia rules list`."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    severity: str
+    settings: dict[str, object]
+    overrides: dict[str, dict[str, object]] = field(default_factory=dict)
+    severity_zh: str = ""
+
+
+def describe(settings: RuleSettings = DEFAULT_SETTINGS) -> list[RuleInfo]:
+    """Every rule in catalogue order with its names, severity and effective settings."""
+    return [
+        RuleInfo(
+            id=m.id,
+            name_zh=m.name_zh,
+            name_en=m.name_en,
+            severity=m.severity,
+            settings=dict(settings.values[m.id]),
+            overrides={k: dict(v) for k, v in settings.overrides.get(m.id, {}).items()},
+            severity_zh=SEVERITY_LABELS[m.severity],
+        )
+        for m in CATALOGUE.values()
+    ]

@@ -1,0 +1,107 @@
+"""Inputs and outputs of the pure rules: one account's facts in, finding drafts out.
+
+The evaluation use case builds these from the registry tables; the rules never touch the
+database or the clock, so every rule is a function of (facts, now, settings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+def _require_aware(value: datetime | None, name: str) -> None:
+    # Day counts depend on the Shanghai calendar; a naive datetime would be read in the host's
+    # zone and could shift a post across midnight, so refuse it at construction time.
+    if value is not None and value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
+
+
+@dataclass(frozen=True)
+class PostFact:
+    """One known post of an account, with its reach when the platform exposes it."""
+
+    published_at: datetime
+    title: str
+    pinned: bool = False
+    reads: int | None = None
+    likes: int | None = None
+    shares: int | None = None
+    comments: int | None = None
+    zaikan: int | None = None
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware(self.published_at, "PostFact.published_at")
+
+    def interactions(self) -> int | None:
+        """Likes + shares + comments + 在看 over the counts known; None when none is known."""
+        known = [v for v in (self.likes, self.shares, self.comments, self.zaikan) if v is not None]
+        return sum(known) if known else None
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """Everything the rules may know about one account at evaluation time."""
+
+    account_id: int
+    platform: str
+    uid: str
+    name: str
+    unit_id: int
+    unit_name: str
+    unit_kind: str
+    status: str
+    matrix_role: str = "member"
+    opened_on: date | None = None
+    filed: bool = False
+    filed_on: date | None = None
+    interaction: str = ""
+    update_frequency: str = ""
+    collect_method: str = ""
+    verified_subject: str = ""
+    head_name: str = ""
+    head_phone: str = ""
+    operator_name: str = ""
+    operator_phone: str = ""
+    operator_wecom: str = ""
+    # The oldest confirmation among the account's contacts; None = never confirmed.
+    contacts_confirmed_at: datetime | None = None
+    # All known posts in the evaluation's lookback window, any order; the window must be at
+    # least as long as the longest rule window (low_use, 90 days by default).
+    posts: tuple[PostFact, ...] = ()
+    # The newest post overall; may lie before the window.
+    last_post: PostFact | None = None
+    followers: int | None = None
+    followers_at_window_start: int | None = None
+    last_success_at: datetime | None = None
+    # Coverage: the posting history is known up to this moment.
+    known_until: datetime | None = None
+    # auth / quota / gone / network / parse / unauthorized when the latest attempt failed.
+    last_error_kind: str | None = None
+    gone: bool = False
+    # Deadline of a 保留整改 decision; until (and on) that day the account is in grace.
+    review_deadline: date | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("contacts_confirmed_at", "last_success_at", "known_until"):
+            _require_aware(getattr(self, name), f"AccountFacts.{name}")
+
+    @property
+    def subject(self) -> str:
+        """The finding subject for this account."""
+        return f"account:{self.account_id}"
+
+
+@dataclass(frozen=True)
+class FindingDraft:
+    """What a rule says about a subject; the findings lifecycle turns drafts into findings."""
+
+    rule: str
+    severity: str
+    subject: str
+    account_id: int | None
+    unit_id: int | None
+    summary_zh: str
+    summary_en: str
+    evidence: dict[str, object] = field(default_factory=dict)
