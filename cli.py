@@ -110,7 +110,7 @@ def main(ctx: click.Context, config_path: str | None, db_url: str | None, lang: 
     """govmedia: 政务新媒体矩阵健康管理 — registry, collection, checks, warnings, reports."""
     set_lang(lang)
     logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), format="%(levelname)s %(name)s: %(message)s")
-    if ctx.invoked_subcommand in ("init", "demo"):
+    if ctx.invoked_subcommand in ("init", "demo", "sandbox"):
         ctx.obj = None
         return
     try:
@@ -497,34 +497,122 @@ def collect_import(app: App, file: Path) -> None:
 
 
 # ---------------------------------------------------------------- demo
+DEMO_PORT = 8765
+
+
+def _demo_faults() -> list[Any]:
+    from sandbox.faults import Fault
+
+    # A flaky platform the collectors ride out (retries), and one feed host that stays down.
+    return [Fault(kind="errcode", platform="wechat", code=-1, rate=0.03),
+            Fault(kind="http_status", platform="feed", uid="gh_34f5b291c0b0", status=503)]
+
+
+def _demo_config(directory: Path, base: str, county: Any) -> Settings:
+    import os
+
+    import tomli_w
+
+    from sandbox.county import demo_secrets
+
+    config = directory / "govmedia.toml"
+    write_default(config, overrides={
+        "county.name": "滹沱县", "platforms.wechat.api_base": base, "platforms.weibo.api_base": base,
+        "platforms.weibo.mobile_base": base, "platforms.weibo.min_interval": 0.0, "platforms.weibo.jitter": 0.0,
+        "platforms.feed.base_url": base, "wecom.api_base": base + "/wecom", "wecom.corp_id": county.wecom.corp_id,
+        "wecom.agent_id": county.wecom.agent_id, "wecom.credential": "wecom_app", "collect.concurrency": 12,
+    })
+    creds = demo_secrets(county)
+    creds["wecom_app"] = {"secret": county.wecom.corp_secret}
+    secrets_path = directory / "secrets.toml"
+    secrets_path.write_text(tomli_w.dumps({"credentials": creds}), encoding="utf-8")
+    os.chmod(secrets_path, 0o600)
+    return load(config)
+
+
 @main.command()
 @click.option("--dir", "directory", default="govmedia-demo", show_default=True, type=click.Path(file_okay=False, path_type=Path))
-@click.pass_context
-def demo(ctx: click.Context, directory: Path) -> None:
+@click.option("--port", default=DEMO_PORT, show_default=True, help="Sandbox port (a free one if taken).")
+def demo(directory: Path, port: int) -> None:
     """Run the whole product on a sample county: its own config, SQLite database and sandbox."""
     from importlib.resources import as_file, files
 
+    from sandbox.server import running_sandbox
+
     directory.mkdir(parents=True, exist_ok=True)
-    config = directory / "govmedia.toml"
-    if not config.exists():
-        write_default(config)
-    settings = load(config)
-    app = App(settings=settings, db_url=settings.database_url, actor="demo")
     click.echo(tr(f"演示目录：{directory.resolve()}", f"demo directory: {directory.resolve()}"))
-    with as_file(files("registry") / "data" / "sample-ledger.csv") as ledger:
-        result = app.run(lambda: import_ledger(ledger, actor="demo", today=app.today()))
-    plan = result.plan
-    assert plan is not None and not result.errors
-    click.echo(tr(f"导入示例台账：新增 {len(plan.added)}，变更 {len(plan.changed)}，未变 {len(plan.unchanged)}",
-                  f"sample ledger imported: {len(plan.added)} added, {len(plan.changed)} changed, {len(plan.unchanged)} unchanged"))
+    try:
+        ctx = running_sandbox(seed=7, faults=_demo_faults(), port=port)
+        sb = ctx.__enter__()
+    except OSError:
+        ctx = running_sandbox(seed=7, faults=_demo_faults())
+        sb = ctx.__enter__()
+    try:
+        click.echo(tr(f"模拟平台（微信、微博、企业微信）已启动：{sb.base_url}", f"platform sandbox running at {sb.base_url}"))
+        settings = _demo_config(directory, sb.base_url, sb.county)
+        app = App(settings=settings, db_url=settings.database_url, actor="demo")
+        with as_file(files("registry") / "data" / "sample-ledger.csv") as ledger:
+            result = app.run(lambda: import_ledger(ledger, actor="demo", today=app.today()))
+        plan = result.plan
+        assert plan is not None and not result.errors
+        click.echo(tr(f"① 导入示例台账：{result.rows} 个账号（新增 {len(plan.added)}，变更 {len(plan.changed)}）",
+                      f"1. sample ledger: {result.rows} accounts ({len(plan.added)} added, {len(plan.changed)} changed)"))
+        secrets = _secrets(app)
 
-    async def listing() -> list[dict[str, Any]]:
-        return [views.account_record(a) for a in await store.list_accounts()]
+        async def collect_all() -> Any:
+            async with make_client(settings) as client:
+                return await run_collect(settings, secrets, client, progress=_Progress())
 
-    records = app.run(listing)
-    click.echo(render(records, views.account_fields(), "table", table_fields=views.TABLE_ACCOUNT_KEYS))
-    click.echo(tr(f"\n下一步：cd {directory} && govmedia accounts list --format xlsx --out 台账.xlsx",
-                  f"\nnext: cd {directory} && govmedia accounts list --format xlsx --out accounts.xlsx"))
+        summary = app.run(collect_all)
+        counts = summary.counts
+        click.echo(tr(f"② 采集：{len(summary.outcomes)} 个账号，成功 {counts.get('ok', 0)}，失败 {counts.get('failed', 0)}，"
+                      f"新发现文章 {summary.new_posts} 篇（手工报送账号不自动采集）",
+                      f"2. collected {len(summary.outcomes)} accounts: {counts.get('ok', 0)} ok, "
+                      f"{counts.get('failed', 0)} failed, {summary.new_posts} new posts"))
+        for line in collection_view.failure_lines(summary.outcomes):
+            click.echo(line)
+    finally:
+        ctx.__exit__(None, None, None)
+    click.echo(tr("\n继续查看（在演示目录中运行）：", "\nlook further (run inside the demo directory):"))
+    for cmd in ("govmedia accounts list", "govmedia collect status", "govmedia accounts export 台账.xlsx",
+                f"govmedia sandbox serve --port {DEMO_PORT}   # 另开终端，之后可运行 govmedia collect"):
+        click.echo(f"  cd {directory} && {cmd}")
+
+
+# ---------------------------------------------------------------- sandbox
+@main.group()
+def sandbox() -> None:
+    """The local platform simulator (WeChat, Weibo, WeCom, feeds)."""
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=DEMO_PORT, show_default=True)
+@click.option("--seed", default=7, show_default=True, help="Seed of the generated county.")
+@click.option("--faults", "faults_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="TOML file of faults to inject.")
+def sandbox_serve(host: str, port: int, seed: int, faults_file: Path | None) -> None:
+    """Serve the simulator until Ctrl-C."""
+    from sandbox.server import serve
+
+    serve(host, port, seed, faults_file)
+
+
+@sandbox.command("messages")
+@click.option("--url", default=f"http://127.0.0.1:{DEMO_PORT}", show_default=True, help="Sandbox base URL.")
+@click.option("--channel", help="wecom_app, wecom_robot or mp_template.")
+@_format_options
+def sandbox_messages(url: str, channel: str | None, fmt: str, out: Path | None) -> None:
+    """List what the bot sent to the sandbox."""
+    from sandbox.server import fetch_messages
+
+    try:
+        messages = fetch_messages(url, channel)
+    except Exception as exc:  # connection refused etc.: say so plainly
+        fail(tr(f"无法连接模拟平台 {url}：{type(exc).__name__}", f"cannot reach the sandbox at {url}: {type(exc).__name__}"),
+             EXIT_FAILED)
+    fields = [Field(k, k) for k in ("seq", "channel", "at", "to", "msgtype", "status", "reason")]
+    _emit(messages, fields, fmt, out, sheet="messages")
 
 
 if __name__ == "__main__":  # pragma: no cover

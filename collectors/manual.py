@@ -97,13 +97,14 @@ async def read_submission(path: Path, today: dt.date) -> Submission:
         if isinstance(account, str):
             out.errors.append(RowError(number, COLUMNS["account"][0], account, ref))
             continue
+        moment: dt.datetime | None
         try:
             moment = _moment(cell["date"])
             if moment.date() > today:
                 raise ValueError(cell["date"])
         except ValueError:
             out.errors.append(RowError(number, COLUMNS["date"][0], tr("日期无效或晚于今天", "invalid or future date"), cell["date"]))
-            continue
+            moment = None
         nums: dict[str, int | None] = {}
         for key in NUMBERS:
             raw = cell.get(key, "").replace(",", "")
@@ -115,6 +116,8 @@ async def read_submission(path: Path, today: dt.date) -> Submission:
             out.errors.append(RowError(number, COLUMNS["title"][0], tr("既无标题/链接也无粉丝数", "neither a post nor a follower count"), ""))
         if len(title) > 256 or len(url) > 1024:
             out.errors.append(RowError(number, COLUMNS["title"][0], tr("内容过长", "too long"), title[:40]))
+        if moment is None:
+            continue
         if title or url:
             pid = "manual:" + hashlib.sha1(f"{moment.date()}|{title}|{url}".encode()).hexdigest()[:20]
             out.posts.setdefault(account, []).append(PostObs(

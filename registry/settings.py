@@ -226,10 +226,25 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Setting
     return Settings(data=data, path=path, unknown_keys=unknown)
 
 
-def write_default(path: Path, *, database_url: str | None = None) -> None:
-    """Write the commented default config, optionally with a different database URL."""
-    text = DEFAULT_CONFIG
+def write_default(path: Path, *, database_url: str | None = None,
+                  overrides: Mapping[str, Any] | None = None) -> None:
+    """Write the commented default config, with some keys (dotted paths) set to other values."""
+    import tomli_w
+
+    values = dict(overrides or {})
     if database_url:
-        escaped = database_url.replace("\\", "\\\\").replace('"', '\\"')
-        text = text.replace('url = "sqlite://govmedia.db"', f'url = "{escaped}"', 1)
-    path.write_text(text, encoding="utf-8")
+        values["database.url"] = database_url
+    lines, section = [], ""
+    for line in DEFAULT_CONFIG.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1]
+        elif "=" in stripped and not stripped.startswith("#"):
+            key = stripped.split("=", 1)[0].strip()
+            dotted = f"{section}.{key}"
+            if dotted in values:
+                line = tomli_w.dumps({key: values.pop(dotted)}).strip()
+        lines.append(line)
+    if values:
+        raise ConfigError(f"unknown config keys: {', '.join(sorted(values))}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

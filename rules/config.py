@@ -196,7 +196,11 @@ class RuleSettings:
     @classmethod
     def from_dict(cls, table: Mapping[str, object] | None = None) -> RuleSettings:
         """Resolve the parsed `[rules]` table (None or {} = all defaults); bad input raises ValueError."""
-        values = {rid: {k: s.default for k, s in m.keys.items()} for rid, m in CATALOGUE.items()}
+        # Copy list defaults so a caller mutating one resolved setting cannot change the catalogue.
+        values = {
+            rid: {k: list(s.default) if isinstance(s.default, list) else s.default for k, s in m.keys.items()}
+            for rid, m in CATALOGUE.items()
+        }
         overrides: dict[str, dict[str, dict[str, object]]] = {}
         working_days, calendar = False, DEFAULT_CALENDAR
         for key, value in (table or {}).items():

@@ -57,12 +57,13 @@ def running_sandbox(
     now: Callable[[], datetime] | None = None,
     faults: Iterable[Fault] | None = None,
     limits: Limits | None = None,
+    port: int = 0,
 ) -> Iterator[RunningSandbox]:
-    """Serve a sandbox on a free 127.0.0.1 port in a background thread for the duration of the block."""
+    """Serve a sandbox on 127.0.0.1 (``port`` 0: a free one) in a background thread for the block."""
     app = create_app(seed=seed, now=now, faults=faults, limits=limits)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     # A short graceful timeout: a test may leave a deliberately slow request hanging at exit.
     # log_config=None leaves the host program's logging alone (uvicorn's default would reconfigure it).

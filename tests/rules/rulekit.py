@@ -50,7 +50,7 @@ def account(
         "filed": True,
         "filed_on": date(2020, 2, 1),
         "interaction": "留言",
-        "update_frequency": "",
+        "update_frequency": "不定期",  # parsed as "no requirement": keeps frequency out of unrelated tests
         "collect_method": "wechat_api",
         "verified_subject": f"单位{account_id}",
         "head_name": "张三",
