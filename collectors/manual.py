@@ -142,7 +142,6 @@ async def _store(sub: Submission, now: dt.datetime, worker: str) -> None:
     for account_id in sorted(set(sub.posts) | set(sub.metrics)):
         posts, metrics = sub.posts.get(account_id, []), sub.metrics.get(account_id, [])
         last_day = max([p.published_at.astimezone(BEIJING).date() for p in posts] + [m.day for m in metrics])
-        await obs.ensure_states([account_id])
         attempt = await obs.start_attempt(account_id, "manual", worker, now)
         covered = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), BEIJING)
         await obs.record_success(attempt, account_id, "manual",

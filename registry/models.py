@@ -220,3 +220,118 @@ class TokenCache(Model):
 
     class Meta:
         table = "token_cache"
+
+
+class Finding(Model):
+    """A rule's finding about an account or unit: opens once, refreshes, resolves itself."""
+
+    id = fields.IntField(primary_key=True)
+    rule = fields.CharField(max_length=32)
+    subject = fields.CharField(max_length=64)
+    severity = fields.CharField(max_length=16)
+    state = fields.CharField(max_length=16, default="open")
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "govmedia.Account", related_name="findings", null=True, on_delete=fields.CASCADE
+    )
+    unit: fields.ForeignKeyNullableRelation[Unit] = fields.ForeignKeyField(
+        "govmedia.Unit", related_name="findings", null=True, on_delete=fields.CASCADE
+    )
+    first_seen = fields.DatetimeField()
+    last_seen = fields.DatetimeField()
+    resolved_at = fields.DatetimeField(null=True)
+    summary_zh = fields.TextField(default="")
+    summary_en = fields.TextField(default="")
+    evidence: dict[str, object] = fields.JSONField(default=dict)
+    claimed_fixed_at = fields.DatetimeField(null=True)
+    claimed_by = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "finding"
+        indexes = (("rule", "subject", "state"), ("state", "account_id"))
+
+
+class Review(Model):
+    """A shutdown review case (关停整合) of one account."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "govmedia.Account", related_name="reviews", on_delete=fields.CASCADE
+    )
+    finding: fields.ForeignKeyNullableRelation[Finding] = fields.ForeignKeyField(
+        "govmedia.Finding", related_name="reviews", null=True, on_delete=fields.SET_NULL
+    )
+    rule = fields.CharField(max_length=32)
+    state = fields.CharField(max_length=16, default="open")
+    opened_at = fields.DatetimeField()
+    decision = fields.CharField(max_length=16, null=True)
+    reason = fields.TextField(default="")
+    decided_by = fields.CharField(max_length=64, default="")
+    decided_at = fields.DatetimeField(null=True)
+    deadline = fields.DateField(null=True)
+    merge_into: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "govmedia.Account", related_name="merged_reviews", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "review"
+        indexes = (("account_id", "state"),)
+
+
+class Silence(Model):
+    """An exemption (豁免): muted warnings for an account or unit, optionally one rule, until a time."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "govmedia.Account", related_name="silences", null=True, on_delete=fields.CASCADE
+    )
+    unit: fields.ForeignKeyNullableRelation[Unit] = fields.ForeignKeyField(
+        "govmedia.Unit", related_name="silences", null=True, on_delete=fields.CASCADE
+    )
+    rule = fields.CharField(max_length=32, null=True)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    state = fields.CharField(max_length=16, default="active")
+    author = fields.CharField(max_length=64)
+    reason = fields.TextField()
+    approved_by = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "silence"
+
+
+class Notification(Model):
+    """One outgoing message in the outbox: written before it is sent, unique by dedupe key."""
+
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharField(max_length=16)
+    recipient = fields.CharField(max_length=128)
+    kind = fields.CharField(max_length=16)
+    dedupe_key = fields.CharField(max_length=128, unique=True)
+    fingerprint = fields.CharField(max_length=64, default="")
+    finding_ids: list[int] = fields.JSONField(default=list)
+    payload: dict[str, object] = fields.JSONField(default=dict)
+    state = fields.CharField(max_length=16, default="pending")
+    attempts = fields.IntField(default=0)
+    last_error = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    next_attempt_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "notification"
+        indexes = (("state", "next_attempt_at"), ("recipient", "created_at"))
+
+
+class InboundMessage(Model):
+    """A message received through the WeCom callback, kept for replay protection and the record."""
+
+    id = fields.IntField(primary_key=True)
+    msg_id = fields.CharField(max_length=64, unique=True)
+    from_user = fields.CharField(max_length=64)
+    content = fields.TextField(default="")
+    received_at = fields.DatetimeField()
+    reply = fields.TextField(default="")
+
+    class Meta:
+        table = "inbound_message"

@@ -139,6 +139,7 @@ async def release_lease(account_id: int, owner: str) -> None:
 
 async def start_attempt(account_id: int, method: str, worker: str, now: dt.datetime) -> int:
     """Record that an attempt started; return its id."""
+    await ensure_states([account_id])
     attempt = await CollectionAttempt.create(account_id=account_id, method=method, worker=worker, started_at=now)
     await AccountState.filter(account_id=account_id).update(last_attempt_at=now)
     return attempt.id

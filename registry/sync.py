@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 from registry import audit, vocab
@@ -158,7 +159,9 @@ class _Writer:
             return None
         person = await Person.get_or_none(unit=unit, name=name, role=role)
         if person is None:
-            person = await Person.create(unit=unit, name=name, role=role, phone=phone, wecom_userid=wecom)
+            # The office writing a contact into its ledger is a confirmation of it (180-day clock starts).
+            person = await Person.create(unit=unit, name=name, role=role, phone=phone, wecom_userid=wecom,
+                                         confirmed_at=timezone.now())
             await audit.record(actor=self.actor, entity="person", entity_id=person.id, ref=f"{unit.name}/{name}",
                                action="create", changes={"role": (None, role), "phone": (None, phone),
                                                          "wecom_userid": (None, wecom)})
@@ -171,6 +174,7 @@ class _Writer:
             changes["wecom_userid"] = (person.wecom_userid, wecom)
             person.wecom_userid = wecom
         if changes:
+            person.confirmed_at = timezone.now()
             await person.save()
             await audit.record(actor=self.actor, entity="person", entity_id=person.id, ref=f"{unit.name}/{name}",
                                action="update", changes=changes)

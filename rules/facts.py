@@ -82,6 +82,9 @@ class AccountFacts:
     gone: bool = False
     # Deadline of a 保留整改 decision; until (and on) that day the account is in grace.
     review_deadline: date | None = None
+    # First day of the collected history: with no post since, silence is known from here
+    # ("at least N days"), not from opened_on years ago.
+    history_from: date | None = None
 
     def __post_init__(self) -> None:
         for name in ("contacts_confirmed_at", "last_success_at", "known_until"):

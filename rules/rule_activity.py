@@ -47,10 +47,10 @@ def stale_veto(f: AccountFacts, now: datetime, settings: RuleSettings) -> Findin
         zh = f"未发现任何发布记录，监测时间点前{threshold}{st.unit_zh}内无更新，达到单项否决标准"
         en = f"No post known at all: nothing in the {threshold} days before the check (veto)"
     elif st.unit == "calendar" and threshold == 14:
-        zh = f"已连续{st.days}天未更新，超过两周未更新的单项否决标准"
+        zh = f"{st.at_least}已连续{st.days}天未更新，超过两周未更新的单项否决标准"
         en = f"No post for {st.days} days: over the two-week veto threshold"
     else:
-        zh = f"已连续{st.days}{st.unit_zh}未更新，达到单项否决标准（{threshold}{st.unit_zh}）"
+        zh = f"{st.at_least}已连续{st.days}{st.unit_zh}未更新，达到单项否决标准（{threshold}{st.unit_zh}）"
         en = f"No post for {st.days} {st.unit} days: veto threshold {threshold}"
     return draft("stale_veto", f, zh, en, {**stale_evidence(st, f), "threshold_days": threshold})
 
@@ -79,7 +79,7 @@ def dormant_long(f: AccountFacts, now: datetime, settings: RuleSettings) -> Find
     threshold = settings.get_int("dormant_long", "days", f.unit_kind)
     if st.days is None or st.days < threshold:
         return None
-    zh = f"已连续{st.days}{st.unit_zh}未更新（僵尸号），建议列入关停整合"
+    zh = f"{st.at_least}已连续{st.days}{st.unit_zh}未更新（僵尸号），建议列入关停整合"
     en = f"No post for {st.days} {st.unit} days (zombie account): consider closing or merging"
     return draft("dormant_long", f, zh, en, {**stale_evidence(st, f), "threshold_days": threshold})
 

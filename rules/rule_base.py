@@ -96,6 +96,11 @@ class Staleness:
     last_post: PostFact | None
 
     @property
+    def at_least(self) -> str:
+        """至少 when only a lower bound is known (no post in the whole collected history)."""
+        return "至少" if self.counted_from == "history_start" else ""
+
+    @property
     def unit_zh(self) -> str:
         """天 or 个工作日."""
         return "个工作日" if self.unit == "working" else "天"
@@ -113,6 +118,9 @@ def staleness(f: AccountFacts, now: datetime, settings: RuleSettings) -> Stalene
     refs = [(local_date(post.published_at), "last_post")] if post else []
     if f.opened_on is not None:
         refs.append((f.opened_on, "opened_on"))
+    if post is None and f.history_from is not None:
+        # Nothing in the collected history: silent at least since its first day.
+        refs.append((f.history_from, "history_start"))
     unit = "working" if settings.working_days else "calendar"
     if not refs:
         return Staleness(None, unit, "unknown", None, as_of, None)

@@ -27,3 +27,28 @@ def test_urls() -> None:
     assert normalise_url("postgresql://u@h/db") == "postgres://u@h/db"
     assert normalise_url("/tmp/x.db") == "sqlite:///tmp/x.db"
     assert describe_url("postgres://u:secretpw@h/db") == "postgres://u:***@h/db"
+
+
+async def test_database_from_first_migration_upgrades_in_place(db_url: str) -> None:
+    from tortoise import Tortoise
+    from tortoise.migrations.api import migrate
+
+    from registry.db import APP, tortoise_config
+    from registry.models import Account, Post
+
+    await migrate(config=tortoise_config(db_url), app_labels=[APP], target=f"{APP}.0001_initial")
+    conn = Tortoise.get_connection("sqlite" if db_url.startswith("sqlite") else "postgres")
+    now = "2024-01-01 00:00:00+00:00"
+    await conn.execute_script(
+        "INSERT INTO unit (name, kind, created_at, updated_at) VALUES ('滹沱县人民政府', 'county_gov', "
+        f"'{now}', '{now}');"
+        "INSERT INTO account (platform, uid, name, account_type, verified_subject, unit_id, operator_org, matrix_role,"
+        " status, filed, interaction, update_frequency, collect_method, credential, feed_url, notes, created_at,"
+        f" updated_at) VALUES ('wechat', 'gh_0123456789ab', '滹沱发布', '', '', 1, '', 'flagship', 'operating', "
+        f"{'1' if db_url.startswith('sqlite') else 'true'}, '留言', '每工作日', 'wechat_api', 'county_wx', '', '', '{now}', '{now}');")
+    await Tortoise.close_connections()
+    async with database(db_url):
+        account = await Account.get(uid="gh_0123456789ab")
+        assert account.name == "滹沱发布" and account.filed
+        await Post.create(account=account, post_id="1_1", published_at=account.created_at, title="t")
+        assert await Post.filter(account=account).count() == 1
