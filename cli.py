@@ -660,6 +660,98 @@ def review_decide(app: App, ref: str, decision: str, reason: str, merge_into: st
                   f"review #{r.id} ({r.account.name}) decided: {decision}{extra}"))
 
 
+# ---------------------------------------------------------------- the daemon
+def _single_instance_lock(app: App) -> Any:
+    """On SQLite only one `govmedia run` may work on a database: hold an exclusive lock file."""
+    import fcntl
+
+    from registry.db import is_sqlite
+
+    if not is_sqlite(app.db_url):
+        return None
+    path = Path(app.db_url.removeprefix("sqlite://") + ".run.lock")
+    handle = path.open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fail(tr(f"另一个 govmedia run 正在使用该 SQLite 数据库（{path}）；SQLite 只支持单进程运行，多进程请使用 PostgreSQL",
+                f"another `govmedia run` is using this SQLite database ({path}); use PostgreSQL for several workers"))
+    return handle
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run every job once and exit (for cron or a check).")
+@pass_app
+def run(app: App, once: bool) -> None:
+    """Start the scheduler: collection on its cadence, then the check (and later stages) after it."""
+    import signal
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from rules.evaluate import run_check
+
+    lock = _single_instance_lock(app)
+    secrets = _secrets(app)
+    rule_settings = _rule_settings(app)
+    interval = int(app.settings.get("collect.interval_minutes", 60))
+
+    running: set[asyncio.Task[Any]] = set()
+
+    async def cycle() -> None:
+        """One collection pass, then the check; a failure is reported and the next cycle retries."""
+        task = asyncio.current_task()
+        if task is not None:
+            running.add(task)
+        try:
+            async with make_client(app.settings) as client:
+                summary = await run_collect(app.settings, secrets, client)
+            counts = summary.counts
+            result = await run_check(dt.datetime.now(app.tz), rule_settings)
+            click.echo(tr(f"[{dt.datetime.now(app.tz):%m-%d %H:%M}] 采集 成功{counts.get('ok', 0)} 失败{counts.get('failed', 0)} "
+                          f"新文章{summary.new_posts}；检查 问题{len(result.drafts)}（新{len(result.sync.opened)} "
+                          f"解除{len(result.sync.resolved)}）",
+                          f"[{dt.datetime.now(app.tz):%m-%d %H:%M}] collect ok={counts.get('ok', 0)} "
+                          f"failed={counts.get('failed', 0)} new posts={summary.new_posts}; check findings="
+                          f"{len(result.drafts)} (new {len(result.sync.opened)}, resolved {len(result.sync.resolved)})"))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # keep the daemon alive
+            log.error("cycle failed: %s: %s", type(exc).__name__, exc)
+        finally:
+            if task is not None:
+                running.discard(task)
+
+    async def daemon() -> None:
+        if once:
+            await cycle()
+            return
+        scheduler = AsyncIOScheduler(timezone=str(app.tz), job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": 600})
+        scheduler.add_job(cycle, IntervalTrigger(minutes=interval), id="cycle", next_run_time=dt.datetime.now(app.tz))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        scheduler.start()
+        click.echo(tr(f"govmedia 已启动：每 {interval} 分钟采集并检查一次（Ctrl-C 停止）",
+                      f"govmedia running: collect and check every {interval} minutes (Ctrl-C stops)"), err=True)
+        await stop.wait()
+        scheduler.shutdown(wait=False)
+        # Finish no job half-way on a closed database: cancel running cycles (their transactions
+        # roll back; leases expire) and wait for them before the database closes.
+        for task in list(running):
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        click.echo(tr("已停止", "stopped"), err=True)
+
+    try:
+        app.run(daemon)
+    finally:
+        if lock is not None:
+            lock.close()
+
+
 # ---------------------------------------------------------------- demo
 DEMO_PORT = 8765
 
@@ -692,6 +784,18 @@ def _demo_config(directory: Path, base: str, county: Any) -> Settings:
     secrets_path.write_text(tomli_w.dumps({"credentials": creds}), encoding="utf-8")
     os.chmod(secrets_path, 0o600)
     return load(config)
+
+
+def _demo_check(app: App) -> None:
+    from rules.evaluate import run_check
+
+    now = dt.datetime.now(app.tz)
+    summary = app.run(lambda: run_check(now, _rule_settings(app)))
+    names = _rule_names()
+    click.echo(tr(f"③ 检查：发现问题 {len(summary.drafts)} 项，新立关停整合复核 {len(summary.sync.reviews_opened)} 件",
+                  f"3. check: {len(summary.drafts)} findings, {len(summary.sync.reviews_opened)} shutdown reviews opened"))
+    for rule, n in sorted(summary.by_rule.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {names.get(rule, rule)}（{rule}）：{n}")
 
 
 @main.command()
@@ -735,10 +839,11 @@ def demo(directory: Path, port: int) -> None:
                       f"{counts.get('failed', 0)} failed, {summary.new_posts} new posts"))
         for line in collection_view.failure_lines(summary.outcomes):
             click.echo(line)
+        _demo_check(app)
     finally:
         ctx.__exit__(None, None, None)
     click.echo(tr("\n继续查看（在演示目录中运行）：", "\nlook further (run inside the demo directory):"))
-    for cmd in ("govmedia accounts list", "govmedia collect status", "govmedia accounts export 台账.xlsx",
+    for cmd in ("govmedia findings", "govmedia review list", "govmedia collect status", "govmedia accounts export 台账.xlsx",
                 f"govmedia sandbox serve --port {DEMO_PORT}   # 另开终端，之后可运行 govmedia collect"):
         click.echo(f"  cd {directory} && {cmd}")
 

@@ -24,6 +24,9 @@ def test_demo_runs_and_reruns_cleanly(tmp_path: Path, monkeypatch: pytest.Monkey
     assert first.exit_code == 0, first.output
     assert "新增 40" in first.output and "采集：36 个账号" in first.output
     assert "账号不存在或已删除（gone）" in first.output and "认证失败（auth）" in first.output
+    for rule in ("stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target", "no_interaction",
+                 "duplicate_account", "account_gone", "collection_blind", "registry_incomplete"):
+        assert f"（{rule}）" in first.output, rule  # the sample county shows every rule
     assert oct(os.stat(tmp_path / "d" / "secrets.toml").st_mode & 0o777) == "0o600"
     second = runner.invoke(main, ["demo", "--dir", "d", "--port", "0"], catch_exceptions=False)
     assert second.exit_code == 0, second.output
