@@ -57,7 +57,7 @@ def tortoise_config(url: str) -> dict[str, Any]:
     if url.startswith("sqlite://"):
         # WAL plus a busy timeout lets the CLI read while `govmedia run` writes.
         connection = {
-            "engine": "tortoise.backends.sqlite",
+            "engine": "registry.sqlite_backend",
             "credentials": {
                 "file_path": url.removeprefix("sqlite://"),
                 "journal_mode": "WAL",
