@@ -164,9 +164,33 @@ def doctor(app: App) -> None:
     marks = {"ok": "✓", "warn": "!", "error": "✗"}
     for c in checks:
         click.echo(f"{marks[c.level]} {c.message}")
+    _print_plan(app)
     errors = sum(c.level == "error" for c in checks)
     warns = sum(c.level == "warn" for c in checks)
     click.echo(tr(f"检查完成：{errors} 个错误，{warns} 个提醒", f"done: {errors} errors, {warns} warnings"))
+
+
+def _print_plan(app: App) -> None:
+    from collectors.plan import plan
+    from collectors.service import options_from
+
+    counts = app.run(doctor_mod.method_counts)
+    rows = plan(counts, options_from(app.settings), int(app.settings.get("collect.interval_minutes", 60)),
+                int(app.settings.get("collect.concurrency", 8)))
+    records = [{"method": r.method, "accounts": r.accounts, "calls": r.calls_per_account,
+                "first": r.first_calls_per_account, "pacing": f"{r.pacing_s:.1f}s", "cycle": f"{r.cycle_seconds:.0f}s",
+                "per_day": r.calls_per_day, "quota": r.quota,
+                "headroom": "" if r.headroom is None else f"{r.headroom:.0%}"} for r in rows]
+    click.echo(tr("\n采集计划（每轮）：", "\npolling plan (per cycle):"))
+    click.echo(render(records, [Field("method", tr("方式", "Method")), Field("accounts", tr("账号", "Accounts"), True),
+                                Field("calls", tr("每号调用", "Calls/acct"), True),
+                                Field("first", tr("首次调用", "First run"), True), Field("pacing", tr("间隔", "Pacing")),
+                                Field("cycle", tr("每轮耗时", "Cycle")), Field("per_day", tr("每日调用", "Calls/day"), True),
+                                Field("quota", tr("配额", "Quota")), Field("headroom", tr("余量", "Headroom"))], "table"))
+    for r in rows:
+        if r.headroom is not None and r.headroom < 0:
+            click.echo(tr(f"✗ {r.method} 超出配额或一轮内采不完：请加大采集间隔或减少账号",
+                          f"✗ {r.method} exceeds its quota or cannot finish within the interval"))
 
 
 # ---------------------------------------------------------------- accounts

@@ -89,3 +89,11 @@ async def check_accounts(credentials: set[str], settings: Settings) -> list[Chec
 def describe_db(settings: Settings, url: str) -> Check:
     """The database the commands will use."""
     return Check("ok", tr(f"数据库：{describe_url(url)}", f"database: {describe_url(url)}"))
+
+
+async def method_counts() -> dict[str, int]:
+    """Active accounts per collection method."""
+    counts: dict[str, int] = {}
+    for a in await Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES]).values("collect_method"):
+        counts[a["collect_method"]] = counts.get(a["collect_method"], 0) + 1
+    return counts

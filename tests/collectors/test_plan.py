@@ -1,0 +1,27 @@
+"""The polling plan's arithmetic, on a county and on a 5,000-account province."""
+
+from __future__ import annotations
+
+from collectors.base import Options
+from collectors.plan import plan
+
+
+def test_county_plan_fits() -> None:
+    rows = {r.method: r for r in plan({"wechat_api": 26, "weibo_public": 6, "feed": 3, "manual": 4}, Options(), 60, 8)}
+    assert set(rows) == {"wechat_api", "weibo_public", "feed"}
+    wechat = rows["wechat_api"]
+    assert wechat.calls_per_account == 12 and wechat.calls_per_day == 26 * 12 * 24
+    assert wechat.first_calls_per_account == 92 + 4 * 14 + 2
+    public = rows["weibo_public"]
+    assert public.pacing_s == 4.0 and public.cycle_seconds == 6 * 3 * 4.0 and public.headroom is not None
+    assert public.headroom > 0.9
+
+
+def test_province_plan_shows_where_quota_runs_out() -> None:
+    rows = {r.method: r for r in plan({"wechat_api": 5000, "weibo_public": 1500}, Options(), 60, 16)}
+    # m.weibo.cn is paced per host: 1,500 accounts cannot be read hourly from one address.
+    assert rows["weibo_public"].headroom is not None and rows["weibo_public"].headroom < 0
+    # Hourly WeChat polling uses 24 of each account's 100 freepublish calls a day.
+    assert rows["wechat_api"].headroom is not None and 0.7 < rows["wechat_api"].headroom < 0.8
+    slower = {r.method: r for r in plan({"weibo_public": 1500}, Options(), 720, 16)}
+    assert slower["weibo_public"].headroom is not None and slower["weibo_public"].headroom > 0
