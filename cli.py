@@ -662,6 +662,26 @@ def review_show(app: App, ref: str) -> None:
         click.echo(f"{field.header}: {record[field.key]}")
 
 
+@review.command("dossier")
+@click.argument("ref")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="HTML file (default dossier-<id>.html).")
+@pass_app
+def review_dossier(app: App, ref: str, out: Path | None) -> None:
+    """Write the decision packet of a review case (printable HTML)."""
+    from registry.dossier_data import build_dossier
+    from registry.reviews import find_review
+    from reports.dossier import render_dossier
+
+    async def use_case() -> tuple[int, str]:
+        r = await find_review(ref)
+        return r.id, render_dossier(await build_dossier(r, dt.datetime.now(app.tz)))
+
+    review_id, html = app.run(use_case)
+    path = out or Path(f"dossier-{review_id}.html")
+    path.write_text(html, encoding="utf-8")
+    click.echo(tr(f"已写入复核材料：{path}", f"wrote dossier: {path}"))
+
+
 @review.command("decide")
 @click.argument("ref")
 @click.option("--decision", required=True, type=click.Choice(["保留整改", "整合", "关停", "注销"]))

@@ -1,0 +1,88 @@
+"""What a leader needs to decide a shutdown review, gathered from the registry (`review dossier`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry import vocab
+from registry.models import Account, AuditEvent, Finding, Notification, Post, Review, Silence
+from registry.sync import account_view
+
+
+@dataclass
+class Window:
+    """Posts and reach of one account over the last N days."""
+
+    days: int
+    posts: int
+    reads: int
+    interactions: int
+
+    @property
+    def reads_per_post(self) -> float:
+        """Average reads per post (0 when nothing was posted)."""
+        return self.reads / self.posts if self.posts else 0.0
+
+
+@dataclass
+class Dossier:
+    """The decision packet of one review case."""
+
+    review: Review
+    account: Account
+    ledger: dict[str, str]
+    last_post: dict[str, Any] | None
+    windows: list[Window]
+    followers: int | None
+    peer_medians: dict[str, float]
+    peers: int
+    siblings: list[Account]
+    findings: list[Finding]
+    notifications: list[Notification]
+    silences: list[Silence]
+    audit: list[AuditEvent] = field(default_factory=list)
+
+
+def _window(rows: list[dict[str, Any]], now: dt.datetime, days: int) -> Window:
+    start = now - dt.timedelta(days=days)
+    picked = [r for r in rows if start <= r["published_at"] <= now]
+    reads = sum(r["reads"] or 0 for r in picked)
+    inter = sum((r["likes"] or 0) + (r["shares"] or 0) + (r["comments"] or 0) + (r["zaikan"] or 0) for r in picked)
+    return Window(days, len(picked), reads, inter)
+
+
+async def build_dossier(review: Review, now: dt.datetime) -> Dossier:
+    """Collect every fact of the dossier for one review case."""
+    account = await Account.get(id=review.account.id).prefetch_related("unit__parent", "head", "operator")
+    fields = ("published_at", "title", "url", "reads", "likes", "shares", "comments", "zaikan", "account_id")
+    since = now - dt.timedelta(days=180)
+    rows = await Post.filter(account_id=account.id, published_at__gte=since).order_by("-published_at").values(*fields)
+    last = await Post.filter(account_id=account.id, pinned=False).order_by("-published_at").first().values(*fields)
+    peers = await Account.filter(platform=account.platform, unit__kind=account.unit.kind,
+                                 status__in=[s.value for s in vocab.ACTIVE_STATUSES]).exclude(id=account.id).values_list("id", flat=True)
+    peer_rows = await Post.filter(account_id__in=list(peers), published_at__gte=now - dt.timedelta(days=90)).values(
+        "account_id", "reads")
+    per_peer: dict[int, list[int]] = {}
+    for r in peer_rows:
+        per_peer.setdefault(r["account_id"], []).append(r["reads"] or 0)
+    medians: dict[str, float] = {}
+    if per_peer:
+        medians["posts_90d"] = statistics.median(len(v) for v in per_peer.values())
+        medians["reads_per_post_90d"] = statistics.median(sum(v) / len(v) for v in per_peer.values())
+    from registry.models import DailyMetric
+
+    metric = await DailyMetric.filter(account_id=account.id, followers__isnull=False).order_by("-day").first()
+    siblings = await Account.filter(unit_id=account.unit.id, platform=account.platform).exclude(id=account.id)
+    findings = await Finding.filter(account_id=account.id).order_by("-first_seen")
+    ids = {f.id for f in findings}
+    notes = [n for n in await Notification.all().order_by("-created_at").limit(500) if ids & set(n.finding_ids)]
+    silences = await Silence.filter(account_id=account.id).order_by("-starts_at")
+    audit = await AuditEvent.filter(entity="account", entity_id=account.id).order_by("-at").limit(50)
+    return Dossier(review=review, account=account, ledger=account_view(account), last_post=last,
+                   windows=[_window(rows, now, d) for d in (30, 90, 180)],
+                   followers=metric.followers if metric else None, peer_medians=medians, peers=len(per_peer),
+                   siblings=list(siblings), findings=list(findings), notifications=notes, silences=list(silences),
+                   audit=list(audit))

@@ -1,0 +1,67 @@
+"""check / findings / rules list / review list|show|decide|dossier on the demo county (one demo run)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(main, ["demo", "--dir", str(root / "d"), "--port", "0"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    yield root / "d"
+
+
+def gm(demo_dir: Path, *args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(main, ["--config", str(demo_dir / "govmedia.toml"), "--actor", "公开办", *args],
+                                catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_findings_json_contract(demo_dir: Path) -> None:
+    items = json.loads(gm(demo_dir, "findings", "--format", "json"))
+    keys = {"id", "rule", "severity", "state", "platform", "account_uid", "account_name", "unit", "first_seen",
+            "last_seen", "evidence"}
+    assert items and all(keys <= set(i) for i in items)
+    veto = [i for i in items if i["rule"] == "stale_veto"]
+    assert {i["account_name"] for i in veto} == {"滹沱水利", "北留乡讯"}
+    assert all(i["evidence"]["threshold_days"] == 14 and i["severity"] == "veto" for i in veto)
+    blind = {i["account_uid"] for i in items if i["rule"] == "collection_blind"}
+    stale = {i["account_uid"] for i in items if i["rule"] in ("stale_veto", "stale_warning", "dormant_long")}
+    assert blind and not blind & stale  # blind is not silent
+    only = json.loads(gm(demo_dir, "findings", "--rule", "no_interaction", "--format", "json"))
+    assert [i["account_name"] for i in only] == ["滹沱农业农村"]
+
+
+def test_check_again_and_fail_on(demo_dir: Path) -> None:
+    out = gm(demo_dir, "check")
+    assert "新发现 0" in out
+    gm(demo_dir, "check", "--fail-on", "veto", code=1)
+    assert "stale_veto" in gm(demo_dir, "--lang", "en", "rules", "list")
+
+
+def test_review_decide_and_dossier(demo_dir: Path, tmp_path: Path) -> None:
+    reviews = json.loads(gm(demo_dir, "review", "list", "--format", "json"))
+    water = next(r for r in reviews if r["account"] == "滹沱水利")
+    dossier = tmp_path / "d.html"
+    gm(demo_dir, "review", "dossier", str(water["id"]), "--out", str(dossier))
+    html = dossier.read_text(encoding="utf-8")
+    assert "滹沱水利" in html and "近90天" in html and "分管领导签字" in html
+    gm(demo_dir, "review", "decide", str(water["id"]), "--decision", "整合", "--reason", "x", code=2)
+    out = gm(demo_dir, "review", "decide", str(water["id"]), "--decision", "关停", "--reason", "长期无人维护")
+    assert "已决定：关停" in out
+    assert "已关停" in gm(demo_dir, "accounts", "show", str(water["account_ref"]))
+    hist = json.loads(gm(demo_dir, "accounts", "history", str(water["account_ref"]), "--format", "json"))
+    assert hist[-1]["action"] == "status" and hist[-1]["actor"] == "公开办" and "关停" in hist[-1]["note"]
+    gm(demo_dir, "check")
+    open_water = json.loads(gm(demo_dir, "findings", "--account", str(water["account_ref"]), "--format", "json"))
+    assert open_water == []  # a closed account is no longer checked
