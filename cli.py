@@ -704,6 +704,72 @@ def review_decide(app: App, ref: str, decision: str, reason: str, merge_into: st
                   f"review #{r.id} ({r.account.name}) decided: {decision}{extra}"))
 
 
+# ---------------------------------------------------------------- reports
+@main.group()
+def report() -> None:
+    """Reports: the monthly matrix health review, activity and matrix overviews."""
+
+
+def _evaluator(app: App) -> Any:
+    from rules.evaluate import evaluate_at
+
+    settings = _rule_settings(app)
+
+    async def evaluate(moment: dt.datetime) -> Any:
+        return await evaluate_at(moment, settings)
+
+    return evaluate
+
+
+def _write_monthly(app: App, month: str, out: Path, formats: list[str]) -> list[Path]:
+    from reports.monthly_build import build_monthly
+    from reports.render_docx import render_docx
+    from reports.render_html import render_html
+    from reports.render_xlsx import render_xlsx
+
+    now = dt.datetime.now(app.tz)
+    county = str(app.settings.get("county.name") or "本县")
+    evaluate = _evaluator(app)
+    try:
+        rep = app.run(lambda: build_monthly(month, county=county, tz=app.tz, now=now, evaluate=evaluate))
+    except ValueError as exc:
+        fail(str(exc))
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{county}政务新媒体月度健康度报告-{month}"
+    written = []
+    if "html" in formats:
+        path = out / f"{stem}.html"
+        path.write_text(render_html(rep), encoding="utf-8")
+        written.append(path)
+    if "xlsx" in formats:
+        written.append(render_xlsx(rep, out / f"{stem}.xlsx"))
+    if "docx" in formats:
+        written.append(render_docx(rep, out / f"{county}{month}政务新媒体检查情况通报（草稿）.docx"))
+    return written
+
+
+def _month(value: str) -> str:
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").strftime("%Y-%m")
+    except ValueError:
+        fail(tr(f"月份应为 YYYY-MM：{value}", f"month must be YYYY-MM: {value}"))
+
+
+@report.command("monthly")
+@click.option("--month", required=True, help="YYYY-MM (the current month is reported to date).")
+@click.option("--out", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "formats", default="html,xlsx,docx", show_default=True, help="Comma-separated: html,xlsx,docx.")
+@pass_app
+def report_monthly(app: App, month: str, out: Path, formats: str) -> None:
+    """Write the monthly matrix health review (HTML, xlsx, docx 通报 draft)."""
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    bad = set(wanted) - {"html", "xlsx", "docx"}
+    if bad or not wanted:
+        fail(tr(f"未知格式：{', '.join(sorted(bad))}", f"unknown formats: {', '.join(sorted(bad))}"))
+    for path in _write_monthly(app, _month(month), out, wanted):
+        click.echo(tr(f"已生成：{path}", f"wrote {path}"))
+
+
 # ---------------------------------------------------------------- the daemon
 def _single_instance_lock(app: App) -> Any:
     """On SQLite only one `govmedia run` may work on a database: hold an exclusive lock file."""

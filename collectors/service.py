@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -70,6 +71,10 @@ async def collect(
     if since is not None:
         options.backfill_days = max(1, (clock().astimezone(BEIJING).date() - since).days + 1)
     http = Http(client, retry=retry or RetryPolicy(attempts=int(settings.get("collect.retries", 3))))
+    per_host = int(settings.get("collect.per_host_concurrency", 4))
+    for base in (options.wechat_base, options.weibo_base, options.weibo_mobile_base, options.feed_base):
+        if base:
+            http.limit(urlsplit(base).netloc, per_host)
     ctx = Context(http=http, secrets=secrets, options=options, clock=clock)
     targets = await obs.targets(account_ids=account_ids, platform=platform)
     if since is not None:

@@ -54,6 +54,8 @@ base_url = ""
 backfill_days = 92
 # Accounts collected at the same time.
 concurrency = 8
+# Requests in flight to one host at the same time (m.weibo.cn is further paced one by one).
+per_host_concurrency = 4
 # Seconds before an HTTP call times out.
 timeout = 20.0
 # Attempts per call for transient failures (network errors, HTTP 5xx, WeChat -1); others never retry.

@@ -106,3 +106,9 @@ def _active(a: Account) -> bool:
     from registry.vocab import ACTIVE_STATUSES
 
     return a.status in {s.value for s in ACTIVE_STATUSES}
+
+
+async def evaluate_at(now: dt.datetime, settings: RuleSettings) -> list[FindingDraft]:
+    """The catalogue's findings at ``now`` without touching stored findings (for reports)."""
+    data = await load_check_data(now, lookback_days(settings))
+    return evaluate_all(build_facts(data, now), now, settings)

@@ -1,0 +1,245 @@
+"""Build the monthly matrix health review from stored data (`now` = the month's end, or today).
+
+Definitions printed in the report: an account *in operation* is opened and in an active status at
+the month's end; *checked* are those we could see (not blind); *不合格* is any 单项否决 (veto) finding
+open at some time in the month, or one the rules find at the month's end; 合格率 = (checked −
+不合格 among them) ÷ checked. The rules themselves are injected (`Evaluate`), so this module stays
+independent of the rules package.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from registry.models import Account
+from registry.monthly_data import MonthData, month_data
+from registry.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS
+from reports import indices
+from reports.monthly_model import (
+    AccountRow,
+    Closures,
+    MonthlyReport,
+    Overview,
+    ProblemGroup,
+    Rankings,
+    RankRow,
+    RecheckRow,
+    ReviewDecision,
+    Tally,
+    TrendPoint,
+)
+
+ACTIVE = {s.value for s in ACTIVE_STATUSES}
+CLOSED = {"closed", "deregistered", "notice"}
+LABELS = {
+    "stale_veto": "内容不更新", "no_interaction": "未提供有效互动功能", "stale_warning": "更新预警（超过10天未更新）",
+    "dormant_long": "长期不更新（僵尸号）", "low_use": "关注度和利用率低", "frequency_below_target": "更新频率不达标",
+    "duplicate_account": "同一平台重复开号", "account_gone": "账号异常（检查中搜不到）",
+    "collection_blind": "数据采集中断（无法判断）", "registry_incomplete": "台账不完整",
+}
+ORDER = list(LABELS)
+DEFINITIONS = [
+    "在运营账号：月末已开设且状态为运营中、整改中或审核中的账号。",
+    "已检查：在运营账号中数据采集正常、能够判断更新情况的账号；采集中断的账号单列为“数据采集中断”，不计入检查数。",
+    "不合格：当月任一时点存在单项否决情形（监测时间点前2周内无更新、未提供有效互动功能），或月末检查存在单项否决情形。",
+    "合格率 =（已检查账号数 − 其中不合格数）÷ 已检查账号数。",
+    "更新天数按北京时间自然日计算：最后一篇发布日期距检查日满14天即为“两周内无更新”。",
+]
+
+
+class DraftLike(Protocol):
+    """A rule finding as the report needs it."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def account_id(self) -> int | None: ...
+
+
+Evaluate = Callable[[dt.datetime], Awaitable[Sequence[DraftLike]]]
+
+
+def month_bounds(month: str, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """[first instant, last instant] of a YYYY-MM month in the county's zone."""
+    year, mon = (int(x) for x in month.split("-"))
+    last = calendar.monthrange(year, mon)[1]
+    return (dt.datetime(year, mon, 1, tzinfo=tz), dt.datetime(year, mon, last, 23, 59, 59, tzinfo=tz))
+
+
+def previous_month(month: str) -> str:
+    """The month before YYYY-MM."""
+    year, mon = (int(x) for x in month.split("-"))
+    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+
+
+def _label(a: Account) -> str:
+    return f"{a.name}（{_platform(a.platform)}）"
+
+
+def _platform(code: str) -> str:
+    return next((v for k, v in PLATFORM_LABELS.items() if k.value == code), code)
+
+
+class _Month:
+    """One month's judgement: who is in operation, checked, failing, with which problems."""
+
+    def __init__(self, data: MonthData, drafts: Sequence[DraftLike]) -> None:
+        self.data = data
+        self.operating = {a.id: a for a in data.accounts if data.status_at_end.get(a.id) in ACTIVE}
+        self.problems: dict[int, set[str]] = defaultdict(set)
+        for d in drafts:
+            if d.account_id in self.operating:
+                self.problems[d.account_id].add(d.rule)
+        for f in data.month_findings:
+            if f.account_id in self.operating and f.rule != "collection_blind":  # type: ignore[attr-defined]
+                self.problems[f.account_id].add(f.rule)  # type: ignore[attr-defined]
+        blind_now = {d.account_id for d in drafts if d.rule == "collection_blind"}
+        self.checked = {aid for aid in self.operating if aid not in blind_now}
+        veto_rules = {d.rule for d in drafts if d.severity == "veto"} | {f.rule for f in data.veto_findings}
+        self.failed = {aid for aid in self.checked if self.problems[aid] & veto_rules}
+
+    def tally(self, key: str, label: str, keep: Callable[[Account], bool]) -> Tally:
+        ids = [aid for aid, a in self.operating.items() if keep(a)]
+        checked = [aid for aid in ids if aid in self.checked]
+        failed = [aid for aid in checked if aid in self.failed]
+        rate = (len(checked) - len(failed)) / len(checked) if checked else None
+        return Tally(key, label, len(ids), len(checked), len(failed), rate)
+
+
+def _with_prev(now: Tally, prev: Tally) -> Tally:
+    return Tally(now.key, now.label, now.accounts, now.checked, now.failed, now.pass_rate,
+                 prev.accounts, prev.checked, prev.failed, prev.pass_rate)
+
+
+def _overview(cur: _Month, prev: _Month) -> Overview:
+    def both(key: str, label: str, keep: Callable[[Account], bool]) -> Tally:
+        return _with_prev(cur.tally(key, label, keep), prev.tally(key, label, keep))
+
+    platforms = sorted({a.platform for a in cur.operating.values()})
+    kinds = [k for k in UNIT_KIND_LABELS if any(a.unit.kind == k.value for a in cur.operating.values())]
+    return Overview(
+        total=both("all", "合计", lambda a: True),
+        by_platform=[both(p, _platform(p), lambda a, p=p: a.platform == p) for p in platforms],  # type: ignore[misc]
+        by_unit_kind=[both(k.value, label, lambda a, k=k: a.unit.kind == k.value)  # type: ignore[misc]
+                      for k, label in UNIT_KIND_LABELS.items() if k in kinds])
+
+
+def _problem_groups(cur: _Month) -> list[ProblemGroup]:
+    with_problems = [aid for aid, rules in cur.problems.items() if rules]
+    groups = []
+    for rule in ORDER:
+        ids = [aid for aid in with_problems if rule in cur.problems[aid]]
+        if ids:
+            groups.append(ProblemGroup(rule, LABELS[rule], rule in ("stale_veto", "no_interaction"), len(ids),
+                                       len(ids) / len(with_problems), [_label(cur.operating[a]) for a in ids]))
+    return groups
+
+
+def _recheck(cur: _Month, prev: _Month) -> list[RecheckRow]:
+    rows = []
+    for aid in sorted(prev.failed):
+        a = prev.operating[aid]
+        status = cur.data.status_at_end.get(aid)
+        state = "已关停" if status in CLOSED else ("仍未整改" if aid in cur.failed else "已整改")
+        rows.append(RecheckRow(a.name, _platform(a.platform), a.unit.name,
+                               "、".join(LABELS[r] for r in ORDER if r in prev.problems[aid]), state))
+    return rows
+
+
+def _closures(data: MonthData) -> Closures:
+    decided = data.reviews_decided
+    closed = [_label(r.account) for r in decided if r.decision in ("关停", "注销")]
+    merged = [f"{_label(r.account)} → {r.merge_into.name if r.merge_into else ''}" for r in decided if r.decision == "整合"]
+    decisions = [ReviewDecision(r.account.name, r.decision or "", r.decided_by, r.decided_at.date())
+                 for r in decided if r.decided_at]
+    return Closures(len(data.reviews_opened), len(decided), closed, merged, decisions)
+
+
+def _sum(posts: list[dict[str, Any]], key: str) -> int:
+    return sum(p[key] or 0 for p in posts)
+
+
+def _index(a: Account, posts: list[dict[str, Any]], days: int) -> float | None:
+    if not posts:
+        return None
+    if a.platform == "wechat":
+        articles = [(p["reads"] or 0, p["zaikan"] or 0, p["likes"] or 0, p["shares"] or 0,
+                     str(p["post_id"]).endswith("_1")) for p in posts]
+        return round(indices.wci_from_articles(articles, days).wci, 2)
+    if a.platform == "weibo":
+        return round(indices.bci(len(posts), _sum(posts, "shares"), _sum(posts, "comments"), _sum(posts, "likes")), 2)
+    return None
+
+
+def _details_and_rankings(cur: _Month, as_of: dt.datetime, days: int) -> tuple[list[AccountRow], Rankings]:
+    rows: list[AccountRow] = []
+    wechat: list[tuple[RankRow, int]] = []
+    weibo: list[tuple[RankRow, int]] = []
+    for aid, a in sorted(cur.operating.items(), key=lambda kv: (kv[1].unit.name, kv[1].platform, kv[1].name)):
+        posts = [p for p in cur.data.posts.get(aid, []) if not p["pinned"]]
+        last = cur.data.last_post_at.get(aid)
+        idx = _index(a, posts, days)
+        start, end = cur.data.followers_start.get(aid), cur.data.followers_end.get(aid)
+        inter = sum(_sum(posts, k) for k in ("likes", "shares", "comments", "zaikan"))
+        problems = "、".join(LABELS[r] for r in ORDER if r in cur.problems[aid])
+        rows.append(AccountRow(a.name, _platform(a.platform), a.unit.name, UNIT_KIND_LABELS_BY_CODE.get(a.unit.kind, ""),
+                               STATUS_BY_CODE.get(cur.data.status_at_end.get(aid) or "", ""), len(posts),
+                               (as_of.date() - last.date()).days if last else None, end,
+                               end - start if end is not None and start is not None else None,
+                               _sum(posts, "reads") if posts else None, inter if posts else None, idx, problems,
+                               "不合格" if aid in cur.failed else "合格"))
+        if idx is not None:
+            rank = RankRow(a.name, a.unit.name, idx, len(posts), _sum(posts, "reads"), _sum(posts, "likes"),
+                           _sum(posts, "shares"), _sum(posts, "zaikan"), _sum(posts, "comments"))
+            (wechat if a.platform == "wechat" else weibo).append((rank, aid))
+    wechat.sort(key=lambda r: -r[0].index)
+    weibo.sort(key=lambda r: -r[0].index)
+    praised = [f"{r.account}（{label}）" for ranked, label in ((wechat, "微信公众号"), (weibo, "新浪微博"))
+               for r, aid in ranked[:3] if not cur.problems[aid]]
+    return rows, Rankings([r for r, _ in wechat], [r for r, _ in weibo], praised)
+
+
+UNIT_KIND_LABELS_BY_CODE = {k.value: v for k, v in UNIT_KIND_LABELS.items()}
+STATUS_BY_CODE = {k.value: v for k, v in STATUS_LABELS.items()}
+
+
+async def _judge(month: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate) -> tuple[_Month, dt.datetime]:
+    start, end = month_bounds(month, tz)
+    as_of = min(end, now)
+    data = await month_data(start, as_of)
+    return _Month(data, await evaluate(as_of)), as_of
+
+
+async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate,
+                        trend_months: int = 12) -> MonthlyReport:
+    """The whole review of a month (the current month is reported to date)."""
+    start, end = month_bounds(month, tz)
+    if start > now:
+        raise ValueError(f"{month} has not started yet")
+    cur, as_of = await _judge(month, tz, now, evaluate)
+    prev, _ = await _judge(previous_month(month), tz, now, evaluate)
+    days = calendar.monthrange(start.year, start.month)[1]
+    details, rankings = _details_and_rankings(cur, as_of, days)
+    trends: list[TrendPoint] = []
+    m = month
+    months = []
+    for _ in range(trend_months):
+        months.append(m)
+        m = previous_month(m)
+    for mm in reversed(months):
+        judged = cur if mm == month else prev if mm == previous_month(month) else (await _judge(mm, tz, now, evaluate))[0]
+        t = judged.tally("all", "合计", lambda a: True)
+        posts = [p for aid in judged.operating for p in judged.data.posts.get(aid, [])]
+        trends.append(TrendPoint(mm, t.accounts, t.pass_rate, len(posts), _sum(posts, "reads")))
+    return MonthlyReport(
+        county=county, month=month, period_start=start.date(), period_end=end.date(), as_of=as_of,
+        partial=as_of < end, generated_at=now, overview=_overview(cur, prev), problems=_problem_groups(cur),
+        recheck=_recheck(cur, prev), closures=_closures(cur.data), rankings=rankings, details=details,
+        trends=trends, definitions=list(DEFINITIONS), formulas=list(indices.FORMULAS_ZH))

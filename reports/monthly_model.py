@@ -1,0 +1,248 @@
+"""Data model of one month's matrix health review, plus the shared formatting the renderers use.
+
+Everything is computed before rendering (by the database builder): the renderers only lay the
+numbers out, so HTML, xlsx and docx always agree. Text fields hold display labels in Chinese
+(e.g. platform "微信公众号", unit kind "乡镇"), not database codes, unless named ``key``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+#: Allowed values of RecheckRow.now_state.
+RECHECK_STATES = ("已整改", "仍未整改", "已关停")
+#: Allowed values of AccountRow.verdict.
+VERDICTS = ("合格", "不合格")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts for one slice (the county, a platform or a unit level), this month and last month."""
+
+    key: str  # code: "all", a platform code ("wechat") or a unit kind ("township")
+    label: str  # what people read: "合计", "微信公众号", "乡镇"
+    accounts: int  # accounts in operation (being checked this month)
+    checked: int
+    failed: int  # 不合格
+    pass_rate: float | None  # 合格率 0..1; None when nothing was checked
+    prev_accounts: int | None = None  # None: no data for the previous month
+    prev_checked: int | None = None
+    prev_failed: int | None = None
+    prev_pass_rate: float | None = None
+
+
+@dataclass(frozen=True)
+class Overview:
+    """一、总体情况: the county total and its breakdowns by platform and by unit level."""
+
+    total: Tally
+    by_platform: list[Tally]
+    by_unit_kind: list[Tally]  # county_gov / department / township / other
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """二、主要问题: one finding category with the accounts that have it."""
+
+    rule: str  # rule id, e.g. "stale"
+    label_zh: str  # national wording, e.g. "内容不更新"
+    veto: bool  # 单项否决 (True) or a warning / 扣分 item (False)
+    count: int
+    share: float | None  # share of the month's problem accounts, 0..1
+    accounts: list[str]  # "名称（平台）"
+
+
+@dataclass(frozen=True)
+class RecheckRow:
+    """三、复核: one of last month's failing accounts and where it stands now."""
+
+    account: str
+    platform: str
+    unit: str
+    last_month_problem: str
+    now_state: str  # one of RECHECK_STATES
+
+
+class ReviewDecision(NamedTuple):
+    """A closure / merger review decided this month."""
+
+    account: str
+    decision: str  # e.g. "关停", "整合至XX发布", "保留"
+    decided_by: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Closures:
+    """四、关停整合: reviews opened and decided, accounts closed or merged this month."""
+
+    reviews_opened: int
+    reviews_decided: int
+    closed: list[str]  # "名称（平台）"
+    merged: list[str]  # "名称（平台）→ 目标账号" or just "名称（平台）"
+    decisions: list[ReviewDecision]
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """五、排行: one account's index and the month's totals behind it (None = not available)."""
+
+    account: str
+    unit: str
+    index: float  # WCI for WeChat, BCI for Weibo
+    posts: int
+    reads: int | None
+    likes: int | None
+    shares: int | None  # 转发 (WeChat shares / Weibo reposts)
+    zaikan: int | None  # 在看 (WeChat only)
+    comments: int | None = None  # Weibo comments (a BCI input)
+
+
+@dataclass(frozen=True)
+class Rankings:
+    """五、排行: WeChat by WCI and Weibo by BCI, already sorted best first, plus accounts praised."""
+
+    wechat: list[RankRow]
+    weibo: list[RankRow]
+    praised: list[str]  # "名称（平台）"
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """六、明细: one account's numbers for the month (None = not available)."""
+
+    name: str
+    platform: str
+    unit: str
+    unit_kind: str
+    status: str
+    posts: int
+    days_since_last_post: int | None
+    followers: int | None
+    followers_change: int | None
+    reads: int | None
+    interactions: int | None
+    index: float | None  # WCI / BCI where the platform has one
+    problems: str  # labels joined with "、"; "" when none
+    verdict: str  # one of VERDICTS
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """七、趋势: one month of the 12-month series."""
+
+    month: str  # "YYYY-MM"
+    accounts: int
+    pass_rate: float | None
+    posts: int
+    reads: int
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    """One month's 政务新媒体矩阵月度健康度报告, fully computed."""
+
+    county: str
+    month: str  # "YYYY-MM"
+    period_start: dt.date
+    period_end: dt.date
+    as_of: dt.datetime  # `now` of the run: the month's end, or today for the current month
+    partial: bool  # the current month to date → "截至YYYY年M月D日"
+    generated_at: dt.datetime
+    overview: Overview
+    problems: list[ProblemGroup]
+    recheck: list[RecheckRow]
+    closures: Closures
+    rankings: Rankings
+    details: list[AccountRow]
+    trends: list[TrendPoint]  # oldest first, normally 12 months ending with this one
+    definitions: list[str] = field(default_factory=list)
+    formulas: list[str] = field(default_factory=list)
+
+    @property
+    def month_zh(self) -> str:
+        """The month as people write it: "2025年3月"."""
+        return month_zh(self.month)
+
+    @property
+    def title(self) -> str:
+        """Title of the HTML / xlsx review."""
+        return f"{self.county}政务新媒体矩阵月度健康度报告（{self.month_zh}）"
+
+    @property
+    def as_of_text(self) -> str:
+        """Banner text 截至YYYY年M月D日 for a month still running, "" otherwise."""
+        return f"截至{date_zh(self.as_of.date())}" if self.partial else ""
+
+    @property
+    def failing(self) -> list[AccountRow]:
+        """Detail rows judged 不合格, in detail order (the annex list)."""
+        return [r for r in self.details if r.verdict == "不合格"]
+
+
+# --- formatting shared by the three renderers (display only: no numbers are derived here) ---
+
+def month_zh(month: str) -> str:
+    """Month label: 2025-03 → 2025年3月."""
+    year, mon = month.split("-")
+    return f"{int(year)}年{int(mon)}月"
+
+
+def date_zh(day: dt.date) -> str:
+    """A date as Chinese documents write it: "2025年3月18日"."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def fmt_int(value: int | None) -> str:
+    """Integer with thousands separators; "—" when unknown."""
+    return "—" if value is None else f"{value:,}"
+
+
+def fmt_signed(value: int | None) -> str:
+    """Signed integer change ("+12", "-3", "0"); "—" when unknown."""
+    return "—" if value is None else f"{value:+,}" if value else "0"
+
+
+def fmt_pct(value: float | None, digits: int = 1) -> str:
+    """A 0..1 ratio as a percentage ("80.5%"); "—" when unknown."""
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def fmt_index(value: float | None) -> str:
+    """WCI / BCI with two decimals; "—" when unknown."""
+    return "—" if value is None else f"{value:.2f}"
+
+
+def fmt_count_zh(value: int | None) -> str:
+    """Large counts the Chinese way ("12.3万", "1.5亿") for charts and headlines."""
+    if value is None:
+        return "—"
+    if abs(value) >= 100_000_000:
+        return f"{value / 100_000_000:.1f}亿"
+    if abs(value) >= 10_000:
+        return f"{value / 10_000:.1f}万"
+    return f"{value:,}"
+
+
+def change_int(cur: int | None, prev: int | None) -> str:
+    """Change of a count against last month for display ("+3"); "—" without last month."""
+    return "—" if cur is None or prev is None else fmt_signed(cur - prev)
+
+
+def change_pct_points(cur: float | None, prev: float | None) -> str:
+    """Change of a rate in percentage points ("+1.2个百分点"); "—" without both months."""
+    if cur is None or prev is None:
+        return "—"
+    diff = round((cur - prev) * 100, 1)
+    return "持平" if diff == 0 else f"{diff:+.1f}个百分点"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def xml_safe(text: str) -> str:
+    """Drop control characters that XML (docx, xlsx) cannot hold; names scraped from platforms may carry them."""
+    return _CONTROL.sub("", text)

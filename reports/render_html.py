@@ -1,0 +1,298 @@
+"""The monthly review as one self-contained HTML file (inline CSS and SVG) that also prints on A4."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from reports.charts_svg import bar_chart, line_chart
+from reports.monthly_model import (
+    MonthlyReport,
+    ProblemGroup,
+    RankRow,
+    Tally,
+    change_int,
+    change_pct_points,
+    date_zh,
+    fmt_count_zh,
+    fmt_index,
+    fmt_int,
+    fmt_pct,
+    fmt_signed,
+    xml_safe,
+)
+
+#: Section headings, in order; tests and the browser check look for these.
+SECTION_TITLES = ("一、总体情况", "二、主要问题", "三、复核", "四、关停整合", "五、排行", "六、明细", "七、趋势",
+                  "附录：口径与公式")
+
+_CSS = """
+:root { --ink:#1f2630; --muted:#5b6370; --line:#d5dae1; --head:#f2f4f7; --red:#b3261e; --amber:#a15c00;
+  --green:#1e6b3a; --accent:#b3261e; }
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { margin:0; background:#e9edf2; color:var(--ink); font-size:14px; line-height:1.65;
+  font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC","Hiragino Sans GB",
+  "WenQuanYi Micro Hei",sans-serif; }
+.sheet { max-width: 1000px; margin: 24px auto; background:#fff; padding: 40px 48px 48px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.12); border-top: 6px solid var(--accent); }
+header h1 { font-size: 26px; margin: 4px 0 6px; letter-spacing: .04em; }
+.kicker { color: var(--accent); font-weight: bold; margin: 0; letter-spacing: .2em; font-size: 13px; }
+.meta { color: var(--muted); margin: 0 0 16px; font-size: 13px; }
+.banner { border: 1px solid #e0b252; background: #fff6e0; color: #6b4500; padding: 10px 14px; border-radius: 4px;
+  font-weight: bold; margin: 12px 0 16px; }
+.kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 16px 0 8px; }
+.kpi { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; background: #fafbfc; }
+.kpi .k { color: var(--muted); font-size: 13px; } .kpi .v { font-size: 26px; font-weight: bold; line-height: 1.3; }
+.kpi .d { font-size: 12px; color: var(--muted); }
+h2 { font-size: 20px; border-bottom: 2px solid var(--ink); padding-bottom: 4px; margin: 36px 0 12px; }
+h3 { font-size: 16px; margin: 20px 0 8px; }
+h2, h3 { break-after: avoid; page-break-after: avoid; }
+p { margin: 6px 0 10px; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 14px; font-size: 13px; }
+th, td { border: 1px solid var(--line); padding: 5px 7px; vertical-align: top; text-align: left; }
+th { background: var(--head); font-weight: bold; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.total td { font-weight: bold; background: #fafbfc; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+.tag { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; font-weight: bold; white-space: nowrap; }
+.veto, .fail { color: #fff; background: var(--red); } .warn { color: #fff; background: var(--amber); }
+.ok { color: #fff; background: var(--green); } .closed { color: #fff; background: #6b7280; }
+.names { color: var(--ink); }
+.none { color: var(--muted); font-style: italic; }
+table.tally th:first-child { width: 22%; } table.problems th:first-child { width: 30%; }
+table.problems th:nth-child(2) { width: 9%; } table.problems th:nth-child(3) { width: 14%; }
+table.detail { font-size: 11.5px; } table.detail td, table.detail th { padding: 3px 4px; }
+table.detail td:nth-child(3), table.detail td:nth-child(5), table.detail td:nth-child(6) { white-space: nowrap; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
+figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 6px; break-inside: avoid; }
+svg.chart { width: 100%; height: auto; display: block; }
+.formula { font-size: 13px; background: #f7f8fa; border-left: 3px solid var(--line); padding: 4px 10px; margin: 4px 0; }
+footer { margin-top: 28px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
+@page { size: A4; margin: 16mm 14mm 18mm 14mm;
+  @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #5b6370; } }
+@page wide { size: A4 landscape; margin: 12mm 12mm 16mm;
+  @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #5b6370; } }
+@media print {
+  body { background: #fff; font-size: 10.5pt; }
+  .sheet { max-width: none; margin: 0; padding: 0; box-shadow: none; border-top: 0; }
+  section { break-before: page; page-break-before: always; }
+  section.first { break-before: auto; page-break-before: auto; }
+  section.detail-section { page: wide; }
+  h2 { margin-top: 0; }
+  .charts { gap: 8px; }
+}
+"""
+
+
+
+def e(text: str) -> str:
+    """Escape text for HTML; control characters are dropped as in the docx and xlsx outputs."""
+    return escape(xml_safe(text))
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, numeric: Sequence[int] = (),
+           cls: str = "", total_last: bool = False) -> str:
+    """A table from already-escaped cell HTML; ``numeric`` columns are right-aligned."""
+    num, num_cls = set(numeric), ' class="num"'
+    head = "".join(f'<th scope="col"{num_cls if i in num else ""}>{e(h)}</th>' for i, h in enumerate(headers))
+    body = []
+    for r, row in enumerate(rows):
+        tr_cls = ' class="total"' if total_last and r == len(rows) - 1 else ""
+        cells = "".join(f"<td{num_cls if i in num else ''}>{c}</td>" for i, c in enumerate(row))
+        body.append(f"<tr{tr_cls}>{cells}</tr>")
+    cls_attr = f' class="{cls}"' if cls else ""
+    return f"<table{cls_attr}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _none(text: str) -> str:
+    return f'<p class="none">{e(text)}</p>'
+
+
+def _kpis(r: MonthlyReport) -> str:
+    t = r.overview.total
+    cards = [
+        ("在运营账号", fmt_int(t.accounts), f"较上月 {change_int(t.accounts, t.prev_accounts)}"),
+        ("检查账号", fmt_int(t.checked), f"上月 {fmt_int(t.prev_checked)}"),
+        ("不合格", fmt_int(t.failed), f"较上月 {change_int(t.failed, t.prev_failed)}"),
+        ("合格率", fmt_pct(t.pass_rate), f"较上月 {change_pct_points(t.pass_rate, t.prev_pass_rate)}"),
+    ]
+    return '<div class="kpis">' + "".join(
+        f'<div class="kpi"><div class="k">{e(k)}</div><div class="v">{e(v)}</div><div class="d">{e(d)}</div></div>'
+        for k, v, d in cards) + "</div>"
+
+
+def _tally_rows(tallies: Sequence[Tally], total: Tally) -> list[list[str]]:
+    return [[e(t.label), fmt_int(t.accounts), fmt_int(t.checked), fmt_int(t.failed), fmt_pct(t.pass_rate),
+             fmt_pct(t.prev_pass_rate), e(change_pct_points(t.pass_rate, t.prev_pass_rate))]
+            for t in [*tallies, total]]
+
+
+def _overview(r: MonthlyReport) -> str:
+    t = r.overview.total
+    parts = "、".join(f"{p.label}{p.accounts}个" for p in r.overview.by_platform)
+    parts = f"（{parts}）" if parts else ""
+    text = (f"{r.as_of_text or r.month_zh}，全县在运营政务新媒体账号{t.accounts}个{parts}，检查{t.checked}个，"
+            f"不合格{t.failed}个，合格率{fmt_pct(t.pass_rate)}；上月合格率{fmt_pct(t.prev_pass_rate)}，"
+            f"变化{change_pct_points(t.pass_rate, t.prev_pass_rate)}。")
+    heads = ["类别", "在运营", "检查", "不合格", "合格率", "上月合格率", "变化"]
+    return (f"<p>{e(text)}</p><h3>（一）按平台</h3>"
+            + _table(["平台", *heads[1:]], _tally_rows(r.overview.by_platform, t), numeric=range(1, 7), total_last=True,
+                     cls="tally")
+            + "<h3>（二）按层级</h3>"
+            + _table(["层级", *heads[1:]], _tally_rows(r.overview.by_unit_kind, t), numeric=range(1, 7), total_last=True,
+                     cls="tally"))
+
+
+def _problem_table(groups: Sequence[ProblemGroup]) -> str:
+    rows = [[f'<span class="tag {"veto" if g.veto else "warn"}">{"否决" if g.veto else "提醒"}</span> {e(g.label_zh)}',
+             fmt_int(g.count), fmt_pct(g.share), f'<span class="names">{e("、".join(g.accounts))}</span>']
+            for g in groups]
+    return _table(["问题类别", "账号数", "占问题账号比例", "涉及账号"], rows, numeric=(1, 2), cls="problems")
+
+
+def _problems(r: MonthlyReport) -> str:
+    veto = [g for g in r.problems if g.veto]
+    warn = [g for g in r.problems if not g.veto]
+    return ("<h3>（一）单项否决情形</h3>" + (_problem_table(veto) if veto else _none("本月未发现单项否决情形。"))
+            + "<h3>（二）其他问题（提醒、扣分情形）</h3>" + (_problem_table(warn) if warn else _none("本月未发现其他问题。")))
+
+
+_STATE_CLS = {"已整改": "ok", "仍未整改": "fail", "已关停": "closed"}
+
+
+def _recheck(r: MonthlyReport) -> str:
+    if not r.recheck:
+        return _none("上月无不合格账号，无需复核。")
+    counts = "，".join(f"{s}{sum(1 for x in r.recheck if x.now_state == s)}个" for s in _STATE_CLS)
+    rows = [[str(i), e(x.account), e(x.platform), e(x.unit), e(x.last_month_problem),
+             f'<span class="tag {_STATE_CLS.get(x.now_state, "warn")}">{e(x.now_state)}</span>']
+            for i, x in enumerate(r.recheck, 1)]
+    return (f"<p>{e(f'上月不合格账号{len(r.recheck)}个，本月复核：{counts}。')}</p>"
+            + _table(["序号", "账号名称", "平台", "主办单位", "上月问题", "复核结果"], rows, numeric=(0,)))
+
+
+def _closures(r: MonthlyReport) -> str:
+    c = r.closures
+    out = [f"<p>{e(f'本月新启动关停整合审核{c.reviews_opened}件，办结{c.reviews_decided}件；关停账号{len(c.closed)}个，整合账号{len(c.merged)}个。')}</p>",
+           f"<p><b>关停账号：</b>{e('、'.join(c.closed) or '无')}</p>",
+           f"<p><b>整合账号：</b>{e('、'.join(c.merged) or '无')}</p>"]
+    if c.decisions:
+        rows = [[e(d.account), e(d.decision), e(d.decided_by), e(date_zh(d.date))] for d in c.decisions]
+        out.append("<h3>本月审核决定</h3>" + _table(["账号", "决定", "决定单位", "日期"], rows))
+    return "".join(out)
+
+
+def _rank_table(rows: Sequence[RankRow], weibo: bool) -> str:
+    if not rows:
+        return _none("本月无可排行账号。")
+    if weibo:
+        heads = ["名次", "账号名称", "主办单位", "BCI", "发博数", "转发", "评论", "点赞"]
+        cells = [[str(i), e(x.account), e(x.unit), fmt_index(x.index), fmt_int(x.posts), fmt_int(x.shares),
+                  fmt_int(x.comments), fmt_int(x.likes)] for i, x in enumerate(rows, 1)]
+    else:
+        heads = ["名次", "账号名称", "主办单位", "WCI", "发文数", "阅读", "在看", "点赞", "转发"]
+        cells = [[str(i), e(x.account), e(x.unit), fmt_index(x.index), fmt_int(x.posts), fmt_int(x.reads),
+                  fmt_int(x.zaikan), fmt_int(x.likes), fmt_int(x.shares)] for i, x in enumerate(rows, 1)]
+    return _table(heads, cells, numeric=[0, *range(3, len(heads))])
+
+
+def _rankings(r: MonthlyReport) -> str:
+    k = r.rankings
+    praised = (f"<p>{e('、'.join(k.praised))}</p>" if k.praised else _none("本月无表扬账号。"))
+    return ("<h3>（一）微信公众号传播指数（WCI）</h3>" + _rank_table(k.wechat, False)
+            + "<h3>（二）新浪微博传播指数（BCI）</h3>" + _rank_table(k.weibo, True)
+            + "<h3>（三）表扬账号</h3>" + praised)
+
+
+def _details(r: MonthlyReport) -> str:
+    if not r.details:
+        return _none("本月无账号明细。")
+    rows = [[str(i), e(a.name), e(a.platform), e(a.unit), e(a.unit_kind), e(a.status), fmt_int(a.posts),
+             fmt_int(a.days_since_last_post), fmt_int(a.followers), fmt_signed(a.followers_change), fmt_int(a.reads),
+             fmt_int(a.interactions), fmt_index(a.index), e(a.problems) or "—",
+             f'<span class="tag {"ok" if a.verdict == "合格" else "fail"}">{e(a.verdict)}</span>']
+            for i, a in enumerate(r.details, 1)]
+    heads = ["序号", "账号名称", "平台", "主办单位", "层级", "状态", "发文", "距上次更新(天)", "粉丝", "粉丝变化",
+             "阅读", "互动", "指数", "问题", "结论"]
+    return _table(heads, rows, numeric=[0, *range(6, 13)], cls="detail")
+
+
+def _trend_label(month: str, first: bool) -> str:
+    year, mon = month.split("-")
+    return f"{int(mon)}月\n{year}" if first or mon == "01" else f"{int(mon)}月"
+
+
+def _trends(r: MonthlyReport) -> str:
+    if not r.trends:
+        return _none("暂无历史数据。")
+    labels = [_trend_label(p.month, i == 0) for i, p in enumerate(r.trends)]
+
+    def pct(v: float) -> str:
+        return f"{v * 100:.0f}%" if round(v * 100, 6).is_integer() else f"{v * 100:.1f}%"
+
+    def count(v: float) -> str:
+        return fmt_count_zh(round(v))
+
+    def tick(v: float) -> str:
+        return count(v).replace(".0万", "万").replace(".0亿", "亿")  # axis ticks are round numbers
+
+    charts = [
+        line_chart("trend-accounts", "在运营账号数", labels, [p.accounts for p in r.trends], fmt=lambda v: f"{v:,.0f}"),
+        line_chart("trend-pass-rate", "合格率", labels, [p.pass_rate for p in r.trends], fmt=pct, y_max=1.0,
+                   zero_based=False, color="#1e6b3a"),
+        bar_chart("trend-posts", "发文量", labels, [p.posts for p in r.trends], fmt=count, tick_fmt=tick,
+                  color="#c26a00"),
+        bar_chart("trend-reads", "阅读量", labels, [p.reads for p in r.trends], fmt=count, tick_fmt=tick,
+                  color="#5b3fa0"),
+    ]
+    rows = [[e(p.month), fmt_int(p.accounts), fmt_pct(p.pass_rate), fmt_int(p.posts), fmt_int(p.reads)] for p in r.trends]
+    return ('<div class="charts">' + "".join(f"<figure>{c}</figure>" for c in charts) + "</div>"
+            + "<h3>趋势数据</h3>" + _table(["月份", "在运营账号", "合格率", "发文量", "阅读量"], rows, numeric=(1, 2, 3, 4)))
+
+
+def _appendix(r: MonthlyReport) -> str:
+    defs = "".join(f"<li>{e(d)}</li>" for d in r.definitions)
+    forms = "".join(f'<p class="formula">{e(f)}</p>' for f in r.formulas)
+    return ("<h3>（一）口径说明</h3>" + (f"<ol>{defs}</ol>" if defs else _none("无。"))
+            + "<h3>（二）指数公式</h3>" + (forms or _none("无。")))
+
+
+def render_html(report: MonthlyReport) -> str:
+    """The whole review as one self-contained HTML document (Simplified Chinese)."""
+    r = report
+    bodies = [_overview(r), _problems(r), _recheck(r), _closures(r), _rankings(r), _details(r), _trends(r), _appendix(r)]
+    sections = []
+    for i, (title, body) in enumerate(zip(SECTION_TITLES, bodies, strict=True)):
+        cls = ["first"] if i == 0 else []
+        if i == 5:
+            cls.append("detail-section")
+        cls_attr = f' class="{" ".join(cls)}"' if cls else ""
+        sections.append(f'<section id="s{i + 1}"{cls_attr}><h2>{e(title)}</h2>{body}</section>')
+    period = f"统计周期：{date_zh(r.period_start)}至{date_zh(r.period_end)}"
+    banner = (f'<p class="banner" role="note">{e(r.as_of_text)}：本月尚未结束，以下为月初至今的数据，'
+              "以月末正式报告为准。</p>" if r.partial else "")
+    generated = r.generated_at.strftime("%Y-%m-%d %H:%M")
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(r.title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<main class="sheet">
+<header>
+<p class="kicker">政务新媒体矩阵月度健康度报告</p>
+<h1>{e(r.county)}政务新媒体矩阵月度健康度报告（{e(r.month_zh)}）</h1>
+<p class="meta">{e(period)} · 生成时间：{e(generated)}</p>
+{banner}{_kpis(r)}
+</header>
+{"".join(sections)}
+<footer>本报告由 govmedia 根据监测数据自动生成；口径与公式见附录。</footer>
+</main>
+</body>
+</html>
+"""

@@ -1,0 +1,212 @@
+"""The monthly review as an Excel workbook: summary, detail (filters, frozen header), findings, ranks, trends.
+
+Numbers are written as numbers (rates as 0..1 with a percent format) so the office can keep
+computing with them; trends get native Excel charts, which Excel, WPS and LibreOffice all draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from registry.tabular import escape_cell
+from reports.monthly_model import MonthlyReport, RankRow, Tally, date_zh, xml_safe
+from reports.table import cell_width
+
+SHEETS = ("汇总", "明细", "问题", "复核", "关停整合", "排行", "趋势", "说明")
+
+Cell = str | int | float | None
+_HEAD_FONT = Font(bold=True)
+_HEAD_FILL = PatternFill("solid", fgColor="F2F4F7")
+_TITLE_FONT = Font(bold=True, size=14)
+PCT, INT, IDX = "0.0%", "#,##0", "0.00"
+
+
+def _value(v: Cell) -> Cell:
+    # Account and unit names are user data: never let a spreadsheet run one as a formula.
+    return escape_cell(xml_safe(v)) if isinstance(v, str) else v
+
+
+def _rows(ws: Worksheet, start: int, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
+          formats: dict[int, str] | None = None) -> int:
+    """Write a header and rows from row ``start``; return the next free row."""
+    for c, h in enumerate(headers, 1):
+        cell = ws.cell(row=start, column=c, value=h)
+        cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
+    for r, row in enumerate(rows, start + 1):
+        for c, v in enumerate(row, 1):
+            cell = ws.cell(row=r, column=c, value=_value(v))
+            if formats and c in formats:
+                cell.number_format = formats[c]
+    return start + len(rows) + 1
+
+
+def _note(ws: Worksheet, row: int, text: str, *, font: Font | None = None) -> int:
+    cell = ws.cell(row=row, column=1, value=_value(text))
+    if font is not None:
+        cell.font = font
+    return row + 1
+
+
+def _autosize(ws: Worksheet, max_width: int = 60, skip_rows: int = 0) -> None:
+    """Column widths from the widest cell (CJK counts double), ignoring the first ``skip_rows`` title rows."""
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=skip_rows + 1):
+        for cell in row:
+            if cell.value is not None:
+                text = f"{cell.value:,.2f}" if isinstance(cell.value, float) else str(cell.value)
+                widths[cell.column] = max(widths.get(cell.column, 0), cell_width(text))
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = min(max_width, max(8, w + 2))
+
+
+def _tally_row(t: Tally) -> list[Cell]:
+    return [t.label, t.accounts, t.checked, t.failed, t.pass_rate, t.prev_accounts, t.prev_checked,
+            t.prev_failed, t.prev_pass_rate]
+
+
+def _summary(ws: Worksheet, r: MonthlyReport) -> None:
+    row = _note(ws, 1, r.title, font=_TITLE_FONT)
+    row = _note(ws, row, f"统计周期：{date_zh(r.period_start)}至{date_zh(r.period_end)}；"
+                         f"生成时间：{r.generated_at:%Y-%m-%d %H:%M}")
+    if r.partial:
+        row = _note(ws, row, f"{r.as_of_text}：本月尚未结束，以下为月初至今的数据。", font=Font(bold=True, color="9C5700"))
+    heads = ["类别", "在运营", "检查", "不合格", "合格率", "上月在运营", "上月检查", "上月不合格", "上月合格率"]
+    fmt = {5: PCT, 9: PCT}
+    o = r.overview
+    row = _note(ws, row + 1, "按平台", font=_HEAD_FONT)
+    row = _rows(ws, row, heads, [_tally_row(t) for t in [*o.by_platform, o.total]], fmt)
+    row = _note(ws, row + 1, "按层级", font=_HEAD_FONT)
+    _rows(ws, row, heads, [_tally_row(t) for t in [*o.by_unit_kind, o.total]], fmt)
+    _autosize(ws, skip_rows=3)
+
+
+def _details(ws: Worksheet, r: MonthlyReport) -> None:
+    heads = ["账号名称", "平台", "主办单位", "层级", "状态", "发文数", "距上次更新(天)", "粉丝数", "粉丝变化",
+             "阅读数", "互动数", "传播指数", "问题", "结论"]
+    rows: list[list[Cell]] = [[a.name, a.platform, a.unit, a.unit_kind, a.status, a.posts, a.days_since_last_post,
+                               a.followers, a.followers_change, a.reads, a.interactions, a.index, a.problems,
+                               a.verdict] for a in r.details]
+    _rows(ws, 1, heads, rows, {6: INT, 8: INT, 9: "+#,##0;-#,##0;0", 10: INT, 11: INT, 12: IDX})
+    # Header row and the account name stay visible while scrolling; filters on every column.
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{len(rows) + 1}"
+    _autosize(ws)
+
+
+def _problems(ws: Worksheet, r: MonthlyReport) -> None:
+    heads = ["类型", "问题类别", "规则", "账号数", "占问题账号比例", "涉及账号"]
+    rows: list[list[Cell]] = [["单项否决" if g.veto else "其他问题", g.label_zh, g.rule, g.count, g.share,
+                               "、".join(g.accounts)] for g in sorted(r.problems, key=lambda g: not g.veto)]
+    end = _rows(ws, 1, heads, rows, {5: PCT})
+    ws.auto_filter.ref = f"A1:F{end - 1}"
+    ws.freeze_panes = "A2"
+    _autosize(ws, max_width=80)
+    ws.column_dimensions["F"].width = 80
+    for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _recheck(ws: Worksheet, r: MonthlyReport) -> None:
+    rows: list[list[Cell]] = [[x.account, x.platform, x.unit, x.last_month_problem, x.now_state] for x in r.recheck]
+    _rows(ws, 1, ["账号名称", "平台", "主办单位", "上月问题", "复核结果"], rows)
+    ws.freeze_panes = "A2"
+    _autosize(ws)
+
+
+def _closures(ws: Worksheet, r: MonthlyReport) -> None:
+    c = r.closures
+    row = _rows(ws, 1, ["指标", "数量"], [["新启动关停整合审核", c.reviews_opened], ["办结审核", c.reviews_decided],
+                                          ["关停账号", len(c.closed)], ["整合账号", len(c.merged)]])
+    row = _rows(ws, row + 1, ["关停账号"], [[n] for n in c.closed] or [["无"]])
+    row = _rows(ws, row + 1, ["整合账号"], [[n] for n in c.merged] or [["无"]])
+    _rows(ws, row + 1, ["账号", "决定", "决定单位", "日期"],
+          [[d.account, d.decision, d.decided_by, d.date.isoformat()] for d in c.decisions])
+    _autosize(ws)
+
+
+def _rank_rows(rows: Sequence[RankRow], weibo: bool) -> list[list[Cell]]:
+    if weibo:
+        return [[i, x.account, x.unit, x.index, x.posts, x.shares, x.comments, x.likes] for i, x in enumerate(rows, 1)]
+    return [[i, x.account, x.unit, x.index, x.posts, x.reads, x.zaikan, x.likes, x.shares] for i, x in enumerate(rows, 1)]
+
+
+def _rankings(ws: Worksheet, r: MonthlyReport) -> None:
+    k = r.rankings
+    fmt = {4: IDX, 5: INT, 6: INT, 7: INT, 8: INT, 9: INT}
+    row = _note(ws, 1, "微信公众号传播指数（WCI）", font=_HEAD_FONT)
+    row = _rows(ws, row, ["名次", "账号名称", "主办单位", "WCI", "发文数", "阅读", "在看", "点赞", "转发"],
+                _rank_rows(k.wechat, False), fmt)
+    row = _note(ws, row + 1, "新浪微博传播指数（BCI）", font=_HEAD_FONT)
+    row = _rows(ws, row, ["名次", "账号名称", "主办单位", "BCI", "发博数", "转发", "评论", "点赞"],
+                _rank_rows(k.weibo, True), fmt)
+    row = _note(ws, row + 1, "表扬账号", font=_HEAD_FONT)
+    for name in k.praised or ["无"]:
+        row = _note(ws, row, name)
+    _autosize(ws)
+
+
+def _trends(ws: Worksheet, r: MonthlyReport) -> None:
+    rows: list[list[Cell]] = [[p.month, p.accounts, p.pass_rate, p.posts, p.reads] for p in r.trends]
+    _rows(ws, 1, ["月份", "在运营账号", "合格率", "发文量", "阅读量"], rows, {2: INT, 3: PCT, 4: INT, 5: INT})
+    _autosize(ws)
+    if not rows:
+        return
+    n = len(rows) + 1
+    months = Reference(ws, min_col=1, min_row=2, max_row=n)
+    specs: list[tuple[LineChart | BarChart, int, str, str, str]] = [
+        (LineChart(), 2, "在运营账号数", "G2", "#,##0"),
+        (LineChart(), 3, "合格率", "P2", "0%"),
+        (BarChart(), 4, "发文量", "G20", "#,##0"),
+        (BarChart(), 5, "阅读量", "P20", "#,##0"),
+    ]
+    for chart, col, title, anchor, num_fmt in specs:
+        chart.title = title
+        chart.add_data(Reference(ws, min_col=col, min_row=1, max_row=n), titles_from_data=True)
+        chart.set_categories(months)
+        chart.legend = None
+        chart.y_axis.numFmt = num_fmt
+        # openpyxl ≥3.1 hides axes unless told otherwise; the office needs the scales.
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.height, chart.width = 7.5, 15
+        for series in chart.series:
+            series.smooth = False  # a smoothed line invents values between months
+        ws.add_chart(chart, anchor)
+
+
+def _notes(ws: Worksheet, r: MonthlyReport) -> None:
+    row = _note(ws, 1, "口径说明", font=_HEAD_FONT)
+    for d in r.definitions or ["无"]:
+        row = _note(ws, row, d)
+    row = _note(ws, row + 1, "指数公式", font=_HEAD_FONT)
+    for f in r.formulas or ["无"]:
+        row = _note(ws, row, f)
+    ws.column_dimensions["A"].width = 120
+
+
+def render_xlsx(report: MonthlyReport, path: Path | str) -> Path:
+    """Write the review workbook to ``path`` and return the path."""
+    wb = Workbook()
+    first = wb.active
+    assert first is not None  # a new Workbook always has one sheet
+    wb.remove(first)
+    writers = (_summary, _details, _problems, _recheck, _closures, _rankings, _trends, _notes)
+    for name, write in zip(SHEETS, writers, strict=True):
+        ws = wb.create_sheet(name)
+        write(ws, report)
+        # Printed from Excel, each sheet fits the width of a landscape A4 page.
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    wb["明细"].print_title_rows = "1:1"
+    out = Path(path)
+    wb.save(out)
+    return out
