@@ -770,6 +770,83 @@ def report_monthly(app: App, month: str, out: Path, formats: str) -> None:
         click.echo(tr(f"已生成：{path}", f"wrote {path}"))
 
 
+@report.command("activity")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: 30 days ago).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: today).")
+@click.option("--unit", help="Unit name (substring).")
+@click.option("--platform", help="wechat, weibo, …")
+@_format_options
+@pass_app
+def report_activity(app: App, start: dt.datetime | None, end: dt.datetime | None, unit: str | None,
+                    platform: str | None, fmt: str, out: Path | None) -> None:
+    """Per account: posts, days silent, followers and change, reads, interactions, index, open findings."""
+    from reports.activity import activity, activity_fields
+
+    now = dt.datetime.now(app.tz)
+    last = dt.datetime.combine(end.date(), dt.time(23, 59, 59), app.tz) if end else now
+    first = dt.datetime.combine(start.date(), dt.time(0), app.tz) if start else last - dt.timedelta(days=30)
+    parsed = vocab.parse_platform(platform) if platform else None
+    rows = app.run(lambda: activity(first, min(last, now), unit=unit, platform=parsed.value if parsed else platform))
+    _emit(rows, activity_fields(), fmt, out, sheet="activity",
+          table_fields=("name", "platform", "posts", "days_since_last_post", "followers", "reads", "index", "open_findings"))
+
+
+@report.command("matrix")
+@_format_options
+@pass_app
+def report_matrix(app: App, fmt: str, out: Path | None) -> None:
+    """The matrix at a glance: platforms × unit levels, statuses, flagships, duplicates, pending reviews."""
+    import json
+
+    from reports.activity import matrix
+
+    data = app.run(matrix)
+    kinds = data.pop("_kinds")
+    if fmt == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        if out:
+            out.write_text(text, encoding="utf-8")
+        click.echo(str(out) if out else text)
+        return
+    sections = [
+        ("grid", tr("一、账号分布（平台 × 单位层级）", "Accounts by platform and unit level"),
+         [Field("platform", tr("平台", "Platform"))] + [Field(k["key"], k["label"], True) for k in kinds]
+         + [Field("total", tr("合计", "Total"), True)]),
+        ("statuses", tr("二、状态", "Statuses"), [Field("status", tr("状态", "Status")), Field("accounts", tr("账号数", "Accounts"), True)]),
+        ("flagships", tr("三、主账号健康", "Flagship accounts"), [Field("name", tr("账号", "Account")),
+                                                         Field("platform", tr("平台", "Platform")), Field("health", tr("状况", "Health"))]),
+        ("duplicates", tr("四、同一平台重复开号的单位", "Units with duplicate accounts"),
+         [Field("unit", tr("单位", "Unit")), Field("platform", tr("平台", "Platform")), Field("accounts", tr("账号", "Accounts"))]),
+        ("reviews", tr("五、待决定的关停整合复核", "Pending shutdown reviews"),
+         [Field("id", tr("编号", "ID"), True), Field("account", tr("账号", "Account")), Field("platform", tr("平台", "Platform")),
+          Field("rule", tr("原因", "Reason")), Field("opened_at", tr("立案", "Opened"))]),
+    ]
+    if fmt == "xlsx":
+        if out is None:
+            fail(tr("xlsx 格式需要 --out 文件名", "--format xlsx needs --out FILE"))
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        wb.remove(wb.active)  # type: ignore[arg-type]
+        for key, title, fields in sections:
+            ws = wb.create_sheet(title[:28].replace("、", " "))
+            ws.append([f.header for f in fields])
+            for row in data[key]:
+                ws.append([row.get(f.key) for f in fields])
+        wb.save(out)
+        click.echo(tr(f"已写入 {out}", f"wrote {out}"))
+        return
+    chunks = []
+    for key, title, fields in sections:
+        chunks.append(title + "\n" + render(data[key], fields, fmt if fmt != "table" else "table"))
+    text = "\n\n".join(chunks)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        click.echo(tr(f"已写入 {out}", f"wrote {out}"))
+    else:
+        click.echo(text)
+
+
 # ---------------------------------------------------------------- the daemon
 def _single_instance_lock(app: App) -> Any:
     """On SQLite only one `govmedia run` may work on a database: hold an exclusive lock file."""

@@ -1,0 +1,98 @@
+"""`report activity` (per-account activity over a period) and `report matrix` (the matrix at a glance)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any
+
+from registry.checks import findings
+from registry.i18n import tr
+from registry.models import Account, Review
+from registry.monthly_data import month_data
+from registry.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS
+from reports.monthly_build import LABELS, _index, _sum
+from reports.output import Field
+
+ACTIVE = {s.value for s in ACTIVE_STATUSES}
+
+
+def _platform(code: str) -> str:
+    return next((v for k, v in PLATFORM_LABELS.items() if k.value == code), code)
+
+
+def activity_fields() -> list[Field]:
+    """Columns of `report activity`."""
+    return [Field("name", tr("账号", "Account")), Field("platform", tr("平台", "Platform")),
+            Field("unit", tr("单位", "Unit")), Field("posts", tr("发文", "Posts"), True),
+            Field("days_since_last_post", tr("未更新天数", "Days silent"), True),
+            Field("followers", tr("粉丝", "Followers"), True), Field("followers_change", tr("粉丝变化", "Change"), True),
+            Field("reads", tr("阅读", "Reads"), True), Field("interactions", tr("互动", "Interactions"), True),
+            Field("index", tr("传播指数", "Index"), True), Field("open_findings", tr("待处理问题", "Open findings"))]
+
+
+async def activity(start: dt.datetime, end: dt.datetime, *, unit: str | None = None,
+                   platform: str | None = None) -> list[dict[str, Any]]:
+    """Per active account: posts, silence, followers, reach, index and open findings over [start, end]."""
+    data = await month_data(start, end)
+    open_by_account: dict[int, list[str]] = defaultdict(list)
+    for f in await findings(state="open"):
+        if f.account_id is not None:  # type: ignore[attr-defined]
+            open_by_account[f.account_id].append(LABELS.get(f.rule, f.rule))  # type: ignore[attr-defined]
+    days = max(1, (end.date() - start.date()).days + 1)
+    rows = []
+    for a in sorted(data.accounts, key=lambda a: (a.unit.name, a.platform, a.name)):
+        if a.status not in ACTIVE or (unit and unit not in a.unit.name) or (platform and a.platform != platform):
+            continue
+        posts = [p for p in data.posts.get(a.id, []) if not p["pinned"]]
+        last = data.last_post_at.get(a.id)
+        s, e = data.followers_start.get(a.id), data.followers_end.get(a.id)
+        rows.append({
+            "ref": a.ref, "name": a.name, "platform": _platform(a.platform), "unit": a.unit.name, "posts": len(posts),
+            "days_since_last_post": (end.date() - last.date()).days if last else None, "followers": e,
+            "followers_change": e - s if e is not None and s is not None else None,
+            "reads": _sum(posts, "reads"), "interactions": sum(_sum(posts, k) for k in ("likes", "shares", "comments", "zaikan")),
+            "index": _index(a, posts, days), "open_findings": "、".join(open_by_account.get(a.id, [])),
+        })
+    return rows
+
+
+async def matrix() -> dict[str, list[dict[str, Any]]]:
+    """The matrix at a glance: counts by platform × unit kind and status, flagships, duplicates, reviews."""
+    accounts = await Account.all().prefetch_related("unit").order_by("id")
+    grid: Counter[tuple[str, str]] = Counter()
+    statuses: Counter[str] = Counter()
+    dup: dict[tuple[int, str], list[Account]] = defaultdict(list)
+    for a in accounts:
+        statuses[a.status] += 1
+        if a.status in ACTIVE:
+            grid[(a.platform, a.unit.kind)] += 1
+            dup[(a.unit.id, a.platform)].append(a)
+    kinds = [k for k in UNIT_KIND_LABELS if any(key[1] == k.value for key in grid)]
+    grid_rows = []
+    for p in sorted({key[0] for key in grid}):
+        row: dict[str, Any] = {"platform": _platform(p)}
+        for k in kinds:
+            row[k.value] = grid[(p, k.value)]
+        row["total"] = sum(grid[(p, k.value)] for k in kinds)
+        grid_rows.append(row)
+    open_f = await findings(state="open")
+    by_account: dict[int, list[str]] = defaultdict(list)
+    for f in open_f:
+        if f.account_id is not None:  # type: ignore[attr-defined]
+            by_account[f.account_id].append(LABELS.get(f.rule, f.rule))  # type: ignore[attr-defined]
+    flagships = [{"name": a.name, "platform": _platform(a.platform),
+                  "health": "、".join(by_account.get(a.id, [])) or tr("正常", "healthy")}
+                 for a in accounts if a.matrix_role == "flagship" and a.status in ACTIVE]
+    duplicates = [{"unit": group[0].unit.name, "platform": _platform(p), "accounts": "、".join(a.name for a in group)}
+                  for (_, p), group in dup.items() if len(group) > 1]
+    reviews = [{"id": r.id, "account": r.account.name, "platform": _platform(r.account.platform), "rule": LABELS.get(r.rule, r.rule),
+                "opened_at": r.opened_at.strftime("%Y-%m-%d")}
+               for r in await Review.filter(state="open").prefetch_related("account").order_by("opened_at")]
+    return {
+        "grid": grid_rows,
+        "statuses": [{"status": next((v for k, v in STATUS_LABELS.items() if k.value == s), s), "accounts": n}
+                     for s, n in sorted(statuses.items())],
+        "flagships": flagships, "duplicates": duplicates, "reviews": reviews,
+        "_kinds": [{"key": k.value, "label": v} for k, v in UNIT_KIND_LABELS.items() if k in kinds],
+    }
