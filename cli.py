@@ -704,6 +704,212 @@ def review_decide(app: App, ref: str, decision: str, reason: str, merge_into: st
                   f"review #{r.id} ({r.account.name}) decided: {decision}{extra}"))
 
 
+# ---------------------------------------------------------------- warnings (bot)
+def _notify_settings(app: App) -> Any:
+    from bot.cycle import NotifySettings
+
+    try:
+        return NotifySettings.from_settings(app.settings)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def _working_day(app: App) -> Any:
+    settings = _rule_settings(app)
+    return settings.calendar.is_working_day
+
+
+async def _notify(app: App, dry_run: bool, now: dt.datetime | None = None) -> Any:
+    from bot.cycle import run_cycle
+    from bot.service import ConfigProblem, notifiers
+
+    ns = _notify_settings(app)
+    secrets = _secrets(app)
+    async with make_client(app.settings) as client:
+        try:
+            chans = notifiers(app.settings, secrets, ns, client)
+        except ConfigProblem as exc:
+            fail(str(exc))
+        return await run_cycle(now or dt.datetime.now(app.tz), ns, chans, dry_run=dry_run,
+                               is_working_day=_working_day(app))
+
+
+def _print_cycle(result: Any, dry_run: bool) -> None:
+    from bot.console import format_message
+
+    if dry_run:
+        for message, hold in result.planned:
+            when = tr(f"（安静时段，{hold:%m-%d %H:%M} 后发送）", f" (held until {hold:%m-%d %H:%M})") if hold else ""
+            click.echo(format_message(message) + when + "\n")
+        click.echo(tr(f"试运行：将发送 {len(result.planned)} 条消息（未写入、未发送）",
+                      f"dry run: {len(result.planned)} messages would be sent (nothing written or sent)"))
+        return
+    click.echo(tr(f"写入发件箱 {result.written} 条，发送成功 {len(result.sent)} 条，待重试 {len(result.retrying)} 条，"
+                  f"失败 {len(result.failed)} 条；豁免屏蔽 {result.silenced} 项，因采集中断抑制 {result.inhibited} 项",
+                  f"{result.written} written, {len(result.sent)} sent, {len(result.retrying)} retrying, "
+                  f"{len(result.failed)} failed; {result.silenced} silenced, {result.inhibited} inhibited"))
+    for message, error in result.failed:
+        click.echo(tr("  ✗ 发送失败 ", "  ✗ failed ") + f"{message.recipient.name}: {error}")
+    if result.invalid_users:
+        click.echo(tr(f"  ! 企业微信账号无效（请核对台账）：{'、'.join(sorted(set(result.invalid_users)))}",
+                      f"  ! unknown WeCom userids (check the ledger): {', '.join(sorted(set(result.invalid_users)))}"))
+
+
+@main.group(invoke_without_command=True)
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; write and send nothing.")
+@click.pass_context
+def notify(ctx: click.Context, dry_run: bool) -> None:
+    """Run one warning cycle (or: notify log)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app: App = ctx.obj
+    result = app.run(lambda: _notify(app, dry_run))
+    _print_cycle(result, dry_run)
+
+
+@notify.command("log")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--recipient", help="Recipient key (substring), e.g. person:12.")
+@_format_options
+@pass_app
+def notify_log(app: App, limit: int, recipient: str | None, fmt: str, out: Path | None) -> None:
+    """The notification history."""
+    from registry.notify_store import notification_log
+
+    async def use_case() -> list[dict[str, Any]]:
+        return [{"id": n.id, "created_at": n.created_at.strftime("%Y-%m-%d %H:%M"), "channel": n.channel,
+                 "recipient": dict(n.payload.get("recipient") or {}).get("name", n.recipient),  # type: ignore[call-overload]
+                 "kind": n.kind,
+                 "state": n.state, "attempts": n.attempts, "findings": ",".join(map(str, n.finding_ids)),
+                 "sent_at": n.sent_at.strftime("%Y-%m-%d %H:%M") if n.sent_at else "", "error": n.last_error}
+                for n in await notification_log(limit, recipient)]
+
+    fields = [Field("id", "ID", True), Field("created_at", tr("时间", "Time")), Field("channel", tr("渠道", "Channel")),
+              Field("recipient", tr("接收人", "Recipient")), Field("kind", tr("类型", "Kind")),
+              Field("state", tr("状态", "State")), Field("attempts", tr("尝试", "Tries"), True),
+              Field("findings", tr("问题编号", "Findings")), Field("sent_at", tr("发送时间", "Sent")),
+              Field("error", tr("说明", "Note"))]
+    _emit(app.run(use_case), fields, fmt, out, sheet="notifications")
+
+
+@main.group()
+def silence() -> None:
+    """Exemptions (豁免): muted warnings with author, reason and expiry."""
+
+
+@silence.command("add")
+@click.option("--account", "ref", help="Account REF.")
+@click.option("--unit", help="Exact unit name.")
+@click.option("--rule", help="Only this rule id.")
+@click.option("--until", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day of the exemption.")
+@click.option("--reason", required=True)
+@pass_app
+def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, until: dt.datetime, reason: str) -> None:
+    """Add an active exemption for an account or a unit (author = --actor)."""
+    from registry.models import Unit
+    from registry.notify_store import add_silence
+
+    if bool(ref) == bool(unit):
+        fail(tr("请指定 --account 或 --unit 之一", "give exactly one of --account or --unit"))
+    if not reason.strip():
+        fail(tr("必须写明理由", "a reason is required"))
+    now = dt.datetime.now(app.tz)
+    ends = dt.datetime.combine(until.date() + dt.timedelta(days=1), dt.time(0), app.tz)
+    if ends <= now:
+        fail(tr("截止日期已过", "the end date is in the past"))
+
+    async def use_case() -> Any:
+        account = await store.find_account(ref) if ref else None
+        u = await Unit.get_or_none(name=unit) if unit else None
+        if unit and u is None:
+            raise store.NotFound(tr(f"找不到单位：{unit}", f"no unit {unit!r}"))
+        return await add_silence(account=account, unit=u, rule=rule, starts=now, ends=ends, author=app.actor,
+                                 reason=reason, state="active")
+
+    s = app.run(use_case)
+    click.echo(tr(f"已添加豁免 #{s.id}，至 {until:%Y-%m-%d}", f"exemption #{s.id} added until {until:%Y-%m-%d}"))
+
+
+@silence.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include expired ones.")
+@_format_options
+@pass_app
+def silence_list(app: App, show_all: bool, fmt: str, out: Path | None) -> None:
+    """List exemptions (pending ones await approval)."""
+    from registry.notify_store import silences
+
+    states = ("active", "pending", "expired") if show_all else ("active", "pending")
+
+    async def use_case() -> list[dict[str, Any]]:
+        return [{"id": s.id, "account": s.account.name if s.account else "", "unit": s.unit.name if s.unit else "",
+                 "rule": s.rule or tr("全部", "all"), "until": (s.ends_at - dt.timedelta(seconds=1)).strftime("%Y-%m-%d"),
+                 "state": {"active": tr("生效", "active"), "pending": tr("待审批", "pending"),
+                           "expired": tr("已失效", "expired")}.get(s.state, s.state),
+                 "author": s.author, "reason": s.reason} for s in await silences(states)]
+
+    fields = [Field("id", "ID", True), Field("account", tr("账号", "Account")), Field("unit", tr("单位", "Unit")),
+              Field("rule", tr("规则", "Rule")), Field("until", tr("截止", "Until")), Field("state", tr("状态", "State")),
+              Field("author", tr("申请人", "Author")), Field("reason", tr("理由", "Reason"))]
+    _emit(app.run(use_case), fields, fmt, out, sheet="silences")
+
+
+@silence.command("expire")
+@click.argument("silence_id", type=int)
+@pass_app
+def silence_expire(app: App, silence_id: int) -> None:
+    """End an exemption now."""
+    from registry.notify_store import set_silence_state
+
+    app.run(lambda: set_silence_state(silence_id, "expired", app.actor))
+    click.echo(tr(f"豁免 #{silence_id} 已失效", f"exemption #{silence_id} expired"))
+
+
+@silence.command("approve")
+@click.argument("silence_id", type=int)
+@pass_app
+def silence_approve(app: App, silence_id: int) -> None:
+    """Approve an exemption requested through WeCom."""
+    from registry.notify_store import set_silence_state
+
+    app.run(lambda: set_silence_state(silence_id, "active", app.actor))
+    click.echo(tr(f"豁免 #{silence_id} 已批准生效", f"exemption #{silence_id} approved"))
+
+
+@main.group()
+def bot() -> None:
+    """The WeCom callback server (replies from unit contacts)."""
+
+
+@bot.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True)
+@pass_app
+def bot_serve(app: App, host: str, port: int) -> None:
+    """Serve /wecom/callback: verify, decrypt, answer commands from registered contacts."""
+    import uvicorn
+
+    from bot.callback import create_callback_app
+    from bot.service import ReplyHandler
+
+    secrets = _secrets(app)
+    name = str(app.settings.get("wecom.credential"))
+    cred = secrets.get(name)
+    corp_id = str(app.settings.get("wecom.corp_id"))
+    if cred is None or not cred.get("token") or not cred.get("aes_key") or not corp_id:
+        fail(tr(f"需要 [wecom] corp_id 以及密钥文件中凭据 {name!r} 的 token 和 aes_key",
+                f"needs [wecom] corp_id and token + aes_key in secrets credential {name!r}"))
+    ns = _notify_settings(app)
+    callback = create_callback_app(cred.get("token"), cred.get("aes_key"), corp_id, ReplyHandler(ns.office_users))
+
+    async def serve() -> None:
+        config = uvicorn.Config(callback, host=host, port=port, log_level="warning", access_log=False)
+        click.echo(tr(f"回调服务已启动：http://{host}:{port}/wecom/callback", f"callback at http://{host}:{port}/wecom/callback"),
+                   err=True)
+        await uvicorn.Server(config).serve()
+
+    app.run(serve)
+
+
 # ---------------------------------------------------------------- reports
 @main.group()
 def report() -> None:
@@ -956,7 +1162,7 @@ def _demo_config(directory: Path, base: str, county: Any) -> Settings:
 
     import tomli_w
 
-    from sandbox.county import demo_secrets
+    from sandbox.county import OFFICE_USER, demo_secrets
 
     config = directory / "govmedia.toml"
     write_default(config, overrides={
@@ -964,6 +1170,7 @@ def _demo_config(directory: Path, base: str, county: Any) -> Settings:
         "platforms.weibo.mobile_base": base, "platforms.weibo.min_interval": 0.0, "platforms.weibo.jitter": 0.0,
         "platforms.feed.base_url": base, "wecom.api_base": base + "/wecom", "wecom.corp_id": county.wecom.corp_id,
         "wecom.agent_id": county.wecom.agent_id, "wecom.credential": "wecom_app", "collect.concurrency": 12,
+        "notify.office_users": [OFFICE_USER], "notify.quiet_hours": "", "notify.working_days_only": False,
     })
     creds = demo_secrets(county)
     creds["wecom_app"] = {"secret": county.wecom.corp_secret}
@@ -983,6 +1190,32 @@ def _demo_check(app: App) -> None:
                   f"3. check: {len(summary.drafts)} findings, {len(summary.sync.reviews_opened)} shutdown reviews opened"))
     for rule, n in sorted(summary.by_rule.items(), key=lambda kv: -kv[1]):
         click.echo(f"  {names.get(rule, rule)}（{rule}）：{n}")
+
+
+def _demo_notify(app: App, base: str) -> None:
+    from sandbox.county import OFFICE_USER
+    from sandbox.server import fetch_messages
+
+    result = app.run(lambda: _notify(app, dry_run=False))
+    click.echo(tr(f"④ 预警：写入 {result.written} 条，经企业微信发送成功 {len(result.sent)} 条，失败 {len(result.failed)} 条",
+                  f"4. warnings: {result.written} written, {len(result.sent)} sent over WeCom, {len(result.failed)} failed"))
+    delivered = [m for m in fetch_messages(base, "wecom_app") if m["status"] == "delivered"]
+    for m in [d for d in delivered if d["to"] != OFFICE_USER][:1] + [d for d in delivered if d["to"] == OFFICE_USER][:1]:
+        payload = m["payload"] if isinstance(m["payload"], dict) else {}
+        body = str(payload.get("content") or payload.get("description") or "")
+        click.echo(tr(f"  —— 发给 {m['to']} 的消息 ——", f"  -- message to {m['to']} --"))
+        for line in body.splitlines()[:8]:
+            click.echo("  │ " + line)
+
+
+def _demo_reports(app: App, directory: Path) -> None:
+    today = app.today()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    paths = _write_monthly(app, last_month, directory / "reports", ["html", "xlsx", "docx"])
+    paths += _write_monthly(app, today.strftime("%Y-%m"), directory / "reports", ["html", "xlsx", "docx"])
+    click.echo(tr(f"⑤ 月度健康度报告（{last_month} 及本月截至今日）：", f"5. monthly reviews ({last_month} and this month to date):"))
+    for p in paths:
+        click.echo(f"  {p}")
 
 
 @main.command()
@@ -1027,10 +1260,12 @@ def demo(directory: Path, port: int) -> None:
         for line in collection_view.failure_lines(summary.outcomes):
             click.echo(line)
         _demo_check(app)
+        _demo_notify(app, sb.base_url)
+        _demo_reports(app, directory)
     finally:
         ctx.__exit__(None, None, None)
     click.echo(tr("\n继续查看（在演示目录中运行）：", "\nlook further (run inside the demo directory):"))
-    for cmd in ("govmedia findings", "govmedia review list", "govmedia collect status", "govmedia accounts export 台账.xlsx",
+    for cmd in ("govmedia findings", "govmedia review list", "govmedia notify log", "govmedia report matrix",
                 f"govmedia sandbox serve --port {DEMO_PORT}   # 另开终端，之后可运行 govmedia collect"):
         click.echo(f"  cd {directory} && {cmd}")
 

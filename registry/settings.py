@@ -75,6 +75,27 @@ agent_id = 0
 # Name of the secrets-file credential holding the app secret (and callback token and aes_key).
 credential = ""
 
+[notify]
+# wecom_app (when [wecom] corp_id and credential are set) or console (print only). Empty = automatic.
+channel = ""
+# WeCom userids of the county office (政务公开办) staff: they get escalations, data gaps and ledger problems.
+office_users = []
+# Days a finding stays open before the unit head (负责人), then the county office, hear of it too.
+escalate_head_days = 3
+escalate_office_days = 7
+# No messages in these hours (held until the next window); "" = none.
+quiet_hours = "18:00-08:30"
+# Hold messages on weekends and public holidays.
+working_days_only = true
+# Let veto-level (单项否决) warnings through quiet hours.
+veto_bypass_quiet = false
+# Hours before an unchanged set of problems is sent again as a reminder.
+repeat_hours = 24
+# Message type of WeCom app messages: text (shows in personal WeChat too) or markdown.
+msgtype = "text"
+# Secrets-file credential (webhook_key) of the county office's group robot; "" = none.
+office_robot = ""
+
 [secrets]
 # Secrets file (TOML, [credentials.NAME] tables); must not be readable by group or others.
 file = "secrets.toml"
@@ -130,6 +151,15 @@ def _coerce(raw: str, like: Any, name: str) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigError(f"{name}: expected a whole number, got {raw!r}") from None
+    if isinstance(like, list):
+        # A TOML array (["a", "b"]) or a comma-separated list.
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+            if isinstance(value, list):
+                return value
+        except tomllib.TOMLDecodeError:
+            pass
+        return [part.strip() for part in raw.split(",") if part.strip()]
     if isinstance(like, float):
         try:
             return float(raw)
