@@ -65,3 +65,19 @@ def test_review_decide_and_dossier(demo_dir: Path, tmp_path: Path) -> None:
     gm(demo_dir, "check")
     open_water = json.loads(gm(demo_dir, "findings", "--account", str(water["account_ref"]), "--format", "json"))
     assert open_water == []  # a closed account is no longer checked
+
+
+def test_notify_log_and_silences(demo_dir: Path) -> None:
+    log = json.loads(gm(demo_dir, "notify", "log", "--format", "json"))
+    assert log and {e["state"] for e in log} == {"sent"} and {e["channel"] for e in log} == {"wecom_app"}
+    dry = gm(demo_dir, "notify", "--dry-run")
+    # Only the 已恢复 notice of the account closed by the review test; the unchanged sets are not resent.
+    assert "· alert ·" not in dry and "· repeat ·" not in dry and "未写入、未发送" in dry
+    gm(demo_dir, "silence", "add", "--account", "wechat:gh_98711e2a2e2f", "--until", "2099-01-01", code=2)
+    out = gm(demo_dir, "silence", "add", "--account", "wechat:gh_98711e2a2e2f", "--until", "2099-01-01",
+             "--reason", "乡镇合并过渡期")
+    sid = out.split("#")[1].split("，")[0]
+    listed = json.loads(gm(demo_dir, "silence", "list", "--format", "json"))
+    assert listed[0]["author"] == "公开办" and listed[0]["state"] == "生效"
+    gm(demo_dir, "silence", "expire", sid)
+    assert json.loads(gm(demo_dir, "silence", "list", "--format", "json")) == []

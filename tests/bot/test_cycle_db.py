@@ -1,0 +1,132 @@
+"""The notification cycle against a real database over simulated cycles: dedup, repeat, escalation,
+resolved notices, silences, inhibition, quiet hours, retries and the outbox's crash safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bot.cycle import NotifySettings, plan, run_cycle, send_due
+from bot.model import Message
+from bot.notifier import SendResult
+from bot.quiet import QuietSettings
+from bot.route import RouteSettings
+from registry import notify_store, store
+from registry.models import Finding, Notification
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+T0 = dt.datetime(2026, 11, 18, 10, 0, tzinfo=TZ)  # a Wednesday
+NS = NotifySettings(channel="wecom_app", repeat_hours=24, office_users=("office_li",), route=RouteSettings(),
+                    quiet=QuietSettings(quiet_hours="", working_days_only=False))
+
+
+@dataclass
+class Recorder:
+    sent: list[Message] = field(default_factory=list)
+    fail_next: int = 0
+
+    async def send(self, message: Message) -> SendResult:
+        if self.fail_next:
+            self.fail_next -= 1
+            return SendResult(ok=False, retryable=True, error="errcode -1: system error")
+        self.sent.append(message)
+        return SendResult(ok=True)
+
+    def take(self) -> list[tuple[str, str, tuple[int, ...]]]:
+        out = [(m.recipient.wecom_userid, m.kind, tuple(sorted(m.finding_ids))) for m in self.sent]
+        self.sent.clear()
+        return sorted(out)
+
+
+async def account(uid: str, name: str, unit: str) -> int:
+    record = {"platform": "wechat", "uid": uid, "name": name, "unit": unit, "unit_kind": "乡镇",
+              "operator": f"{name}运维", "wecom": f"op_{uid[-2:]}", "head": f"{name}负责人", "head_wecom": f"head_{uid[-2:]}"}
+    return (await store.add_account(record, actor="t", today=T0.date())).id
+
+
+async def finding(account_id: int, rule: str, severity: str, first_seen: dt.datetime) -> Finding:
+    return await Finding.create(rule=rule, subject=f"account:{account_id}", severity=severity, account_id=account_id,
+                                first_seen=first_seen, last_seen=first_seen, summary_zh=f"{rule}情况", evidence={})
+
+
+async def test_cycles_dedup_repeat_escalate_resolve(db: str) -> None:
+    a = await account("gh_0000000000a1", "西河乡讯", "西河乡")
+    b = await account("gh_0000000000b2", "东关发布", "东关镇")
+    veto = await finding(a, "stale_veto", "veto", T0)
+    rec = Recorder()
+    chans = {"wecom_app": rec}
+
+    await run_cycle(T0, NS, chans)
+    assert rec.take() == [("op_a1", "alert", (veto.id,))]
+    await run_cycle(T0 + dt.timedelta(hours=1), NS, chans)
+    assert rec.take() == []  # unchanged set: no message
+    await run_cycle(T0 + dt.timedelta(hours=25), NS, chans)
+    assert rec.take() == [("op_a1", "repeat", (veto.id,))]
+    # Day 3: the unit head hears of it as well; the operator's set is unchanged.
+    await run_cycle(T0 + dt.timedelta(days=3, hours=1), NS, chans)
+    assert rec.take() == [("head_a1", "alert", (veto.id,)), ("op_a1", "repeat", (veto.id,))]
+    # A new problem changes the operator's set: sent at once.
+    warn = await finding(b, "stale_warning", "warning", T0 + dt.timedelta(days=3, hours=2))
+    await run_cycle(T0 + dt.timedelta(days=3, hours=3), NS, chans)
+    assert rec.take() == [("op_b2", "alert", (warn.id,))]
+    # Day 7: the county office too.
+    await run_cycle(T0 + dt.timedelta(days=7, hours=1), NS, chans)
+    sent = rec.take()
+    assert ("office_li", "alert", (veto.id,)) in sent
+    # The veto resolves: one 已恢复 notice to everyone who was told, then silence.
+    veto.state, veto.resolved_at = "resolved", T0 + dt.timedelta(days=7, hours=2)
+    await veto.save()
+    await run_cycle(T0 + dt.timedelta(days=7, hours=3), NS, chans)
+    resolved = [r for r in rec.take() if r[1] == "resolved"]
+    assert sorted(r[0] for r in resolved) == ["head_a1", "office_li", "op_a1"]
+    await run_cycle(T0 + dt.timedelta(days=7, hours=4), NS, chans)
+    assert [r for r in rec.take() if r[1] == "resolved"] == []
+
+
+async def test_silence_inhibition_quiet_hours(db: str) -> None:
+    a = await account("gh_0000000000a1", "西河乡讯", "西河乡")
+    b = await account("gh_0000000000b2", "东关发布", "东关镇")
+    await finding(a, "stale_veto", "veto", T0)
+    await finding(b, "stale_veto", "veto", T0)
+    await finding(b, "collection_blind", "ops", T0)  # blind mutes b's stale veto
+    acc = await store.find_account("wechat:gh_0000000000a1")
+    await notify_store.add_silence(account=acc, unit=None, rule=None, starts=T0 - dt.timedelta(days=1),
+                                   ends=T0 + dt.timedelta(days=5), author="office", reason="系统升级", state="active")
+    planned, result = await plan(T0, NS)
+    assert result.silenced == 1 and result.inhibited == 1
+    assert [(m.recipient.wecom_userid, m.finding_ids) for m, _, _ in planned] == [("office_li", (3,))]
+    # Quiet hours: written now, sent in the morning.
+    quiet = NotifySettings(channel="wecom_app", repeat_hours=24, office_users=("office_li",), route=RouteSettings(),
+                           quiet=QuietSettings())
+    evening = T0.replace(hour=20)
+    rec = Recorder()
+    result = await run_cycle(evening, quiet, {"wecom_app": rec})
+    assert result.written == 1 and rec.sent == []
+    held = await Notification.get()
+    assert held.next_attempt_at == (T0 + dt.timedelta(days=1)).replace(hour=8, minute=30)
+    await send_due(held.next_attempt_at, {"wecom_app": rec}, result)
+    assert len(rec.sent) == 1
+
+
+async def test_outbox_is_crash_safe_and_retries(db: str) -> None:
+    a = await account("gh_0000000000a1", "西河乡讯", "西河乡")
+    await finding(a, "stale_veto", "veto", T0)
+    # A crash after writing, before sending: the rerun sends the written message exactly once.
+    planned, _ = await plan(T0, NS)
+    rows = [{"channel": m.channel, "recipient": m.recipient.key, "kind": m.kind, "dedupe_key": key,
+             "fingerprint": m.fingerprint, "finding_ids": list(m.finding_ids), "payload": {}} for m, _, key in planned]
+    from bot.cycle import _payload
+
+    for row, (m, _, _) in zip(rows, planned, strict=True):
+        row["payload"] = _payload(m)
+    assert await notify_store.write(rows, T0) == 1
+    rec = Recorder(fail_next=1)
+    first = await run_cycle(T0, NS, {"wecom_app": rec})
+    assert first.written == 0 and len(first.retrying) == 1 and rec.sent == []
+    row = await Notification.get()
+    assert row.state == "pending" and row.attempts == 1 and row.next_attempt_at == T0 + dt.timedelta(minutes=1)
+    second = await run_cycle(T0 + dt.timedelta(minutes=2), NS, {"wecom_app": rec})
+    assert second.written == 0 and len(rec.sent) == 1
+    third = await run_cycle(T0 + dt.timedelta(minutes=3), NS, {"wecom_app": rec})
+    assert third.written == 0 and len(rec.sent) == 1  # never twice
+    assert await Notification.all().count() == 1
