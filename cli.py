@@ -927,31 +927,51 @@ def _evaluator(app: App) -> Any:
     return evaluate
 
 
-def _write_monthly(app: App, month: str, out: Path, formats: list[str]) -> list[Path]:
+async def _build_monthly(app: App, month: str) -> Any:
     from reports.monthly_build import build_monthly
-    from reports.render_docx import render_docx
-    from reports.render_html import render_html
-    from reports.render_xlsx import render_xlsx
 
-    now = dt.datetime.now(app.tz)
     county = str(app.settings.get("county.name") or "本县")
-    evaluate = _evaluator(app)
+    return await build_monthly(month, county=county, tz=app.tz, now=dt.datetime.now(app.tz), evaluate=_evaluator(app))
+
+
+def _write_monthly(app: App, month: str, out: Path, formats: list[str]) -> list[Path]:
+    from reports.monthly_files import write_monthly
+
     try:
-        rep = app.run(lambda: build_monthly(month, county=county, tz=app.tz, now=now, evaluate=evaluate))
+        rep = app.run(lambda: _build_monthly(app, month))
     except ValueError as exc:
         fail(str(exc))
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"{county}政务新媒体月度健康度报告-{month}"
-    written = []
-    if "html" in formats:
-        path = out / f"{stem}.html"
-        path.write_text(render_html(rep), encoding="utf-8")
-        written.append(path)
-    if "xlsx" in formats:
-        written.append(render_xlsx(rep, out / f"{stem}.xlsx"))
-    if "docx" in formats:
-        written.append(render_docx(rep, out / f"{county}{month}政务新媒体检查情况通报（草稿）.docx"))
-    return written
+    return write_monthly(rep, out, formats)
+
+
+def first_working_day(month_start: dt.date, is_working_day: Any) -> dt.date:
+    """The first working day of the month that starts on ``month_start``."""
+    d = month_start
+    while not is_working_day(d):
+        d += dt.timedelta(days=1)
+    return d
+
+
+async def _monthly_review(app: App, now: dt.datetime, *, force: bool = False) -> str | None:
+    """Write last month's review and tell the office (once); None when today is not the day."""
+    from bot.model import ReportSummary
+    from bot.report_notice import send_report_notice
+    from bot.service import notifiers
+    from reports.monthly_files import headline, write_monthly
+
+    today = now.date()
+    if not force and today != first_working_day(today.replace(day=1), _working_day(app)):
+        return None
+    month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    rep = await _build_monthly(app, month)
+    out = Path(str(app.settings.get("reports.out_dir", "reports")))
+    paths = write_monthly(rep, out if out.is_absolute() else app.settings.base_dir / out)
+    checked, failed, problems = headline(rep)
+    summary = ReportSummary(month, checked, failed, problems, url=str(paths[0]))
+    ns = _notify_settings(app)
+    async with make_client(app.settings) as client:
+        await send_report_notice(summary, ns, notifiers(app.settings, _secrets(app), ns, client), now)
+    return str(paths[0])
 
 
 def _month(value: str) -> str:
@@ -1080,6 +1100,7 @@ def run(app: App, once: bool) -> None:
     import signal
 
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
     from rules.evaluate import run_check
@@ -1101,12 +1122,14 @@ def run(app: App, once: bool) -> None:
                 summary = await run_collect(app.settings, secrets, client)
             counts = summary.counts
             result = await run_check(dt.datetime.now(app.tz), rule_settings)
+            sent = await _notify(app, dry_run=False)
             click.echo(tr(f"[{dt.datetime.now(app.tz):%m-%d %H:%M}] 采集 成功{counts.get('ok', 0)} 失败{counts.get('failed', 0)} "
                           f"新文章{summary.new_posts}；检查 问题{len(result.drafts)}（新{len(result.sync.opened)} "
-                          f"解除{len(result.sync.resolved)}）",
+                          f"解除{len(result.sync.resolved)}）；预警 发送{len(sent.sent)}",
                           f"[{dt.datetime.now(app.tz):%m-%d %H:%M}] collect ok={counts.get('ok', 0)} "
                           f"failed={counts.get('failed', 0)} new posts={summary.new_posts}; check findings="
-                          f"{len(result.drafts)} (new {len(result.sync.opened)}, resolved {len(result.sync.resolved)})"))
+                          f"{len(result.drafts)} (new {len(result.sync.opened)}, resolved {len(result.sync.resolved)}); "
+                          f"sent {len(sent.sent)}"))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # keep the daemon alive
@@ -1115,6 +1138,15 @@ def run(app: App, once: bool) -> None:
             if task is not None:
                 running.discard(task)
 
+    async def monthly() -> None:
+        """On the first working day of a month: last month's review, and a WeCom summary to the office."""
+        try:
+            sent = await _monthly_review(app, dt.datetime.now(app.tz))
+            if sent is not None:
+                click.echo(tr(f"月度报告已生成并通知：{sent}", f"monthly review written and announced: {sent}"))
+        except Exception as exc:
+            log.error("monthly review failed: %s: %s", type(exc).__name__, exc)
+
     async def daemon() -> None:
         if once:
             await cycle()
@@ -1122,6 +1154,8 @@ def run(app: App, once: bool) -> None:
         scheduler = AsyncIOScheduler(timezone=str(app.tz), job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 600})
         scheduler.add_job(cycle, IntervalTrigger(minutes=interval), id="cycle", next_run_time=dt.datetime.now(app.tz))
+        hour, minute = (int(x) for x in str(app.settings.get("reports.monthly_time", "09:00")).split(":"))
+        scheduler.add_job(monthly, CronTrigger(hour=hour, minute=minute, timezone=str(app.tz)), id="monthly")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -96,6 +96,13 @@ msgtype = "text"
 # Secrets-file credential (webhook_key) of the county office's group robot; "" = none.
 office_robot = ""
 
+[reports]
+# Where `govmedia run` writes the monthly review (relative to this file).
+out_dir = "reports"
+# Time of day (county time) on the first working day of each month at which `govmedia run` writes
+# last month's review and sends the county office a short WeCom summary.
+monthly_time = "09:00"
+
 [secrets]
 # Secrets file (TOML, [credentials.NAME] tables); must not be readable by group or others.
 file = "secrets.toml"

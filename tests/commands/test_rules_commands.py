@@ -81,3 +81,32 @@ def test_notify_log_and_silences(demo_dir: Path) -> None:
     assert listed[0]["author"] == "公开办" and listed[0]["state"] == "生效"
     gm(demo_dir, "silence", "expire", sid)
     assert json.loads(gm(demo_dir, "silence", "list", "--format", "json")) == []
+
+
+def test_monthly_review_job_runs_once_on_the_first_working_day(demo_dir: Path) -> None:
+    import asyncio
+    import datetime as dt
+
+    from cli import App, _demo_config, _monthly_review
+    from registry.db import database
+    from registry.models import Notification
+    from sandbox.server import fetch_messages, running_sandbox
+
+    with running_sandbox(seed=7) as sb:
+        settings = _demo_config(demo_dir, sb.base_url, sb.county)
+        app = App(settings=settings, db_url=settings.database_url, actor="test")
+        tz = app.tz
+
+        async def go() -> tuple[str | None, str | None, str | None, int]:
+            async with database(app.db_url):
+                not_today = await _monthly_review(app, dt.datetime(2026, 12, 2, 9, 0, tzinfo=tz))
+                first = await _monthly_review(app, dt.datetime(2026, 12, 1, 9, 0, tzinfo=tz))
+                again = await _monthly_review(app, dt.datetime(2026, 12, 1, 9, 5, tzinfo=tz))
+                return not_today, first, again, await Notification.filter(kind="report").count()
+
+        not_today, first, again, reports = asyncio.run(go())
+        delivered = [m for m in fetch_messages(sb.base_url, "wecom_app") if m["status"] == "delivered"]
+    assert not_today is None and first and again and reports == 1
+    assert "2026-11" in first and Path(first).exists()
+    assert len(delivered) == 1 and delivered[0]["to"] == "hutuo_office"
+    assert "2026年11月" in str(delivered[0]["payload"])
