@@ -886,8 +886,6 @@ def bot() -> None:
 @pass_app
 def bot_serve(app: App, host: str, port: int) -> None:
     """Serve /wecom/callback: verify, decrypt, answer commands from registered contacts."""
-    import uvicorn
-
     from bot.callback import create_callback_app
     from bot.service import ReplyHandler
 
@@ -899,15 +897,34 @@ def bot_serve(app: App, host: str, port: int) -> None:
         fail(tr(f"需要 [wecom] corp_id 以及密钥文件中凭据 {name!r} 的 token 和 aes_key",
                 f"needs [wecom] corp_id and token + aes_key in secrets credential {name!r}"))
     ns = _notify_settings(app)
-    callback = create_callback_app(cred.get("token"), cred.get("aes_key"), corp_id, ReplyHandler(ns.office_users))
 
     async def serve() -> None:
-        config = uvicorn.Config(callback, host=host, port=port, log_level="warning", access_log=False)
-        click.echo(tr(f"回调服务已启动：http://{host}:{port}/wecom/callback", f"callback at http://{host}:{port}/wecom/callback"),
-                   err=True)
-        await uvicorn.Server(config).serve()
+        from bot.model import Message, Recipient
+        from bot.wecom_app import WeComAppNotifier
+
+        async with make_client(app.settings) as client:
+            sender = WeComAppNotifier(client, str(app.settings.get("wecom.api_base")), corp_id, cred.get("secret"),
+                                      int(app.settings.get("wecom.agent_id") or 0))
+
+            async def late_reply(userid: str, text: str) -> None:
+                # A slow answer misses WeCom's 5-second window: send it as an app message instead.
+                await sender.send(Message("wecom_app", Recipient("person", None, userid, userid, None), "alert",
+                                          "回复", text, "text", (), ""))
+
+            callback = create_callback_app(cred.get("token"), cred.get("aes_key"), corp_id,
+                                           ReplyHandler(ns.office_users), late_reply=late_reply)
+            await _serve_callback(callback, host, port)
 
     app.run(serve)
+
+
+async def _serve_callback(callback: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    config = uvicorn.Config(callback, host=host, port=port, log_level="warning", access_log=False)
+    click.echo(tr(f"回调服务已启动：http://{host}:{port}/wecom/callback", f"callback at http://{host}:{port}/wecom/callback"),
+               err=True)
+    await uvicorn.Server(config).serve()
 
 
 # ---------------------------------------------------------------- reports
@@ -1192,6 +1209,8 @@ def _demo_faults() -> list[Any]:
 
 
 def _demo_config(directory: Path, base: str, county: Any) -> Settings:
+    import base64
+    import hashlib
     import os
 
     import tomli_w
@@ -1207,7 +1226,9 @@ def _demo_config(directory: Path, base: str, county: Any) -> Settings:
         "notify.office_users": [OFFICE_USER], "notify.quiet_hours": "", "notify.working_days_only": False,
     })
     creds = demo_secrets(county)
-    creds["wecom_app"] = {"secret": county.wecom.corp_secret}
+    # The callback's token and EncodingAESKey (43 characters) for `govmedia bot serve` in the demo.
+    creds["wecom_app"] = {"secret": county.wecom.corp_secret, "token": "hutuoDemoCallback",
+                          "aes_key": base64.b64encode(hashlib.sha256(b"govmedia-demo").digest()).decode()[:43]}
     secrets_path = directory / "secrets.toml"
     secrets_path.write_text(tomli_w.dumps({"credentials": creds}), encoding="utf-8")
     os.chmod(secrets_path, 0o600)
