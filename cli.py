@@ -1196,6 +1196,43 @@ def run(app: App, once: bool) -> None:
             lock.close()
 
 
+# ---------------------------------------------------------------- backup
+@main.command("backup")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Backup file (default govmedia-YYYYmmdd-HHMM.db).")
+@pass_app
+def backup_cmd(app: App, out: Path | None) -> None:
+    """Back up the database (SQLite: online backup, safe while `govmedia run` works)."""
+    from registry.backup import BackupError, backup
+
+    path = out or Path(f"govmedia-{dt.datetime.now(app.tz):%Y%m%d-%H%M}.db")
+    try:
+        backup(app.db_url, path)
+    except BackupError as exc:
+        fail(str(exc), EXIT_FAILED)
+    click.echo(tr(f"已备份到 {path}", f"backed up to {path}"))
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def restore_cmd(app: App, file: Path, yes: bool) -> None:
+    """Replace the database with a backup (the current one is kept as *.before-restore)."""
+    from registry.backup import BackupError, restore
+
+    lock = _single_instance_lock(app)  # refuse while `govmedia run` holds the database
+    if not yes and not click.confirm(tr("将用备份覆盖当前数据库，继续？", "Replace the current database with the backup?")):
+        fail(tr("已取消", "cancelled"))
+    try:
+        target = restore(app.db_url, file)
+    except BackupError as exc:
+        fail(str(exc), EXIT_INPUT)
+    finally:
+        if lock is not None:
+            lock.close()
+    click.echo(tr(f"已从 {file} 恢复到 {target}", f"restored {target} from {file}"))
+
+
 # ---------------------------------------------------------------- demo
 DEMO_PORT = 8765
 
