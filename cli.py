@@ -1111,8 +1111,9 @@ def _single_instance_lock(app: App) -> Any:
 
 @main.command()
 @click.option("--once", is_flag=True, help="Run every job once and exit (for cron or a check).")
+@click.option("--worker", is_flag=True, help="PostgreSQL: one of several processes sharing the due accounts.")
 @pass_app
-def run(app: App, once: bool) -> None:
+def run(app: App, once: bool, worker: bool) -> None:
     """Start the scheduler: collection on its cadence, then the check (and later stages) after it."""
     import signal
 
@@ -1120,13 +1121,17 @@ def run(app: App, once: bool) -> None:
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
+    from registry.db import is_sqlite
+    from registry.leader import Leadership
     from rules.evaluate import run_check
 
+    if worker and is_sqlite(app.db_url):
+        fail(tr("--worker 需要 PostgreSQL：SQLite 只支持单进程运行", "--worker needs PostgreSQL: SQLite is single-process"))
     lock = _single_instance_lock(app)
     secrets = _secrets(app)
     rule_settings = _rule_settings(app)
     interval = int(app.settings.get("collect.interval_minutes", 60))
-
+    leader = Leadership(app.db_url)
     running: set[asyncio.Task[Any]] = set()
 
     async def cycle() -> None:
@@ -1136,8 +1141,15 @@ def run(app: App, once: bool) -> None:
             running.add(task)
         try:
             async with make_client(app.settings) as client:
-                summary = await run_collect(app.settings, secrets, client)
+                summary = await run_collect(app.settings, secrets, client, due_interval=dt.timedelta(minutes=interval))
             counts = summary.counts
+            if not await leader.try_acquire():
+                # Another worker leads: it runs the check, the warnings and the monthly review.
+                click.echo(tr(f"[{dt.datetime.now(app.tz):%m-%d %H:%M}] 采集 成功{counts.get('ok', 0)} "
+                              f"失败{counts.get('failed', 0)}（检查与预警由主进程负责）",
+                              f"[{dt.datetime.now(app.tz):%m-%d %H:%M}] collect ok={counts.get('ok', 0)} "
+                              f"failed={counts.get('failed', 0)} (the leader checks and notifies)"))
+                return
             result = await run_check(dt.datetime.now(app.tz), rule_settings)
             sent = await _notify(app, dry_run=False)
             click.echo(tr(f"[{dt.datetime.now(app.tz):%m-%d %H:%M}] 采集 成功{counts.get('ok', 0)} 失败{counts.get('failed', 0)} "
@@ -1158,6 +1170,8 @@ def run(app: App, once: bool) -> None:
     async def monthly() -> None:
         """On the first working day of a month: last month's review, and a WeCom summary to the office."""
         try:
+            if not await leader.try_acquire():
+                return
             sent = await _monthly_review(app, dt.datetime.now(app.tz))
             if sent is not None:
                 click.echo(tr(f"月度报告已生成并通知：{sent}", f"monthly review written and announced: {sent}"))
@@ -1165,12 +1179,20 @@ def run(app: App, once: bool) -> None:
             log.error("monthly review failed: %s: %s", type(exc).__name__, exc)
 
     async def daemon() -> None:
+        try:
+            await _daemon_body()
+        finally:
+            await leader.release()
+
+    async def _daemon_body() -> None:
         if once:
             await cycle()
             return
         scheduler = AsyncIOScheduler(timezone=str(app.tz), job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 600})
-        scheduler.add_job(cycle, IntervalTrigger(minutes=interval), id="cycle", next_run_time=dt.datetime.now(app.tz))
+        # Poll often; only due accounts are collected, so each is collected once per interval.
+        scheduler.add_job(cycle, IntervalTrigger(minutes=min(interval, 5)), id="cycle",
+                          next_run_time=dt.datetime.now(app.tz))
         hour, minute = (int(x) for x in str(app.settings.get("reports.monthly_time", "09:00")).split(":"))
         scheduler.add_job(monthly, CronTrigger(hour=hour, minute=minute, timezone=str(app.tz)), id="monthly")
         stop = asyncio.Event()

@@ -80,6 +80,8 @@ class Runner:
     lease_ttl: dt.timedelta = dt.timedelta(minutes=15)
     #: Secret values to scrub from any message before it is stored or shown.
     secret_values: Sequence[str] = ()
+    #: When set, a collected account is due again this long after its attempt started.
+    due_interval: dt.timedelta | None = None
 
     async def run_pass(self, targets: Sequence[Target], progress: Progress | None = None) -> PassSummary:
         """Collect every target once."""
@@ -105,7 +107,8 @@ class Runner:
         now = self.clock()
         if target.cooldown_until and target.cooldown_until > now:
             return Outcome(target, "skipped", message=f"cooling down until {target.cooldown_until.isoformat()}")
-        if not await obs.acquire_lease(target.account_id, self.worker, now, self.lease_ttl):
+        if not await obs.acquire_lease(target.account_id, self.worker, now, self.lease_ttl,
+                                       only_if_due=self.due_interval is not None):
             return Outcome(target, "skipped", message="leased by another worker")
         counter = [0]
         CALLS.set(counter)
@@ -123,6 +126,8 @@ class Runner:
                                                     replace(result, calls=counter[0]), self.clock())
             return Outcome(target, "ok", new_posts=new, updated_posts=updated, calls=counter[0])
         finally:
+            if self.due_interval is not None:
+                await obs.set_next_due(target.account_id, self.worker, now + self.due_interval)
             await obs.release_lease(target.account_id, self.worker)
 
     async def _failed(self, attempt: int, target: Target, exc: PlatformError, calls: int) -> Outcome:

@@ -64,6 +64,7 @@ async def collect(
     progress: Progress | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     retry: RetryPolicy | None = None,
+    due_interval: dt.timedelta | None = None,
 ) -> PassSummary:
     """Run one collection pass over the due accounts."""
     clock = clock or (lambda: dt.datetime.now(BEIJING))
@@ -76,10 +77,12 @@ async def collect(
         if base:
             http.limit(urlsplit(base).netloc, per_host)
     ctx = Context(http=http, secrets=secrets, options=options, clock=clock)
-    targets = await obs.targets(account_ids=account_ids, platform=platform)
+    # A scheduled cycle (due_interval) takes only due accounts and marks them due again after it.
+    targets = await obs.targets(account_ids=account_ids, platform=platform,
+                                due_at=clock() if due_interval is not None else None)
     if since is not None:
         targets = [replace(t, backfilled_from=None, cursor="", known_until=None) for t in targets]
     runner = Runner(build_sources(ctx), clock, concurrency=int(settings.get("collect.concurrency", 8)),
-                    lease_ttl=dt.timedelta(minutes=int(settings.get("collect.lease_minutes", 15))),
-                    secret_values=secrets.values())
+                    lease_ttl=dt.timedelta(minutes=float(settings.get("collect.lease_minutes", 15))),
+                    secret_values=secrets.values(), due_interval=due_interval)
     return await runner.run_pass(targets, progress)

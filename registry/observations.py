@@ -102,8 +102,12 @@ async def ensure_states(account_ids: Iterable[int]) -> None:
 
 
 async def targets(*, account_ids: Sequence[int] | None = None, platform: str | None = None,
-                  methods: Iterable[str] | None = None) -> list[Target]:
-    """Active accounts that are collected automatically (not manual), with their state."""
+                  methods: Iterable[str] | None = None, due_at: dt.datetime | None = None) -> list[Target]:
+    """Active accounts that are collected automatically (not manual), with their state.
+
+    With ``due_at``, only accounts due by then (never collected, or ``next_due_at`` reached): the
+    scheduler and its workers use it so that each account is collected once per cycle.
+    """
     query = Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES]).exclude(
         collect_method=vocab.CollectMethod.MANUAL.value)
     if account_ids is not None:
@@ -118,18 +122,32 @@ async def targets(*, account_ids: Sequence[int] | None = None, platform: str | N
     out = []
     for a in accounts:
         s = states[a.id]
+        if due_at is not None and s.next_due_at is not None and s.next_due_at > due_at:
+            continue
         out.append(Target(a.id, a.platform, a.uid, a.name, a.collect_method, a.credential, a.feed_url,
                           s.known_until, s.last_success_at, s.backfilled_from, s.cursor, s.cooldown_until))
     return out
 
 
-async def acquire_lease(account_id: int, owner: str, now: dt.datetime, ttl: dt.timedelta) -> bool:
-    """Take the account's lease unless another live worker holds it (atomic conditional update)."""
+async def acquire_lease(account_id: int, owner: str, now: dt.datetime, ttl: dt.timedelta,
+                        *, only_if_due: bool = False) -> bool:
+    """Take the account's lease unless another live worker holds it (atomic conditional update).
+
+    With ``only_if_due`` the account must also still be due, so an account another worker has just
+    collected in this cycle is not collected again.
+    """
     await ensure_states([account_id])
-    n = await AccountState.filter(
-        Q(account_id=account_id) & (Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner))
-    ).update(lease_owner=owner, lease_until=now + ttl)
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner)
+    condition = Q(account_id=account_id) & free
+    if only_if_due:
+        condition &= Q(next_due_at__isnull=True) | Q(next_due_at__lte=now)
+    n = await AccountState.filter(condition).update(lease_owner=owner, lease_until=now + ttl)
     return n == 1
+
+
+async def set_next_due(account_id: int, owner: str, next_due: dt.datetime) -> None:
+    """When the account is due again (set by the worker that just collected it, before releasing)."""
+    await AccountState.filter(account_id=account_id, lease_owner=owner).update(next_due_at=next_due)
 
 
 async def release_lease(account_id: int, owner: str) -> None:

@@ -61,7 +61,7 @@ timeout = 20.0
 # Attempts per call for transient failures (network errors, HTTP 5xx, WeChat -1); others never retry.
 retries = 3
 # Minutes a worker holds an account's lease; a crashed worker's accounts free up after this.
-lease_minutes = 15
+lease_minutes = 15.0
 # Minutes between collection passes of `govmedia run`.
 interval_minutes = 60
 
