@@ -82,6 +82,8 @@ class Runner:
     secret_values: Sequence[str] = ()
     #: When set, a collected account is due again this long after its attempt started.
     due_interval: dt.timedelta | None = None
+    #: Shorter interval for accounts near the veto (10+ days without a post).
+    urgent_interval: dt.timedelta | None = None
 
     async def run_pass(self, targets: Sequence[Target], progress: Progress | None = None) -> PassSummary:
         """Collect every target once."""
@@ -127,7 +129,7 @@ class Runner:
             return Outcome(target, "ok", new_posts=new, updated_posts=updated, calls=counter[0])
         finally:
             if self.due_interval is not None:
-                await obs.set_next_due(target.account_id, self.worker, now + self.due_interval)
+                await obs.set_next_due(target.account_id, self.worker, now, self.due_interval, self.urgent_interval)
             await obs.release_lease(target.account_id, self.worker)
 
     async def _failed(self, attempt: int, target: Target, exc: PlatformError, calls: int) -> Outcome:

@@ -84,5 +84,7 @@ async def collect(
         targets = [replace(t, backfilled_from=None, cursor="", known_until=None) for t in targets]
     runner = Runner(build_sources(ctx), clock, concurrency=int(settings.get("collect.concurrency", 8)),
                     lease_ttl=dt.timedelta(minutes=float(settings.get("collect.lease_minutes", 15))),
-                    secret_values=secrets.values(), due_interval=due_interval)
+                    secret_values=secrets.values(), due_interval=due_interval,
+                    urgent_interval=dt.timedelta(minutes=float(settings.get("collect.urgent_interval_minutes", 15)))
+                    if due_interval is not None else None)
     return await runner.run_pass(targets, progress)

@@ -145,9 +145,20 @@ async def acquire_lease(account_id: int, owner: str, now: dt.datetime, ttl: dt.t
     return n == 1
 
 
-async def set_next_due(account_id: int, owner: str, next_due: dt.datetime) -> None:
-    """When the account is due again (set by the worker that just collected it, before releasing)."""
-    await AccountState.filter(account_id=account_id, lease_owner=owner).update(next_due_at=next_due)
+async def set_next_due(account_id: int, owner: str, now: dt.datetime, regular: dt.timedelta,
+                       urgent: dt.timedelta | None = None, urgent_after_days: int = 10) -> dt.datetime:
+    """When the account is due again (set by the worker that just collected it, before releasing).
+
+    An account whose last post is ``urgent_after_days`` old or more (approaching the 14-day veto) is
+    polled every ``urgent`` instead, so the day it posts again is seen quickly.
+    """
+    interval = regular
+    if urgent is not None and urgent < regular:
+        last = await Post.filter(account_id=account_id, pinned=False).order_by("-published_at").first()
+        if last is None or now - last.published_at >= dt.timedelta(days=urgent_after_days):
+            interval = urgent
+    await AccountState.filter(account_id=account_id, lease_owner=owner).update(next_due_at=now + interval)
+    return now + interval
 
 
 async def release_lease(account_id: int, owner: str) -> None:

@@ -64,6 +64,8 @@ retries = 3
 lease_minutes = 15.0
 # Minutes between collection passes of `govmedia run`.
 interval_minutes = 60
+# Accounts 10+ days without a post (nearing the 14-day veto) are polled this often instead.
+urgent_interval_minutes = 15
 
 [wecom]
 # WeCom (企业微信) API base URL.

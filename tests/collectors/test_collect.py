@@ -148,3 +148,18 @@ async def test_feed_conditional_get_and_gone(county: County) -> None:
     county.faults(Fault(kind="http_status", platform="feed", status=404))
     failed = await county.collect()
     assert {o.error_kind for o in failed.outcomes if o.target.method == "feed"} == {"gone"}
+
+
+async def test_accounts_near_the_veto_are_polled_sooner(county: County) -> None:
+    import datetime as dt
+
+    await county.collect(due_interval=dt.timedelta(hours=1))
+    drifting = await state("gh_98711e2a2e2f")  # 西河乡讯: last post ~12 days ago
+    flagship = await state(FLAGSHIP_WX)
+    now = county.clock()
+    assert drifting.next_due_at is not None and flagship.next_due_at is not None
+    assert drifting.next_due_at - now == dt.timedelta(minutes=15)
+    assert flagship.next_due_at - now == dt.timedelta(hours=1)
+    # A second scheduled pass right away finds nothing due: each account once per cycle.
+    again = await county.collect(due_interval=dt.timedelta(hours=1))
+    assert again.outcomes == []
