@@ -181,3 +181,8 @@ def parse_matrix_role(value: str) -> MatrixRole | None:
 def parse_method(value: str) -> CollectMethod | None:
     """Return the collection method for its code, or None."""
     return _lookup(value, CollectMethod, {}, {"手工": CollectMethod.MANUAL, "订阅": CollectMethod.FEED})
+
+
+def label(labels: dict[E, str], code: str) -> str:
+    """The Chinese label of a stored code (the code itself when unknown)."""
+    return next((v for k, v in labels.items() if k.value == code), code)

@@ -10,15 +10,12 @@ from registry.checks import findings
 from registry.i18n import tr
 from registry.models import Account, Review
 from registry.monthly_data import month_data
-from registry.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS
-from reports.monthly_build import LABELS, _index, _sum
+from registry.vocab import ACTIVE_STATUSES, STATUS_LABELS, UNIT_KIND_LABELS
+from reports.monthly_build import LABELS, _index, _sum, platform_zh
 from reports.output import Field
 
 ACTIVE = {s.value for s in ACTIVE_STATUSES}
 
-
-def _platform(code: str) -> str:
-    return next((v for k, v in PLATFORM_LABELS.items() if k.value == code), code)
 
 
 def activity_fields() -> list[Field]:
@@ -48,7 +45,7 @@ async def activity(start: dt.datetime, end: dt.datetime, *, unit: str | None = N
         last = data.last_post_at.get(a.id)
         s, e = data.followers_start.get(a.id), data.followers_end.get(a.id)
         rows.append({
-            "ref": a.ref, "name": a.name, "platform": _platform(a.platform), "unit": a.unit.name, "posts": len(posts),
+            "ref": a.ref, "name": a.name, "platform": platform_zh(a.platform), "unit": a.unit.name, "posts": len(posts),
             "days_since_last_post": (end.date() - last.date()).days if last else None, "followers": e,
             "followers_change": e - s if e is not None and s is not None else None,
             "reads": _sum(posts, "reads"), "interactions": sum(_sum(posts, k) for k in ("likes", "shares", "comments", "zaikan")),
@@ -71,7 +68,7 @@ async def matrix() -> dict[str, list[dict[str, Any]]]:
     kinds = [k for k in UNIT_KIND_LABELS if any(key[1] == k.value for key in grid)]
     grid_rows = []
     for p in sorted({key[0] for key in grid}):
-        row: dict[str, Any] = {"platform": _platform(p)}
+        row: dict[str, Any] = {"platform": platform_zh(p)}
         for k in kinds:
             row[k.value] = grid[(p, k.value)]
         row["total"] = sum(grid[(p, k.value)] for k in kinds)
@@ -81,12 +78,12 @@ async def matrix() -> dict[str, list[dict[str, Any]]]:
     for f in open_f:
         if f.account_id is not None:  # type: ignore[attr-defined]
             by_account[f.account_id].append(LABELS.get(f.rule, f.rule))  # type: ignore[attr-defined]
-    flagships = [{"name": a.name, "platform": _platform(a.platform),
+    flagships = [{"name": a.name, "platform": platform_zh(a.platform),
                   "health": "、".join(by_account.get(a.id, [])) or tr("正常", "healthy")}
                  for a in accounts if a.matrix_role == "flagship" and a.status in ACTIVE]
-    duplicates = [{"unit": group[0].unit.name, "platform": _platform(p), "accounts": "、".join(a.name for a in group)}
+    duplicates = [{"unit": group[0].unit.name, "platform": platform_zh(p), "accounts": "、".join(a.name for a in group)}
                   for (_, p), group in dup.items() if len(group) > 1]
-    reviews = [{"id": r.id, "account": r.account.name, "platform": _platform(r.account.platform), "rule": LABELS.get(r.rule, r.rule),
+    reviews = [{"id": r.id, "account": r.account.name, "platform": platform_zh(r.account.platform), "rule": LABELS.get(r.rule, r.rule),
                 "opened_at": r.opened_at.strftime("%Y-%m-%d")}
                for r in await Review.filter(state="open").prefetch_related("account").order_by("opened_at")]
     return {

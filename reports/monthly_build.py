@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from registry.models import Account
 from registry.monthly_data import MonthData, month_data
-from registry.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS
+from registry.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, label
 from reports import indices
 from reports.monthly_model import (
     AccountRow,
@@ -52,6 +52,11 @@ DEFINITIONS = [
 ]
 
 
+def platform_zh(code: str) -> str:
+    """A platform code as its Chinese label."""
+    return label(PLATFORM_LABELS, code)
+
+
 class DraftLike(Protocol):
     """A rule finding as the report needs it."""
 
@@ -80,11 +85,8 @@ def previous_month(month: str) -> str:
 
 
 def _label(a: Account) -> str:
-    return f"{a.name}（{_platform(a.platform)}）"
+    return f"{a.name}（{platform_zh(a.platform)}）"
 
-
-def _platform(code: str) -> str:
-    return next((v for k, v in PLATFORM_LABELS.items() if k.value == code), code)
 
 
 class _Month:
@@ -126,7 +128,7 @@ def _overview(cur: _Month, prev: _Month) -> Overview:
     kinds = [k for k in UNIT_KIND_LABELS if any(a.unit.kind == k.value for a in cur.operating.values())]
     return Overview(
         total=both("all", "合计", lambda a: True),
-        by_platform=[both(p, _platform(p), lambda a, p=p: a.platform == p) for p in platforms],  # type: ignore[misc]
+        by_platform=[both(p, platform_zh(p), lambda a, p=p: a.platform == p) for p in platforms],  # type: ignore[misc]
         by_unit_kind=[both(k.value, label, lambda a, k=k: a.unit.kind == k.value)  # type: ignore[misc]
                       for k, label in UNIT_KIND_LABELS.items() if k in kinds])
 
@@ -148,7 +150,7 @@ def _recheck(cur: _Month, prev: _Month) -> list[RecheckRow]:
         a = prev.operating[aid]
         status = cur.data.status_at_end.get(aid)
         state = "已关停" if status in CLOSED else ("仍未整改" if aid in cur.failed else "已整改")
-        rows.append(RecheckRow(a.name, _platform(a.platform), a.unit.name,
+        rows.append(RecheckRow(a.name, platform_zh(a.platform), a.unit.name,
                                "、".join(LABELS[r] for r in ORDER if r in prev.problems[aid]), state))
     return rows
 
@@ -189,7 +191,7 @@ def _details_and_rankings(cur: _Month, as_of: dt.datetime, days: int) -> tuple[l
         start, end = cur.data.followers_start.get(aid), cur.data.followers_end.get(aid)
         inter = sum(_sum(posts, k) for k in ("likes", "shares", "comments", "zaikan"))
         problems = "、".join(LABELS[r] for r in ORDER if r in cur.problems[aid])
-        rows.append(AccountRow(a.name, _platform(a.platform), a.unit.name, UNIT_KIND_LABELS_BY_CODE.get(a.unit.kind, ""),
+        rows.append(AccountRow(a.name, platform_zh(a.platform), a.unit.name, UNIT_KIND_LABELS_BY_CODE.get(a.unit.kind, ""),
                                STATUS_BY_CODE.get(cur.data.status_at_end.get(aid) or "", ""), len(posts),
                                (as_of.date() - last.date()).days if last else None, end,
                                end - start if end is not None and start is not None else None,
