@@ -200,7 +200,17 @@ async def run_cycle(now: dt.datetime, ns: NotifySettings, notifiers: Mapping[str
 
 async def send_due(now: dt.datetime, notifiers: Mapping[str, Notifier], result: CycleResult) -> None:
     """Send every due outbox message, with retries and backoff for transient failures."""
-    for n in await store.due(now):
+    seen: set[int] = set()
+    while True:
+        batch = [n for n in await store.due(now) if n.id not in seen]
+        if not batch:
+            return
+        seen.update(n.id for n in batch)
+        await _send_batch(batch, now, notifiers, result)
+
+
+async def _send_batch(batch: list[Any], now: dt.datetime, notifiers: Mapping[str, Notifier], result: CycleResult) -> None:
+    for n in batch:
         message = message_from(n)
         notifier = notifiers.get(n.channel)
         if notifier is None:
