@@ -106,37 +106,44 @@ class SyncResult:
 
 async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[int], now: dt.datetime,
                         grace_accounts: Iterable[int] = ()) -> SyncResult:
-    """Open, refresh and resolve findings to match the drafts; open review cases; one transaction."""
+    """Open, refresh and resolve findings to match the drafts; open review cases; one transaction.
+
+    Set-based writes (bulk insert, bulk update, one UPDATE per 500 resolved ids) keep a province-size
+    check from issuing one statement per finding.
+    """
     blind, grace = set(blind_accounts), set(grace_accounts)
     result = SyncResult()
     async with in_transaction():
         current = {(f.rule, f.subject): f for f in await Finding.filter(state="open")}
         seen: set[tuple[str, str]] = set()
+        new: list[Finding] = []
         for d in drafts:
             key = (d.rule, d.subject)
+            if key in seen:
+                continue
             seen.add(key)
             f = current.get(key)
             if f is None:
-                f = await Finding.create(rule=d.rule, subject=d.subject, severity=d.severity, state="open",
-                                         account_id=d.account_id, unit_id=d.unit_id, first_seen=now, last_seen=now,
-                                         summary_zh=d.summary_zh, summary_en=d.summary_en, evidence=d.evidence)
-                result.opened.append(f)
+                new.append(Finding(rule=d.rule, subject=d.subject, severity=d.severity, state="open",
+                                   account_id=d.account_id, unit_id=d.unit_id, first_seen=now, last_seen=now,
+                                   summary_zh=d.summary_zh, summary_en=d.summary_en, evidence=d.evidence))
+                continue
+            if f.claimed_fixed_at is not None:
+                # 已整改 was claimed but the condition still holds: reopen the claim.
+                f.evidence = {**d.evidence, "claim_rejected_at": now.isoformat(), "claimed_by": f.claimed_by}
+                f.claimed_fixed_at = None
+                result.claims_rejected.append(f)
             else:
-                if f.claimed_fixed_at is not None:
-                    # 已整改 was claimed but the condition still holds: reopen the claim.
-                    f.evidence = {**d.evidence, "claim_rejected_at": now.isoformat(), "claimed_by": f.claimed_by}
-                    f.claimed_fixed_at = None
-                    result.claims_rejected.append(f)
-                else:
-                    f.evidence = d.evidence
-                f.last_seen, f.severity, f.summary_zh, f.summary_en = now, d.severity, d.summary_zh, d.summary_en
-                await f.save(update_fields=["last_seen", "severity", "summary_zh", "summary_en", "evidence",
-                                            "claimed_fixed_at"])
-                result.refreshed.append(f)
-            if d.rule in REVIEW_RULES and d.account_id is not None and d.account_id not in grace:
-                review = await _ensure_review(d.account_id, f, now)
-                if review is not None:
-                    result.reviews_opened.append(review)
+                f.evidence = d.evidence
+            f.last_seen, f.severity, f.summary_zh, f.summary_en = now, d.severity, d.summary_zh, d.summary_en
+            result.refreshed.append(f)
+        if new:
+            await Finding.bulk_create(new, batch_size=500)
+            created = {(f.rule, f.subject): f for f in await Finding.filter(state="open", first_seen=now)}
+            result.opened = [created[(f.rule, f.subject)] for f in new]
+        if result.refreshed:
+            await Finding.bulk_update(result.refreshed, fields=["last_seen", "severity", "summary_zh", "summary_en",
+                                                                "evidence", "claimed_fixed_at"], batch_size=500)
         for key, f in current.items():
             if key in seen:
                 continue
@@ -144,17 +151,29 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
                 result.kept_blind.append(f)
                 continue
             f.state, f.resolved_at = "resolved", now
-            await f.save(update_fields=["state", "resolved_at"])
             result.resolved.append(f)
             if f.claimed_fixed_at is not None:
                 result.claims_confirmed.append(f)
+        ids = [f.id for f in result.resolved]
+        for i in range(0, len(ids), 500):
+            await Finding.filter(id__in=ids[i:i + 500]).update(state="resolved", resolved_at=now)
+        result.reviews_opened = await _open_reviews([*result.opened, *result.refreshed], grace, now)
     return result
 
 
-async def _ensure_review(account_id: int, finding: Finding, now: dt.datetime) -> Review | None:
-    if await Review.exists(account_id=account_id, state="open"):
-        return None
-    return await Review.create(account_id=account_id, finding=finding, rule=finding.rule, state="open", opened_at=now)
+async def _open_reviews(found: list[Finding], grace: set[int], now: dt.datetime) -> list[Review]:
+    """One open review case per account whose finding calls for 关停整合 (never one per run)."""
+    have = {r["account_id"] for r in await Review.filter(state="open").values("account_id")}
+    todo: dict[int, Finding] = {}
+    for f in found:
+        aid = f.account_id  # type: ignore[attr-defined]
+        if f.rule in REVIEW_RULES and aid is not None and aid not in grace and aid not in have:
+            todo.setdefault(aid, f)
+    if not todo:
+        return []
+    await Review.bulk_create([Review(account_id=aid, finding_id=f.id, rule=f.rule, state="open", opened_at=now)
+                              for aid, f in todo.items()], batch_size=500)
+    return list(await Review.filter(state="open", opened_at=now, account_id__in=list(todo)))
 
 
 async def findings(*, state: str | None = "open", rule: str | None = None, unit: str | None = None,
