@@ -111,6 +111,9 @@ def main(ctx: click.Context, config_path: str | None, db_url: str | None, lang: 
     """govmedia: 政务新媒体矩阵健康管理 — registry, collection, checks, warnings, reports."""
     set_lang(lang)
     logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), format="%(levelname)s %(name)s: %(message)s")
+    from collectors.http import redact_http_logs
+
+    redact_http_logs()  # httpx logs request URLs at -v; tokens and webhook keys ride in query strings
     if ctx.invoked_subcommand in ("init", "demo", "sandbox"):
         ctx.obj = None
         return
@@ -1069,13 +1072,15 @@ def report_matrix(app: App, fmt: str, out: Path | None) -> None:
             fail(tr("xlsx 格式需要 --out 文件名", "--format xlsx needs --out FILE"))
         from openpyxl import Workbook
 
+        from registry.tabular import escape_cell
+
         wb = Workbook()
         wb.remove(wb.active)  # type: ignore[arg-type]
         for key, title, fields in sections:
             ws = wb.create_sheet(title[:28].replace("、", " "))
             ws.append([f.header for f in fields])
             for row in data[key]:
-                ws.append([row.get(f.key) for f in fields])
+                ws.append([escape_cell(v) if isinstance(v := row.get(f.key), str) else v for f in fields])
         wb.save(out)
         click.echo(tr(f"已写入 {out}", f"wrote {out}"))
         return

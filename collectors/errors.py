@@ -25,9 +25,14 @@ class ErrorKind(StrEnum):
     UNAUTHORIZED = "unauthorized"
 
 
+def mask(text: str) -> str:
+    """Return text with credential-looking `name=value` pairs masked."""
+    return _SECRET_RE.sub(lambda m: f"{m.group(1)}=***", text)
+
+
 def redact(text: str) -> str:
     """Return text with credential-looking `name=value` pairs masked and its length capped."""
-    masked = _SECRET_RE.sub(lambda m: f"{m.group(1)}=***", text)
+    masked = mask(text)
     if len(masked) > _MAX_MESSAGE:
         masked = masked[: _MAX_MESSAGE - 1] + "…"
     return masked

@@ -8,6 +8,7 @@ messages are built from the failure class and redacted URLs, never from request 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -18,11 +19,35 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from collectors.errors import ErrorKind, PlatformError, redact
+from collectors.errors import ErrorKind, PlatformError, mask, redact
 from collectors.parse_common import decode_json
 
 #: Calls made by the current task (the run loop sets a fresh counter per attempt).
 CALLS: ContextVar[list[int] | None] = ContextVar("govmedia_calls", default=None)
+
+
+class RedactSecrets(logging.Filter):
+    """Masks credential-looking `name=value` pairs in a log record.
+
+    httpx logs every request URL at INFO (what `-v` shows), and the platforms want their credentials
+    in the query string: access_token, corpsecret, the robot's webhook key.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message when it holds a credential; never drop it."""
+        message = record.getMessage()
+        masked = mask(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def redact_http_logs() -> None:
+    """Put `RedactSecrets` on the loggers of the HTTP libraries (once)."""
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())
 
 
 @dataclass

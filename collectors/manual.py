@@ -18,7 +18,7 @@ from registry import observations as obs
 from registry import store
 from registry.db import transaction
 from registry.i18n import tr
-from registry.ledger import RowError, parse_date
+from registry.ledger import RowError, has_control_chars, parse_date
 from registry.observations import Success
 from registry.tabular import TableError, read_table
 
@@ -36,6 +36,7 @@ COLUMNS = {
     "followers": ("粉丝数", "关注数", "followers"),
 }
 NUMBERS = ("reads", "likes", "shares", "comments", "followers")
+MAX_NUMBER = 2**63 - 1  # the registry's BIGINT columns
 _TIME = re.compile(r"^(.+?)[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
@@ -59,6 +60,16 @@ def _map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
                 break
     unknown = [h for h in headers if h.strip() and h.strip().lower() not in {n.lower() for ns in COLUMNS.values() for n in ns}]
     return mapping, unknown
+
+
+def _whole_number(raw: str) -> int | None:
+    """A non-negative whole number (full-width digits too), or None; "²" is a digit to isdigit(), not to int()."""
+    if not raw.isdigit():
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return None
 
 
 def _moment(raw: str) -> dt.datetime:
@@ -108,10 +119,15 @@ async def read_submission(path: Path, today: dt.date) -> Submission:
         nums: dict[str, int | None] = {}
         for key in NUMBERS:
             raw = cell.get(key, "").replace(",", "")
-            if raw and not raw.isdigit():
+            value = _whole_number(raw)
+            if raw and (value is None or value > MAX_NUMBER):
                 out.errors.append(RowError(number, COLUMNS[key][0], tr("应为非负整数", "must be a whole number"), raw))
-            nums[key] = int(raw) if raw.isdigit() else None
+                value = None
+            nums[key] = value
         title, url = cell.get("title", ""), cell.get("url", "")
+        if has_control_chars(title + url):
+            out.errors.append(RowError(number, COLUMNS["title"][0], tr("含有不可见的控制字符", "holds invisible control characters"),
+                                       title[:40]))
         if not title and not url and nums["followers"] is None:
             out.errors.append(RowError(number, COLUMNS["title"][0], tr("既无标题/链接也无粉丝数", "neither a post nor a follower count"), ""))
         if len(title) > 256 or len(url) > 1024:

@@ -11,7 +11,7 @@ import httpx
 
 from collectors.base import Context, Options, Source
 from collectors.feed import FeedSource
-from collectors.http import Http, RetryPolicy
+from collectors.http import Http, RetryPolicy, redact_http_logs
 from collectors.model import BEIJING
 from collectors.run import PassSummary, Progress, Runner
 from collectors.wechat import WeChatSource
@@ -41,7 +41,9 @@ def options_from(settings: Settings) -> Options:
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
-    """The HTTP client collectors use (timeouts from ``[collect] timeout``)."""
+    """The HTTP client collectors use (timeouts from ``[collect] timeout``); its request logs never
+    show a credential."""
+    redact_http_logs()
     timeout = float(settings.get("collect.timeout", TIMEOUT_S))
     return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=False,
                              limits=httpx.Limits(max_connections=32))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: Longest period and most posts per period a requirement may state (a year; more than daily).
+MAX_PERIOD_DAYS = 366
+MAX_COUNT = 1000
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -48,7 +51,8 @@ def parse_frequency(text: str) -> Frequency | None:
     if n is None or count is None or n <= 0 or count <= 0:
         raise ValueError(text)
     unit = m.group("unit")
-    if unit == "工作日":
-        return Frequency(count=count, days=n, working_days=True)
-    days = {"天": 1, "日": 1, "周": 7, "星期": 7, "月": 30}[unit] * n
-    return Frequency(count=count, days=days)
+    days = n if unit == "工作日" else {"天": 1, "日": 1, "周": 7, "星期": 7, "月": 30}[unit] * n
+    if days > MAX_PERIOD_DAYS or count > MAX_COUNT:
+        # "每99999999天" would push the rule's window before year 1 and stop the whole check.
+        raise ValueError(text)
+    return Frequency(count=count, days=days, working_days=unit == "工作日")

@@ -69,6 +69,17 @@ _WECOM_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _TRUE = ("是", "已备案", "y", "yes", "true", "1", "√")
 _FALSE = ("否", "未备案", "n", "no", "false", "0", "×", "")
 MAX_LEN = 500
+#: Columns stored in shorter database columns than MAX_LEN (PostgreSQL refuses longer text; SQLite would
+#: silently keep it): the limit of the registry column each one lands in.
+FIELD_MAX_LEN = {"name": 128, "unit": 128, "parent_unit": 128, "operator_org": 128, "verified_subject": 128,
+                 "interaction": 128, "head": 64, "operator": 64, "account_type": 32}
+# Control characters: PostgreSQL cannot store NUL, and xlsx cannot hold the others (export would fail).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_chars(text: str) -> bool:
+    """Whether text holds a control character that no registry column may store."""
+    return _CONTROL.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -165,9 +176,12 @@ class _Row:
     def validate(self) -> dict[str, str] | None:
         for key in KEYS:
             value = self.cells.get(key, "")
-            if len(value) > MAX_LEN:
-                self.err(key, tr(f"内容过长（超过{MAX_LEN}字）", f"too long (over {MAX_LEN} characters)"))
+            limit = FIELD_MAX_LEN.get(key, MAX_LEN)
+            if len(value) > limit:
+                self.err(key, tr(f"内容过长（超过{limit}字）", f"too long (over {limit} characters)"))
                 self.cells[key] = value[:40] + "…"
+            elif has_control_chars(value):
+                self.err(key, tr("含有不可见的控制字符", "holds invisible control characters"))
             elif BY_KEY[key].required and not value.strip():
                 self.err(key, tr("必填项为空", "required but empty"))
         for key in ("name", "unit", "parent_unit", "operator_org", "head", "operator", "verified_subject",

@@ -57,15 +57,22 @@ async def last_sent(recipient: str, kinds: tuple[str, ...] = ("alert", "repeat")
 
 
 async def write(rows: list[dict[str, Any]], now: dt.datetime) -> int:
-    """Write messages to the outbox; a dedupe key already present is skipped. Return how many were new."""
+    """Write a cycle's messages to the outbox, all or none; a dedupe key already present is skipped.
+
+    One transaction: a crash half-way must not leave the first part of a split message alone, which
+    the next cycle would take for "already told" (same fingerprint) and never complete. Return how
+    many were new.
+    """
     new = 0
-    for row in rows:
-        try:
-            async with in_transaction():
-                await Notification.create(created_at=now, next_attempt_at=row.pop("not_before", None) or now, **row)
-            new += 1
-        except IntegrityError:
-            continue
+    async with in_transaction():
+        for row in rows:
+            try:
+                async with in_transaction():  # a savepoint: a duplicate key undoes only its own row
+                    await Notification.create(created_at=now, next_attempt_at=row.pop("not_before", None) or now,
+                                              **row)
+                new += 1
+            except IntegrityError:
+                continue
     return new
 
 

@@ -31,8 +31,9 @@ async def list_reviews(state: str | None = "open") -> list[Review]:
 async def find_review(ref: str) -> Review:
     """A review by its number, or the newest review of the account REF."""
     query = Review.all().prefetch_related("account__unit", "merge_into", "finding")
-    if ref.isdigit():
-        review = await query.filter(id=int(ref)).first()
+    if ref.isdigit():  # a review number ("²", or one past the key range, is none)
+        number = store.record_id(ref)
+        review = await query.filter(id=number).first() if number is not None else None
     else:
         account = await store.find_account(ref)
         review = await query.filter(account_id=account.id).order_by("-opened_at", "-id").first()

@@ -14,9 +14,12 @@ from tortoise.transactions import in_transaction
 
 from registry import audit, vocab
 from registry.i18n import tr
-from registry.ledger import BY_KEY, KEYS, RowError, validate_rows
+from registry.ledger import BY_KEY, KEYS, RowError, has_control_chars, validate_rows
 from registry.models import Account, AuditEvent, Person, Unit
 from registry.sync import Change, _Writer, account_view, diff, record_account_changes, retire
+
+MAX_ID = 2**31 - 1  # the registry's integer primary keys
+COLUMN_MAX = 128  # width of the account name and uid columns
 
 
 class NotFound(Exception):
@@ -35,19 +38,34 @@ class Invalid(Exception):
         self.errors = errors
 
 
+def record_id(ref: str) -> int | None:
+    """REF as a record number, or None: digits only ("²" is one to isdigit(), not to int()), in key range."""
+    if not ref.isdigit():
+        return None
+    try:
+        number = int(ref)
+    except ValueError:
+        return None
+    return number if number <= MAX_ID else None
+
+
 async def find_account(ref: str) -> Account:
     """Resolve REF to one account, with unit and contacts prefetched."""
+    if has_control_chars(ref):  # no account holds one, and PostgreSQL refuses NUL even in a query
+        raise NotFound(tr(f"找不到账号：{ref!r}", f"no account matches {ref!r}"))
     query = Account.all().prefetch_related("unit__parent", "head", "operator")
     matches: list[Account]
-    if ref.isdigit():
-        matches = await query.filter(id=int(ref))
+    number = record_id(ref)
+    if number is not None:
+        matches = await query.filter(id=number)
     elif ":" in ref:
         platform_raw, uid_raw = ref.split(":", 1)
         platform = vocab.parse_platform(platform_raw)
-        matches = await query.filter(platform=platform.value, uid=uid_raw.strip().lower() if platform is vocab.Platform.WECHAT else uid_raw.strip()) if platform else []
+        uid = uid_raw.strip().lower() if platform is vocab.Platform.WECHAT else uid_raw.strip()
+        matches = await query.filter(platform=platform.value, uid=uid) if platform and len(uid) <= COLUMN_MAX else []
     else:
         matches = []
-    if not matches:
+    if not matches and len(ref) <= COLUMN_MAX:  # tortoise refuses a filter value longer than the column
         matches = await query.filter(name=ref)
     if not matches:
         raise NotFound(tr(f"找不到账号：{ref}", f"no account matches {ref!r}"))
@@ -203,4 +221,4 @@ async def confirm_contact(person_id: int, *, actor: str) -> Person:
 
 __all__ = ["AccountFilter", "Ambiguous", "Invalid", "NotFound", "account_history", "add_account", "add_contact",
            "add_unit", "confirm_contact", "find_account", "list_accounts", "list_contacts", "list_units",
-           "record_account_changes", "retire_account", "set_account"]
+           "record_account_changes", "record_id", "retire_account", "set_account"]

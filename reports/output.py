@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.tabular import write_table
+from registry.tabular import escape_cell, write_table
 
 FORMATS = ("table", "csv", "json", "xlsx")
 
@@ -35,7 +35,8 @@ def render(records: Sequence[dict[str, Any]], fields: Sequence[Field], fmt: str,
         w = csv.writer(buf)
         w.writerow([f.header for f in fields])
         for r in records:
-            w.writerow(["" if r.get(f.key) is None else r.get(f.key) for f in fields])
+            # Cells a spreadsheet would run as a formula (= + - @) get a leading apostrophe.
+            w.writerow([escape_cell(str(v)) if (v := r.get(f.key)) is not None else "" for f in fields])
         text = buf.getvalue()
     elif fmt == "xlsx":
         if out is None:

@@ -98,8 +98,9 @@ def frequency_below_target(f: AccountFacts, now: datetime, settings: RuleSetting
     The window is the `window_days` full days before the observation date (today is excluded so an
     account that posts later in the day is not warned in the morning), started no earlier than
     opened_on. Updates are counted as distinct posting days, so a WeChat push of several articles is
-    one update. Required = floor(count x window length / period), the length in working days for
-    每工作日-style requirements; a window shorter than one period is not judged.
+    one update. The window also starts no earlier than the collected history (history_from): days
+    nobody looked at are unknown, not silent. Required = floor(count x window length / period), the
+    length in working days for 每工作日-style requirements; a window shorter than one period is not judged.
     """
     if not activity_gate("frequency_below_target", f, now, settings):
         return None
@@ -110,6 +111,10 @@ def frequency_below_target(f: AccountFacts, now: datetime, settings: RuleSetting
     start = end - timedelta(days=max(settings.get_int("frequency_below_target", "window_days", f.unit_kind), freq.days) - 1)
     if f.opened_on is not None and f.opened_on > start:
         start = f.opened_on
+    if f.history_from is not None and f.history_from > start:
+        # Days before the collected history are unknown, not silent: counting them as days without
+        # a post would warn an account whose first collection fetched less than the window.
+        start = f.history_from
     calendar_len = (end - start).days + 1
     length = settings.calendar.working_days_between(start - timedelta(days=1), end) if freq.working_days else calendar_len
     if calendar_len <= 0 or length < freq.days:

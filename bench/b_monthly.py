@@ -1,0 +1,85 @@
+"""Monthly report: `reports.monthly_build.build_monthly` (rules injected through `evaluate_at`,
+12 trend months) plus rendering HTML, xlsx and docx. The baseline is one SQL query aggregating the
+month's posts and reads per account."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    MONTH,
+    NOW,
+    TZ,
+    Result,
+    backend,
+    is_sqlite,
+    max_rss_mb,
+    pg_connect,
+    sqlite_connect,
+    sqlite_value,
+    timed,
+)
+from registry.db import database
+from reports.monthly_build import build_monthly, month_bounds
+from reports.monthly_files import write_monthly
+from rules.config import RuleSettings
+from rules.evaluate import evaluate_at
+from rules.facts import FindingDraft
+
+MONTH_SQL = ("SELECT account_id, COUNT(*), SUM(reads), SUM(likes) FROM post "
+             "WHERE published_at >= {a} AND published_at <= {b} GROUP BY account_id")
+
+
+async def month_query(url: str) -> tuple[float, int]:
+    """The baseline aggregate with the raw driver; (seconds, rows)."""
+    start, end = month_bounds(MONTH, TZ)
+    if is_sqlite(url):
+        conn = sqlite_connect(url)
+        with timed() as t:
+            rows: list[Any] = conn.execute(MONTH_SQL.format(a="?", b="?"),
+                                           (sqlite_value(start), sqlite_value(end))).fetchall()
+        conn.close()
+        return t.wall, len(rows)
+    pg = await pg_connect(url)
+    with timed() as t:
+        rows = await pg.fetch(MONTH_SQL.format(a="$1", b="$2"), start, end)
+    await pg.close()
+    return t.wall, len(rows)
+
+
+async def run(url: str, accounts: int, *, trend_months: int = 12) -> Result:
+    """Time building and rendering the review of MONTH."""
+    res = Result("monthly", backend(url), accounts)
+    settings = RuleSettings.from_dict({})
+    evaluations: list[float] = []
+
+    async def evaluate(at: dt.datetime) -> Sequence[FindingDraft]:
+        with timed() as t:
+            drafts = await evaluate_at(at, settings)
+        evaluations.append(t.wall)
+        return drafts
+
+    await month_query(url)
+    t_base, n_rows = await month_query(url)
+    async with database(url, upgrade_schema=False):
+        with timed() as t_build:
+            report = await build_monthly(MONTH, county="基准省", tz=TZ, now=NOW, evaluate=evaluate,
+                                         trend_months=trend_months)
+    rss_built = max_rss_mb()
+    with tempfile.TemporaryDirectory() as out, timed() as t_render:
+        paths = write_monthly(report, Path(out))
+        sizes = {p.suffix.lstrip("."): p.stat().st_size for p in paths}
+    total = t_build.wall + t_render.wall
+    res.values.update({
+        "baseline_s": round(t_base, 3), "accounts_in_month": n_rows,
+        "build_s": round(t_build.wall, 3), "evaluate_s": round(sum(evaluations), 3), "evaluations": len(evaluations),
+        "render_s": round(t_render.wall, 3), "total_s": round(total, 3), "total_cpu_s": round(t_build.cpu + t_render.cpu, 3),
+        "ratio_total_to_baseline": round(total / t_base, 1), "detail_rows": len(report.details),
+        "files_kb": "/".join(str(sizes.get(k, 0) // 1024) for k in ("html", "xlsx", "docx")),
+        "max_rss_after_build_mb": round(rss_built, 1), "max_rss_mb": round(max_rss_mb(), 1),
+    })
+    return res

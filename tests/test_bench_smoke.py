@@ -1,0 +1,45 @@
+"""Smoke run of every benchmark on a tiny SQLite dataset: proves bench/ still runs against the code.
+
+Benchmarks are not tests: nothing here looks at a timing, only that each benchmark completes and
+measured what it says it measures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import b_check, b_collect, b_ingest, b_monthly, b_notify
+from bench.generate import generate
+from bench.report import render
+
+ACCOUNTS = 50
+
+
+@pytest.fixture
+async def dataset(tmp_path: Path) -> str:
+    """A freshly generated 50-account dataset."""
+    url = f"sqlite://{tmp_path / 'bench.db'}"
+    summary = await generate(url, ACCOUNTS, posts=20)
+    assert summary.accounts == ACCOUNTS and summary.posts > ACCOUNTS and summary.metrics == ACCOUNTS * 53
+    return url
+
+
+async def test_bench_smoke(dataset: str, tmp_path: Path) -> None:
+    results = [
+        await b_ingest.run(dataset, ACCOUNTS, sample_accounts=5, posts=10),
+        await b_check.run(dataset, ACCOUNTS),
+        await b_notify.run(dataset, ACCOUNTS),
+        await b_monthly.run(dataset, ACCOUNTS, trend_months=2),
+        await b_collect.run(f"sqlite://{tmp_path / 'collect.db'}", 20, latency=0.0, concurrency=4),
+    ]
+    ingest, check, notify, monthly, collect = (r.values for r in results)
+    assert ingest["rows"] == 50 and not results[0].notes
+    assert check["findings"] and check["opened"] == check["findings"]
+    assert notify["written"] and notify["sent_first"] == notify["written"]
+    assert monthly["detail_rows"] and monthly["evaluations"] == 2
+    assert collect["ok"] == 20 and collect["calls"] == collect["bare_calls"] and not results[4].notes
+    text = render([{"bench": r.bench, "db": r.db, "accounts": r.accounts, "values": r.values, "notes": r.notes}
+                   for r in results], {"quick": True})
+    assert "## Targets" in text and "Collection pass" in text
