@@ -75,6 +75,14 @@ def _file_texts(root: Path, skip: set[Path]) -> Iterator[tuple[Path, str]]:
             yield path, data.decode("utf-8", "replace")
 
 
+def _dump(db_url: str) -> dict[str, list[dict[str, Any]]]:
+    async def rows() -> dict[str, list[dict[str, Any]]]:
+        async with database(db_url):
+            return await dump_tables()
+
+    return asyncio.run(rows())
+
+
 class Session:
     """Runs CLI commands in-process and keeps everything they said."""
 
@@ -125,6 +133,8 @@ def test_no_secret_in_any_output_log_row_file_or_exception(db_url: str, tmp_path
         gm("notify")
         gm("notify", "log")
         gm("run", "--once")
+        after_happy_path = _dump(db_url)
+        assert after_happy_path["token_cache"], "the tokens are cached (sealed): the search below must see them"
         gm("accounts", "list", "--format", "xlsx", "--out", "accounts.xlsx")
         gm("accounts", "export", "ledger-export.xlsx")
         gm("accounts", "export", "ledger-export.csv")
@@ -174,13 +184,15 @@ def test_no_secret_in_any_output_log_row_file_or_exception(db_url: str, tmp_path
     gm_down("doctor")
     wrong = write_config(tmp_path / "wrong", db_url, "http://127.0.0.1:9", **{
         "secrets.file": str(secrets_file), "wecom.corp_id": "ww0", "wecom.credential": "not_there"})
-    Session(wrong, caplog)("notify", code=None)
-    Session(wrong, caplog)("bot", "serve", code=None)
+    gm_wrong = Session(wrong, caplog)
+    gm_wrong("notify", code=None)
+    gm_wrong("bot", "serve", code=None)
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "secrets.toml").write_text(f'[credentials.x]\nsecret = "{creds["county_wx"]["secret"]}\n', encoding="utf-8")
     os.chmod(broken / "secrets.toml", 0o600)
-    Session(write_config(broken, db_url, "http://127.0.0.1:9"), caplog)("collect", code=2)
+    gm_broken = Session(write_config(broken, db_url, "http://127.0.0.1:9"), caplog)
+    gm_broken("collect", code=2)
     os.chmod(secrets_file, 0o644)
     gm("collect", code=2)
     gm("notify", code=2)
@@ -190,7 +202,7 @@ def test_no_secret_in_any_output_log_row_file_or_exception(db_url: str, tmp_path
     secrets = {v for c in creds.values() for k, v in c.items() if k != "appid"} | tokens
     assert len(tokens) >= 2  # the commands did get access tokens (so their absence below means something)
     leaks: list[str] = []
-    for text in gm.texts + gm_down.texts:
+    for text in gm.texts + gm_down.texts + gm_wrong.texts + gm_broken.texts:
         leaks += [f"output: …{text[max(0, text.find(s) - 60):text.find(s)]}" for s in secrets if s in text]
     for record in caplog.records:
         message = record.getMessage() + (record.exc_text or "")
@@ -198,11 +210,7 @@ def test_no_secret_in_any_output_log_row_file_or_exception(db_url: str, tmp_path
             message += "".join(traceback.format_exception(record.exc_info[1]))
         leaks += [f"log {record.name}: {message[:200]}" for s in secrets if s in message]
 
-    async def rows() -> str:
-        async with database(db_url):
-            return repr(await dump_tables())
-
-    db_text = asyncio.run(rows())
+    db_text = repr([after_happy_path, _dump(db_url)])
     leaks += [f"database: …{db_text[max(0, db_text.find(s) - 80):db_text.find(s)]}" for s in secrets if s in db_text]
     for path, text in _file_texts(tmp_path, skip={secrets_file, broken / "secrets.toml"}):
         leaks += [f"file {path.relative_to(tmp_path)}" for s in secrets if s in text]
