@@ -79,7 +79,8 @@ def scaling_lines(rows: Rows, key: str) -> list[str]:
     lines = []
     for db, s in scaling(rows, key).items():
         if s:
-            verdict = "better than linear" if s[2] < 0.95 else "linear" if s[2] <= 1.05 else "worse than linear"
+            verdict = ("better than linear" if s[2] < 0.95 else "linear" if s[2] <= 1.05
+                       else "slightly worse than linear: noise or a small super-linear part" if s[2] <= 1.15 else "worse than linear")
             lines.append(f"- Scaling ({db}, `{key}`): {s[0]:.0f}× accounts → {s[1]:.1f}× time "
                          f"(time ∝ accounts^{s[2]:.2f}, {verdict}).")
     return lines
@@ -177,6 +178,21 @@ def profiles(limit: int = 60) -> list[str]:
 LOAD = ("load avg", "load1", "{:.1f}")
 
 
+def server(meta: dict[str, Any]) -> list[str]:
+    """The PostgreSQL server, when it was used."""
+    return [f"- PostgreSQL {meta['postgres']} on 127.0.0.1 (loopback)"] if meta.get("postgres") else []
+
+
+def taken(results: Rows) -> list[str]:
+    """When the results were taken, and how far to trust their timings."""
+    times = sorted(r["at"] for r in results if r.get("at"))
+    if not times:
+        return []
+    return [f"- Taken {times[0]} to {times[-1]}. Timings are wall-clock on a 2-core machine that may be shared "
+            "with other work (the load average column shows it when recorded): compare rows taken together, "
+            "and read ratios as ±20 % when the load average is above 1."]
+
+
 def render(results: Rows, meta: dict[str, Any]) -> str:
     """The whole RESULTS.md."""
     by = {name: [r for r in results if r["bench"] == name] for name in (*MAIN_METRIC, "generate")}
@@ -184,7 +200,7 @@ def render(results: Rows, meta: dict[str, Any]) -> str:
     lines = ["# govmedia benchmark results", "",
              f"Written by `python -m bench.run` on {dt.date.today().isoformat()}"
              f"{' (QUICK run: small sizes, not for judging)' if meta.get('quick') else ''}. "
-             "See bench/README.md for what each benchmark measures.", "", *machine(), "",
+             "See bench/README.md for what each benchmark measures.", "", *machine(), *server(meta), *taken(results), "",
              "## Targets", "", *verdicts(by, dbs), "",
              "## Datasets", "", *table(by["generate"], [
                  ("units", "units", "{:,}"), ("posts", "posts", "{:,}"), ("weekly metric rows", "metrics", "{:,}"),

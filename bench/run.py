@@ -11,6 +11,7 @@ one at a time) and RESULTS.md is rendered from it; the slowest path is then prof
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import subprocess
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import WORK_DIR, dataset_url
+from bench.common import WORK_DIR, dataset_url, pg_connect
 from bench.report import MAIN_METRIC, render
 
 HERE = Path(__file__).resolve().parent
@@ -64,6 +65,21 @@ def generate(url: str, accounts: int, posts: int, timeout: float) -> dict[str, A
     return entry
 
 
+def pg_version() -> str:
+    """The PostgreSQL server version, or "" when it cannot be reached."""
+    async def query() -> str:
+        conn = await pg_connect(dataset_url("postgres", 0))
+        try:
+            return str(await conn.fetchval("SHOW server_version"))
+        finally:
+            await conn.close()
+
+    try:
+        return asyncio.run(query())
+    except (OSError, ValueError, ImportError) as exc:
+        return f"unreachable ({type(exc).__name__})"
+
+
 def load_results() -> dict[str, dict[str, Any]]:
     """Earlier results, keyed bench/db/accounts."""
     if not RESULTS_JSON.exists():
@@ -72,10 +88,15 @@ def load_results() -> dict[str, dict[str, Any]]:
 
 
 def save(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> None:
-    """Write results.json and RESULTS.md."""
+    """Write results.json and RESULTS.md (a quick run writes beside its datasets, never over bench/'s)."""
     ordered = sorted(results.values(), key=lambda r: (r["bench"], r["db"], r["accounts"]))
-    RESULTS_JSON.write_text(json.dumps(ordered, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (HERE / "RESULTS.md").write_text(render(ordered, meta), encoding="utf-8")
+    json_path, md_path = RESULTS_JSON, HERE / "RESULTS.md"
+    if meta.get("quick"):
+        WORK_DIR.mkdir(parents=True, exist_ok=True)
+        json_path, md_path = WORK_DIR / "quick-results.json", WORK_DIR / "QUICK-RESULTS.md"
+    json_path.write_text(json.dumps(ordered, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    md_path.write_text(render(ordered, meta), encoding="utf-8")
+    print(f"wrote {md_path}", file=sys.stderr)
 
 
 def profile_slowest(results: dict[str, dict[str, Any]], dbs: list[str], size: int, posts: int, timeout: float) -> None:
@@ -101,7 +122,8 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="sqlite")
     parser.add_argument("--sizes", default=None, help="accounts per dataset, e.g. 2000,20000")
     parser.add_argument("--collect-sizes", default=None, help="accounts per collection pass, e.g. 500,5000")
-    parser.add_argument("--quick", action="store_true", help="small sizes and samples: checks that it all runs")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes and samples, no profile; results go to the work dir, not bench/")
     parser.add_argument("--only", default=",".join((*DATASET_BENCHES, "collect")), help="benchmarks to run")
     parser.add_argument("--posts", type=int, default=None, help="mean posts per account (default 200, quick 50)")
     parser.add_argument("--no-profile", action="store_true")
@@ -116,8 +138,9 @@ def main() -> None:
     only = set(args.only.split(","))
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     extra = ["--quick"] if args.quick else []
-    results = {} if args.fresh else load_results()
-    meta = {"quick": args.quick, "posts": posts, "work_dir": str(WORK_DIR)}
+    results = {} if args.fresh or args.quick else load_results()
+    meta = {"quick": args.quick, "posts": posts, "work_dir": str(WORK_DIR),
+            "postgres": pg_version() if "postgres" in dbs else ""}
 
     def record(entry: dict[str, Any]) -> None:
         entry["at"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime()) + " UTC"
@@ -140,7 +163,7 @@ def main() -> None:
         if "collect" in only:
             for n in collect_sizes:
                 record(run_worker("collect", dataset_url(db, n, "bench_collect"), n, extra, args.timeout))
-    if not args.no_profile:
+    if not (args.no_profile or args.quick):
         profile_slowest(results, dbs, args.profile_size or min(sizes), posts, args.timeout)
     save(results, meta)
 
