@@ -13,9 +13,10 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from registry.checks import DraftLike
 from registry.models import Account
 from registry.monthly_data import MonthData, month_data
 from registry.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, label
@@ -55,17 +56,6 @@ DEFINITIONS = [
 def platform_zh(code: str) -> str:
     """A platform code as its Chinese label."""
     return label(PLATFORM_LABELS, code)
-
-
-class DraftLike(Protocol):
-    """A rule finding as the report needs it."""
-
-    @property
-    def rule(self) -> str: ...
-    @property
-    def severity(self) -> str: ...
-    @property
-    def account_id(self) -> int | None: ...
 
 
 Evaluate = Callable[[dt.datetime], Awaitable[Sequence[DraftLike]]]
