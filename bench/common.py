@@ -23,6 +23,8 @@ MONTH = "2026-05"
 
 WORK_DIR = Path(os.environ.get("GOVMEDIA_BENCH_DIR", "/tmp/govmedia-bench"))
 PG_BASE = os.environ.get("GOVMEDIA_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+# Prefix of the benchmark databases' names, so that two people (or agents) can bench side by side.
+PG_PREFIX = os.environ.get("GOVMEDIA_BENCH_PG_PREFIX", "")
 
 
 def dataset_url(db: str, accounts: int, name: str = "bench") -> str:
@@ -30,7 +32,7 @@ def dataset_url(db: str, accounts: int, name: str = "bench") -> str:
     if db == "sqlite":
         return f"sqlite://{WORK_DIR}/{name}-{accounts}.db"
     if db == "postgres":
-        return f"{PG_BASE}/{name}"
+        return f"{PG_BASE}/{PG_PREFIX}{name}"
     raise ValueError(f"unknown backend {db!r}")
 
 
