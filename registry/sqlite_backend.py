@@ -3,15 +3,35 @@
 A deferred ``BEGIN`` reads first and upgrades to a write lock later; when another process wrote in
 between, SQLite answers "database is locked" at once instead of waiting out the busy timeout. With
 ``BEGIN IMMEDIATE`` a second process (say `govmedia collect` beside `govmedia run`) simply waits.
+
+Timestamps are stored as text, and SQLite compares text: ``10:00+08:00`` and ``03:00+00:00`` name the
+same instant but sort apart. tortoise writes a datetime in whatever zone it carries (a feed's GMT,
+a UTC clock), so every aware datetime is written in county time here; the text then sorts like the
+instants it names and its first ten characters are the county date (`registry.post_digest` relies
+on both).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
 from tortoise.exceptions import TransactionManagementError
+
+from registry.db import TIMEZONE
+
+_COUNTY = ZoneInfo(TIMEZONE)
+
+
+def _adapt_datetime(value: dt.datetime) -> str:
+    return (value.astimezone(_COUNTY) if value.tzinfo is not None else value).isoformat(" ")
+
+
+# Replaces tortoise's own adapter (``val.isoformat(" ")``), registered when its SQLite executor loads.
+sqlite3.register_adapter(dt.datetime, _adapt_datetime)
 
 
 class ImmediateTransactionWrapper(SqliteTransactionWrapper):

@@ -41,6 +41,27 @@ class PostFact:
 
 
 @dataclass(frozen=True)
+class ActivityDigest:
+    """An account's posts reduced by the store to what the rules read, for one observation point.
+
+    A province has millions of posts; instead of `AccountFacts.posts` the evaluation can carry
+    these aggregates, taken over exactly the windows the rules would compute from the same facts
+    (`rules.windows`). A rule reading a digest checks that its window is the digest's.
+    """
+
+    as_of: datetime
+    latest: PostFact | None
+    use_since: datetime
+    use_posts: int = 0
+    reads_per_post: float | None = None
+    interactions_per_post: float | None = None
+    # The frequency window [start, end] in county dates, when the account has a readable frequency.
+    freq_window: tuple[date, date] | None = None
+    posting_days: int = 0
+    freq_posts: int = 0
+
+
+@dataclass(frozen=True)
 class AccountFacts:
     """Everything the rules may know about one account at evaluation time."""
 
@@ -85,6 +106,8 @@ class AccountFacts:
     # First day of the collected history: with no post since, silence is known from here
     # ("at least N days"), not from opened_on years ago.
     history_from: date | None = None
+    # Aggregates standing in for `posts` and `last_post` (the store's fast path); None = use posts.
+    digest: ActivityDigest | None = None
 
     def __post_init__(self) -> None:
         for name in ("contacts_confirmed_at", "last_success_at", "known_until"):

@@ -12,7 +12,7 @@ Blind is not silent: every rule here except collection_blind returns None for a 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from registry.frequency import Frequency, parse_frequency
 from rules.calendar import local_date
@@ -92,6 +92,22 @@ def _frequency(text: str) -> Frequency | None:
         return None
 
 
+def frequency_window(f: AccountFacts, now: datetime, settings: RuleSettings) -> tuple[Frequency, date, date] | None:
+    """The frequency rule's requirement and window [start, end] in county dates; None if unreadable."""
+    freq = _frequency(f.update_frequency)
+    if freq is None:
+        return None
+    end = local_date(observed_until(f, now)) - timedelta(days=1)
+    start = end - timedelta(days=max(settings.get_int("frequency_below_target", "window_days", f.unit_kind), freq.days) - 1)
+    if f.opened_on is not None and f.opened_on > start:
+        start = f.opened_on
+    if f.history_from is not None and f.history_from > start:
+        # Days before the collected history are unknown, not silent: counting them as days without
+        # a post would warn an account whose first collection fetched less than the window.
+        start = f.history_from
+    return freq, start, end
+
+
 def frequency_below_target(f: AccountFacts, now: datetime, settings: RuleSettings) -> FindingDraft | None:
     """更新频率不达标: fewer posting days than 更新频率要求 asks over the trailing window.
 
@@ -104,24 +120,22 @@ def frequency_below_target(f: AccountFacts, now: datetime, settings: RuleSetting
     """
     if not activity_gate("frequency_below_target", f, now, settings):
         return None
-    freq = _frequency(f.update_frequency)
-    if freq is None:
+    window = frequency_window(f, now, settings)
+    if window is None:
         return None
-    end = local_date(observed_until(f, now)) - timedelta(days=1)
-    start = end - timedelta(days=max(settings.get_int("frequency_below_target", "window_days", f.unit_kind), freq.days) - 1)
-    if f.opened_on is not None and f.opened_on > start:
-        start = f.opened_on
-    if f.history_from is not None and f.history_from > start:
-        # Days before the collected history are unknown, not silent: counting them as days without
-        # a post would warn an account whose first collection fetched less than the window.
-        start = f.history_from
+    freq, start, end = window
     calendar_len = (end - start).days + 1
     length = settings.calendar.working_days_between(start - timedelta(days=1), end) if freq.working_days else calendar_len
     if calendar_len <= 0 or length < freq.days:
         return None
     required = math.floor(freq.count * length / freq.days)
-    post_days = {local_date(p.published_at) for p in f.posts}
-    actual = sum(1 for d in post_days if start <= d <= end)
+    if f.digest is not None:
+        if f.digest.freq_window != (start, end):
+            raise ValueError(f"digest of account {f.account_id} does not cover the frequency window")
+        actual, in_window = f.digest.posting_days, f.digest.freq_posts
+    else:
+        actual = len({d for p in f.posts if start <= (d := local_date(p.published_at)) <= end})
+        in_window = sum(1 for p in f.posts if start <= local_date(p.published_at) <= end)
     if actual >= required:
         return None
     label = freq.label()
@@ -137,7 +151,7 @@ def frequency_below_target(f: AccountFacts, now: datetime, settings: RuleSetting
         "window_working_days": length if freq.working_days else None,
         "required_days": required,
         "posting_days": actual,
-        "posts_in_window": sum(1 for p in f.posts if start <= local_date(p.published_at) <= end),
+        "posts_in_window": in_window,
     }
     return draft("frequency_below_target", f, zh, en, evidence)
 

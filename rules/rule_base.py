@@ -77,6 +77,10 @@ def latest_post(f: AccountFacts, until: datetime) -> PostFact | None:
     Pinned posts older than the newest ordinary post never count: a feed lists its pinned post
     first, so taking the first item would make an account that pins an old notice look fresh.
     """
+    if f.digest is not None:
+        if until != f.digest.as_of:
+            raise ValueError(f"digest of account {f.account_id} was taken at {f.digest.as_of}, not {until}")
+        return f.digest.latest
     candidates = [p for p in (*f.posts, *((f.last_post,) if f.last_post else ())) if p.published_at <= until]
     ordinary = [p for p in candidates if not p.pinned]
     newest = max(ordinary, key=lambda p: p.published_at, default=None)

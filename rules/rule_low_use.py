@@ -62,10 +62,21 @@ def _mean(values: list[int]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def use_window(f: AccountFacts, now: datetime, settings: RuleSettings) -> tuple[datetime, datetime]:
+    """The low-use window (since, as_of]: `window_days` back from the observation point."""
+    as_of = observed_until(f, now)
+    return as_of - timedelta(days=settings.get_int("low_use", "window_days", f.unit_kind)), as_of
+
+
 def use_metrics(f: AccountFacts, now: datetime, settings: RuleSettings) -> UseMetrics:
     """Followers and per-post reads and interactions over the trailing window."""
-    as_of = observed_until(f, now)
-    since = as_of - timedelta(days=settings.get_int("low_use", "window_days", f.unit_kind))
+    since, as_of = use_window(f, now, settings)
+    if f.digest is not None:
+        if (since, as_of) != (f.digest.use_since, f.digest.as_of):
+            raise ValueError(f"digest of account {f.account_id} does not cover the low-use window")
+        return UseMetrics(window_start=local_date(since), window_end=local_date(as_of), posts=f.digest.use_posts,
+                          followers=f.followers, reads_per_post=f.digest.reads_per_post,
+                          interactions_per_post=f.digest.interactions_per_post)
     posts = [p for p in f.posts if since < p.published_at <= as_of]
     interactions = [i for i in (p.interactions() for p in posts) if i is not None]
     return UseMetrics(
@@ -102,13 +113,20 @@ class PeerIndex:
                 value = m.get(name)
                 if value is not None:
                     self.groups[(f.platform, f.unit_kind)][name].append(value)
-        for group in self.groups.values():
+        self.medians: dict[tuple[str, str], dict[str, float]] = {}
+        for key, group in self.groups.items():
             for values in group.values():
                 values.sort()
+            # Once per group: a median per judged account would make the rule quadratic in peers.
+            self.medians[key] = {m: statistics.median(v) for m, v in group.items() if v}
 
     def values(self, f: AccountFacts, metric: str) -> list[float]:
         """The sorted values of metric among f's peers (f included)."""
         return self.groups.get((f.platform, f.unit_kind), {}).get(metric, [])
+
+    def median(self, f: AccountFacts, metric: str) -> float:
+        """The median of metric among f's peers (f included); only asked when there are values."""
+        return self.medians[(f.platform, f.unit_kind)][metric]
 
 
 def _judge(f: AccountFacts, now: datetime, settings: RuleSettings, index: PeerIndex) -> FindingDraft | None:
@@ -125,7 +143,7 @@ def _judge(f: AccountFacts, now: datetime, settings: RuleSettings, index: PeerIn
             continue
         pct = 100 * bisect.bisect_left(values, value) / (len(values) - 1)
         ranks[metric] = {"value": round(value, 2), "percentile": round(pct, 1), "peers": len(values),
-                         "peer_median": round(statistics.median(values), 2), "bottom": pct < cut}
+                         "peer_median": round(index.median(f, metric), 2), "bottom": pct < cut}
     bottom = bool(ranks) and all(r["bottom"] for r in ranks.values())
     if not breaches and not bottom:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 from registry import models
 from registry.db import database, describe_url, normalise_url
@@ -52,3 +53,21 @@ async def test_database_from_first_migration_upgrades_in_place(db_url: str) -> N
         assert account.name == "滹沱发布" and account.filed
         await Post.create(account=account, post_id="1_1", published_at=account.created_at, title="t")
         assert await Post.filter(account=account).count() == 1
+
+
+async def test_sqlite_stores_every_timestamp_in_county_time(tmp_path: Path) -> None:
+    """Text comparison must follow time: a UTC or GMT timestamp is written as +08:00 text."""
+    import datetime as dt
+    import sqlite3
+
+    from registry.models import AuditEvent
+
+    url = "sqlite://" + str(tmp_path / "tz.db")
+    async with database(url):
+        at = dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)
+        await AuditEvent.create(at=at, actor="t", entity="account", entity_id=1, action="create",
+                                changes={}, note="")
+        assert (await AuditEvent.filter(at__gte=dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone(
+            dt.timedelta(hours=8)))).count()) == 1
+    raw = sqlite3.connect(tmp_path / "tz.db").execute("SELECT at FROM audit_event").fetchone()[0]
+    assert raw == "2026-11-20 09:30:00+08:00"

@@ -1,0 +1,174 @@
+"""The findings lifecycle a check drives, and the shutdown reviews it opens.
+
+A finding's identity is (rule, subject); it opens once, refreshes ``last_seen`` and evidence while
+the condition holds, and resolves itself when it clears. A blind account's activity findings are
+neither refreshed nor resolved: we cannot see, so we do not say.
+
+Writes are set-based so a province-size check (tens of thousands of open findings) costs a handful
+of statements: one bulk insert for new findings, one prepared UPDATE run over the findings whose
+text or evidence changed, and one ``UPDATE ... WHERE id IN`` per 5,000 ids for the findings that
+only need their ``last_seen`` moved (and for the resolved ones).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tortoise.transactions import in_transaction
+
+from registry.models import Finding, Review
+
+#: Rules whose findings depend on collected activity (kept as they are while an account is blind).
+ACTIVITY_RULES = frozenset({"stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target"})
+#: Rules that open a shutdown review (关停整合).
+REVIEW_RULES = frozenset({"dormant_long", "low_use", "duplicate_account"})
+CHUNK = 5000  # ids per statement: far below PostgreSQL's 32,767 parameters
+OPEN_FIELDS = ("id", "rule", "subject", "severity", "summary_zh", "summary_en", "evidence", "claimed_fixed_at",
+               "claimed_by", "account_id")
+
+
+class DraftLike(Protocol):
+    """What the lifecycle needs of a rule's finding draft."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def account_id(self) -> int | None: ...
+    @property
+    def unit_id(self) -> int | None: ...
+    @property
+    def summary_zh(self) -> str: ...
+    @property
+    def summary_en(self) -> str: ...
+    @property
+    def evidence(self) -> dict[str, object]: ...
+
+
+@dataclass(frozen=True)
+class FindingRef:
+    """A stored finding as a check reports it."""
+
+    id: int
+    rule: str
+    subject: str
+    severity: str
+    account_id: int | None
+
+
+@dataclass
+class SyncResult:
+    """What one check changed."""
+
+    opened: list[FindingRef] = field(default_factory=list)
+    refreshed: list[FindingRef] = field(default_factory=list)
+    resolved: list[FindingRef] = field(default_factory=list)
+    kept_blind: list[FindingRef] = field(default_factory=list)
+    claims_confirmed: list[FindingRef] = field(default_factory=list)
+    claims_rejected: list[FindingRef] = field(default_factory=list)
+    reviews_opened: list[Review] = field(default_factory=list)
+
+
+def _as_stored(evidence: dict[str, object]) -> Any:
+    # Stored evidence went through JSON (tuples became lists); compare like with like.
+    return json.loads(json.dumps(evidence, ensure_ascii=False))
+
+
+async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[int], now: dt.datetime,
+                        grace_accounts: Iterable[int] = ()) -> SyncResult:
+    """Open, refresh and resolve findings to match the drafts; open review cases; one transaction."""
+    blind, grace = set(blind_accounts), set(grace_accounts)
+    result = SyncResult()
+    async with in_transaction() as conn:
+        current = {(r["rule"], r["subject"]): r for r in await Finding.filter(state="open").values(*OPEN_FIELDS)}
+        seen: set[tuple[str, str]] = set()
+        new: list[Finding] = []
+        changed: list[tuple[int, str, str, str, dict[str, object]]] = []
+        touched: list[int] = []
+        for d in drafts:
+            key = (d.rule, d.subject)
+            if key in seen:
+                continue
+            seen.add(key)
+            r = current.get(key)
+            if r is None:
+                new.append(Finding(rule=d.rule, subject=d.subject, severity=d.severity, state="open",
+                                   account_id=d.account_id, unit_id=d.unit_id, first_seen=now, last_seen=now,
+                                   summary_zh=d.summary_zh, summary_en=d.summary_en, evidence=d.evidence))
+                continue
+            ref = FindingRef(r["id"], d.rule, d.subject, d.severity, r["account_id"])
+            result.refreshed.append(ref)
+            if r["claimed_fixed_at"] is not None:
+                # 已整改 was claimed but the condition still holds: reopen the claim.
+                evidence = {**d.evidence, "claim_rejected_at": now.isoformat(), "claimed_by": r["claimed_by"]}
+                changed.append((r["id"], d.severity, d.summary_zh, d.summary_en, evidence))
+                result.claims_rejected.append(ref)
+            elif (r["severity"], r["summary_zh"], r["summary_en"], r["evidence"]) != (
+                    d.severity, d.summary_zh, d.summary_en, _as_stored(d.evidence)):
+                changed.append((r["id"], d.severity, d.summary_zh, d.summary_en, d.evidence))
+            else:
+                touched.append(r["id"])
+        if new:
+            await Finding.bulk_create(new, batch_size=500)
+            created = {(f["rule"], f["subject"]): f for f in await Finding.filter(state="open", first_seen=now).values(
+                "id", "rule", "subject", "severity", "account_id")}
+            result.opened = [FindingRef(**created[(f.rule, f.subject)]) for f in new]
+        await _rewrite(conn, changed, now)
+        for i in range(0, len(touched), CHUNK):
+            await Finding.filter(id__in=touched[i:i + CHUNK]).update(last_seen=now)
+        for key, r in current.items():
+            if key in seen:
+                continue
+            ref = FindingRef(r["id"], r["rule"], r["subject"], r["severity"], r["account_id"])
+            if r["rule"] in ACTIVITY_RULES and r["account_id"] in blind:
+                result.kept_blind.append(ref)
+                continue
+            result.resolved.append(ref)
+            if r["claimed_fixed_at"] is not None:
+                result.claims_confirmed.append(ref)
+        ids = [f.id for f in result.resolved]
+        for i in range(0, len(ids), CHUNK):
+            await Finding.filter(id__in=ids[i:i + CHUNK]).update(state="resolved", resolved_at=now)
+        result.reviews_opened = await _open_reviews([*result.opened, *result.refreshed], grace, now)
+    return result
+
+
+async def _rewrite(conn: Any, rows: list[tuple[int, str, str, str, dict[str, object]]], now: dt.datetime) -> None:
+    """One prepared UPDATE over every finding whose text or evidence changed."""
+    if not rows:
+        return
+    evidence_field = Finding._meta.fields_map["evidence"]
+    pg = str(conn.capabilities.dialect) == "postgres"
+    marks = [f"${i}" for i in range(1, 7)] if pg else ["?"] * 6
+    # Clearing claimed_fixed_at is right for every row: a rejected claim is reopened, and the
+    # other changed rows carry no claim.
+    sql = (f"UPDATE finding SET last_seen = {marks[0]}, severity = {marks[1]}, summary_zh = {marks[2]}, "
+           f"summary_en = {marks[3]}, evidence = {marks[4]}, claimed_fixed_at = NULL WHERE id = {marks[5]}")
+    values = [[now, severity, zh, en, evidence_field.to_db_value(evidence, Finding), fid]
+              for fid, severity, zh, en, evidence in rows]
+    await conn.execute_many(sql, values)
+
+
+async def _open_reviews(found: list[FindingRef], grace: set[int], now: dt.datetime) -> list[Review]:
+    """One open review case per account whose finding calls for 关停整合 (never one per run)."""
+    have = {r["account_id"] for r in await Review.filter(state="open").values("account_id")}
+    todo: dict[int, FindingRef] = {}
+    for f in found:
+        aid = f.account_id
+        if f.rule in REVIEW_RULES and aid is not None and aid not in grace and aid not in have:
+            todo.setdefault(aid, f)
+    if not todo:
+        return []
+    await Review.bulk_create([Review(account_id=aid, finding_id=f.id, rule=f.rule, state="open", opened_at=now)
+                              for aid, f in todo.items()], batch_size=500)
+    ids, out = list(todo), []
+    for i in range(0, len(ids), CHUNK):
+        out.extend(await Review.filter(state="open", opened_at=now, account_id__in=ids[i:i + CHUNK]))
+    return out

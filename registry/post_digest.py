@@ -1,0 +1,217 @@
+"""Per-account aggregates of posts and follower figures, computed in SQL for one evaluation.
+
+A province holds millions of posts; the rules need, per account, only the latest post by an
+observation point, counts and sums over the low-use window and the posting days of the frequency
+window. Every account has its own observation point (its coverage), so the windows travel to the
+database as one JSON parameter (``json_each`` on SQLite, ``jsonb_to_recordset`` on PostgreSQL)
+and one grouped query answers for every account. Three statements in all, whatever the size.
+
+SQLite stores timestamps as county-time text (``YYYY-MM-DD HH:MM:SS[.ffffff]+08:00``, as tortoise
+writes them), which sorts like the instants it names, and whose first ten characters are the
+county date; PostgreSQL compares ``timestamptz`` natively.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from registry.db import TIMEZONE
+from registry.models import Post
+
+COUNTY_TZ = ZoneInfo(TIMEZONE)
+CHUNK = 5000  # accounts per statement: bounded parameter size and memory on both backends
+
+
+@dataclass(frozen=True)
+class DigestBounds:
+    """The windows of one account: posts in [lo, as_of] are read, the others only for the latest post."""
+
+    account_id: int
+    as_of: dt.datetime
+    use_since: dt.datetime  # low-use window (use_since, as_of]
+    freq_start: dt.datetime | None = None  # frequency window [freq_start, freq_end), county midnights
+    freq_end: dt.datetime | None = None
+
+    @property
+    def lo(self) -> dt.datetime:
+        """The earliest moment any window reaches."""
+        return min(self.use_since, self.freq_start) if self.freq_start is not None else self.use_since
+
+
+@dataclass(frozen=True)
+class LatestPost:
+    """The newest post that counts by the observation point (pinned rule applied)."""
+
+    published_at: dt.datetime
+    title: str
+    pinned: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class PostDigest:
+    """One account's aggregates for its bounds."""
+
+    latest: LatestPost | None
+    use_posts: int
+    reads_sum: int
+    reads_n: int
+    interactions_sum: int
+    interactions_n: int
+    posting_days: int
+    freq_posts: int
+
+
+EMPTY = PostDigest(None, 0, 0, 0, 0, 0, 0, 0)
+
+_INTERACTIONS = ("CASE WHEN p.likes IS NULL AND p.shares IS NULL AND p.comments IS NULL AND p.zaikan IS NULL "
+                 "THEN NULL ELSE COALESCE(p.likes, 0) + COALESCE(p.shares, 0) + COALESCE(p.comments, 0) "
+                 "+ COALESCE(p.zaikan, 0) END")
+_WINDOW_SQL = """{bounds}
+SELECT b.a,
+  MAX(CASE WHEN {not_pinned} THEN p.published_at END),
+  MAX(CASE WHEN {pinned} THEN p.published_at END),
+  COUNT(CASE WHEN p.published_at > b.us THEN 1 END),
+  SUM(CASE WHEN p.published_at > b.us THEN p.reads END),
+  COUNT(CASE WHEN p.published_at > b.us THEN p.reads END),
+  SUM(CASE WHEN p.published_at > b.us THEN {inter} END),
+  COUNT(CASE WHEN p.published_at > b.us THEN {inter} END),
+  COUNT(DISTINCT CASE WHEN p.published_at >= b.fs AND p.published_at < b.fe THEN {day} END),
+  COUNT(CASE WHEN p.published_at >= b.fs AND p.published_at < b.fe THEN 1 END)
+FROM b JOIN post p ON p.account_id = b.a AND p.published_at >= b.lo AND p.published_at <= b.as_of
+GROUP BY b.a"""
+_OLDER_SQL = """{bounds}
+SELECT b.a, MAX(CASE WHEN {not_pinned} THEN p.published_at END), MAX(CASE WHEN {pinned} THEN p.published_at END)
+FROM b JOIN post p ON p.account_id = b.a AND p.published_at < b.lo
+GROUP BY b.a"""
+_DETAIL_SQL = """{bounds}
+SELECT p.account_id, p.published_at, p.title, p.pinned, p.url
+FROM b JOIN post p ON p.account_id = b.a AND p.published_at = b.t
+ORDER BY p.id"""
+
+_SQLITE = {"not_pinned": "p.pinned = 0", "pinned": "p.pinned = 1", "inter": _INTERACTIONS,
+           "day": "substr(p.published_at, 1, 10)"}
+_PG = {"not_pinned": "NOT p.pinned", "pinned": "p.pinned", "inter": _INTERACTIONS,
+       "day": f"(p.published_at AT TIME ZONE '{TIMEZONE}')::date"}
+_COLUMNS = ("a", "lo", "as_of", "us", "fs", "fe")
+
+
+def _bounds_cte(pg: bool, columns: Sequence[tuple[str, str]]) -> str:
+    if pg:
+        spec = ", ".join(f"{name} {kind}" for name, kind in columns)
+        return f"WITH b AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x({spec}))"
+    picks = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _ in columns)
+    return f"WITH b AS (SELECT {picks} FROM json_each(?))"
+
+
+def _db() -> Any:
+    return Post._meta.db
+
+
+def _is_pg(conn: Any) -> bool:
+    return str(conn.capabilities.dialect) == "postgres"
+
+
+def _out(value: dt.datetime | None, pg: bool) -> str | None:
+    """A timestamp as the parameter the backend compares with its stored values."""
+    if value is None:
+        return None
+    return value.isoformat() if pg else value.astimezone(COUNTY_TZ).isoformat(sep=" ")
+
+
+def _moment(raw: Any) -> dt.datetime:
+    if isinstance(raw, dt.datetime):
+        return raw.astimezone(COUNTY_TZ)
+    return dt.datetime.fromisoformat(str(raw)).astimezone(COUNTY_TZ)
+
+
+async def _fetch(sql: str, payload: list[dict[str, Any]]) -> list[Any]:
+    conn = _db()
+    _, rows = await conn.execute_query(sql, [json.dumps(payload)])
+    return list(rows)
+
+
+async def post_digests(bounds: Sequence[DigestBounds]) -> dict[int, PostDigest]:
+    """The aggregates of every account in ``bounds`` (accounts without any post get EMPTY)."""
+    out: dict[int, PostDigest] = {}
+    for i in range(0, len(bounds), CHUNK):
+        out.update(await _digest_chunk(bounds[i:i + CHUNK]))
+    return out
+
+
+async def _digest_chunk(bounds: Sequence[DigestBounds]) -> dict[int, PostDigest]:
+    pg = _is_pg(_db())
+    marks = _PG if pg else _SQLITE
+    kinds = [("a", "int"), *((c, "timestamptz") for c in _COLUMNS[1:])]
+    payload = [{"a": b.account_id, "lo": _out(b.lo, pg), "as_of": _out(b.as_of, pg), "us": _out(b.use_since, pg),
+                "fs": _out(b.freq_start, pg), "fe": _out(b.freq_end, pg)} for b in bounds]
+    rows = await _fetch(_WINDOW_SQL.format(bounds=_bounds_cte(pg, kinds), **marks), payload)
+    stats = {int(r[0]): r for r in rows}
+    # The latest post: the newest ordinary one unless a pinned post is newer (a pinned old notice
+    # must not make an account look fresh). Accounts silent in every window look further back.
+    newest: dict[int, tuple[Any, Any]] = {aid: (r[1], r[2]) for aid, r in stats.items()}
+    older = [b for b in bounds if newest.get(b.account_id, (None, None)) == (None, None)]
+    if older:
+        more = [{"a": b.account_id, "lo": _out(b.lo, pg)} for b in older]
+        older_kinds = [("a", "int"), ("lo", "timestamptz")]
+        for r in await _fetch(_OLDER_SQL.format(bounds=_bounds_cte(pg, older_kinds), **marks), more):
+            newest[int(r[0])] = (r[1], r[2])
+    wanted: dict[int, tuple[Any, bool]] = {}
+    for aid, (ordinary, pinned) in newest.items():
+        if pinned is not None and (ordinary is None or _moment(pinned) > _moment(ordinary)):
+            wanted[aid] = (pinned, True)
+        elif ordinary is not None:
+            wanted[aid] = (ordinary, False)
+    latest = await _latest_details(wanted, pg)
+    out: dict[int, PostDigest] = {}
+    for b in bounds:
+        r = stats.get(b.account_id)
+        if r is None:
+            out[b.account_id] = PostDigest(latest.get(b.account_id), 0, 0, 0, 0, 0, 0, 0)
+            continue
+        out[b.account_id] = PostDigest(latest=latest.get(b.account_id), use_posts=int(r[3]), reads_sum=int(r[4] or 0),
+                                       reads_n=int(r[5]), interactions_sum=int(r[6] or 0), interactions_n=int(r[7]),
+                                       posting_days=int(r[8]), freq_posts=int(r[9]))
+    return out
+
+
+async def _latest_details(wanted: dict[int, tuple[Any, bool]], pg: bool) -> dict[int, LatestPost]:
+    """Title and address of each chosen latest post (the first stored one when several share the moment)."""
+    if not wanted:
+        return {}
+    # The timestamp goes back exactly as the database returned it (text on SQLite), so equality holds.
+    payload = [{"a": aid, "t": t.isoformat() if isinstance(t, dt.datetime) else t} for aid, (t, _) in wanted.items()]
+    sql = _DETAIL_SQL.format(bounds=_bounds_cte(pg, [("a", "int"), ("t", "timestamptz")]))
+    out: dict[int, LatestPost] = {}
+    for r in await _fetch(sql, payload):
+        aid = int(r[0])
+        if aid in out or bool(r[3]) != wanted[aid][1]:
+            continue
+        out[aid] = LatestPost(published_at=_moment(r[1]), title=str(r[2]), pinned=bool(r[3]), url=str(r[4] or ""))
+    return out
+
+
+async def follower_figures(start: dt.date, until: dt.date) -> dict[int, tuple[int, int]]:
+    """Per account (followers at the window start, latest followers) from the daily metrics.
+
+    The start figure is the last one on or before ``start`` (looking back a week), else the first
+    after it; the latest is the last one by ``until``.
+    """
+    conn = _db()
+    pg = _is_pg(conn)
+    p = ("$1", "$2", "$3") if pg else ("?", "?", "?")
+    sql = f"""WITH x AS (
+  SELECT account_id, COALESCE(MAX(CASE WHEN day <= {p[0]} THEN day END), MIN(day)) AS d0, MAX(day) AS d1
+  FROM daily_metric WHERE followers IS NOT NULL AND day >= {p[1]} AND day <= {p[2]} GROUP BY account_id)
+SELECT x.account_id, m0.followers, m1.followers FROM x
+JOIN daily_metric m0 ON m0.account_id = x.account_id AND m0.day = x.d0
+JOIN daily_metric m1 ON m1.account_id = x.account_id AND m1.day = x.d1"""
+    since = start - dt.timedelta(days=7)
+    values: list[Any] = [start, since, until] if pg else [start.isoformat(), since.isoformat(), until.isoformat()]
+    _, rows = await conn.execute_query(sql, values)
+    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
