@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ def _num(text: str) -> int | None:
 _PATTERN = re.compile(r"^(每|每隔)?(?P<n>\d+|[一二两三四五六七八九十])?(?P<unit>天|日|周|星期|月|工作日)(?P<c>(\d+|[一二两三四五六七八九十])次)?(以上|至少)?$")
 
 
+@functools.lru_cache(maxsize=1024)  # ledgers repeat a handful of phrasings across thousands of accounts
 def parse_frequency(text: str) -> Frequency | None:
     """Parse a frequency; empty or 不定期 give None; raise ValueError when unreadable."""
     t = text.strip().replace(" ", "").replace("至少", "").replace("不少于", "")

@@ -192,6 +192,8 @@ class RuleSettings:
     overrides: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
     working_days: bool = False
     calendar: WorkCalendar = DEFAULT_CALENDAR
+    # Effective values looked up so far: every rule asks for its settings once per account.
+    _memo: dict[tuple[str, str, str], object] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def from_dict(cls, table: Mapping[str, object] | None = None) -> RuleSettings:
@@ -238,8 +240,14 @@ class RuleSettings:
 
     def value(self, rule: str, key: str, unit_kind: str | None = None) -> object:
         """The effective value of `[rules.<rule>] key` for accounts of unit_kind."""
+        memo_key = (rule, key, unit_kind or "")
+        try:
+            return self._memo[memo_key]
+        except KeyError:
+            pass
         per_kind = self.overrides.get(rule, {}).get(unit_kind or "", {})
-        return per_kind[key] if key in per_kind else self.values[rule][key]
+        value = self._memo[memo_key] = per_kind[key] if key in per_kind else self.values[rule][key]
+        return value
 
     def enabled(self, rule: str, unit_kind: str | None = None) -> bool:
         """Whether the rule runs for accounts of unit_kind."""

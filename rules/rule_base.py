@@ -110,7 +110,25 @@ class Staleness:
         return "个工作日" if self.unit == "working" else "天"
 
 
+# The three stale rules ask for the same account's staleness in a row: keep the last few answers.
+# Keyed by identity and checked with `is`, so a recycled id() can never return another account's.
+_STALENESS: dict[tuple[int, datetime, int], tuple[AccountFacts, RuleSettings, Staleness]] = {}
+
+
 def staleness(f: AccountFacts, now: datetime, settings: RuleSettings) -> Staleness:
+    """`count_staleness`, remembered for the account evaluated last."""
+    key = (id(f), now, id(settings))
+    hit = _STALENESS.get(key)
+    if hit is not None and hit[0] is f and hit[1] is settings:
+        return hit[2]
+    result = count_staleness(f, now, settings)
+    if len(_STALENESS) >= 64:
+        _STALENESS.clear()
+    _STALENESS[key] = (f, settings, result)
+    return result
+
+
+def count_staleness(f: AccountFacts, now: datetime, settings: RuleSettings) -> Staleness:
     """Days from the later of the last post's date and opened_on to the observed date (Shanghai).
 
     `days = date(as_of) - date(reference)` in calendar days, or the working days d with

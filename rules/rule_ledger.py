@@ -22,12 +22,24 @@ _PLATFORM_ZH = {p.value: label for p, label in PLATFORM_LABELS.items()}
 _BLANK = frozenset(norm(v) for v in ("", "无", "暂无", "-", "—", "/", "未填写", "不详", "待定", "none", "null", "n/a"))
 
 
+def _none_values(settings: RuleSettings, kind: str) -> frozenset[str]:
+    # Normalised once per settings and unit kind, not once per account.
+    values = settings.get_strs("no_interaction", "none_values", kind)
+    key = (kind, tuple(values))
+    cached = _NONE_VALUES.get(key)
+    if cached is None:
+        cached = _NONE_VALUES[key] = frozenset(norm(v) for v in values)
+    return cached
+
+
+_NONE_VALUES: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+
+
 def no_interaction(f: AccountFacts, now: datetime, settings: RuleSettings) -> FindingDraft | None:
     """互动回应差: the ledger's 互动渠道 names no effective channel (a national veto)."""
     if not ledger_gate("no_interaction", f, settings):
         return None
-    none_values = {norm(v) for v in settings.get_strs("no_interaction", "none_values", f.unit_kind)}
-    if norm(f.interaction) not in none_values:
+    if norm(f.interaction) not in _none_values(settings, f.unit_kind):
         return None
     evidence: dict[str, object] = {"interaction": f.interaction}
     return draft("no_interaction", f, "未提供有效互动功能", "No effective interaction channel provided", evidence)
