@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from tortoise.transactions import in_transaction
 
 from registry.models import Finding, Review
+from registry.rawsql import id_list, in_ids, marks
 
 #: Rules whose findings depend on collected activity (kept as they are while an account is blind).
 ACTIVITY_RULES = frozenset({"stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target"})
@@ -87,7 +88,7 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
     blind, grace = set(blind_accounts), set(grace_accounts)
     result = SyncResult()
     async with in_transaction() as conn:
-        current = {(r["rule"], r["subject"]): r for r in await Finding.filter(state="open").values(*OPEN_FIELDS)}
+        current = {(r["rule"], r["subject"]): r for r in await _open_rows(conn)}
         seen: set[tuple[str, str]] = set()
         new: list[Finding] = []
         changed: list[tuple[int, str, str, str, dict[str, object]]] = []
@@ -121,8 +122,10 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
                 "id", "rule", "subject", "severity", "account_id")}
             result.opened = [FindingRef(**created[(f.rule, f.subject)]) for f in new]
         await _rewrite(conn, changed, now)
-        for i in range(0, len(touched), CHUNK):
-            await Finding.filter(id__in=touched[i:i + CHUNK]).update(last_seen=now)
+        if touched:
+            m = marks(conn, 2)
+            await conn.execute_query(f"UPDATE finding SET last_seen = {m[0]} WHERE {in_ids(conn, 'id', m[1])}",
+                                     [now, id_list(conn, touched)])
         for key, r in current.items():
             if key in seen:
                 continue
@@ -133,11 +136,25 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
             result.resolved.append(ref)
             if r["claimed_fixed_at"] is not None:
                 result.claims_confirmed.append(ref)
-        ids = [f.id for f in result.resolved]
-        for i in range(0, len(ids), CHUNK):
-            await Finding.filter(id__in=ids[i:i + CHUNK]).update(state="resolved", resolved_at=now)
+        if result.resolved:
+            m = marks(conn, 2)
+            await conn.execute_query(
+                f"UPDATE finding SET state = 'resolved', resolved_at = {m[0]} WHERE {in_ids(conn, 'id', m[1])}",
+                [now, id_list(conn, [f.id for f in result.resolved])])
         result.reviews_opened = await _open_reviews([*result.opened, *result.refreshed], grace, now)
     return result
+
+
+async def _open_rows(conn: Any) -> list[dict[str, Any]]:
+    """The open findings, read raw: tortoise's per-row conversion costs more than the query here."""
+    _, rows = await conn.execute_query(f"SELECT {', '.join(OPEN_FIELDS)} FROM finding WHERE state = 'open'")
+    out = []
+    for r in rows:
+        row = dict(zip(OPEN_FIELDS, r, strict=True))
+        evidence = row["evidence"]
+        row["evidence"] = json.loads(evidence) if isinstance(evidence, str | bytes) else evidence
+        out.append(row)
+    return out
 
 
 async def _rewrite(conn: Any, rows: list[tuple[int, str, str, str, dict[str, object]]], now: dt.datetime) -> None:
@@ -145,12 +162,11 @@ async def _rewrite(conn: Any, rows: list[tuple[int, str, str, str, dict[str, obj
     if not rows:
         return
     evidence_field = Finding._meta.fields_map["evidence"]
-    pg = str(conn.capabilities.dialect) == "postgres"
-    marks = [f"${i}" for i in range(1, 7)] if pg else ["?"] * 6
+    m = marks(conn, 6)
     # Clearing claimed_fixed_at is right for every row: a rejected claim is reopened, and the
     # other changed rows carry no claim.
-    sql = (f"UPDATE finding SET last_seen = {marks[0]}, severity = {marks[1]}, summary_zh = {marks[2]}, "
-           f"summary_en = {marks[3]}, evidence = {marks[4]}, claimed_fixed_at = NULL WHERE id = {marks[5]}")
+    sql = (f"UPDATE finding SET last_seen = {m[0]}, severity = {m[1]}, summary_zh = {m[2]}, "
+           f"summary_en = {m[3]}, evidence = {m[4]}, claimed_fixed_at = NULL WHERE id = {m[5]}")
     values = [[now, severity, zh, en, evidence_field.to_db_value(evidence, Finding), fid]
               for fid, severity, zh, en, evidence in rows]
     await conn.execute_many(sql, values)
