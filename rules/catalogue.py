@@ -15,7 +15,7 @@ Cross-cutting behaviour (each rule also enforces its own part, so calling one al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from rules.config import DEFAULT_SETTINGS, RULE_IDS, RuleSettings
@@ -51,20 +51,27 @@ CROSS_RULES: dict[str, CrossRule] = {"low_use": low_use_all, "duplicate_account"
 _ORDER = {rid: i for i, rid in enumerate(RULE_IDS)}
 
 
-def evaluate_account(f: AccountFacts, now: datetime, settings: RuleSettings = DEFAULT_SETTINGS) -> list[FindingDraft]:
+def evaluate_account(f: AccountFacts, now: datetime, settings: RuleSettings = DEFAULT_SETTINGS,
+                     only: Collection[str] | None = None) -> list[FindingDraft]:
     """The single-account rules for one account (low_use and duplicate_account need evaluate_all)."""
     require_aware(now)
-    return [d for rule in ACCOUNT_RULES.values() if (d := rule(f, now, settings)) is not None]
+    rules = ACCOUNT_RULES.values() if only is None else [r for rid, r in ACCOUNT_RULES.items() if rid in only]
+    return [d for rule in rules if (d := rule(f, now, settings)) is not None]
 
 
 def evaluate_all(
-    facts: Sequence[AccountFacts], now: datetime, settings: RuleSettings = DEFAULT_SETTINGS
+    facts: Sequence[AccountFacts], now: datetime, settings: RuleSettings = DEFAULT_SETTINGS,
+    only: Collection[str] | None = None,
 ) -> list[FindingDraft]:
-    """Every rule over every account; drafts sorted by account, then catalogue order."""
+    """Every rule (or the rules named in ``only``) over every account; sorted by account, then catalogue order."""
     require_aware(now)
-    drafts = [d for f in facts for d in evaluate_account(f, now, settings)]
-    for rule in CROSS_RULES.values():
-        drafts.extend(rule(facts, now, settings))
+    unknown = set(only or ()) - set(RULE_IDS)
+    if unknown:
+        raise ValueError(f"unknown rule ids: {sorted(unknown)}")
+    drafts = [d for f in facts for d in evaluate_account(f, now, settings, only)]
+    for rid, rule in CROSS_RULES.items():
+        if only is None or rid in only:
+            drafts.extend(rule(facts, now, settings))
     drafts.sort(key=lambda d: (d.account_id or 0, d.subject, _ORDER[d.rule]))
     return drafts
 

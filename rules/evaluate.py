@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,7 +106,9 @@ async def run_check(now: dt.datetime, settings: RuleSettings) -> CheckSummary:
     return CheckSummary(now=now, accounts=len(data.accounts), active=active, drafts=drafts, sync=result)
 
 
-async def evaluate_at(now: dt.datetime, settings: RuleSettings) -> list[FindingDraft]:
-    """The catalogue's findings at ``now`` without touching stored findings (for reports)."""
+async def evaluate_at(now: dt.datetime, settings: RuleSettings,
+                      only: Collection[str] | None = None) -> list[FindingDraft]:
+    """The catalogue's findings at ``now`` (only the rules named in ``only``, when given) without
+    touching stored findings (for reports)."""
     data = await load_check_data(now, lookback_days(settings))
-    return evaluate_all(await build_facts(data, now, settings), now, settings)
+    return evaluate_all(await build_facts(data, now, settings), now, settings, only)

@@ -98,3 +98,18 @@ async def test_a_digest_of_another_window_is_refused(db: str) -> None:
         assert "digest" in str(exc)
     else:
         raise AssertionError("a digest taken at another observation point must be refused")
+
+
+async def test_evaluate_at_only_named_rules(db: str) -> None:
+    from rules.evaluate import evaluate_at
+
+    await _county(random.Random(5))
+    everything = await evaluate_at(NOW, SETTINGS)
+    some = await evaluate_at(NOW, SETTINGS, only=("stale_veto", "collection_blind"))
+    assert some == [d for d in everything if d.rule in ("stale_veto", "collection_blind")]
+    try:
+        await evaluate_at(NOW, SETTINGS, only=("stale_vetoo",))
+    except ValueError as exc:
+        assert "stale_vetoo" in str(exc)
+    else:
+        raise AssertionError("an unknown rule id must be refused")
