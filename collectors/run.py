@@ -110,32 +110,45 @@ class Runner:
         if target.cooldown_until and target.cooldown_until > now:
             return Outcome(target, "skipped", message=f"cooling down until {target.cooldown_until.isoformat()}")
         if not await obs.acquire_lease(target.account_id, self.worker, now, self.lease_ttl,
-                                       only_if_due=self.due_interval is not None):
+                                       only_if_due=self.due_interval is not None, attempt=True):
             return Outcome(target, "skipped", message="leased by another worker")
         counter = [0]
         CALLS.set(counter)
+        # The outcome's state update also gives the lease back (and sets the next due time), so a
+        # pass costs one statement less per account; `finally` covers any path that did not get there.
+        release = obs.Release(self.worker, now, self.due_interval, self.urgent_interval)
+        released = False
         try:
-            attempt = await obs.start_attempt(target.account_id, target.method, self.worker, now)
+            attempt = await obs.start_attempt(target.account_id, target.method, self.worker, now, stamp=False)
+            error: PlatformError | None = None
             try:
                 result = await source.collect(target, now)
             except PlatformError as exc:
-                return await self._failed(attempt, target, exc, counter[0])
+                error = exc
             except Exception as exc:  # a parser or source bug must not stop the pass
                 log.warning("collector bug on %s: %s", target.platform + ":" + target.uid, type(exc).__name__)
-                err = PlatformError(ErrorKind.PARSE, f"unexpected {type(exc).__name__}: {redact(str(exc))}")
-                return await self._failed(attempt, target, err, counter[0])
-            new, updated = await obs.record_success(attempt, target.account_id, target.method,
-                                                    replace(result, calls=counter[0]), self.clock())
-            return Outcome(target, "ok", new_posts=new, updated_posts=updated, calls=counter[0])
+                error = PlatformError(ErrorKind.PARSE, f"unexpected {type(exc).__name__}: {redact(str(exc))}")
+            if error is not None:
+                outcome = await self._failed(attempt, target, error, counter[0], release)
+            else:
+                new, updated = await obs.record_success(attempt, target.account_id, target.method,
+                                                        replace(result, calls=counter[0]), self.clock(),
+                                                        release=release)
+                outcome = Outcome(target, "ok", new_posts=new, updated_posts=updated, calls=counter[0])
+            released = True
+            return outcome
         finally:
-            if self.due_interval is not None:
-                await obs.set_next_due(target.account_id, self.worker, now, self.due_interval, self.urgent_interval)
-            await obs.release_lease(target.account_id, self.worker)
+            if not released:
+                if self.due_interval is not None:
+                    await obs.set_next_due(target.account_id, self.worker, now, self.due_interval,
+                                           self.urgent_interval)
+                await obs.release_lease(target.account_id, self.worker)
 
-    async def _failed(self, attempt: int, target: Target, exc: PlatformError, calls: int) -> Outcome:
+    async def _failed(self, attempt: int, target: Target, exc: PlatformError, calls: int,
+                      release: obs.Release) -> Outcome:
         now = self.clock()
         cooldown = now + dt.timedelta(seconds=exc.cooldown_s) if exc.cooldown_s else None
         message = scrub(exc.message, list(self.secret_values))
         await obs.record_failure(attempt, target.account_id, kind=exc.kind.value, code=exc.code,
-                                 message=message, now=now, calls=calls, cooldown_until=cooldown)
+                                 message=message, now=now, calls=calls, cooldown_until=cooldown, release=release)
         return Outcome(target, "failed", error_kind=exc.kind.value, message=message, calls=calls)

@@ -4,71 +4,33 @@ Contract (blind is not silent): `AccountState.known_until` and `last_success_at`
 `record_success`; `record_failure` stores the error and leaves coverage untouched. Rules read
 coverage to tell an account that posted nothing from one we could not see.
 
-Posts upsert by (account, post_id) and metrics by (account, day): re-collecting never duplicates,
-later numbers replace earlier ones, and a missing number (None) never erases a known one.
+Posts and metrics are written by `registry.ingest` (re-exported here): re-collecting never
+duplicates, and a missing number never erases a known one.
 """
+
+
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from registry import vocab
-from registry.models import Account, AccountState, CollectionAttempt, DailyMetric, Post
 
-POST_NUMBERS = ("reads", "likes", "shares", "comments", "zaikan", "favorites")
-METRIC_NUMBERS = ("followers", "new_followers", "lost_followers", "reads", "shares")
-
-
-class PostLike(Protocol):
-    """What the store needs of a collected post."""
-
-    @property
-    def post_id(self) -> str: ...
-    @property
-    def published_at(self) -> dt.datetime: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def url(self) -> str | None: ...
-    @property
-    def pinned(self) -> bool: ...
-    @property
-    def original(self) -> bool | None: ...
-    @property
-    def reads(self) -> int | None: ...
-    @property
-    def likes(self) -> int | None: ...
-    @property
-    def shares(self) -> int | None: ...
-    @property
-    def comments(self) -> int | None: ...
-    @property
-    def zaikan(self) -> int | None: ...
-    @property
-    def favorites(self) -> int | None: ...
-
-
-class MetricLike(Protocol):
-    """What the store needs of a daily metric."""
-
-    @property
-    def day(self) -> dt.date: ...
-    @property
-    def followers(self) -> int | None: ...
-    @property
-    def new_followers(self) -> int | None: ...
-    @property
-    def lost_followers(self) -> int | None: ...
-    @property
-    def reads(self) -> int | None: ...
-    @property
-    def shares(self) -> int | None: ...
+# Re-exported: callers write observations through this module.
+from registry.ingest import METRIC_NUMBERS as METRIC_NUMBERS
+from registry.ingest import POST_NUMBERS as POST_NUMBERS
+from registry.ingest import MetricLike as MetricLike
+from registry.ingest import PostLike as PostLike
+from registry.ingest import upsert_metrics as upsert_metrics
+from registry.ingest import upsert_posts as upsert_posts
+from registry.models import Account, AccountState, CollectionAttempt, Post
+from registry.rawsql import connection_of, db_moment, numbered
 
 
 @dataclass(frozen=True)
@@ -130,18 +92,26 @@ async def targets(*, account_ids: Sequence[int] | None = None, platform: str | N
 
 
 async def acquire_lease(account_id: int, owner: str, now: dt.datetime, ttl: dt.timedelta,
-                        *, only_if_due: bool = False) -> bool:
+                        *, only_if_due: bool = False, attempt: bool = False) -> bool:
     """Take the account's lease unless another live worker holds it (atomic conditional update).
 
     With ``only_if_due`` the account must also still be due, so an account another worker has just
-    collected in this cycle is not collected again.
+    collected in this cycle is not collected again. With ``attempt``, the same statement stamps
+    ``last_attempt_at`` for the attempt about to start (then `start_attempt(..., stamp=False)`).
     """
-    await ensure_states([account_id])
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner)
     condition = Q(account_id=account_id) & free
     if only_if_due:
         condition &= Q(next_due_at__isnull=True) | Q(next_due_at__lte=now)
-    n = await AccountState.filter(condition).update(lease_owner=owner, lease_until=now + ttl)
+    values: dict[str, Any] = {"lease_owner": owner, "lease_until": now + ttl}
+    if attempt:
+        values["last_attempt_at"] = now
+    n = await AccountState.filter(condition).update(**values)
+    if n == 0 and not await AccountState.exists(account_id=account_id):
+        # `targets()` creates the state rows of a pass up front; only a caller that skipped it pays
+        # for creating the row here.
+        await ensure_states([account_id])
+        n = await AccountState.filter(condition).update(**values)
     return n == 1
 
 
@@ -152,13 +122,18 @@ async def set_next_due(account_id: int, owner: str, now: dt.datetime, regular: d
     An account whose last post is ``urgent_after_days`` old or more (approaching the 14-day veto) is
     polled every ``urgent`` instead, so the day it posts again is seen quickly.
     """
-    interval = regular
+    interval = await _due_interval(account_id, now, regular, urgent, urgent_after_days)
+    await AccountState.filter(account_id=account_id, lease_owner=owner).update(next_due_at=now + interval)
+    return now + interval
+
+
+async def _due_interval(account_id: int, now: dt.datetime, regular: dt.timedelta, urgent: dt.timedelta | None,
+                        urgent_after_days: int) -> dt.timedelta:
     if urgent is not None and urgent < regular:
         last = await Post.filter(account_id=account_id, pinned=False).order_by("-published_at").first()
         if last is None or now - last.published_at >= dt.timedelta(days=urgent_after_days):
-            interval = urgent
-    await AccountState.filter(account_id=account_id, lease_owner=owner).update(next_due_at=now + interval)
-    return now + interval
+            return urgent
+    return regular
 
 
 async def release_lease(account_id: int, owner: str) -> None:
@@ -166,58 +141,17 @@ async def release_lease(account_id: int, owner: str) -> None:
     await AccountState.filter(account_id=account_id, lease_owner=owner).update(lease_owner=None, lease_until=None)
 
 
-async def start_attempt(account_id: int, method: str, worker: str, now: dt.datetime) -> int:
-    """Record that an attempt started; return its id."""
-    await ensure_states([account_id])
+async def start_attempt(account_id: int, method: str, worker: str, now: dt.datetime, *, stamp: bool = True) -> int:
+    """Record that an attempt started; return its id.
+
+    ``stamp=False`` leaves ``last_attempt_at`` alone, for a caller whose `acquire_lease(..., attempt=True)`
+    already set it.
+    """
     attempt = await CollectionAttempt.create(account_id=account_id, method=method, worker=worker, started_at=now)
-    await AccountState.filter(account_id=account_id).update(last_attempt_at=now)
+    if stamp and not await AccountState.filter(account_id=account_id).update(last_attempt_at=now):
+        await ensure_states([account_id])  # e.g. a manual import of an account never collected before
+        await AccountState.filter(account_id=account_id).update(last_attempt_at=now)
     return attempt.id
-
-
-def _merge(old: dict[str, Any] | None, new: dict[str, Any], numbers: Sequence[str]) -> dict[str, Any]:
-    if old is None:
-        return new
-    merged = dict(new)
-    for key in numbers:
-        if merged.get(key) is None:
-            merged[key] = old.get(key)
-    return merged
-
-
-async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) -> tuple[int, int]:
-    """Insert or update posts; return (new, updated)."""
-    if not posts:
-        return 0, 0
-    by_id: dict[str, PostLike] = {p.post_id: p for p in posts}
-    existing = {row["post_id"]: row for row in await Post.filter(account_id=account_id, post_id__in=list(by_id)).values(
-        "post_id", *POST_NUMBERS)}
-    rows = []
-    for pid, p in by_id.items():
-        values = {"post_id": pid, "published_at": p.published_at, "title": (p.title or "")[:256],
-                  "url": (p.url or "")[:1024], "pinned": p.pinned, "original": p.original, "source": source,
-                  **{k: getattr(p, k) for k in POST_NUMBERS}}
-        rows.append(Post(account_id=account_id, **_merge(existing.get(pid), values, POST_NUMBERS)))
-    await Post.bulk_create(rows, batch_size=500, on_conflict=["account_id", "post_id"],
-                           update_fields=["published_at", "title", "url", "pinned", "original", "source",
-                                          *POST_NUMBERS, "updated_at"])
-    new = len(by_id) - len(existing)
-    return new, len(existing)
-
-
-async def upsert_metrics(account_id: int, metrics: Sequence[MetricLike]) -> int:
-    """Insert or update daily metrics; return how many days were written."""
-    if not metrics:
-        return 0
-    by_day: dict[dt.date, dict[str, Any]] = {}
-    for m in metrics:
-        values = {k: getattr(m, k) for k in METRIC_NUMBERS}
-        by_day[m.day] = _merge(by_day.get(m.day), values, METRIC_NUMBERS)
-    existing = {row["day"]: row for row in await DailyMetric.filter(account_id=account_id, day__in=list(by_day)).values(
-        "day", *METRIC_NUMBERS)}
-    rows = [DailyMetric(account_id=account_id, day=d, **_merge(existing.get(d), v, METRIC_NUMBERS)) for d, v in by_day.items()]
-    await DailyMetric.bulk_create(rows, batch_size=500, on_conflict=["account_id", "day"],
-                                  update_fields=[*METRIC_NUMBERS, "updated_at"])
-    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -235,8 +169,72 @@ class Success:
     supersede: tuple[dt.datetime, dt.datetime, str] | None = None
 
 
-async def record_success(attempt_id: int, account_id: int, source: str, result: Success, now: dt.datetime) -> tuple[int, int]:
-    """Store observations and advance coverage, in one transaction; return (new, updated) posts."""
+@dataclass(frozen=True)
+class Release:
+    """Give the lease back in the statement that records the outcome (only if still ``owner``'s).
+
+    With ``regular``, the account is also due again ``regular`` (or ``urgent``, see `set_next_due`)
+    after ``started``.
+    """
+
+    owner: str
+    started: dt.datetime
+    regular: dt.timedelta | None = None
+    urgent: dt.timedelta | None = None
+    urgent_after_days: int = 10
+
+
+class _StateUpdate:
+    """One raw UPDATE of an account's state, built clause by clause (``?`` placeholders)."""
+
+    def __init__(self, pg: bool) -> None:
+        self.pg = pg
+        self.moment = db_moment(pg)
+        self.clauses: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, clause: str, *params: Any) -> None:
+        """One ``"column" = expression`` clause and its parameters."""
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def later(self, column: str, value: dt.datetime) -> None:
+        """Set a timestamp column to ``value`` unless it already holds a later one."""
+        v = self.moment(value)
+        if self.pg:
+            self.add(f'"{column}" = CASE WHEN "{column}" IS NULL OR "{column}" < ?::timestamptz THEN ?::timestamptz '
+                     f'ELSE "{column}" END', v, v)
+            return
+        # SQLite keeps timestamps as text: compare them as instants (julianday, exact to ~40 µs) and
+        # settle near-ties on the text, exact when both carry county time as every write here does.
+        self.add(f'"{column}" = CASE WHEN "{column}" IS NULL OR julianday("{column}") < julianday(?) '
+                 f'OR (julianday("{column}") = julianday(?) AND "{column}" < ?) THEN ? ELSE "{column}" END', v, v, v, v)
+
+    async def release(self, account_id: int, release: Release) -> None:
+        """Clear the lease and set the next due time, both only if ``release.owner`` still holds it."""
+        if release.regular is not None:
+            due = release.started + await _due_interval(account_id, release.started, release.regular, release.urgent,
+                                                        release.urgent_after_days)
+            cast = "::timestamptz" if self.pg else ""
+            self.add(f'"next_due_at" = CASE WHEN "lease_owner" = ? THEN ?{cast} ELSE "next_due_at" END',
+                     release.owner, self.moment(due))
+        # Right-hand sides read the row as it was before the UPDATE, so the clauses' order is irrelevant.
+        self.add('"lease_until" = CASE WHEN "lease_owner" = ? THEN NULL ELSE "lease_until" END', release.owner)
+        self.add('"lease_owner" = CASE WHEN "lease_owner" = ? THEN NULL ELSE "lease_owner" END', release.owner)
+
+    async def run(self, account_id: int) -> None:
+        """Execute it on the current connection (the transaction's, inside one)."""
+        conn, _ = connection_of(AccountState)
+        sql = f'UPDATE "account_state" SET {", ".join(self.clauses)} WHERE "account_id" = ?'
+        await conn.execute_query(numbered(sql, self.pg), [*self.params, account_id])
+
+
+async def record_success(attempt_id: int, account_id: int, source: str, result: Success, now: dt.datetime,
+                         *, release: Release | None = None) -> tuple[int, int]:
+    """Store observations and advance coverage, in one transaction; return (new, updated) posts.
+
+    With ``release``, the lease is given back in the same transaction.
+    """
     async with in_transaction():
         if result.supersede:
             await _supersede(account_id, result)
@@ -244,15 +242,23 @@ async def record_success(attempt_id: int, account_id: int, source: str, result: 
         await upsert_metrics(account_id, result.metrics)
         await CollectionAttempt.filter(id=attempt_id).update(
             finished_at=now, outcome="ok", new_posts=new, updated_posts=updated, calls=result.calls)
-        state = await AccountState.get(account_id=account_id)
-        known = result.known_until if state.known_until is None else max(state.known_until, result.known_until)
-        values: dict[str, Any] = {"last_success_at": now, "known_until": known, "last_error_kind": None,
-                                  "last_error": "", "consecutive_failures": 0, "gone": False, "cooldown_until": None}
+        _, pg = connection_of(AccountState)
+        up = _StateUpdate(pg)
+        # Coverage only moves forward, and only here (one statement: no read-then-write race).
+        up.add('"last_success_at" = ?', up.moment(now))
+        up.later("known_until", result.known_until)
+        up.add('"last_error_kind" = NULL, "last_error" = \'\', "consecutive_failures" = 0, "gone" = ?, '
+               '"cooldown_until" = NULL', False)
         if result.cursor:
-            values["cursor"] = result.cursor[:256]
-        if result.backfilled_from and (state.backfilled_from is None or result.backfilled_from < state.backfilled_from):
-            values["backfilled_from"] = result.backfilled_from
-        await AccountState.filter(account_id=account_id).update(**values)
+            up.add('"cursor" = ?', result.cursor[:256])
+        if result.backfilled_from:
+            day: Any = result.backfilled_from if pg else result.backfilled_from.isoformat()
+            cast = "::date" if pg else ""
+            up.add(f'"backfilled_from" = CASE WHEN "backfilled_from" IS NULL OR "backfilled_from" > ?{cast} '
+                   f'THEN ?{cast} ELSE "backfilled_from" END', day, day)
+        if release is not None:
+            await up.release(account_id, release)
+        await up.run(account_id)
     return new, updated
 
 
@@ -266,15 +272,23 @@ async def _supersede(account_id: int, result: Success) -> None:
 
 
 async def record_failure(attempt_id: int, account_id: int, *, kind: str, code: str | None, message: str,
-                         now: dt.datetime, calls: int = 0, cooldown_until: dt.datetime | None = None) -> None:
-    """Store a failed attempt; coverage and last success stay as they were."""
+                         now: dt.datetime, calls: int = 0, cooldown_until: dt.datetime | None = None,
+                         release: Release | None = None) -> None:
+    """Store a failed attempt; coverage and last success stay as they were.
+
+    With ``release``, the lease is given back in the same transaction.
+    """
     async with in_transaction():
         await CollectionAttempt.filter(id=attempt_id).update(
             finished_at=now, outcome="failed", error_kind=kind, error_code=code, message=message[:2000], calls=calls)
-        state = await AccountState.get(account_id=account_id)
-        await AccountState.filter(account_id=account_id).update(
-            last_error_kind=kind, last_error=message[:2000], consecutive_failures=state.consecutive_failures + 1,
-            gone=kind == "gone", cooldown_until=cooldown_until)
+        _, pg = connection_of(AccountState)
+        up = _StateUpdate(pg)
+        up.add('"last_error_kind" = ?, "last_error" = ?, "consecutive_failures" = "consecutive_failures" + 1, '
+               '"gone" = ?', kind, message[:2000], kind == "gone")
+        up.add('"cooldown_until" = ?', None if cooldown_until is None else up.moment(cooldown_until))
+        if release is not None:
+            await up.release(account_id, release)
+        await up.run(account_id)
 
 
 @dataclass(frozen=True)

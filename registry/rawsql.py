@@ -6,9 +6,14 @@ Python time on every one; a whole id list travels here as one parameter instead.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.timezone import get_default_timezone
 
 
 def is_pg(conn: Any) -> bool:
@@ -31,3 +36,30 @@ def in_ids(conn: Any, column: str, mark: str) -> str:
 def id_list(conn: Any, ids: Sequence[int]) -> Any:
     """The value bound for `in_ids`: an array on PostgreSQL, JSON text on SQLite."""
     return list(ids) if is_pg(conn) else json.dumps(list(ids))
+
+
+def connection_of(model: type[Any]) -> tuple[BaseDBAsyncClient, bool]:
+    """The model's connection (the transaction's, inside one) and whether it is PostgreSQL."""
+    conn: BaseDBAsyncClient = model._meta.db
+    return conn, conn.capabilities.dialect == "postgres"
+
+
+@functools.cache
+def numbered(sql: str, pg: bool) -> str:
+    """``?`` placeholders as the driver wants them: asyncpg takes ``$1..$n``."""
+    if not pg:
+        return sql
+    parts = sql.split("?")
+    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
+
+
+def db_moment(pg: bool) -> Callable[[dt.datetime], Any]:
+    """A converter of datetimes to what the driver stores as tortoise does.
+
+    PostgreSQL takes aware datetimes; SQLite stores county-time ISO text (the format tortoise
+    writes, so that text comparisons and tortoise's own reads keep working).
+    """
+    tz = get_default_timezone()
+    if pg:
+        return lambda v: v if v.tzinfo is not None else v.replace(tzinfo=tz)
+    return lambda v: (v.astimezone(tz) if v.tzinfo is not None else v.replace(tzinfo=tz)).isoformat(sep=" ")

@@ -15,6 +15,7 @@ import hashlib
 from cryptography.fernet import Fernet, InvalidToken
 
 from registry.models import TokenCache
+from registry.rawsql import marks
 
 
 def _fernet(secret_material: str) -> Fernet:
@@ -44,9 +45,13 @@ async def cached_token(key: str, secret_material: str, now: dt.datetime, margin:
 
 
 async def store_token(key: str, secret_material: str, token: str, expires_at: dt.datetime, now: dt.datetime) -> None:
-    """Cache a token for every process."""
-    await TokenCache.update_or_create(
-        defaults={"ciphertext": seal(secret_material, token), "expires_at": expires_at, "refreshed_at": now}, key=key)
+    """Cache a token for every process (one upsert statement: a WeChat pass stores one per account)."""
+    conn = TokenCache._meta.db
+    m = marks(conn, 4)
+    await conn.execute_query(
+        f"INSERT INTO token_cache (key, ciphertext, expires_at, refreshed_at) VALUES ({', '.join(m)}) "
+        "ON CONFLICT (key) DO UPDATE SET ciphertext = excluded.ciphertext, expires_at = excluded.expires_at, "
+        "refreshed_at = excluded.refreshed_at", [key, seal(secret_material, token), expires_at, now])
 
 
 async def drop_token(key: str) -> None:

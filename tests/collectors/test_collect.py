@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from typing import Any as County
 
 import pytest
 
-from registry.models import AccountState, CollectionAttempt, DailyMetric, Post, TokenCache
+from registry.models import Account, AccountState, CollectionAttempt, DailyMetric, Post, TokenCache
 from sandbox.faults import Fault
 
 FLAGSHIP_WX = "gh_d29d035cc6d5"
@@ -163,3 +164,34 @@ async def test_accounts_near_the_veto_are_polled_sooner(county: County) -> None:
     # A second scheduled pass right away finds nothing due: each account once per cycle.
     again = await county.collect(due_interval=dt.timedelta(hours=1))
     assert again.outcomes == []
+
+
+async def test_a_pass_leaves_no_lease_and_stamps_every_attempt(county: County) -> None:
+    import datetime as dt
+
+    # Outcomes release their lease in the statement that records them, failures included.
+    county.faults(Fault(kind="errcode", platform="weibo", code=10023))
+    summary = await county.collect(due_interval=dt.timedelta(hours=1))
+    assert summary.counts["failed"] > 3 and summary.counts["ok"] > 0
+    states = await AccountState.filter(account_id__in=[o.target.account_id for o in summary.outcomes])
+    assert len(states) == len(summary.outcomes)
+    now = county.clock()
+    assert all(s.lease_owner is None and s.lease_until is None for s in states)
+    assert all(s.last_attempt_at == now and s.next_due_at is not None and s.next_due_at > now for s in states)
+    attempts = await CollectionAttempt.all()
+    assert len(attempts) == len(summary.outcomes) and all(a.finished_at is not None for a in attempts)
+    assert {a.error_kind for a in attempts if a.outcome == "failed"} >= {"quota"}
+
+
+async def test_a_recording_error_still_releases_the_lease(county: County, monkeypatch: Any) -> None:
+    from registry import observations as obs
+
+    async def broken(*args: Any, **kwargs: Any) -> tuple[int, int]:
+        raise RuntimeError("database went away")
+
+    flagship = (await Account.get(uid=FLAGSHIP_WX)).id
+    monkeypatch.setattr(obs, "record_success", broken)
+    with pytest.raises(RuntimeError):
+        await county.collect(account_ids=[flagship])
+    s = await state(FLAGSHIP_WX)
+    assert s.lease_owner is None and s.lease_until is None and s.known_until is None

@@ -1,0 +1,139 @@
+"""Writing observations: posts upsert by (account, post_id), daily metrics by (account, day).
+
+Re-collecting never duplicates, later numbers replace earlier ones, and a missing number (None)
+never erases a known one. Both write with one prepared ``INSERT … ON CONFLICT`` per batch instead of
+a tortoise model object per row: ingest is bound by Python CPU, and building the objects was most
+of it (bench/RESULTS.md, ingest).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from registry.models import DailyMetric, Post
+from registry.rawsql import connection_of, db_moment, numbered
+
+POST_NUMBERS = ("reads", "likes", "shares", "comments", "zaikan", "favorites")
+METRIC_NUMBERS = ("followers", "new_followers", "lost_followers", "reads", "shares")
+
+
+class PostLike(Protocol):
+    """What the store needs of a collected post."""
+
+    @property
+    def post_id(self) -> str: ...
+    @property
+    def published_at(self) -> dt.datetime: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def pinned(self) -> bool: ...
+    @property
+    def original(self) -> bool | None: ...
+    @property
+    def reads(self) -> int | None: ...
+    @property
+    def likes(self) -> int | None: ...
+    @property
+    def shares(self) -> int | None: ...
+    @property
+    def comments(self) -> int | None: ...
+    @property
+    def zaikan(self) -> int | None: ...
+    @property
+    def favorites(self) -> int | None: ...
+
+
+class MetricLike(Protocol):
+    """What the store needs of a daily metric."""
+
+    @property
+    def day(self) -> dt.date: ...
+    @property
+    def followers(self) -> int | None: ...
+    @property
+    def new_followers(self) -> int | None: ...
+    @property
+    def lost_followers(self) -> int | None: ...
+    @property
+    def reads(self) -> int | None: ...
+    @property
+    def shares(self) -> int | None: ...
+
+
+def _merge(old: dict[str, Any] | None, new: dict[str, Any], numbers: Sequence[str]) -> dict[str, Any]:
+    if old is None:
+        return new
+    merged = dict(new)
+    for key in numbers:
+        if merged.get(key) is None:
+            merged[key] = old.get(key)
+    return merged
+
+
+POST_COLS = ("account_id", "post_id", "published_at", "title", "url", "pinned", "original", *POST_NUMBERS, "source",
+             "first_seen_at", "updated_at")
+POST_UPDATE = ("published_at", "title", "url", "pinned", "original", *POST_NUMBERS, "source", "updated_at")
+METRIC_COLS = ("account_id", "day", *METRIC_NUMBERS, "updated_at")
+METRIC_UPDATE = (*METRIC_NUMBERS, "updated_at")
+
+
+@functools.cache
+def _upsert_sql(table: str, cols: tuple[str, ...], key: tuple[str, ...], update: tuple[str, ...],
+                keep: tuple[str, ...], pg: bool) -> str:
+    """INSERT … ON CONFLICT (key) DO UPDATE; a NULL in a ``keep`` column never replaces a stored value."""
+    # The caller already merged known numbers in; COALESCE also covers a row another process
+    # inserted between that SELECT and this statement.
+    sets = ", ".join(f'"{c}" = COALESCE(excluded."{c}", "{table}"."{c}")' if c in keep else f'"{c}" = excluded."{c}"'
+                     for c in update)
+    names = ", ".join(f'"{c}"' for c in cols)
+    conflict = ", ".join(f'"{c}"' for c in key)
+    marks = ", ".join("?" * len(cols))
+    return numbered(f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {sets}', pg)
+
+
+async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) -> tuple[int, int]:
+    """Insert or update posts; return (new, updated)."""
+    if not posts:
+        return 0, 0
+    by_id: dict[str, PostLike] = {p.post_id: p for p in posts}
+    existing = {row["post_id"]: row for row in await Post.filter(account_id=account_id, post_id__in=list(by_id)).values(
+        "post_id", *POST_NUMBERS)}
+    conn, pg = connection_of(Post)
+    moment = db_moment(pg)
+    now = moment(dt.datetime.now(dt.UTC))
+    rows: list[list[Any]] = []
+    for pid, p in by_id.items():
+        numbers = [getattr(p, k) for k in POST_NUMBERS]
+        old = existing.get(pid)
+        if old is not None:  # as `_merge`: a missing number keeps the known one
+            numbers = [old[k] if v is None else v for k, v in zip(POST_NUMBERS, numbers, strict=True)]
+        rows.append([account_id, pid, moment(p.published_at), (p.title or "")[:256], (p.url or "")[:1024],
+                     bool(p.pinned), p.original, *numbers, source, now, now])
+    await conn.execute_many(_upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, POST_NUMBERS, pg),
+                            rows)
+    new = len(by_id) - len(existing)
+    return new, len(existing)
+
+
+async def upsert_metrics(account_id: int, metrics: Sequence[MetricLike]) -> int:
+    """Insert or update daily metrics; return how many days were written."""
+    if not metrics:
+        return 0
+    by_day: dict[dt.date, dict[str, Any]] = {}
+    for m in metrics:
+        values = {k: getattr(m, k) for k in METRIC_NUMBERS}
+        by_day[m.day] = _merge(by_day.get(m.day), values, METRIC_NUMBERS)
+    # No read of the stored days: unlike posts there are no new/updated counts to return, and the
+    # upsert's COALESCE is exactly `_merge` (a missing number keeps the stored one), done atomically.
+    conn, pg = connection_of(DailyMetric)
+    now = db_moment(pg)(dt.datetime.now(dt.UTC))
+    rows = [[account_id, d if pg else d.isoformat(), *(v[k] for k in METRIC_NUMBERS), now] for d, v in by_day.items()]
+    await conn.execute_many(_upsert_sql("daily_metric", METRIC_COLS, ("account_id", "day"), METRIC_UPDATE,
+                                        METRIC_NUMBERS, pg), rows)
+    return len(rows)
