@@ -64,7 +64,7 @@ def to_alert(row: store.AlertRow) -> Alert:
     f, a = row.finding, row.account
     return Alert(finding_id=f.id, rule=f.rule, severity=f.severity, account_id=a.id if a else None,
                  account_name=a.name if a else "", platform=a.platform if a else "", account_uid=a.uid if a else "",
-                 unit_id=a.unit.id if a else None, unit_name=a.unit.name if a else "", first_seen=f.first_seen,
+                 unit_id=a.unit_id if a else None, unit_name=a.unit_name if a else "", first_seen=f.first_seen,
                  last_seen=f.last_seen, summary_zh=f.summary_zh, summary_en=f.summary_en, evidence=dict(f.evidence),
                  claimed_fixed=f.claimed_fixed_at is not None)
 
@@ -103,7 +103,7 @@ async def _contacts() -> tuple[dict[int, list[Contact]], list[store.AlertRow]]:
     contacts: dict[int, list[Contact]] = {}
     for row in rows:
         if row.account is not None:
-            contacts[row.account.id] = [Contact(p.id, p.name, p.role, p.wecom_userid, row.account.unit.id)
+            contacts[row.account.id] = [Contact(p.id, p.name, p.role, p.wecom_userid, row.account.unit_id)
                                         for p in row.contacts]
     return contacts, rows
 
@@ -129,9 +129,10 @@ async def plan(now: dt.datetime, ns: NotifySettings, is_working_day: Callable[[d
     result.silenced = len(silenced)
     office = [Contact(None, u, "office", u, None) for u in ns.office_users]
     groups = {g.recipient.key: g for g in group(route(kept, contacts, office, now, ns.route))}
+    latest = await store.last_sent_all()
     out: list[tuple[Message, dt.datetime | None, str]] = []
     for g in groups.values():
-        out.extend(await _for_group(g, now, ns, is_working_day))
+        out.extend(_for_group(g, latest.get(g.recipient.key), now, ns, is_working_day))
     out.extend(await _resolved(now, ns, groups))
     result.planned = [(m, nb) for m, nb, _ in out]
     return out, result
@@ -141,9 +142,8 @@ def _channel(recipient: Recipient, ns: NotifySettings) -> str:
     return "wecom_robot" if recipient.kind == "robot" else ns.channel
 
 
-async def _for_group(g: Group, now: dt.datetime, ns: NotifySettings,
-                     is_working_day: Callable[[dt.date], bool]) -> list[tuple[Message, dt.datetime | None, str]]:
-    last = await store.last_sent(g.recipient.key)
+def _for_group(g: Group, last: store.LastSent | None, now: dt.datetime, ns: NotifySettings,
+               is_working_day: Callable[[dt.date], bool]) -> list[tuple[Message, dt.datetime | None, str]]:
     if last is not None and last.fingerprint == g.fingerprint:
         if now - last.created_at < dt.timedelta(hours=ns.repeat_hours):
             return []
@@ -165,18 +165,13 @@ async def _resolved(now: dt.datetime, ns: NotifySettings,
     resolved = {f.id: f for f in await store.resolved_since(since)}
     if not resolved:
         return out
-    told: dict[str, tuple[Recipient, set[int]]] = {}
-    for n in await store.notification_log(limit=2000):
-        if n.kind not in ("alert", "repeat") or n.created_at < since:
-            continue
-        m = message_from(n)
-        told.setdefault(m.recipient.key, (m.recipient, set()))[1].update(n.finding_ids)
-    for key, (recipient, ids) in told.items():
+    for key, (who, ids) in (await store.told_since(since)).items():
+        recipient = Recipient(**who)
         still = {a.finding_id for a in groups[key].alerts} if key in groups else set()
         done = sorted(i for i in ids if i in resolved and i not in still)
         if not done:
             continue
-        alerts = [to_alert(store.AlertRow(resolved[i], resolved[i].account, [])) for i in done]
+        alerts = [to_alert(store.AlertRow.of(resolved[i])) for i in done]
         channel = _channel(recipient, ns)
         for m in render_resolved(recipient, alerts, channel=channel, now=now, msgtype=ns.msgtype,  # type: ignore[arg-type]
                                  county_name=ns.county_name):
@@ -210,24 +205,28 @@ async def send_due(now: dt.datetime, notifiers: Mapping[str, Notifier], result: 
 
 
 async def _send_batch(batch: list[Any], now: dt.datetime, notifiers: Mapping[str, Notifier], result: CycleResult) -> None:
+    # Each message's outcome is recorded in the same commit that marks the next one "sending".
+    done: list[store.Outcome] = []
     for n in batch:
         message = message_from(n)
         notifier = notifiers.get(n.channel)
         if notifier is None:
-            await store.mark(n, "failed", now=now, error=f"no notifier for channel {n.channel}")
+            done.append(store.Outcome(n, "failed", f"no notifier for channel {n.channel}"))
             result.failed.append((message, "no channel"))
             continue
-        await store.mark(n, "sending", now=now)
+        await store.advance(done, n, now)
+        done = []
         sent = await notifier.send(message)
         if sent.ok:
             note = f"invalid users: {', '.join(sent.invalid_users)}" if sent.invalid_users else ""
-            await store.mark(n, "sent", now=now, error=note)
+            done.append(store.Outcome(n, "sent", note))
             result.sent.append(message)
             result.invalid_users.extend(sent.invalid_users)
         elif sent.retryable and n.attempts < store.MAX_ATTEMPTS:
             wait = sent.retry_after or BACKOFF_MINUTES[min(n.attempts, len(BACKOFF_MINUTES)) - 1] * 60
-            await store.mark(n, "pending", now=now, error=sent.error, retry_at=now + dt.timedelta(seconds=wait))
+            done.append(store.Outcome(n, "pending", sent.error, now + dt.timedelta(seconds=wait)))
             result.retrying.append((message, sent.error))
         else:
-            await store.mark(n, "failed", now=now, error=sent.error)
+            done.append(store.Outcome(n, "failed", sent.error))
             result.failed.append((message, sent.error))
+    await store.advance(done, None, now)

@@ -67,7 +67,7 @@ class ReplyHandler:
             return f"无法识别的命令（{command.problem}）。\n" + help_text()
         if isinstance(command, Status):
             found = await store.unit_findings(units, command.account)
-            rows = [to_alert(store.AlertRow(f, f.account, [])) for f in found]
+            rows = [to_alert(store.AlertRow.of(f)) for f in found]
             return render_status(rows, now=now) if rows else "您负责的账号目前没有待处理的问题。"
         mine = {f.id: f for f in await store.unit_findings(units)}
         if isinstance(command, ClaimFixed):

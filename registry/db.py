@@ -55,12 +55,16 @@ def tortoise_config(url: str) -> dict[str, Any]:
         Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
     connection: dict[str, Any] | str = url
     if url.startswith("sqlite://"):
-        # WAL plus a busy timeout lets the CLI read while `govmedia run` writes.
+        # WAL plus a busy timeout lets the CLI read while `govmedia run` writes. synchronous=NORMAL
+        # is SQLite's recommended pairing with WAL: every commit survives a crash of the process,
+        # only the last commits can be rolled back by a power cut, and the outbox's one commit per
+        # sent message stops waiting on the disk (notify at 20,000 accounts: 17.5 s -> 7.6 s).
         connection = {
             "engine": "registry.sqlite_backend",
             "credentials": {
                 "file_path": url.removeprefix("sqlite://"),
                 "journal_mode": "WAL",
+                "synchronous": "NORMAL",
                 "busy_timeout": 10000,
             },
         }

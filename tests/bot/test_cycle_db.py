@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from bot.cycle import NotifySettings, plan, run_cycle, send_due
+import pytest
+
+from bot.cycle import CycleResult, NotifySettings, plan, run_cycle, send_due
 from bot.model import Message
 from bot.notifier import SendResult
 from bot.quiet import QuietSettings
@@ -130,3 +133,98 @@ async def test_outbox_is_crash_safe_and_retries(db: str) -> None:
     third = await run_cycle(T0 + dt.timedelta(minutes=3), NS, {"wecom_app": rec})
     assert third.written == 0 and len(rec.sent) == 1  # never twice
     assert await Notification.all().count() == 1
+
+
+class _Crash(BaseException):
+    """The process dying (not an Exception: nothing may catch it)."""
+
+
+async def test_a_crash_inside_the_outbox_write_loses_no_part_of_a_split_message(
+        db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The outbox write is all or nothing: dying after the first row is inserted leaves no part behind, and
+    the rerun writes and sends every part once."""
+    for i in range(14):
+        a = (await store.add_account({"platform": "wechat", "uid": f"gh_{i:012x}", "name": f"西河乡讯{i}号",
+                                      "unit": "西河乡人民政府", "operator": "张运维", "wecom": "xihe_op"},
+                                     actor="t", today=T0.date())).id
+        for rule, severity in (("stale_veto", "veto"), ("registry_incomplete", "info")):
+            await Finding.create(rule=rule, subject=f"account:{a}", severity=severity, account_id=a, first_seen=T0,
+                                 last_seen=T0, evidence={},
+                                 summary_zh="已连续15天未更新，超过两周未更新的单项否决标准；台账缺少负责人电话、认证主体")
+    real_bulk_create = Notification.bulk_create
+
+    def dying_bulk_create(objects: list[Notification], *args: Any, **kwargs: Any) -> Any:
+        async def insert_one_then_die() -> None:
+            await objects[0].save()
+            raise _Crash
+
+        return insert_one_then_die()
+
+    monkeypatch.setattr(Notification, "bulk_create", dying_bulk_create)
+    rec = Recorder()
+    with pytest.raises(_Crash):
+        await run_cycle(T0, NS, {"wecom_app": rec})
+    assert await Notification.all().count() == 0
+    monkeypatch.setattr(Notification, "bulk_create", real_bulk_create)
+    await run_cycle(T0 + dt.timedelta(minutes=5), NS, {"wecom_app": rec})
+    rows = await Notification.filter(recipient__contains="person").order_by("id")
+    parts = int(str(rows[0].payload["parts"]))
+    assert parts >= 2, "the message should need several parts"
+    assert sorted(int(str(n.payload["part"])) for n in rows) == list(range(1, parts + 1))
+    assert all(n.state == "sent" for n in rows)
+    told = {i for m in rec.sent for i in m.finding_ids}
+    assert {f.id for f in await Finding.filter(rule="stale_veto")} <= told
+
+
+async def test_one_batch_records_every_outcome_and_write_skips_known_keys(db: str) -> None:
+    """Each message's outcome lands in the commit that marks the next one sending, and the last one at
+    the end of the batch; a dedupe key already written (or repeated in the same write) is skipped."""
+    def row(to: str, channel: str = "wecom_app") -> dict[str, Any]:
+        return {"channel": channel, "recipient": f"person:{to}", "kind": "alert", "dedupe_key": f"k|{to}",
+                "fingerprint": "fp", "finding_ids": [1],
+                "payload": {"recipient": {"kind": "person", "person_id": None, "name": to, "wecom_userid": to,
+                                          "unit_id": None, "robot_key_name": ""},
+                            "title": "t", "body": to, "msgtype": "text", "part": 1, "parts": 1}}
+
+    rows = [row("ok"), row("flaky"), row("bad"), row("nochan", channel="pigeon"), row("warn")]
+    assert await notify_store.write([*rows, row("ok")], T0) == 5
+    assert await notify_store.write([row("ok"), row("new")], T0) == 1
+
+    class Mixed:
+        async def send(self, message: Message) -> SendResult:
+            who = message.recipient.wecom_userid
+            if who == "flaky":
+                return SendResult(ok=False, retryable=True, error="errcode -1")
+            if who == "bad":
+                return SendResult(ok=False, error="errcode 40003")
+            return SendResult(ok=True, invalid_users=("ghost",) if who == "warn" else ())
+
+    result = CycleResult()
+    await send_due(T0, {"wecom_app": Mixed()}, result)
+    by = {n.payload["body"]: n for n in await Notification.all()}
+    assert {k: (n.state, n.attempts) for k, n in by.items()} == {
+        "ok": ("sent", 1), "flaky": ("pending", 1), "bad": ("failed", 1), "nochan": ("failed", 0),
+        "warn": ("sent", 1), "new": ("sent", 1)}
+    assert by["ok"].sent_at == T0 and by["flaky"].sent_at is None
+    assert by["flaky"].next_attempt_at == T0 + dt.timedelta(minutes=1) and by["flaky"].last_error == "errcode -1"
+    assert by["warn"].last_error == "invalid users: ghost" and by["nochan"].last_error.startswith("no notifier")
+    assert len(result.sent) == 3 and len(result.retrying) == 1 and len(result.failed) == 2
+
+
+async def test_resolved_notice_reaches_a_recipient_behind_thousands_of_newer_alerts(db: str) -> None:
+    """A province writes thousands of alerts a day: every told recipient still hears 已恢复."""
+    a = await account("gh_0000000000a1", "西河乡讯", "西河乡")
+    veto = await finding(a, "stale_veto", "veto", T0)
+    rec = Recorder()
+    await run_cycle(T0, NS, {"wecom_app": rec})
+    assert rec.take() == [("op_a1", "alert", (veto.id,))]
+    later = T0 + dt.timedelta(hours=2)
+    other = {"kind": "person", "person_id": None, "name": "某人", "wecom_userid": "someone", "unit_id": None}
+    await Notification.bulk_create([
+        Notification(channel="wecom_app", recipient=f"person:x{i}", kind="alert", dedupe_key=f"bulk-{i}",
+                     fingerprint="f", finding_ids=[10_000 + i], payload={"recipient": other}, state="sent",
+                     created_at=later, next_attempt_at=later) for i in range(2100)], batch_size=500)
+    veto.state, veto.resolved_at = "resolved", later
+    await veto.save()
+    await run_cycle(later + dt.timedelta(hours=1), NS, {"wecom_app": rec})
+    assert [r for r in rec.take() if r[1] == "resolved"] == [("op_a1", "resolved", (veto.id,))]

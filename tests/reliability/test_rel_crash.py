@@ -336,20 +336,19 @@ async def test_a_crash_between_outbox_writes_loses_no_part_of_a_split_message(
                                                           "notify.working_days_only": False})
     ns = NotifySettings.from_settings(load(cfg, environ={}))
     channel = _Recorder()
-    real_create = Notification.create
-    calls = 0
+    real_bulk_create = Notification.bulk_create
 
-    async def dying_create(*args: Any, **kwargs: Any) -> Notification:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
+    def dying_bulk_create(objects: list[Notification], *args: Any, **kwargs: Any) -> Any:
+        async def write_first_then_die() -> None:
+            await objects[0].save()
             raise _Crash  # the process dies after writing the first part
-        return await real_create(*args, **kwargs)
 
-    monkeypatch.setattr(Notification, "create", dying_create)
+        return write_first_then_die()
+
+    monkeypatch.setattr(Notification, "bulk_create", dying_bulk_create)
     with pytest.raises(_Crash):
         await run_cycle(now, ns, {"wecom_app": channel})
-    monkeypatch.setattr(Notification, "create", real_create)
+    monkeypatch.setattr(Notification, "bulk_create", real_bulk_create)
     later = now + dt.timedelta(minutes=5)
     await run_cycle(later, ns, {"wecom_app": channel})
     rows = await Notification.filter(recipient__contains="person").order_by("id")
