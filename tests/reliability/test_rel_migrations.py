@@ -123,3 +123,24 @@ async def test_every_migration_step_keeps_a_row_in_every_table(db_url: str) -> N
                 if isinstance(value, str) and value.startswith(f"{table}."[:16]):
                     assert value in {getattr(loaded[0], f, None) for f in model._meta.fields_db_projection
                                      if model._meta.fields_db_projection[f] == field}, (table, field)
+
+
+async def test_sqlite_timestamps_written_before_0004_move_to_county_time(tmp_path: Path) -> None:
+    """Rows an earlier version wrote in UTC are rewritten, so text order is time order again."""
+    import sqlite3
+
+    url = "sqlite://" + str(tmp_path / "old.db")
+    await migrate(config=tortoise_config(url), app_labels=[APP], target=f"{APP}.0003_findings_reviews_bot")
+    await Tortoise.close_connections()
+    raw = sqlite3.connect(tmp_path / "old.db")
+    raw.execute("INSERT INTO audit_event (at, actor, entity, entity_id, ref, action, changes, note) "
+                "VALUES ('2026-11-20 01:30:00.250000+00:00', 't', 'account', 1, '', 'create', '{}', '')")
+    raw.execute("INSERT INTO audit_event (at, actor, entity, entity_id, ref, action, changes, note) "
+                "VALUES ('2026-11-20 09:00:00+08:00', 't', 'account', 2, '', 'create', '{}', '')")
+    raw.commit()
+    raw.close()
+    async with database(url):
+        pass
+    raw = sqlite3.connect(tmp_path / "old.db")
+    stored = [r[0] for r in raw.execute("SELECT at FROM audit_event ORDER BY at")]
+    assert stored == ["2026-11-20 09:00:00+08:00", "2026-11-20 09:30:00.250000+08:00"]
