@@ -936,22 +936,24 @@ def report() -> None:
     """Reports: the monthly matrix health review, activity and matrix overviews."""
 
 
-def _evaluator(app: App) -> Any:
+def _evaluator(app: App, only: tuple[str, ...] | None = None) -> Any:
+    """The rule catalogue at a moment, for reports; ``only`` runs just those rules."""
     from rules.evaluate import evaluate_at
 
     settings = _rule_settings(app)
 
     async def evaluate(moment: dt.datetime) -> Any:
-        return await evaluate_at(moment, settings)
+        return await evaluate_at(moment, settings, only=only)
 
     return evaluate
 
 
 async def _build_monthly(app: App, month: str) -> Any:
-    from reports.monthly_build import build_monthly
+    from reports.monthly_build import TREND_RULES, build_monthly
 
     county = str(app.settings.get("county.name") or "本县")
-    return await build_monthly(month, county=county, tz=app.tz, now=dt.datetime.now(app.tz), evaluate=_evaluator(app))
+    return await build_monthly(month, county=county, tz=app.tz, now=dt.datetime.now(app.tz), evaluate=_evaluator(app),
+                               evaluate_trend=_evaluator(app, TREND_RULES))
 
 
 def _write_monthly(app: App, month: str, out: Path, formats: list[str]) -> list[Path]:

@@ -1,81 +1,259 @@
 """Stored facts of one month for the monthly review: a fixed number of set-based queries.
 
-Status at a past moment is replayed from the audit trail (create, status and retire events), so a
-review of any past month is reproducible from stored data.
+Posts are never loaded one by one: SQL sums them per account (the review and the WCI / BCI only use
+totals, lead-article totals and single-article maxima). Status at a past moment is replayed from the
+audit trail (create, status and retire events), so a review of any past month is reproducible from
+stored data; the trail and the account list are loaded once per review (`ReportBase`).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from tortoise.functions import Max
+from tortoise.expressions import RawSQL
+from tortoise.functions import Count, Max, Sum
 
 from registry.models import Account, AuditEvent, DailyMetric, Finding, Post, Review
 
-POST_FIELDS = ("account_id", "post_id", "published_at", "reads", "likes", "shares", "comments", "zaikan", "pinned")
+#: 清博 stores the public counter "10万+" as this number; reads above it count as it in the WCI.
+TEN_WAN_PLUS = 100001
+#: A WeChat lead article (头条) has a platform post id ending in "_1" ("_" escaped: it is a LIKE wildcard).
+_LEAD = "post_id LIKE '%!_1' ESCAPE '!'"
+_COUNTERS = ("reads", "likes", "shares", "comments", "zaikan")
+_WCI = ("reads", "zaikan", "likes", "shares")
+#: Ids per IN list: asyncpg refuses statements with more than 32,767 parameters.
+ID_CHUNK = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class UnitInfo:
+    """The unit fields the review prints."""
+
+    id: int
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """The account fields the review uses (a plain row: no ORM object per account)."""
+
+    id: int
+    platform: str
+    uid: str
+    name: str
+    status: str
+    opened_on: dt.date | None
+    unit: UnitInfo
+
+    @property
+    def ref(self) -> str:
+        """The stable reference ``platform:uid``."""
+        return f"{self.platform}:{self.uid}"
+
+
+@dataclass(frozen=True, slots=True)
+class PostTotals:
+    """One account's unpinned posts of the month, summed in SQL (missing counters count as 0)."""
+
+    last_at: dt.datetime  # the month's latest unpinned post
+    posts: int
+    reads: int
+    likes: int
+    shares: int
+    comments: int
+    zaikan: int
+    # WCI inputs: reads capped at 10万+ (TEN_WAN_PLUS), lead-article (头条) totals, single-article maxima.
+    wci_reads: int
+    lead_reads: int
+    lead_zaikan: int
+    lead_likes: int
+    lead_shares: int
+    max_reads: int
+    max_zaikan: int
+    max_likes: int
+    max_shares: int
+
+
+class FindingRow(NamedTuple):
+    """What the review needs of a stored finding."""
+
+    account_id: int | None
+    rule: str
+    severity: str
+
+
+class StatusHistory:
+    """Each account's status changes from the audit trail, replayable at any moment."""
+
+    def __init__(self, steps: dict[int, list[tuple[dt.datetime, str]]]) -> None:
+        self._steps = steps
+        self._times = {aid: [at for at, _ in s] for aid, s in steps.items()}
+
+    @classmethod
+    async def load(cls) -> StatusHistory:
+        """Read the create / status / retire events once."""
+        events = await AuditEvent.filter(entity="account", action__in=["create", "status", "retire"]).order_by(
+            "at", "id").values_list("entity_id", "changes", "at")
+        steps: dict[int, list[tuple[dt.datetime, str]]] = {}
+        for entity_id, changes, at in events:
+            change = changes.get("status")
+            if change and change[1]:
+                steps.setdefault(entity_id, []).append((at, str(change[1])))
+        return cls(steps)
+
+    def at(self, accounts: list[AccountInfo], moment: dt.datetime) -> dict[int, str | None]:
+        """Each account's status at a moment (None: not opened yet)."""
+        out: dict[int, str | None] = {}
+        for a in accounts:
+            if a.opened_on and a.opened_on > moment.date():
+                out[a.id] = None
+                continue
+            steps = self._steps.get(a.id, [])
+            n = bisect.bisect_right(self._times.get(a.id, []), moment)
+            # Before the registry knew the account, the status it was imported with is the best knowledge.
+            out[a.id] = steps[n - 1][1] if n else (steps[0][1] if steps else a.status)
+        return out
+
+
+@dataclass
+class ReportBase:
+    """What every month of one review shares: the accounts and the status history."""
+
+    accounts: list[AccountInfo]
+    history: StatusHistory
+
+    @classmethod
+    async def load(cls) -> ReportBase:
+        """Accounts with their units (one join, ordered by id) and the audit trail."""
+        rows = await Account.all().order_by("id").values(
+            "id", "platform", "uid", "name", "status", "opened_on", "unit_id", "unit__name", "unit__kind")
+        units: dict[int, UnitInfo] = {}
+        accounts = []
+        for r in rows:
+            unit = units.setdefault(r["unit_id"], UnitInfo(r["unit_id"], r["unit__name"], r["unit__kind"]))
+            accounts.append(AccountInfo(r["id"], r["platform"], r["uid"], r["name"], r["status"], r["opened_on"], unit))
+        return cls(accounts, await StatusHistory.load())
 
 
 @dataclass
 class MonthData:
-    """Everything stored about one month."""
+    """Everything stored about one month (a trend month leaves the detail fields empty)."""
 
     start: dt.datetime
     end: dt.datetime
-    accounts: list[Account]
+    accounts: list[AccountInfo]
     status_at_end: dict[int, str | None]
-    posts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    #: All posts of the month, pinned included: (count, reads) per account.
+    counts: dict[int, tuple[int, int]] = field(default_factory=dict)
+    veto_findings: list[FindingRow] = field(default_factory=list)
+    month_findings: list[FindingRow] = field(default_factory=list)
+    # Detail only (the reported month): per-account totals, silence, followers and reviews.
+    totals: dict[int, PostTotals] = field(default_factory=dict)
     last_post_at: dict[int, dt.datetime] = field(default_factory=dict)
     followers_start: dict[int, int] = field(default_factory=dict)
     followers_end: dict[int, int] = field(default_factory=dict)
-    veto_findings: list[Finding] = field(default_factory=list)
-    month_findings: list[Finding] = field(default_factory=list)
     reviews_opened: list[Review] = field(default_factory=list)
     reviews_decided: list[Review] = field(default_factory=list)
 
 
-async def statuses_at(accounts: list[Account], moment: dt.datetime) -> dict[int, str | None]:
-    """Each account's status at a moment (None: not opened yet), replayed from the audit trail."""
-    events = await AuditEvent.filter(entity="account", action__in=["create", "status", "retire"]).order_by(
-        "at", "id").values("entity_id", "changes", "at")
-    history: dict[int, list[tuple[dt.datetime, str]]] = {}
-    for e in events:
-        change = e["changes"].get("status")
-        if change and change[1]:
-            history.setdefault(e["entity_id"], []).append((e["at"], str(change[1])))
-    out: dict[int, str | None] = {}
-    for a in accounts:
-        if a.opened_on and a.opened_on > moment.date():
-            out[a.id] = None
-            continue
-        steps = history.get(a.id, [])
-        before = [status for at, status in steps if at <= moment]
-        # Before the registry knew the account, the status it was imported with is the best knowledge.
-        out[a.id] = before[-1] if before else (steps[0][1] if steps else a.status)
+def _int(value: Any) -> int:
+    # PostgreSQL returns SUM(bigint) as numeric (Decimal); the formulas want plain ints.
+    return int(value or 0)
+
+
+def _raw(sql: str) -> Any:
+    # tortoise's annotations only name str / F, but its aggregates accept any pypika term at run time.
+    return RawSQL(sql)
+
+
+def _capped(column: str) -> str:
+    return f"CASE WHEN {column} > {TEN_WAN_PLUS} THEN {TEN_WAN_PLUS} ELSE COALESCE({column}, 0) END"
+
+
+async def post_totals(start: dt.datetime, end: dt.datetime) -> dict[int, PostTotals]:
+    """Per account: the unpinned posts of [start, end] summed for the details, rankings and indices."""
+    sums: dict[str, Any] = {f"s_{c}": Sum(_raw(f"COALESCE({c}, 0)")) for c in _COUNTERS}
+    sums["w_reads"] = Sum(_raw(_capped("reads")))
+    lead_value = {c: (_capped(c) if c == "reads" else f"COALESCE({c}, 0)") for c in _WCI}
+    for c, value in lead_value.items():
+        sums[f"l_{c}"] = Sum(_raw(f"CASE WHEN {_LEAD} THEN {value} ELSE 0 END"))
+        sums[f"m_{c}"] = Max(_raw(value))
+    rows = await Post.filter(published_at__gte=start, published_at__lte=end, pinned=False).group_by(
+        "account_id").annotate(n=Count("id"), last=Max("published_at"), **sums).values("account_id", "n", "last", *sums)
+    keys = ["n", *(f"s_{c}" for c in _COUNTERS), "w_reads", *(f"l_{c}" for c in _WCI), *(f"m_{c}" for c in _WCI)]
+    return {r["account_id"]: PostTotals(r["last"], *[_int(r[k]) for k in keys]) for r in rows}
+
+
+async def last_posts(account_ids: list[int], end: dt.datetime) -> dict[int, dt.datetime]:
+    """Each account's latest unpinned post up to ``end`` (ids sent in chunks: PostgreSQL caps parameters)."""
+    out: dict[int, dt.datetime] = {}
+    for i in range(0, len(account_ids), ID_CHUNK):
+        for row in await Post.filter(account_id__in=account_ids[i:i + ID_CHUNK], published_at__lte=end,
+                                     pinned=False).group_by("account_id").annotate(last=Max("published_at")).values(
+                "account_id", "last"):
+            if row["last"] is not None:
+                out[row["account_id"]] = row["last"]
     return out
 
 
-async def month_data(start: dt.datetime, end: dt.datetime) -> MonthData:
-    """Load the month [start, end]."""
-    accounts = await Account.all().prefetch_related("unit").order_by("id")
-    data = MonthData(start=start, end=end, accounts=accounts, status_at_end=await statuses_at(accounts, end))
-    for row in await Post.filter(published_at__gte=start, published_at__lte=end).values(*POST_FIELDS):
-        data.posts.setdefault(row["account_id"], []).append(row)
-    for row in await Post.filter(published_at__lte=end, pinned=False).group_by("account_id").annotate(
-            last=Max("published_at")).values("account_id", "last"):
-        if row["last"] is not None:
-            data.last_post_at[row["account_id"]] = row["last"]
-    metrics = await DailyMetric.filter(followers__isnull=False, day__gte=(start - dt.timedelta(days=7)).date(),
-                                       day__lte=end.date()).order_by("day").values("account_id", "day", "followers")
-    for m in metrics:
-        aid = m["account_id"]
-        if m["day"] <= start.date() or aid not in data.followers_start:
-            data.followers_start[aid] = m["followers"]
-        data.followers_end[aid] = m["followers"]
+async def post_counts(start: dt.datetime, end: dt.datetime) -> dict[int, tuple[int, int]]:
+    """Per account: (posts, reads) of [start, end], pinned posts included (the trend's totals)."""
+    rows = await Post.filter(published_at__gte=start, published_at__lte=end).group_by("account_id").annotate(
+        n=Count("id"), r=Sum(_raw("COALESCE(reads, 0)"))).values("account_id", "n", "r")
+    return {r["account_id"]: (_int(r["n"]), _int(r["r"])) for r in rows}
+
+
+# Per account, the followers of the last day up to the month's start (else the first day after it),
+# and of the last day of the month; a week before the start is looked at too.
+_FOLLOWERS_SQL = """
+SELECT account_id, followers, r_start, r_end FROM (
+  SELECT account_id, followers,
+    ROW_NUMBER() OVER (PARTITION BY account_id
+                       ORDER BY CASE WHEN day <= {p3} THEN 0 ELSE 1 END, CASE WHEN day <= {p3} THEN day END DESC,
+                                day) AS r_start,
+    ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY day DESC) AS r_end
+  FROM daily_metric WHERE followers IS NOT NULL AND day >= {p1} AND day <= {p2}
+) ranked WHERE r_start = 1 OR r_end = 1
+"""
+
+
+async def followers(start: dt.datetime, end: dt.datetime) -> tuple[dict[int, int], dict[int, int]]:
+    """(followers at the month's start, at its end) per account, chosen in SQL."""
+    db = DailyMetric._meta.db
+    marks = ("?1", "?2", "?3") if db.capabilities.dialect == "sqlite" else ("$1", "$2", "$3")
+    sql = _FOLLOWERS_SQL.format(p1=marks[0], p2=marks[1], p3=marks[2])
+    days = [(start - dt.timedelta(days=7)).date(), end.date(), start.date()]
+    params: list[Any] = [d.isoformat() for d in days] if db.capabilities.dialect == "sqlite" else days
+    at_start: dict[int, int] = {}
+    at_end: dict[int, int] = {}
+    for row in await db.execute_query_dict(sql, params):
+        if row["r_start"] == 1:
+            at_start[row["account_id"]] = int(row["followers"])
+        if row["r_end"] == 1:
+            at_end[row["account_id"]] = int(row["followers"])
+    return at_start, at_end
+
+
+async def month_data(start: dt.datetime, end: dt.datetime, *, base: ReportBase | None = None,
+                     detail: bool = True) -> MonthData:
+    """Load the month [start, end]; without ``detail`` only what a judgement and a trend point need."""
+    base = base or await ReportBase.load()
+    data = MonthData(start=start, end=end, accounts=base.accounts, status_at_end=base.history.at(base.accounts, end),
+                     counts=await post_counts(start, end))
     overlapping = Finding.filter(first_seen__lte=end).exclude(resolved_at__lt=start)
-    data.month_findings = list(await overlapping)
+    data.month_findings = [FindingRow(*r) for r in await overlapping.values_list("account_id", "rule", "severity")]
     data.veto_findings = [f for f in data.month_findings if f.severity == "veto"]
+    if not detail:
+        return data
+    data.totals = await post_totals(start, end)
+    data.last_post_at = {aid: t.last_at for aid, t in data.totals.items()}
+    # Only accounts silent all month need older posts: a MAX over every post would read the whole table.
+    data.last_post_at.update(await last_posts([a.id for a in base.accounts if a.id not in data.totals], end))
+    data.followers_start, data.followers_end = await followers(start, end)
     data.reviews_opened = list(await Review.filter(opened_at__gte=start, opened_at__lte=end).prefetch_related("account"))
     data.reviews_decided = list(await Review.filter(decided_at__gte=start, decided_at__lte=end).prefetch_related(
         "account", "merge_into"))

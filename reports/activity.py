@@ -11,7 +11,7 @@ from registry.i18n import tr
 from registry.models import Account, Review
 from registry.monthly_data import month_data
 from registry.vocab import ACTIVE_STATUSES, STATUS_LABELS, UNIT_KIND_LABELS
-from reports.monthly_build import LABELS, _index, _sum, platform_zh
+from reports.monthly_build import LABELS, _index, platform_zh
 from reports.output import Field
 
 ACTIVE = {s.value for s in ACTIVE_STATUSES}
@@ -41,15 +41,15 @@ async def activity(start: dt.datetime, end: dt.datetime, *, unit: str | None = N
     for a in sorted(data.accounts, key=lambda a: (a.unit.name, a.platform, a.name)):
         if a.status not in ACTIVE or (unit and unit not in a.unit.name) or (platform and a.platform != platform):
             continue
-        posts = [p for p in data.posts.get(a.id, []) if not p["pinned"]]
+        t = data.totals.get(a.id)
         last = data.last_post_at.get(a.id)
         s, e = data.followers_start.get(a.id), data.followers_end.get(a.id)
         rows.append({
-            "ref": a.ref, "name": a.name, "platform": platform_zh(a.platform), "unit": a.unit.name, "posts": len(posts),
+            "ref": a.ref, "name": a.name, "platform": platform_zh(a.platform), "unit": a.unit.name, "posts": t.posts if t else 0,
             "days_since_last_post": (end.date() - last.date()).days if last else None, "followers": e,
             "followers_change": e - s if e is not None and s is not None else None,
-            "reads": _sum(posts, "reads"), "interactions": sum(_sum(posts, k) for k in ("likes", "shares", "comments", "zaikan")),
-            "index": _index(a, posts, days), "open_findings": "、".join(open_by_account.get(a.id, [])),
+            "reads": t.reads if t else 0, "interactions": t.likes + t.shares + t.comments + t.zaikan if t else 0,
+            "index": _index(a, t, days), "open_findings": "、".join(open_by_account.get(a.id, [])),
         })
     return rows
 

@@ -13,12 +13,11 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from registry.checks import DraftLike
 from registry.models import Account
-from registry.monthly_data import MonthData, month_data
+from registry.monthly_data import AccountInfo, MonthData, PostTotals, ReportBase, month_data
 from registry.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, label
 from reports import indices
 from reports.monthly_model import (
@@ -60,6 +59,9 @@ def platform_zh(code: str) -> str:
 
 Evaluate = Callable[[dt.datetime], Awaitable[Sequence[DraftLike]]]
 
+#: The rules a trend point needs: the vetoes (不合格) and collection_blind (not checked).
+TREND_RULES: tuple[str, ...] = ("stale_veto", "no_interaction", "collection_blind")
+
 
 def month_bounds(month: str, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """[first instant, last instant] of a YYYY-MM month in the county's zone."""
@@ -74,7 +76,7 @@ def previous_month(month: str) -> str:
     return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
 
 
-def _label(a: Account) -> str:
+def _label(a: Account | AccountInfo) -> str:
     return f"{a.name}（{platform_zh(a.platform)}）"
 
 
@@ -90,14 +92,14 @@ class _Month:
             if d.account_id in self.operating:
                 self.problems[d.account_id].add(d.rule)
         for f in data.month_findings:
-            if f.account_id in self.operating and f.rule != "collection_blind":  # type: ignore[attr-defined]
-                self.problems[f.account_id].add(f.rule)  # type: ignore[attr-defined]
+            if f.account_id in self.operating and f.rule != "collection_blind":
+                self.problems[f.account_id].add(f.rule)
         blind_now = {d.account_id for d in drafts if d.rule == "collection_blind"}
         self.checked = {aid for aid in self.operating if aid not in blind_now}
         veto_rules = {d.rule for d in drafts if d.severity == "veto"} | {f.rule for f in data.veto_findings}
         self.failed = {aid for aid in self.checked if self.problems[aid] & veto_rules}
 
-    def tally(self, key: str, label: str, keep: Callable[[Account], bool]) -> Tally:
+    def tally(self, key: str, label: str, keep: Callable[[AccountInfo], bool]) -> Tally:
         ids = [aid for aid, a in self.operating.items() if keep(a)]
         checked = [aid for aid in ids if aid in self.checked]
         failed = [aid for aid in checked if aid in self.failed]
@@ -111,7 +113,7 @@ def _with_prev(now: Tally, prev: Tally) -> Tally:
 
 
 def _overview(cur: _Month, prev: _Month) -> Overview:
-    def both(key: str, label: str, keep: Callable[[Account], bool]) -> Tally:
+    def both(key: str, label: str, keep: Callable[[AccountInfo], bool]) -> Tally:
         return _with_prev(cur.tally(key, label, keep), prev.tally(key, label, keep))
 
     platforms = sorted({a.platform for a in cur.operating.values()})
@@ -154,19 +156,18 @@ def _closures(data: MonthData) -> Closures:
     return Closures(len(data.reviews_opened), len(decided), closed, merged, decisions)
 
 
-def _sum(posts: list[dict[str, Any]], key: str) -> int:
-    return sum(p[key] or 0 for p in posts)
-
-
-def _index(a: Account, posts: list[dict[str, Any]], days: int) -> float | None:
-    if not posts:
+def _index(a: AccountInfo, t: PostTotals | None, days: int) -> float | None:
+    """WCI (WeChat) or BCI (Weibo) over a period of ``days`` from the account's post totals."""
+    if t is None or not t.posts:
         return None
     if a.platform == "wechat":
-        articles = [(p["reads"] or 0, p["zaikan"] or 0, p["likes"] or 0, p["shares"] or 0,
-                     str(p["post_id"]).endswith("_1")) for p in posts]
-        return round(indices.wci_from_articles(articles, days).wci, 2)
+        # Same inputs as indices.wci_from_articles with reads capped at 10万+, summed in SQL.
+        return round(indices.wci(
+            d=days, n=t.posts, reads=t.wci_reads, zaikan=t.zaikan, likes=t.likes, shares=t.shares,
+            lead_reads=t.lead_reads, lead_zaikan=t.lead_zaikan, lead_likes=t.lead_likes, lead_shares=t.lead_shares,
+            max_reads=t.max_reads, max_zaikan=t.max_zaikan, max_likes=t.max_likes, max_shares=t.max_shares), 2)
     if a.platform == "weibo":
-        return round(indices.bci(len(posts), _sum(posts, "shares"), _sum(posts, "comments"), _sum(posts, "likes")), 2)
+        return round(indices.bci(t.posts, t.shares, t.comments, t.likes), 2)
     return None
 
 
@@ -175,21 +176,19 @@ def _details_and_rankings(cur: _Month, as_of: dt.datetime, days: int) -> tuple[l
     wechat: list[tuple[RankRow, int]] = []
     weibo: list[tuple[RankRow, int]] = []
     for aid, a in sorted(cur.operating.items(), key=lambda kv: (kv[1].unit.name, kv[1].platform, kv[1].name)):
-        posts = [p for p in cur.data.posts.get(aid, []) if not p["pinned"]]
+        t = cur.data.totals.get(aid)
         last = cur.data.last_post_at.get(aid)
-        idx = _index(a, posts, days)
+        idx = _index(a, t, days)
         start, end = cur.data.followers_start.get(aid), cur.data.followers_end.get(aid)
-        inter = sum(_sum(posts, k) for k in ("likes", "shares", "comments", "zaikan"))
         problems = "、".join(LABELS[r] for r in ORDER if r in cur.problems[aid])
         rows.append(AccountRow(a.name, platform_zh(a.platform), a.unit.name, UNIT_KIND_LABELS_BY_CODE.get(a.unit.kind, ""),
-                               STATUS_BY_CODE.get(cur.data.status_at_end.get(aid) or "", ""), len(posts),
+                               STATUS_BY_CODE.get(cur.data.status_at_end.get(aid) or "", ""), t.posts if t else 0,
                                (as_of.date() - last.date()).days if last else None, end,
                                end - start if end is not None and start is not None else None,
-                               _sum(posts, "reads") if posts else None, inter if posts else None, idx, problems,
-                               "不合格" if aid in cur.failed else "合格"))
-        if idx is not None:
-            rank = RankRow(a.name, a.unit.name, idx, len(posts), _sum(posts, "reads"), _sum(posts, "likes"),
-                           _sum(posts, "shares"), _sum(posts, "zaikan"), _sum(posts, "comments"))
+                               t.reads if t else None, t.likes + t.shares + t.comments + t.zaikan if t else None,
+                               idx, problems, "不合格" if aid in cur.failed else "合格"))
+        if idx is not None and t is not None:
+            rank = RankRow(a.name, a.unit.name, idx, t.posts, t.reads, t.likes, t.shares, t.zaikan, t.comments)
             (wechat if a.platform == "wechat" else weibo).append((rank, aid))
     wechat.sort(key=lambda r: -r[0].index)
     weibo.sort(key=lambda r: -r[0].index)
@@ -202,21 +201,33 @@ UNIT_KIND_LABELS_BY_CODE = {k.value: v for k, v in UNIT_KIND_LABELS.items()}
 STATUS_BY_CODE = {k.value: v for k, v in STATUS_LABELS.items()}
 
 
-async def _judge(month: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate) -> tuple[_Month, dt.datetime]:
+async def _judge(month: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, base: ReportBase, *,
+                 detail: bool) -> tuple[_Month, dt.datetime]:
     start, end = month_bounds(month, tz)
     as_of = min(end, now)
-    data = await month_data(start, as_of)
+    data = await month_data(start, as_of, base=base, detail=detail)
     return _Month(data, await evaluate(as_of)), as_of
 
 
+def _trend_point(month: str, judged: _Month) -> TrendPoint:
+    t = judged.tally("all", "合计", lambda a: True)
+    counts = [judged.data.counts[aid] for aid in judged.operating if aid in judged.data.counts]
+    return TrendPoint(month, t.accounts, t.pass_rate, sum(n for n, _ in counts), sum(r for _, r in counts))
+
+
 async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate,
-                        trend_months: int = 12) -> MonthlyReport:
-    """The whole review of a month (the current month is reported to date)."""
+                        evaluate_trend: Evaluate | None = None, trend_months: int = 12) -> MonthlyReport:
+    """The whole review of a month (the current month is reported to date).
+
+    ``evaluate_trend`` judges the older trend months; it only has to produce the TREND_RULES findings
+    (default: ``evaluate``).
+    """
     start, end = month_bounds(month, tz)
     if start > now:
         raise ValueError(f"{month} has not started yet")
-    cur, as_of = await _judge(month, tz, now, evaluate)
-    prev, _ = await _judge(previous_month(month), tz, now, evaluate)
+    base = await ReportBase.load()
+    cur, as_of = await _judge(month, tz, now, evaluate, base, detail=True)
+    prev, _ = await _judge(previous_month(month), tz, now, evaluate, base, detail=False)
     days = calendar.monthrange(start.year, start.month)[1]
     details, rankings = _details_and_rankings(cur, as_of, days)
     trends: list[TrendPoint] = []
@@ -226,10 +237,11 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
         months.append(m)
         m = previous_month(m)
     for mm in reversed(months):
-        judged = cur if mm == month else prev if mm == previous_month(month) else (await _judge(mm, tz, now, evaluate))[0]
-        t = judged.tally("all", "合计", lambda a: True)
-        posts = [p for aid in judged.operating for p in judged.data.posts.get(aid, [])]
-        trends.append(TrendPoint(mm, t.accounts, t.pass_rate, len(posts), _sum(posts, "reads")))
+        if mm in (month, previous_month(month)):
+            judged = cur if mm == month else prev
+        else:
+            judged = (await _judge(mm, tz, now, evaluate_trend or evaluate, base, detail=False))[0]
+        trends.append(_trend_point(mm, judged))
     return MonthlyReport(
         county=county, month=month, period_start=start.date(), period_end=end.date(), as_of=as_of,
         partial=as_of < end, generated_at=now, overview=_overview(cur, prev), problems=_problem_groups(cur),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from registry import observations as obs
 from registry import store
-from reports.monthly_build import build_monthly
+from reports.monthly_build import TREND_RULES, build_monthly
 from rules.config import RuleSettings
 from rules.evaluate import evaluate_at
 
@@ -98,6 +98,15 @@ async def test_october_review_numbers(db: str) -> None:
     assert rows["微博号"].index == round((0.2 * math.log(6) + 0.8 * w2) * 160, 2)
     assert [t.month for t in rep.trends] == ["2026-08", "2026-09", "2026-10"]
     assert rep.rankings.wechat[0].account == "好号" and "好号（微信公众号）" in rep.rankings.praised
+
+    async def evaluate_trend(moment: dt.datetime):  # type: ignore[no-untyped-def]
+        # A trend point must only depend on the TREND_RULES findings.
+        return await evaluate_at(moment, SETTINGS, only=TREND_RULES)
+
+    light = await build_monthly("2026-10", county="测试县", tz=TZ, now=NOW, evaluate=evaluate,
+                                evaluate_trend=evaluate_trend, trend_months=4)
+    assert light.trends[1:] == rep.trends and light.trends[0].month == "2026-07"
+    assert (light.details, light.overview) == (rep.details, rep.overview)
 
     current = await build_monthly("2026-11", county="测试县", tz=TZ, now=NOW, evaluate=evaluate, trend_months=2)
     assert current.partial and current.as_of == NOW
