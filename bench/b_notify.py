@@ -1,8 +1,7 @@
 """Notify: `bot.cycle.run_cycle` with a no-op console notifier, after a check.
 
-The first cycle plans a message per recipient, writes the outbox and sends what is due (the
-cycle sends at most `registry.notify_store.due`'s limit, 500, per run); the second one, an hour
-later, finds nothing changed. The baseline is one SQL query fetching the open findings with
+The first cycle plans a message per recipient, writes the outbox and sends everything due (500
+rows per outbox query); the second one, an hour later, finds nothing changed. The baseline is one SQL query fetching the open findings with
 their account, unit and contacts, the rows the cycle starts from.
 """
 

@@ -24,8 +24,28 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), SHANGHAI)
 
 
-def digest_bounds(f: AccountFacts, now: datetime, settings: RuleSettings) -> DigestBounds:
-    """The observation point and windows of one account's evaluation at ``now``."""
+#: Rules that read more of the posts than the latest one (their windows are aggregated).
+WINDOW_RULES = frozenset({"low_use", "frequency_below_target"})
+#: How far back a latest-post-only digest looks in one pass; older latest posts take a second query.
+LATEST_SCAN_DAYS = 21
+
+
+def _latest_only(f: AccountFacts, now: datetime, settings: RuleSettings) -> tuple[datetime, datetime]:
+    # The "low-use window" of a latest-post-only digest is just the stretch scanned first: a rule
+    # that does read the window would find it is not its own and refuse the digest.
+    as_of = observed_until(f, now)
+    return as_of - timedelta(days=LATEST_SCAN_DAYS), as_of
+
+
+def digest_bounds(f: AccountFacts, now: datetime, settings: RuleSettings, latest_only: bool = False) -> DigestBounds:
+    """The observation point and windows of one account's evaluation at ``now``.
+
+    ``latest_only`` when no rule of the evaluation reads a window (`WINDOW_RULES`): only the latest
+    post is looked for, which is cheaper to find.
+    """
+    if latest_only:
+        since, as_of = _latest_only(f, now, settings)
+        return DigestBounds(f.account_id, as_of, since)
     since, as_of = use_window(f, now, settings)
     window = frequency_window(f, now, settings)
     if window is None or window[1] > window[2]:
@@ -34,10 +54,11 @@ def digest_bounds(f: AccountFacts, now: datetime, settings: RuleSettings) -> Dig
     return DigestBounds(f.account_id, as_of, since, _midnight(start), _midnight(end + timedelta(days=1)))
 
 
-def with_digest(f: AccountFacts, d: PostDigest | None, now: datetime, settings: RuleSettings) -> AccountFacts:
+def with_digest(f: AccountFacts, d: PostDigest | None, now: datetime, settings: RuleSettings,
+                latest_only: bool = False) -> AccountFacts:
     """``f`` with its activity digest (an account without any post gets an empty one)."""
-    since, as_of = use_window(f, now, settings)
-    window = frequency_window(f, now, settings)
+    since, as_of = (_latest_only if latest_only else use_window)(f, now, settings)
+    window = None if latest_only else frequency_window(f, now, settings)
     latest = None
     if d is not None and d.latest is not None:
         p = d.latest

@@ -12,7 +12,7 @@ from registry.checks import CheckData, SyncResult, load_check_data, sync_finding
 from registry.post_digest import post_digests
 from rules.catalogue import evaluate_all
 from rules.config import RuleSettings
-from rules.digest import digest_bounds, with_digest
+from rules.digest import WINDOW_RULES, digest_bounds, with_digest
 from rules.facts import AccountFacts, FindingDraft
 from rules.rule_base import ACTIVE, is_blind
 
@@ -65,11 +65,16 @@ def base_facts(data: CheckData, now: dt.datetime) -> list[AccountFacts]:
     return out
 
 
-async def build_facts(data: CheckData, now: dt.datetime, settings: RuleSettings) -> list[AccountFacts]:
-    """Every account's facts, with its posting activity aggregated in SQL over the rules' own windows."""
+async def build_facts(data: CheckData, now: dt.datetime, settings: RuleSettings,
+                      only: Collection[str] | None = None) -> list[AccountFacts]:
+    """Every account's facts, with its posting activity aggregated in SQL over the rules' own windows.
+
+    When ``only`` names no rule that reads a window, only each account's latest post is looked up.
+    """
+    latest_only = only is not None and not WINDOW_RULES & set(only)
     facts = base_facts(data, now)
-    digests = await post_digests([digest_bounds(f, now, settings) for f in facts])
-    return [with_digest(f, digests.get(f.account_id), now, settings) for f in facts]
+    digests = await post_digests([digest_bounds(f, now, settings, latest_only) for f in facts])
+    return [with_digest(f, digests.get(f.account_id), now, settings, latest_only) for f in facts]
 
 
 @dataclass
@@ -111,4 +116,4 @@ async def evaluate_at(now: dt.datetime, settings: RuleSettings,
     """The catalogue's findings at ``now`` (only the rules named in ``only``, when given) without
     touching stored findings (for reports)."""
     data = await load_check_data(now, lookback_days(settings))
-    return evaluate_all(await build_facts(data, now, settings), now, settings, only)
+    return evaluate_all(await build_facts(data, now, settings, only), now, settings, only)
