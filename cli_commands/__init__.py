@@ -1,0 +1,1 @@
+"""The `govmedia` subcommands, one module per area; `cli.py` assembles them."""

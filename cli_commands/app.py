@@ -1,0 +1,115 @@
+"""What every command shares: the App context, failing with an exit code, list output."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+
+from registry import store
+from registry.credentials import Secrets, SecretsError, load_secrets
+from registry.db import DatabaseError, database
+from registry.i18n import tr
+from registry.settings import Settings
+from reports.output import FORMATS, Field, render
+
+T = TypeVar("T")
+EXIT_INPUT = 2
+EXIT_FAILED = 3
+log = logging.getLogger("govmedia")
+
+
+@dataclass
+class App:
+    """What every command gets: settings, database URL, actor."""
+
+    settings: Settings
+    db_url: str
+    actor: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The county's time zone."""
+        return ZoneInfo(str(self.settings.get("county.timezone", "Asia/Shanghai")))
+
+    def today(self) -> dt.date:
+        """Today in the county's calendar."""
+        return dt.datetime.now(self.tz).date()
+
+    def run(self, use_case: Callable[[], Awaitable[T]], *, upgrade: bool = True) -> T:
+        """Run one use case with the database open; map failures to exit codes."""
+
+        async def main() -> T:
+            async with database(self.db_url, upgrade_schema=upgrade):
+                return await use_case()
+
+        try:
+            return asyncio.run(main())
+        except DatabaseError as exc:
+            fail(str(exc), EXIT_FAILED)
+        except (store.NotFound, store.Ambiguous) as exc:
+            fail(str(exc), EXIT_INPUT)
+        except store.Invalid as exc:
+            for e in exc.errors:
+                click.echo(str(e), err=True)
+            fail(tr("输入无效，未做任何修改", "invalid input; nothing was changed"), EXIT_INPUT)
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    """Print an error in plain words and exit."""
+    click.echo(tr("错误：", "error: ") + message, err=True)
+    sys.exit(code)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def format_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The --format and --out options of a list command."""
+    f = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")(f)
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)(f)
+
+
+def emit(records: list[dict[str, Any]], fields: list[Field], fmt: str, out: Path | None,
+          sheet: str = "Sheet1", table_fields: tuple[str, ...] | None = None) -> None:
+    """Print records as the chosen format, or write them to --out."""
+    if fmt == "xlsx" and out is None:
+        fail(tr("xlsx 格式需要 --out 文件名", "--format xlsx needs --out FILE"))
+    text = render(records, fields, fmt, out=out, sheet=sheet, table_fields=table_fields)
+    if out is not None:
+        click.echo(tr(f"已写入 {text}（{len(records)} 条）", f"wrote {text} ({len(records)} rows)"))
+    else:
+        click.echo(text)
+
+
+def app_secrets(app: App) -> Secrets:
+    """The secrets file of the config, or exit with why it is refused."""
+    try:
+        return load_secrets(app.settings.secrets_path)
+    except SecretsError as exc:
+        fail(str(exc))
+
+
+async def resolve_ids(refs: tuple[str, ...]) -> list[int] | None:
+    """Account ids of REFs (None: no filter)."""
+    if not refs:
+        return None
+    return [(await store.find_account(r)).id for r in refs]
+
+
+def load_rule_settings(app: App) -> Any:
+    """The resolved ``[rules]`` settings, or exit with the config error."""
+    from rules.config import RuleSettings
+
+    try:
+        return RuleSettings.from_dict(app.settings.section("rules"))
+    except ValueError as exc:
+        fail(str(exc))

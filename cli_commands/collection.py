@@ -1,0 +1,118 @@
+"""Collection: one pass, its status, and manual submissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli_commands.app import (
+    EXIT_FAILED,
+    App,
+    app_secrets,
+    emit,
+    fail,
+    format_options,
+    log,
+    pass_app,
+    resolve_ids,
+)
+from collectors.service import collect as run_collect
+from collectors.service import make_client
+from registry import vocab
+from registry.i18n import tr
+from registry.observations import collection_status
+from reports import collection as collection_view
+from reports.output import render
+
+
+class Progress:
+    """A one-line progress display on a terminal: account n/N, posts found, failures."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.posts = 0
+        self.failed = 0
+
+    def __call__(self, outcome: Any, done: int, total: int) -> None:
+        self.posts += outcome.new_posts
+        self.failed += outcome.status == "failed"
+        if self.tty:
+            line = tr(f"\r采集中 {done}/{total}  新文章 {self.posts}  失败 {self.failed}",
+                      f"\rcollecting {done}/{total}  new posts {self.posts}  failed {self.failed}")
+            click.echo(line, nl=done == total, err=True)
+        else:
+            log.info("%s %s: %s", done, outcome.target.uid, outcome.status)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--account", "refs", multiple=True, help="Only this account (REF); repeatable.")
+@click.option("--platform", help="Only this platform (wechat, weibo, …).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Re-fetch history since this date.")
+@click.pass_context
+def collect(ctx: click.Context, refs: tuple[str, ...], platform: str | None, since: dt.datetime | None) -> None:
+    """Run one collection pass (or a subcommand: status, import)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app: App = ctx.obj
+    secrets = app_secrets(app)
+    progress = Progress()
+    parsed = vocab.parse_platform(platform) if platform else None
+    plat = parsed.value if parsed else platform
+
+    async def use_case() -> Any:
+        async with make_client(app.settings) as client:
+            return await run_collect(app.settings, secrets, client, account_ids=await resolve_ids(refs),
+                                     platform=plat, since=since.date() if since else None, progress=progress)
+
+    summary = app.run(use_case)
+    records = collection_view.summary_records(summary.outcomes)
+    if not records:
+        click.echo(tr("没有需要采集的账号（手工报送的账号用 govmedia collect import）",
+                      "no account to collect (manual accounts: govmedia collect import)"))
+        return
+    click.echo(render(records, collection_view.summary_fields(), "table"))
+    for line in collection_view.failure_lines(summary.outcomes):
+        click.echo(line)
+    counts = summary.counts
+    if counts.get("failed") and not counts.get("ok") and not counts.get("skipped"):
+        fail(tr("所有账号均采集失败", "every account failed"), EXIT_FAILED)
+
+
+@collect.command("status")
+@click.option("--account", "refs", multiple=True, help="Only this account (REF); repeatable.")
+@format_options
+@pass_app
+def collect_status(app: App, refs: tuple[str, ...], fmt: str, out: Path | None) -> None:
+    """Per account: last success, last attempt and error, posts known, data coverage."""
+
+    async def use_case() -> list[dict[str, Any]]:
+        return collection_view.status_records(await collection_status(await resolve_ids(refs)))
+
+    emit(app.run(use_case), collection_view.status_fields(), fmt, out, sheet="collection")
+
+
+@collect.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_app
+def collect_import(app: App, file: Path) -> None:
+    """Import units' submissions (posts and followers) for manually collected accounts."""
+    from collectors.manual import import_submission
+    from collectors.run import worker_name
+
+    now = dt.datetime.now(app.tz)
+    sub = app.run(lambda: import_submission(file, today=now.date(), now=now, worker=worker_name()))
+    for w in sub.warnings:
+        click.echo(tr("提醒：", "warning: ") + w, err=True)
+    if sub.errors:
+        for e in sub.errors:
+            click.echo(str(e), err=True)
+        fail(tr(f"报送文件有 {len(sub.errors)} 处错误，未写入任何数据", f"{len(sub.errors)} errors; nothing was written"))
+    posts = sum(len(v) for v in sub.posts.values())
+    metrics = sum(len(v) for v in sub.metrics.values())
+    accounts = len(set(sub.posts) | set(sub.metrics))
+    click.echo(tr(f"已导入 {accounts} 个账号的 {posts} 篇文章、{metrics} 条粉丝数据",
+                  f"imported {posts} posts and {metrics} follower counts of {accounts} accounts"))

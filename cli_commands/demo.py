@@ -1,0 +1,186 @@
+"""The demo and the sandbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli_commands.alerts import notify_cycle
+from cli_commands.app import EXIT_FAILED, App, app_secrets, emit, fail, format_options, load_rule_settings
+from cli_commands.checking import rule_names
+from cli_commands.collection import Progress
+from cli_commands.reporting import write_review_files
+from collectors.service import collect as run_collect
+from collectors.service import make_client
+from registry.i18n import tr
+from registry.ledger_file import import_ledger
+from registry.settings import Settings, load, write_default
+from reports import collection as collection_view
+from reports.output import Field
+
+DEMO_PORT = 8765
+
+
+def _demo_faults() -> list[Any]:
+    from sandbox.faults import Fault
+
+    # A flaky platform the collectors ride out (retries), and one feed host that stays down.
+    return [Fault(kind="errcode", platform="wechat", code=-1, rate=0.03),
+            Fault(kind="http_status", platform="feed", uid="gh_34f5b291c0b0", status=503)]
+
+
+def demo_config(directory: Path, base: str, county: Any) -> Settings:
+    """The demo's config: a county pointed at the sandbox at ``base``."""
+    import base64
+    import hashlib
+    import os
+
+    import tomli_w
+
+    from sandbox.county import OFFICE_USER, demo_secrets
+
+    config = directory / "govmedia.toml"
+    write_default(config, overrides={
+        "county.name": "滹沱县", "platforms.wechat.api_base": base, "platforms.weibo.api_base": base,
+        "platforms.weibo.mobile_base": base, "platforms.weibo.min_interval": 0.0, "platforms.weibo.jitter": 0.0,
+        "platforms.feed.base_url": base, "wecom.api_base": base + "/wecom", "wecom.corp_id": county.wecom.corp_id,
+        "wecom.agent_id": county.wecom.agent_id, "wecom.credential": "wecom_app", "collect.concurrency": 12,
+        "notify.office_users": [OFFICE_USER], "notify.quiet_hours": "", "notify.working_days_only": False,
+    })
+    creds = demo_secrets(county)
+    # The callback's token and EncodingAESKey (43 characters) for `govmedia bot serve` in the demo.
+    creds["wecom_app"] = {"secret": county.wecom.corp_secret, "token": "hutuoDemoCallback",
+                          "aes_key": base64.b64encode(hashlib.sha256(b"govmedia-demo").digest()).decode()[:43]}
+    secrets_path = directory / "secrets.toml"
+    secrets_path.write_text(tomli_w.dumps({"credentials": creds}), encoding="utf-8")
+    os.chmod(secrets_path, 0o600)
+    return load(config)
+
+
+def _demo_check(app: App) -> None:
+    from rules.evaluate import run_check
+
+    now = dt.datetime.now(app.tz)
+    summary = app.run(lambda: run_check(now, load_rule_settings(app)))
+    names = rule_names()
+    click.echo(tr(f"③ 检查：发现问题 {len(summary.drafts)} 项，新立关停整合复核 {len(summary.sync.reviews_opened)} 件",
+                  f"3. check: {len(summary.drafts)} findings, {len(summary.sync.reviews_opened)} shutdown reviews opened"))
+    for rule, n in sorted(summary.by_rule.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {names.get(rule, rule)}（{rule}）：{n}")
+
+
+def _demo_notify(app: App, base: str) -> None:
+    from sandbox.county import OFFICE_USER
+    from sandbox.server import fetch_messages
+
+    result = app.run(lambda: notify_cycle(app, dry_run=False))
+    click.echo(tr(f"④ 预警：写入 {result.written} 条，经企业微信发送成功 {len(result.sent)} 条，失败 {len(result.failed)} 条",
+                  f"4. warnings: {result.written} written, {len(result.sent)} sent over WeCom, {len(result.failed)} failed"))
+    delivered = [m for m in fetch_messages(base, "wecom_app") if m["status"] == "delivered"]
+    for m in [d for d in delivered if d["to"] != OFFICE_USER][:1] + [d for d in delivered if d["to"] == OFFICE_USER][:1]:
+        payload = m["payload"] if isinstance(m["payload"], dict) else {}
+        body = str(payload.get("content") or payload.get("description") or "")
+        click.echo(tr(f"  —— 发给 {m['to']} 的消息 ——", f"  -- message to {m['to']} --"))
+        for line in body.splitlines()[:8]:
+            click.echo("  │ " + line)
+
+
+def _demo_reports(app: App, directory: Path) -> None:
+    today = app.today()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    paths = write_review_files(app, last_month, directory / "reports", ["html", "xlsx", "docx"])
+    paths += write_review_files(app, today.strftime("%Y-%m"), directory / "reports", ["html", "xlsx", "docx"])
+    click.echo(tr(f"⑤ 月度健康度报告（{last_month} 及本月截至今日）：", f"5. monthly reviews ({last_month} and this month to date):"))
+    for p in paths:
+        click.echo(f"  {p}")
+
+
+@click.command()
+@click.option("--dir", "directory", default="govmedia-demo", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", default=DEMO_PORT, show_default=True, help="Sandbox port (a free one if taken).")
+def demo(directory: Path, port: int) -> None:
+    """Run the whole product on a sample county: its own config, SQLite database and sandbox."""
+    from importlib.resources import as_file, files
+
+    from sandbox.server import running_sandbox
+
+    directory.mkdir(parents=True, exist_ok=True)
+    click.echo(tr(f"演示目录：{directory.resolve()}", f"demo directory: {directory.resolve()}"))
+    try:
+        ctx = running_sandbox(seed=7, faults=_demo_faults(), port=port)
+        sb = ctx.__enter__()
+    except OSError:
+        ctx = running_sandbox(seed=7, faults=_demo_faults())
+        sb = ctx.__enter__()
+    try:
+        click.echo(tr(f"模拟平台（微信、微博、企业微信）已启动：{sb.base_url}", f"platform sandbox running at {sb.base_url}"))
+        settings = demo_config(directory, sb.base_url, sb.county)
+        app = App(settings=settings, db_url=settings.database_url, actor="demo")
+        with as_file(files("registry") / "data" / "sample-ledger.csv") as ledger:
+            result = app.run(lambda: import_ledger(ledger, actor="demo", today=app.today()))
+        plan = result.plan
+        assert plan is not None and not result.errors
+        click.echo(tr(f"① 导入示例台账：{result.rows} 个账号（新增 {len(plan.added)}，变更 {len(plan.changed)}）",
+                      f"1. sample ledger: {result.rows} accounts ({len(plan.added)} added, {len(plan.changed)} changed)"))
+        secrets = app_secrets(app)
+
+        async def collect_all() -> Any:
+            async with make_client(settings) as client:
+                return await run_collect(settings, secrets, client, progress=Progress())
+
+        summary = app.run(collect_all)
+        counts = summary.counts
+        click.echo(tr(f"② 采集：{len(summary.outcomes)} 个账号，成功 {counts.get('ok', 0)}，失败 {counts.get('failed', 0)}，"
+                      f"新发现文章 {summary.new_posts} 篇（手工报送账号不自动采集）",
+                      f"2. collected {len(summary.outcomes)} accounts: {counts.get('ok', 0)} ok, "
+                      f"{counts.get('failed', 0)} failed, {summary.new_posts} new posts"))
+        for line in collection_view.failure_lines(summary.outcomes):
+            click.echo(line)
+        _demo_check(app)
+        _demo_notify(app, sb.base_url)
+        _demo_reports(app, directory)
+    finally:
+        ctx.__exit__(None, None, None)
+    click.echo(tr("\n继续查看（在演示目录中运行）：", "\nlook further (run inside the demo directory):"))
+    for cmd in ("govmedia findings", "govmedia review list", "govmedia notify log", "govmedia report matrix",
+                f"govmedia sandbox serve --port {DEMO_PORT}   # 另开终端，之后可运行 govmedia collect"):
+        click.echo(f"  cd {directory} && {cmd}")
+
+
+@click.group()
+def sandbox() -> None:
+    """The local platform simulator (WeChat, Weibo, WeCom, feeds)."""
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=DEMO_PORT, show_default=True)
+@click.option("--seed", default=7, show_default=True, help="Seed of the generated county.")
+@click.option("--faults", "faults_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="TOML file of faults to inject.")
+def sandbox_serve(host: str, port: int, seed: int, faults_file: Path | None) -> None:
+    """Serve the simulator until Ctrl-C."""
+    from sandbox.server import serve
+
+    serve(host, port, seed, faults_file)
+
+
+@sandbox.command("messages")
+@click.option("--url", default=f"http://127.0.0.1:{DEMO_PORT}", show_default=True, help="Sandbox base URL.")
+@click.option("--channel", help="wecom_app, wecom_robot or mp_template.")
+@format_options
+def sandbox_messages(url: str, channel: str | None, fmt: str, out: Path | None) -> None:
+    """List what the bot sent to the sandbox."""
+    from sandbox.server import fetch_messages
+
+    try:
+        messages = fetch_messages(url, channel)
+    except Exception as exc:  # connection refused etc.: say so plainly
+        fail(tr(f"无法连接模拟平台 {url}：{type(exc).__name__}", f"cannot reach the sandbox at {url}: {type(exc).__name__}"),
+             EXIT_FAILED)
+    fields = [Field(k, k) for k in ("seq", "channel", "at", "to", "msgtype", "status", "reason")]
+    emit(messages, fields, fmt, out, sheet="messages")
+
