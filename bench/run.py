@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import WORK_DIR, dataset_url, pg_connect
+from bench.common import PG_BASE, WORK_DIR, dataset_url, pg_connect
 from bench.report import MAIN_METRIC, render
 
 HERE = Path(__file__).resolve().parent
@@ -68,7 +68,7 @@ def generate(url: str, accounts: int, posts: int, timeout: float) -> dict[str, A
 def pg_version() -> str:
     """The PostgreSQL server version, or "" when it cannot be reached."""
     async def query() -> str:
-        conn = await pg_connect(dataset_url("postgres", 0))
+        conn = await pg_connect(f"{PG_BASE}/postgres")  # the bench databases may not exist yet
         try:
             return str(await conn.fetchval("SHOW server_version"))
         finally:

@@ -111,8 +111,8 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
                 evidence = {**d.evidence, "claim_rejected_at": now.isoformat(), "claimed_by": r["claimed_by"]}
                 changed.append((r["id"], d.severity, d.summary_zh, d.summary_en, evidence))
                 result.claims_rejected.append(ref)
-            elif (r["severity"], r["summary_zh"], r["summary_en"], r["evidence"]) != (
-                    d.severity, d.summary_zh, d.summary_en, _as_stored(d.evidence)):
+            elif (r["severity"], r["summary_zh"], r["summary_en"]) != (d.severity, d.summary_zh, d.summary_en) or (
+                    r["evidence"] != d.evidence and r["evidence"] != _as_stored(d.evidence)):
                 changed.append((r["id"], d.severity, d.summary_zh, d.summary_en, d.evidence))
             else:
                 touched.append(r["id"])

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from registry.models import DailyMetric, Post
-from registry.rawsql import connection_of, db_moment, numbered
+from registry.rawsql import connection_of, db_moment
 
 POST_NUMBERS = ("reads", "likes", "shares", "comments", "zaikan", "favorites")
 METRIC_NUMBERS = ("followers", "new_followers", "lost_followers", "reads", "shares")
@@ -83,6 +83,11 @@ METRIC_COLS = ("account_id", "day", *METRIC_NUMBERS, "updated_at")
 METRIC_UPDATE = (*METRIC_NUMBERS, "updated_at")
 
 
+_PG_TYPES = {"account_id": "int", "post_id": "text", "published_at": "timestamptz", "title": "text", "url": "text",
+             "pinned": "bool", "original": "bool", "source": "text", "first_seen_at": "timestamptz",
+             "updated_at": "timestamptz", "day": "date", **{c: "bigint" for c in (*POST_NUMBERS, *METRIC_NUMBERS)}}
+
+
 @functools.cache
 def _upsert_sql(table: str, cols: tuple[str, ...], key: tuple[str, ...], update: tuple[str, ...],
                 keep: tuple[str, ...], pg: bool) -> str:
@@ -93,8 +98,21 @@ def _upsert_sql(table: str, cols: tuple[str, ...], key: tuple[str, ...], update:
                      for c in update)
     names = ", ".join(f'"{c}"' for c in cols)
     conflict = ", ".join(f'"{c}"' for c in key)
+    if pg:
+        # One statement per batch over column arrays: asyncpg's executemany still costs a round of
+        # protocol work per row, unnest() lets PostgreSQL take the batch at once (about 2x here).
+        arrays = ", ".join(f"${i}::{_PG_TYPES[c]}[]" for i, c in enumerate(cols, 1))
+        return f'INSERT INTO "{table}" ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT ({conflict}) DO UPDATE SET {sets}'
     marks = ", ".join("?" * len(cols))
-    return numbered(f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {sets}', pg)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {sets}'
+
+
+async def _write(conn: Any, sql: str, rows: list[list[Any]], pg: bool) -> None:
+    """Run an `_upsert_sql` statement over rows: column arrays on PostgreSQL, executemany on SQLite."""
+    if pg:
+        await conn.execute_query(sql, [list(column) for column in zip(*rows, strict=True)])
+    else:
+        await conn.execute_many(sql, rows)
 
 
 async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) -> tuple[int, int]:
@@ -115,8 +133,7 @@ async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) 
             numbers = [old[k] if v is None else v for k, v in zip(POST_NUMBERS, numbers, strict=True)]
         rows.append([account_id, pid, moment(p.published_at), (p.title or "")[:256], (p.url or "")[:1024],
                      bool(p.pinned), p.original, *numbers, source, now, now])
-    await conn.execute_many(_upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, POST_NUMBERS, pg),
-                            rows)
+    await _write(conn, _upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, POST_NUMBERS, pg), rows, pg)
     new = len(by_id) - len(existing)
     return new, len(existing)
 
@@ -134,6 +151,6 @@ async def upsert_metrics(account_id: int, metrics: Sequence[MetricLike]) -> int:
     conn, pg = connection_of(DailyMetric)
     now = db_moment(pg)(dt.datetime.now(dt.UTC))
     rows = [[account_id, d if pg else d.isoformat(), *(v[k] for k in METRIC_NUMBERS), now] for d, v in by_day.items()]
-    await conn.execute_many(_upsert_sql("daily_metric", METRIC_COLS, ("account_id", "day"), METRIC_UPDATE,
-                                        METRIC_NUMBERS, pg), rows)
+    await _write(conn, _upsert_sql("daily_metric", METRIC_COLS, ("account_id", "day"), METRIC_UPDATE, METRIC_NUMBERS, pg),
+                 rows, pg)
     return len(rows)
