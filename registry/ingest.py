@@ -120,9 +120,11 @@ async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) 
     if not posts:
         return 0, 0
     by_id: dict[str, PostLike] = {p.post_id: p for p in posts}
+    conn, pg = connection_of(Post)
+    if pg:
+        return await _upsert_posts_pg(conn, account_id, by_id, source)
     existing = {row["post_id"]: row for row in await Post.filter(account_id=account_id, post_id__in=list(by_id)).values(
         "post_id", *POST_NUMBERS)}
-    conn, pg = connection_of(Post)
     moment = db_moment(pg)
     now = moment(dt.datetime.now(dt.UTC))
     rows: list[list[Any]] = []
@@ -136,6 +138,19 @@ async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) 
     await _write(conn, _upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, POST_NUMBERS, pg), rows, pg)
     new = len(by_id) - len(existing)
     return new, len(existing)
+
+
+async def _upsert_posts_pg(conn: Any, account_id: int, by_id: dict[str, PostLike], source: str) -> tuple[int, int]:
+    """PostgreSQL: one statement, no read first; the upsert's COALESCE keeps known numbers and
+    ``RETURNING (xmax = 0)`` tells inserted rows from updated ones."""
+    now = dt.datetime.now(dt.UTC)
+    rows = [[account_id, pid, p.published_at, (p.title or "")[:256], (p.url or "")[:1024], bool(p.pinned), p.original,
+             *(getattr(p, k) for k in POST_NUMBERS), source, now, now] for pid, p in by_id.items()]
+    sql = _upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, POST_NUMBERS, True)
+    returned = await conn.execute_query_dict(sql + " RETURNING (xmax = 0) AS inserted",
+                                             [list(column) for column in zip(*rows, strict=True)])
+    new = sum(1 for r in returned if r["inserted"])
+    return new, len(returned) - new
 
 
 async def upsert_metrics(account_id: int, metrics: Sequence[MetricLike]) -> int:
