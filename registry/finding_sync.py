@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from tortoise.transactions import in_transaction
 
 from registry.models import Finding, Review
-from registry.rawsql import id_list, in_ids, marks
+from registry.rawsql import id_list, in_ids, is_pg, marks
 
 #: Rules whose findings depend on collected activity (kept as they are while an account is blind).
 ACTIVITY_RULES = frozenset({"stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target"})
@@ -77,9 +77,20 @@ class SyncResult:
     reviews_opened: list[Review] = field(default_factory=list)
 
 
-def _as_stored(evidence: dict[str, object]) -> Any:
-    # Stored evidence went through JSON (tuples became lists); compare like with like.
-    return json.loads(json.dumps(evidence, ensure_ascii=False))
+def _same_evidence(stored: Any, new: dict[str, object], exact_text: bool) -> bool:
+    """Whether stored evidence (raw from the database) says what ``new`` says.
+
+    On SQLite the stored text is exactly what the field's encoder wrote, so encoding the draft and
+    comparing text avoids decoding 35,000 documents per check; PostgreSQL normalises jsonb, so
+    there the stored document is decoded and compared as data (tuples in a draft became lists).
+    """
+    if exact_text and stored == _EVIDENCE.to_db_value(new, Finding):
+        return True
+    data = json.loads(stored) if isinstance(stored, str | bytes) else stored
+    return bool(data == new or data == json.loads(json.dumps(new, ensure_ascii=False)))
+
+
+_EVIDENCE = Finding._meta.fields_map["evidence"]
 
 
 async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[int], now: dt.datetime,
@@ -112,7 +123,7 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
                 changed.append((r["id"], d.severity, d.summary_zh, d.summary_en, evidence))
                 result.claims_rejected.append(ref)
             elif (r["severity"], r["summary_zh"], r["summary_en"]) != (d.severity, d.summary_zh, d.summary_en) or (
-                    r["evidence"] != d.evidence and r["evidence"] != _as_stored(d.evidence)):
+                    not _same_evidence(r["evidence"], d.evidence, exact_text=not is_pg(conn))):
                 changed.append((r["id"], d.severity, d.summary_zh, d.summary_en, d.evidence))
             else:
                 touched.append(r["id"])
@@ -148,26 +159,20 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
 async def _open_rows(conn: Any) -> list[dict[str, Any]]:
     """The open findings, read raw: tortoise's per-row conversion costs more than the query here."""
     _, rows = await conn.execute_query(f"SELECT {', '.join(OPEN_FIELDS)} FROM finding WHERE state = 'open'")
-    out = []
-    for r in rows:
-        row = dict(zip(OPEN_FIELDS, r, strict=True))
-        evidence = row["evidence"]
-        row["evidence"] = json.loads(evidence) if isinstance(evidence, str | bytes) else evidence
-        out.append(row)
-    return out
+    # Evidence stays raw: `_same_evidence` decodes it only when the text alone cannot decide.
+    return [dict(zip(OPEN_FIELDS, r, strict=True)) for r in rows]
 
 
 async def _rewrite(conn: Any, rows: list[tuple[int, str, str, str, dict[str, object]]], now: dt.datetime) -> None:
     """One prepared UPDATE over every finding whose text or evidence changed."""
     if not rows:
         return
-    evidence_field = Finding._meta.fields_map["evidence"]
     m = marks(conn, 6)
     # Clearing claimed_fixed_at is right for every row: a rejected claim is reopened, and the
     # other changed rows carry no claim.
     sql = (f"UPDATE finding SET last_seen = {m[0]}, severity = {m[1]}, summary_zh = {m[2]}, "
            f"summary_en = {m[3]}, evidence = {m[4]}, claimed_fixed_at = NULL WHERE id = {m[5]}")
-    values = [[now, severity, zh, en, evidence_field.to_db_value(evidence, Finding), fid]
+    values = [[now, severity, zh, en, _EVIDENCE.to_db_value(evidence, Finding), fid]
               for fid, severity, zh, en, evidence in rows]
     await conn.execute_many(sql, values)
 

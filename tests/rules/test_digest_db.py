@@ -113,3 +113,22 @@ async def test_evaluate_at_only_named_rules(db: str) -> None:
         assert "stale_vetoo" in str(exc)
     else:
         raise AssertionError("an unknown rule id must be refused")
+
+
+async def test_a_routine_check_moves_last_seen_and_rewrites_only_changed_findings(db: str) -> None:
+    from registry.models import Finding
+    from rules.evaluate import run_check
+
+    await _county(random.Random(8))
+    await run_check(NOW, SETTINGS)
+    before = {f.id: (f.evidence, f.summary_zh) for f in await Finding.filter(state="open")}
+    later = NOW + dt.timedelta(days=1)
+    again = await run_check(later, SETTINGS)
+    open_now = await Finding.filter(state="open")
+    assert open_now and all(f.last_seen == later for f in open_now if f.id in before)
+    assert {f.id for f in again.sync.refreshed} == {f.id for f in open_now if f.id in before}
+    # A day later some evidence moved (observation points, hours without collection): rewritten;
+    # the rest kept its evidence and only had last_seen moved.
+    moved = [f for f in open_now if f.id in before and f.evidence != before[f.id][0]]
+    kept = [f for f in open_now if f.id in before and f.evidence == before[f.id][0]]
+    assert moved and kept
