@@ -23,6 +23,7 @@ from bot.render import render_alerts, render_resolved
 from bot.route import RouteSettings, route
 from bot.silence import Silence, apply_silences
 from registry import notify_store as store
+from registry.batch import paused_gc
 from registry.settings import Settings
 
 BACKOFF_MINUTES = (1, 5, 30, 120)
@@ -182,7 +183,8 @@ async def _resolved(now: dt.datetime, ns: NotifySettings,
 async def run_cycle(now: dt.datetime, ns: NotifySettings, notifiers: Mapping[str, Notifier], *,
                     dry_run: bool = False, is_working_day: Callable[[dt.date], bool] = weekday) -> CycleResult:
     """Plan, write to the outbox, then send everything due (a dry run only plans)."""
-    planned, result = await plan(now, ns, is_working_day)
+    with paused_gc():
+        planned, result = await plan(now, ns, is_working_day)
     if dry_run:
         return result
     rows = [{"channel": m.channel, "recipient": m.recipient.key, "kind": m.kind, "dedupe_key": key[:128],

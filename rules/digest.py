@@ -1,18 +1,17 @@
 """The windows the rules read posts over, and the facts carrying their SQL aggregates.
 
 The evaluation asks the store for exactly these windows (`digest_bounds`), then hands each rule an
-`ActivityDigest` instead of every post (`with_digest`). The windows come from the rules' own
+`ActivityDigest` instead of every post (`make_digest`). The windows come from the rules' own
 functions, so a digest answers the same question the rule would ask of the posts; a rule reading a
 digest taken over another window refuses it.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from registry.post_digest import DigestBounds, PostDigest
-from rules.calendar import SHANGHAI
+from rules.calendar import SHANGHAI, local_date
 from rules.config import RuleSettings
 from rules.facts import AccountFacts, ActivityDigest, PostFact
 from rules.rule_activity import frequency_window
@@ -54,22 +53,19 @@ def digest_bounds(f: AccountFacts, now: datetime, settings: RuleSettings, latest
     return DigestBounds(f.account_id, as_of, since, _midnight(start), _midnight(end + timedelta(days=1)))
 
 
-def with_digest(f: AccountFacts, d: PostDigest | None, now: datetime, settings: RuleSettings,
-                latest_only: bool = False) -> AccountFacts:
-    """``f`` with its activity digest (an account without any post gets an empty one)."""
-    since, as_of = (_latest_only if latest_only else use_window)(f, now, settings)
-    window = None if latest_only else frequency_window(f, now, settings)
+def make_digest(b: DigestBounds, d: PostDigest | None) -> ActivityDigest:
+    """The rules' view of one account's aggregates, over the bounds they were taken for."""
     latest = None
     if d is not None and d.latest is not None:
         p = d.latest
         latest = PostFact(published_at=p.published_at, title=p.title, pinned=p.pinned, url=p.url or None)
-    digest = ActivityDigest(
-        as_of=observed_until(f, now), latest=latest, use_since=since,
+    window = None
+    if b.freq_start is not None and b.freq_end is not None:
+        window = (local_date(b.freq_start), local_date(b.freq_end) - timedelta(days=1))
+    return ActivityDigest(
+        as_of=b.as_of, latest=latest, use_since=b.use_since,
         use_posts=d.use_posts if d else 0,
         reads_per_post=d.reads_sum / d.reads_n if d and d.reads_n else None,
         interactions_per_post=d.interactions_sum / d.interactions_n if d and d.interactions_n else None,
-        freq_window=(window[1], window[2]) if window else None,
-        posting_days=d.posting_days if d else 0, freq_posts=d.freq_posts if d else 0,
+        freq_window=window, posting_days=d.posting_days if d else 0, freq_posts=d.freq_posts if d else 0,
     )
-    assert digest.as_of == as_of
-    return replace(f, digest=digest)
