@@ -113,3 +113,13 @@ def load_rule_settings(app: App) -> Any:
         return RuleSettings.from_dict(app.settings.section("rules"))
     except ValueError as exc:
         fail(str(exc))
+
+
+def echo_problems(warnings: list[str], errors: list[Any], failure: str) -> None:
+    """Print an import's warnings, then its errors and exit when there are any (nothing was written)."""
+    for w in warnings:
+        click.echo(tr("提醒：", "warning: ") + w, err=True)
+    if errors:
+        for e in errors:
+            click.echo(str(e), err=True)
+        fail(failure)

@@ -13,6 +13,7 @@ from cli_commands.app import (
     EXIT_FAILED,
     App,
     app_secrets,
+    echo_problems,
     emit,
     fail,
     format_options,
@@ -105,12 +106,8 @@ def collect_import(app: App, file: Path) -> None:
 
     now = dt.datetime.now(app.tz)
     sub = app.run(lambda: import_submission(file, today=now.date(), now=now, worker=worker_name()))
-    for w in sub.warnings:
-        click.echo(tr("提醒：", "warning: ") + w, err=True)
-    if sub.errors:
-        for e in sub.errors:
-            click.echo(str(e), err=True)
-        fail(tr(f"报送文件有 {len(sub.errors)} 处错误，未写入任何数据", f"{len(sub.errors)} errors; nothing was written"))
+    echo_problems(sub.warnings, sub.errors, tr(f"报送文件有 {len(sub.errors)} 处错误，未写入任何数据",
+                                                 f"{len(sub.errors)} errors; nothing was written"))
     posts = sum(len(v) for v in sub.posts.values())
     metrics = sum(len(v) for v in sub.metrics.values())
     accounts = len(set(sub.posts) | set(sub.metrics))

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli_commands.app import App, emit, fail, format_options, pass_app
+from cli_commands.app import App, echo_problems, emit, fail, format_options, pass_app
 from registry import store
 from registry.i18n import tr
 from registry.ledger_file import export_ledger, import_ledger
@@ -29,12 +29,8 @@ def accounts_import(app: App, file: Path, dry_run: bool, retire_missing: bool) -
     """Import a ledger (.xlsx or .csv); all rows valid or nothing is written."""
     result = app.run(lambda: import_ledger(file, actor=app.actor, today=app.today(), dry_run=dry_run,
                                            retire_missing=retire_missing))
-    for w in result.warnings:
-        click.echo(tr("提醒：", "warning: ") + w, err=True)
-    if result.errors:
-        for e in result.errors:
-            click.echo(str(e), err=True)
-        fail(tr(f"台账有 {len(result.errors)} 处错误，未写入任何数据", f"{len(result.errors)} errors in the ledger; nothing was written"))
+    echo_problems(result.warnings, result.errors, tr(f"台账有 {len(result.errors)} 处错误，未写入任何数据",
+                                                       f"{len(result.errors)} errors in the ledger; nothing was written"))
     plan = result.plan
     assert plan is not None
     for c in plan.added:
