@@ -36,7 +36,7 @@ def _evaluator(app: App, only: tuple[str, ...] | None = None) -> Any:
 async def _build_monthly(app: App, month: str) -> Any:
     from reports.monthly_build import TREND_RULES, build_monthly
 
-    county = str(app.settings.get("county.name") or "本县")
+    county = str(app.settings.get("county.name") or tr("本县", "County"))
     return await build_monthly(month, county=county, tz=app.tz, now=dt.datetime.now(app.tz), evaluate=_evaluator(app),
                                evaluate_trend=_evaluator(app, TREND_RULES))
 

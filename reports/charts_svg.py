@@ -1,7 +1,8 @@
 """Small inline-SVG line and bar charts for the HTML review: no JavaScript, text in the reader's fonts.
 
 Text is real SVG <text>, not paths, so Chinese renders with whatever CJK font the reader's system
-has (the font stack lists the usual ones on Linux, Windows and macOS) and stays selectable.
+has (the font stack lists the usual ones on Linux, Windows and macOS) and stays selectable. Callers
+pass titles and labels in the report's language; the accessible description follows ``tr``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from html import escape
+
+from registry.i18n import tr
 
 FONT_STACK = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', "
               "'Hiragino Sans GB', 'WenQuanYi Micro Hei', sans-serif")
@@ -54,8 +57,11 @@ def _frame(chart_id: str, title: str, desc: str, body: list[str]) -> str:
 
 
 def _describe(title: str, labels: Sequence[str], values: Sequence[float | None], fmt: Formatter) -> str:
-    parts = [f"{lab.replace(chr(10), ' ')}：{'无数据' if v is None else fmt(v)}" for lab, v in zip(labels, values, strict=True)]
-    return f"{title}。" + "；".join(parts)
+    # The text screen readers get instead of the picture, so it follows the report's language.
+    colon, no_data = tr("：", ": "), tr("无数据", "no data")
+    parts = [f"{lab.replace(chr(10), ' ')}{colon}{no_data if v is None else fmt(v)}"
+             for lab, v in zip(labels, values, strict=True)]
+    return f"{title}{tr('。', '. ')}" + tr("；", "; ").join(parts)
 
 
 def _axes(labels: Sequence[str], ticks: list[float], fmt: Formatter, slot: float) -> tuple[list[str], Callable[[float], float]]:

@@ -34,6 +34,26 @@ BCI_FORMULA_ZH: tuple[str, ...] = (
 #: Every formula line, in the order the appendix prints them.
 FORMULAS_ZH: tuple[str, ...] = WCI_FORMULA_ZH + BCI_FORMULA_ZH
 
+WCI_FORMULA_EN: tuple[str, ...] = (
+    "WeChat reach index WCI (Qingbo V14.2): a period of d days (the month's days in the monthly review) with n "
+    "articles; R, Z, L and RE are the totals of reads, zaikan (\"Wow\"), likes and shares, Rt, Zt, Lt and REt the "
+    "same totals over lead articles, and Rmax, Zmax, Lmax and REmax the highest single-article values; "
+    "\"100k+\" counts as 100001.",
+    "Overall reach O = 0.70×ln(R/d+1) + 0.09×ln(10×Z/d+1) + 0.06×ln(10×L/d+1) + 0.15×ln(10×RE/d+1)",
+    "Per-article reach A = 0.70×ln(R/n+1) + 0.09×ln(10×Z/n+1) + 0.06×ln(10×L/n+1) + 0.15×ln(10×RE/n+1)",
+    "Lead-article reach H = 0.70×ln(Rt/d+1) + 0.09×ln(10×Zt/d+1) + 0.06×ln(10×Lt/d+1) + 0.15×ln(10×REt/d+1)",
+    "Peak reach P = 0.70×ln(Rmax+1) + 0.09×ln(10×Zmax+1) + 0.06×ln(10×Lmax+1) + 0.15×ln(10×REmax+1)",
+    "WCI = (0.6×O + 0.2×A + 0.1×H + 0.1×P)² × 12",
+)
+
+BCI_FORMULA_EN: tuple[str, ...] = (
+    "Weibo reach index BCI (provincial data product method): BCI = (0.2×W1 + 0.8×W2) × 160;",
+    "Activity W1 = ln(posts+1); spread W2 = 0.4×ln(reposts+1) + 0.4×ln(comments+1) + 0.2×ln(likes+1)",
+)
+
+#: FORMULAS_ZH in English, line for line (``--lang en``).
+FORMULAS_EN: tuple[str, ...] = WCI_FORMULA_EN + BCI_FORMULA_EN
+
 
 @dataclass(frozen=True)
 class WciParts:

@@ -21,6 +21,7 @@ from registry.monthly_data import AccountInfo, MonthData, PostTotals, ReportBase
 from registry.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, label
 from reports import indices
 from reports.monthly_model import (
+    PROBLEM_LABELS,
     AccountRow,
     Closures,
     MonthlyReport,
@@ -36,12 +37,8 @@ from reports.monthly_model import (
 
 ACTIVE = {s.value for s in ACTIVE_STATUSES}
 CLOSED = {"closed", "deregistered", "notice"}
-LABELS = {
-    "stale_veto": "内容不更新", "no_interaction": "未提供有效互动功能", "stale_warning": "更新预警（超过10天未更新）",
-    "dormant_long": "长期不更新（僵尸号）", "low_use": "关注度和利用率低", "frequency_below_target": "更新频率不达标",
-    "duplicate_account": "同一平台重复开号", "account_gone": "账号异常（检查中搜不到）",
-    "collection_blind": "数据采集中断（无法判断）", "registry_incomplete": "台账不完整",
-}
+#: Problem labels by rule id (Chinese; the renderers translate them, see monthly_model.term).
+LABELS = PROBLEM_LABELS
 ORDER = list(LABELS)
 DEFINITIONS = [
     "在运营账号：月末已开设且状态为运营中、整改中或审核中的账号。",
@@ -49,6 +46,18 @@ DEFINITIONS = [
     "不合格：当月任一时点存在单项否决情形（监测时间点前2周内无更新、未提供有效互动功能），或月末检查存在单项否决情形。",
     "合格率 =（已检查账号数 − 其中不合格数）÷ 已检查账号数。",
     "更新天数按北京时间自然日计算：最后一篇发布日期距检查日满14天即为“两周内无更新”。",
+]
+#: DEFINITIONS in English, line for line (``--lang en``).
+DEFINITIONS_EN = [
+    "Accounts in operation: accounts opened by the month's end whose status is operating, rectifying or under "
+    "review.",
+    "Checked: accounts in operation whose data collection works, so that their updates can be judged; accounts "
+    "whose collection is interrupted are listed as \"data collection interrupted\" and not counted as checked.",
+    "Fail: at some time in the month the account had a single-item veto finding (no update within the 2 weeks "
+    "before a check point, or no effective interaction channel), or the month-end check finds one.",
+    "Pass rate = (checked accounts − failing accounts among them) ÷ checked accounts.",
+    "Days since an update are Beijing-time calendar days: 14 full days between the last post's date and the "
+    "check date mean \"no update within two weeks\".",
 ]
 
 
@@ -246,4 +255,5 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
         county=county, month=month, period_start=start.date(), period_end=end.date(), as_of=as_of,
         partial=as_of < end, generated_at=now, overview=_overview(cur, prev), problems=_problem_groups(cur),
         recheck=_recheck(cur, prev), closures=_closures(cur.data), rankings=rankings, details=details,
-        trends=trends, definitions=list(DEFINITIONS), formulas=list(indices.FORMULAS_ZH))
+        trends=trends, definitions=list(DEFINITIONS), formulas=list(indices.FORMULAS_ZH),
+        definitions_en=list(DEFINITIONS_EN), formulas_en=list(indices.FORMULAS_EN))

@@ -1,10 +1,16 @@
-"""Write a built monthly review to its files (HTML, xlsx, docx 通报 draft)."""
+"""Write a built monthly review to its files (HTML, xlsx, docx 通报 draft).
+
+The HTML and xlsx review follow the output language (``--lang``), file names included. The docx is
+the draft of an official Chinese government notice (通报), so it stays Chinese, and keeps its Chinese
+file name, in both languages.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
 
+from registry.i18n import tr
 from reports.monthly_model import MonthlyReport
 from reports.render_docx import render_docx
 from reports.render_html import render_html
@@ -17,7 +23,8 @@ def write_monthly(report: MonthlyReport, out: Path, formats: Iterable[str] = FOR
     """Render the review in each format into ``out``; return the paths written."""
     wanted = set(formats)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"{report.county}政务新媒体月度健康度报告-{report.month}"
+    stem = tr(f"{report.county}政务新媒体月度健康度报告-{report.month}",
+              f"{report.county}-matrix-health-review-{report.month}")
     written = []
     if "html" in wanted:
         path = out / f"{stem}.html"
@@ -26,6 +33,7 @@ def write_monthly(report: MonthlyReport, out: Path, formats: Iterable[str] = FOR
     if "xlsx" in wanted:
         written.append(render_xlsx(report, out / f"{stem}.xlsx"))
     if "docx" in wanted:
+        # Chinese in both languages: see the module docstring.
         written.append(render_docx(report, out / f"{report.county}{report.month}政务新媒体检查情况通报（草稿）.docx"))
     return written
 

@@ -2,7 +2,9 @@
 
 Everything is computed before rendering (by the database builder): the renderers only lay the
 numbers out, so HTML, xlsx and docx always agree. Text fields hold display labels in Chinese
-(e.g. platform "微信公众号", unit kind "乡镇"), not database codes, unless named ``key``.
+(e.g. platform "微信公众号", unit kind "乡镇"), not database codes, unless named ``key``: the docx
+通报 draft prints them as they are, and the HTML / xlsx renderers translate them at render time with
+``term`` / ``terms`` / ``account_text`` (``--lang en``), so one built report serves both languages.
 """
 
 from __future__ import annotations
@@ -12,10 +14,54 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from registry.i18n import get_lang, tr
+from registry.vocab import (
+    PLATFORM_LABELS,
+    PLATFORM_LABELS_EN,
+    STATUS_LABELS,
+    UNIT_KIND_LABELS,
+    Status,
+    UnitKind,
+)
+from reports.indices import FORMULAS_EN, FORMULAS_ZH
+
 #: Allowed values of RecheckRow.now_state.
 RECHECK_STATES = ("已整改", "仍未整改", "已关停")
 #: Allowed values of AccountRow.verdict.
 VERDICTS = ("合格", "不合格")
+
+#: Problem categories of the review by rule id, in the order the review lists them (national wording).
+PROBLEM_LABELS: dict[str, str] = {
+    "stale_veto": "内容不更新", "no_interaction": "未提供有效互动功能", "stale_warning": "更新预警（超过10天未更新）",
+    "dormant_long": "长期不更新（僵尸号）", "low_use": "关注度和利用率低", "frequency_below_target": "更新频率不达标",
+    "duplicate_account": "同一平台重复开号", "account_gone": "账号异常（检查中搜不到）",
+    "collection_blind": "数据采集中断（无法判断）", "registry_incomplete": "台账不完整",
+}
+#: The same categories in English (``--lang en``).
+PROBLEM_LABELS_EN: dict[str, str] = {
+    "stale_veto": "No updates", "no_interaction": "No effective interaction channel",
+    "stale_warning": "Update warning (no update for over 10 days)", "dormant_long": "Long dormant (zombie account)",
+    "low_use": "Low attention and use", "frequency_below_target": "Below the required update frequency",
+    "duplicate_account": "Duplicate accounts on one platform", "account_gone": "Account abnormal (not found in checks)",
+    "collection_blind": "Data collection interrupted (cannot judge)", "registry_incomplete": "Registry incomplete",
+}
+_UNIT_KIND_EN = {UnitKind.COUNTY_GOV: "County government", UnitKind.DEPARTMENT: "County department",
+                 UnitKind.TOWNSHIP: "Township", UnitKind.OTHER: "Other"}
+_STATUS_EN = {Status.OPERATING: "Operating", Status.RECTIFYING: "Rectifying", Status.REVIEWING: "Under review",
+              Status.NOTICE: "Closure notice", Status.CLOSED: "Closed", Status.DEREGISTERED: "Deregistered"}
+#: English for every Chinese display label the model can hold; registry data (names) is never in here.
+TERMS_EN: dict[str, str] = {
+    "合计": "Total",
+    **{PLATFORM_LABELS[k]: v for k, v in PLATFORM_LABELS_EN.items()},
+    **{UNIT_KIND_LABELS[k]: v for k, v in _UNIT_KIND_EN.items()},
+    **{STATUS_LABELS[k]: v for k, v in _STATUS_EN.items()},
+    "合格": "Pass", "不合格": "Fail",  # VERDICTS
+    "已整改": "Rectified", "仍未整改": "Not rectified",  # RECHECK_STATES ("已关停" is the status above)
+    # Review decisions (registry.reviews.DECISION_STATUS).
+    "保留整改": "Keep and rectify", "整合": "Merge", "关停": "Close", "注销": "Deregister",
+    **{PROBLEM_LABELS[k]: v for k, v in PROBLEM_LABELS_EN.items()},
+    **dict(zip(FORMULAS_ZH, FORMULAS_EN, strict=True)),
+}
 
 
 @dataclass(frozen=True)
@@ -161,6 +207,9 @@ class MonthlyReport:
     trends: list[TrendPoint]  # oldest first, normally 12 months ending with this one
     definitions: list[str] = field(default_factory=list)
     formulas: list[str] = field(default_factory=list)
+    # English versions of definitions / formulas, line for line; empty: translate each line with `term`.
+    definitions_en: list[str] = field(default_factory=list)
+    formulas_en: list[str] = field(default_factory=list)
 
     @property
     def month_zh(self) -> str:
@@ -168,14 +217,33 @@ class MonthlyReport:
         return month_zh(self.month)
 
     @property
+    def month_text(self) -> str:
+        """The month in the current language: "2025年3月" / "March 2025"."""
+        return month_text(self.month)
+
+    @property
     def title(self) -> str:
-        """Title of the HTML / xlsx review."""
-        return f"{self.county}政务新媒体矩阵月度健康度报告（{self.month_zh}）"
+        """Title of the HTML / xlsx review, in the current language."""
+        return tr(f"{self.county}政务新媒体矩阵月度健康度报告（{self.month_zh}）",
+                  f"{self.county} government new-media matrix health review ({self.month_text})")
 
     @property
     def as_of_text(self) -> str:
-        """Banner text 截至YYYY年M月D日 for a month still running, "" otherwise."""
+        """Banner text 截至YYYY年M月D日 for a month still running, "" otherwise (Chinese: the docx prints it)."""
         return f"截至{date_zh(self.as_of.date())}" if self.partial else ""
+
+    @property
+    def as_of_label(self) -> str:
+        """``as_of_text`` in the current language ("As of March 18, 2025")."""
+        return tr(self.as_of_text, f"As of {date_text(self.as_of.date())}") if self.partial else ""
+
+    def definition_lines(self) -> list[str]:
+        """The definitions in the current language."""
+        return _lines(self.definitions, self.definitions_en)
+
+    def formula_lines(self) -> list[str]:
+        """The index formulas in the current language."""
+        return _lines(self.formulas, self.formulas_en)
 
     @property
     def failing(self) -> list[AccountRow]:
@@ -183,7 +251,57 @@ class MonthlyReport:
         return [r for r in self.details if r.verdict == "不合格"]
 
 
+def _lines(zh: list[str], en: list[str]) -> list[str]:
+    if get_lang() != "en":
+        return zh
+    return en if en else [term(line) for line in zh]
+
+
 # --- formatting shared by the three renderers (display only: no numbers are derived here) ---
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def term(text: str) -> str:
+    """A Chinese display label of the model in the current language (unknown text is returned as is)."""
+    return TERMS_EN.get(text, text) if get_lang() == "en" else text
+
+
+def terms(text: str) -> str:
+    """Labels joined with "、" (e.g. AccountRow.problems) in the current language ("a; b" in English)."""
+    return "; ".join(term(t) for t in text.split("、")) if get_lang() == "en" and text else text
+
+
+def account_text(text: str) -> str:
+    """An account as the model writes it, "名称（平台）" or "名称（平台） → 目标", in the current language.
+
+    Only the platform label is translated; the names are registry data and stay as they are.
+    """
+    if get_lang() != "en":
+        return text
+    head, arrow, target = text.partition(" → ")
+    name, paren, rest = head.rpartition("（")
+    if paren and rest.endswith("）") and rest[:-1] in TERMS_EN:
+        head = f"{name} ({TERMS_EN[rest[:-1]]})"
+    return head + arrow + target
+
+
+def join_names(names: list[str]) -> str:
+    """Accounts listed in running text: "、" in Chinese, ", " in English, each through ``account_text``."""
+    return tr("、", ", ").join(account_text(n) for n in names)
+
+
+def month_text(month: str) -> str:
+    """Month label in the current language: 2025-03 → "2025年3月" / "March 2025"."""
+    year, mon = month.split("-")
+    return tr(month_zh(month), f"{_MONTHS_EN[int(mon) - 1]} {int(year)}")
+
+
+def date_text(day: dt.date) -> str:
+    """A date in the current language: "2025年3月18日" / "March 18, 2025"."""
+    return tr(date_zh(day), f"{_MONTHS_EN[day.month - 1]} {day.day}, {day.year}")
+
 
 def month_zh(month: str) -> str:
     """Month label: 2025-03 → 2025年3月."""
@@ -227,17 +345,28 @@ def fmt_count_zh(value: int | None) -> str:
     return f"{value:,}"
 
 
+def fmt_count(value: int | None) -> str:
+    """Large counts for charts: ``fmt_count_zh`` in Chinese, "12.3k" / "1.5M" in English."""
+    if get_lang() != "en" or value is None:
+        return fmt_count_zh(value)
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M"
+    if abs(value) >= 10_000:
+        return f"{value / 1_000:.1f}k"
+    return f"{value:,}"
+
+
 def change_int(cur: int | None, prev: int | None) -> str:
     """Change of a count against last month for display ("+3"); "—" without last month."""
     return "—" if cur is None or prev is None else fmt_signed(cur - prev)
 
 
 def change_pct_points(cur: float | None, prev: float | None) -> str:
-    """Change of a rate in percentage points ("+1.2个百分点"); "—" without both months."""
+    """Change of a rate in percentage points ("+1.2个百分点" / "+1.2 pp"); "—" without both months."""
     if cur is None or prev is None:
         return "—"
     diff = round((cur - prev) * 100, 1)
-    return "持平" if diff == 0 else f"{diff:+.1f}个百分点"
+    return tr("持平", "unchanged") if diff == 0 else tr(f"{diff:+.1f}个百分点", f"{diff:+.1f} pp")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

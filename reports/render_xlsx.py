@@ -2,6 +2,8 @@
 
 Numbers are written as numbers (rates as 0..1 with a percent format) so the office can keep
 computing with them; trends get native Excel charts, which Excel, WPS and LibreOffice all draw.
+Sheet names, headers and notes follow ``--lang`` (``tr``); the model's Chinese labels go through
+``term``; registry names (accounts, units, county) are written as they are.
 """
 
 from __future__ import annotations
@@ -15,11 +17,29 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from registry.i18n import get_lang, tr
 from registry.tabular import escape_cell
-from reports.monthly_model import MonthlyReport, RankRow, Tally, date_zh, xml_safe
+from reports.monthly_model import (
+    MonthlyReport,
+    RankRow,
+    Tally,
+    account_text,
+    date_text,
+    join_names,
+    term,
+    terms,
+    xml_safe,
+)
 from reports.table import cell_width
 
 SHEETS = ("汇总", "明细", "问题", "复核", "关停整合", "排行", "趋势", "说明")
+#: SHEETS with ``--lang en`` (Excel sheet names: at most 31 characters).
+SHEETS_EN = ("Summary", "Details", "Problems", "Recheck", "Closures", "Rankings", "Trends", "Notes")
+
+
+def sheet_names() -> tuple[str, ...]:
+    """Sheet names in the current language."""
+    return SHEETS_EN if get_lang() == "en" else SHEETS
 
 Cell = str | int | float | None
 _HEAD_FONT = Font(bold=True)
@@ -67,32 +87,39 @@ def _autosize(ws: Worksheet, max_width: int = 60, skip_rows: int = 0) -> None:
 
 
 def _tally_row(t: Tally) -> list[Cell]:
-    return [t.label, t.accounts, t.checked, t.failed, t.pass_rate, t.prev_accounts, t.prev_checked,
+    return [term(t.label), t.accounts, t.checked, t.failed, t.pass_rate, t.prev_accounts, t.prev_checked,
             t.prev_failed, t.prev_pass_rate]
 
 
 def _summary(ws: Worksheet, r: MonthlyReport) -> None:
     row = _note(ws, 1, r.title, font=_TITLE_FONT)
-    row = _note(ws, row, f"统计周期：{date_zh(r.period_start)}至{date_zh(r.period_end)}；"
-                         f"生成时间：{r.generated_at:%Y-%m-%d %H:%M}")
+    start, end, generated = date_text(r.period_start), date_text(r.period_end), f"{r.generated_at:%Y-%m-%d %H:%M}"
+    row = _note(ws, row, tr(f"统计周期：{start}至{end}；生成时间：{generated}",
+                            f"Period: {start} to {end}; generated: {generated}"))
     if r.partial:
-        row = _note(ws, row, f"{r.as_of_text}：本月尚未结束，以下为月初至今的数据。", font=Font(bold=True, color="9C5700"))
-    heads = ["类别", "在运营", "检查", "不合格", "合格率", "上月在运营", "上月检查", "上月不合格", "上月合格率"]
+        row = _note(ws, row, r.as_of_label + tr("：本月尚未结束，以下为月初至今的数据。",
+                                                ": the month is not over; these are the figures to date."),
+                    font=Font(bold=True, color="9C5700"))
+    heads = [tr("类别", "Category"), tr("在运营", "In operation"), tr("检查", "Checked"), tr("不合格", "Failed"),
+             tr("合格率", "Pass rate"), tr("上月在运营", "In operation last month"), tr("上月检查", "Checked last month"),
+             tr("上月不合格", "Failed last month"), tr("上月合格率", "Pass rate last month")]
     fmt = {5: PCT, 9: PCT}
     o = r.overview
-    row = _note(ws, row + 1, "按平台", font=_HEAD_FONT)
+    row = _note(ws, row + 1, tr("按平台", "By platform"), font=_HEAD_FONT)
     row = _rows(ws, row, heads, [_tally_row(t) for t in [*o.by_platform, o.total]], fmt)
-    row = _note(ws, row + 1, "按层级", font=_HEAD_FONT)
+    row = _note(ws, row + 1, tr("按层级", "By unit level"), font=_HEAD_FONT)
     _rows(ws, row, heads, [_tally_row(t) for t in [*o.by_unit_kind, o.total]], fmt)
     _autosize(ws, skip_rows=3)
 
 
 def _details(ws: Worksheet, r: MonthlyReport) -> None:
-    heads = ["账号名称", "平台", "主办单位", "层级", "状态", "发文数", "距上次更新(天)", "粉丝数", "粉丝变化",
-             "阅读数", "互动数", "传播指数", "问题", "结论"]
-    rows: list[list[Cell]] = [[a.name, a.platform, a.unit, a.unit_kind, a.status, a.posts, a.days_since_last_post,
-                               a.followers, a.followers_change, a.reads, a.interactions, a.index, a.problems,
-                               a.verdict] for a in r.details]
+    heads = [tr("账号名称", "Account"), tr("平台", "Platform"), tr("主办单位", "Unit"), tr("层级", "Level"),
+             tr("状态", "Status"), tr("发文数", "Posts"), tr("距上次更新(天)", "Days since update"),
+             tr("粉丝数", "Followers"), tr("粉丝变化", "Follower change"), tr("阅读数", "Reads"),
+             tr("互动数", "Interactions"), tr("传播指数", "Reach index"), tr("问题", "Problems"), tr("结论", "Verdict")]
+    rows: list[list[Cell]] = [[a.name, term(a.platform), a.unit, term(a.unit_kind), term(a.status), a.posts,
+                               a.days_since_last_post, a.followers, a.followers_change, a.reads, a.interactions,
+                               a.index, terms(a.problems), term(a.verdict)] for a in r.details]
     _rows(ws, 1, heads, rows, {6: INT, 8: INT, 9: "+#,##0;-#,##0;0", 10: INT, 11: INT, 12: IDX})
     # Header row and the account name stay visible while scrolling; filters on every column.
     ws.freeze_panes = "B2"
@@ -101,9 +128,11 @@ def _details(ws: Worksheet, r: MonthlyReport) -> None:
 
 
 def _problems(ws: Worksheet, r: MonthlyReport) -> None:
-    heads = ["类型", "问题类别", "规则", "账号数", "占问题账号比例", "涉及账号"]
-    rows: list[list[Cell]] = [["单项否决" if g.veto else "其他问题", g.label_zh, g.rule, g.count, g.share,
-                               "、".join(g.accounts)] for g in sorted(r.problems, key=lambda g: not g.veto)]
+    heads = [tr("类型", "Type"), tr("问题类别", "Problem"), tr("规则", "Rule"), tr("账号数", "Accounts"),
+             tr("占问题账号比例", "Share of problem accounts"), tr("涉及账号", "Accounts concerned")]
+    veto, other = tr("单项否决", "Veto"), tr("其他问题", "Other problem")
+    rows: list[list[Cell]] = [[veto if g.veto else other, term(g.label_zh), g.rule, g.count, g.share,
+                               join_names(g.accounts)] for g in sorted(r.problems, key=lambda g: not g.veto)]
     end = _rows(ws, 1, heads, rows, {5: PCT})
     ws.auto_filter.ref = f"A1:F{end - 1}"
     ws.freeze_panes = "A2"
@@ -114,20 +143,25 @@ def _problems(ws: Worksheet, r: MonthlyReport) -> None:
 
 
 def _recheck(ws: Worksheet, r: MonthlyReport) -> None:
-    rows: list[list[Cell]] = [[x.account, x.platform, x.unit, x.last_month_problem, x.now_state] for x in r.recheck]
-    _rows(ws, 1, ["账号名称", "平台", "主办单位", "上月问题", "复核结果"], rows)
+    rows: list[list[Cell]] = [[x.account, term(x.platform), x.unit, terms(x.last_month_problem), term(x.now_state)]
+                              for x in r.recheck]
+    _rows(ws, 1, [tr("账号名称", "Account"), tr("平台", "Platform"), tr("主办单位", "Unit"),
+                  tr("上月问题", "Last month's problems"), tr("复核结果", "Recheck result")], rows)
     ws.freeze_panes = "A2"
     _autosize(ws)
 
 
 def _closures(ws: Worksheet, r: MonthlyReport) -> None:
     c = r.closures
-    row = _rows(ws, 1, ["指标", "数量"], [["新启动关停整合审核", c.reviews_opened], ["办结审核", c.reviews_decided],
-                                          ["关停账号", len(c.closed)], ["整合账号", len(c.merged)]])
-    row = _rows(ws, row + 1, ["关停账号"], [[n] for n in c.closed] or [["无"]])
-    row = _rows(ws, row + 1, ["整合账号"], [[n] for n in c.merged] or [["无"]])
-    _rows(ws, row + 1, ["账号", "决定", "决定单位", "日期"],
-          [[d.account, d.decision, d.decided_by, d.date.isoformat()] for d in c.decisions])
+    closed, merged, none = tr("关停账号", "Accounts closed"), tr("整合账号", "Accounts merged"), tr("无", "none")
+    row = _rows(ws, 1, [tr("指标", "Item"), tr("数量", "Number")],
+                [[tr("新启动关停整合审核", "Closure / merger reviews opened"), c.reviews_opened],
+                 [tr("办结审核", "Reviews decided"), c.reviews_decided], [closed, len(c.closed)],
+                 [merged, len(c.merged)]])
+    row = _rows(ws, row + 1, [closed], [[account_text(n)] for n in c.closed] or [[none]])
+    row = _rows(ws, row + 1, [merged], [[account_text(n)] for n in c.merged] or [[none]])
+    _rows(ws, row + 1, [tr("账号", "Account"), tr("决定", "Decision"), tr("决定单位", "Decided by"), tr("日期", "Date")],
+          [[account_text(d.account), term(d.decision), d.decided_by, d.date.isoformat()] for d in c.decisions])
     _autosize(ws)
 
 
@@ -140,31 +174,34 @@ def _rank_rows(rows: Sequence[RankRow], weibo: bool) -> list[list[Cell]]:
 def _rankings(ws: Worksheet, r: MonthlyReport) -> None:
     k = r.rankings
     fmt = {4: IDX, 5: INT, 6: INT, 7: INT, 8: INT, 9: INT}
-    row = _note(ws, 1, "微信公众号传播指数（WCI）", font=_HEAD_FONT)
-    row = _rows(ws, row, ["名次", "账号名称", "主办单位", "WCI", "发文数", "阅读", "在看", "点赞", "转发"],
-                _rank_rows(k.wechat, False), fmt)
-    row = _note(ws, row + 1, "新浪微博传播指数（BCI）", font=_HEAD_FONT)
-    row = _rows(ws, row, ["名次", "账号名称", "主办单位", "BCI", "发博数", "转发", "评论", "点赞"],
+    first = [tr("名次", "Rank"), tr("账号名称", "Account"), tr("主办单位", "Unit")]
+    likes = tr("点赞", "Likes")
+    row = _note(ws, 1, tr("微信公众号传播指数（WCI）", "WeChat reach index (WCI)"), font=_HEAD_FONT)
+    row = _rows(ws, row, [*first, "WCI", tr("发文数", "Articles"), tr("阅读", "Reads"), tr("在看", "Wow"), likes,
+                          tr("转发", "Shares")], _rank_rows(k.wechat, False), fmt)
+    row = _note(ws, row + 1, tr("新浪微博传播指数（BCI）", "Weibo reach index (BCI)"), font=_HEAD_FONT)
+    row = _rows(ws, row, [*first, "BCI", tr("发博数", "Posts"), tr("转发", "Reposts"), tr("评论", "Comments"), likes],
                 _rank_rows(k.weibo, True), fmt)
-    row = _note(ws, row + 1, "表扬账号", font=_HEAD_FONT)
-    for name in k.praised or ["无"]:
-        row = _note(ws, row, name)
+    row = _note(ws, row + 1, tr("表扬账号", "Accounts praised"), font=_HEAD_FONT)
+    for name in k.praised or [tr("无", "none")]:
+        row = _note(ws, row, account_text(name))
     _autosize(ws)
 
 
 def _trends(ws: Worksheet, r: MonthlyReport) -> None:
     rows: list[list[Cell]] = [[p.month, p.accounts, p.pass_rate, p.posts, p.reads] for p in r.trends]
-    _rows(ws, 1, ["月份", "在运营账号", "合格率", "发文量", "阅读量"], rows, {2: INT, 3: PCT, 4: INT, 5: INT})
+    _rows(ws, 1, [tr("月份", "Month"), tr("在运营账号", "Accounts in operation"), tr("合格率", "Pass rate"),
+                  tr("发文量", "Posts"), tr("阅读量", "Reads")], rows, {2: INT, 3: PCT, 4: INT, 5: INT})
     _autosize(ws)
     if not rows:
         return
     n = len(rows) + 1
     months = Reference(ws, min_col=1, min_row=2, max_row=n)
     specs: list[tuple[LineChart | BarChart, int, str, str, str]] = [
-        (LineChart(), 2, "在运营账号数", "G2", "#,##0"),
-        (LineChart(), 3, "合格率", "P2", "0%"),
-        (BarChart(), 4, "发文量", "G20", "#,##0"),
-        (BarChart(), 5, "阅读量", "P20", "#,##0"),
+        (LineChart(), 2, tr("在运营账号数", "Accounts in operation"), "G2", "#,##0"),
+        (LineChart(), 3, tr("合格率", "Pass rate"), "P2", "0%"),
+        (BarChart(), 4, tr("发文量", "Posts"), "G20", "#,##0"),
+        (BarChart(), 5, tr("阅读量", "Reads"), "P20", "#,##0"),
     ]
     for chart, col, title, anchor, num_fmt in specs:
         chart.title = title
@@ -182,23 +219,25 @@ def _trends(ws: Worksheet, r: MonthlyReport) -> None:
 
 
 def _notes(ws: Worksheet, r: MonthlyReport) -> None:
-    row = _note(ws, 1, "口径说明", font=_HEAD_FONT)
-    for d in r.definitions or ["无"]:
+    none = tr("无", "none")
+    row = _note(ws, 1, tr("口径说明", "Definitions"), font=_HEAD_FONT)
+    for d in r.definition_lines() or [none]:
         row = _note(ws, row, d)
-    row = _note(ws, row + 1, "指数公式", font=_HEAD_FONT)
-    for f in r.formulas or ["无"]:
+    row = _note(ws, row + 1, tr("指数公式", "Index formulas"), font=_HEAD_FONT)
+    for f in r.formula_lines() or [none]:
         row = _note(ws, row, f)
     ws.column_dimensions["A"].width = 120
 
 
 def render_xlsx(report: MonthlyReport, path: Path | str) -> Path:
-    """Write the review workbook to ``path`` and return the path."""
+    """Write the review workbook, in the current language, to ``path`` and return the path."""
     wb = Workbook()
     first = wb.active
     assert first is not None  # a new Workbook always has one sheet
     wb.remove(first)
     writers = (_summary, _details, _problems, _recheck, _closures, _rankings, _trends, _notes)
-    for name, write in zip(SHEETS, writers, strict=True):
+    names = sheet_names()
+    for name, write in zip(names, writers, strict=True):
         ws = wb.create_sheet(name)
         write(ws, report)
         # Printed from Excel, each sheet fits the width of a landscape A4 page.
@@ -206,7 +245,7 @@ def render_xlsx(report: MonthlyReport, path: Path | str) -> Path:
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    wb["明细"].print_title_rows = "1:1"
+    wb[names[1]].print_title_rows = "1:1"  # the detail sheet repeats its header on every printed page
     out = Path(path)
     wb.save(out)
     return out

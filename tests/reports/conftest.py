@@ -117,6 +117,14 @@ def make_report(partial: bool = False) -> MonthlyReport:
             "内容不更新：监测时间点前2周内无更新（国办秘函〔2019〕19号）。",
         ],
         formulas=list(FORMULAS_ZH),
+        # formulas_en is left empty on purpose: the renderers then translate FORMULAS_ZH line by line.
+        definitions_en=[
+            "Fail: an account with a single-item veto finding (no updates, no effective interaction channel, etc.) "
+            "at any time in the month or at its end.",
+            "Pass rate = (checked accounts − failing accounts) ÷ checked accounts.",
+            "No updates: nothing new within the 2 weeks before a check point (State Council General Office "
+            "letter [2019] No. 19).",
+        ],
     )
 
 
@@ -138,5 +146,6 @@ def empty_report() -> MonthlyReport:
     base = make_report()
     return dataclasses.replace(
         base, problems=[], recheck=[], closures=Closures(0, 0, [], [], []),
-        rankings=Rankings([], [], []), details=[], trends=[], definitions=[], formulas=[],
+        rankings=Rankings([], [], []), details=[], trends=[], definitions=[], formulas=[], definitions_en=[],
+        formulas_en=[],
     )
