@@ -99,6 +99,7 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
     blind, grace = set(blind_accounts), set(grace_accounts)
     result = SyncResult()
     async with in_transaction() as conn:
+        exact_text = not is_pg(conn)
         current = {(r["rule"], r["subject"]): r for r in await _open_rows(conn)}
         seen: set[tuple[str, str]] = set()
         new: list[Finding] = []
@@ -123,7 +124,7 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
                 changed.append((r["id"], d.severity, d.summary_zh, d.summary_en, evidence))
                 result.claims_rejected.append(ref)
             elif (r["severity"], r["summary_zh"], r["summary_en"]) != (d.severity, d.summary_zh, d.summary_en) or (
-                    not _same_evidence(r["evidence"], d.evidence, exact_text=not is_pg(conn))):
+                    not _same_evidence(r["evidence"], d.evidence, exact_text)):
                 changed.append((r["id"], d.severity, d.summary_zh, d.summary_en, d.evidence))
             else:
                 touched.append(r["id"])

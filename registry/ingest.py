@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from registry.models import DailyMetric, Post
-from registry.rawsql import connection_of, db_moment
+from registry.rawsql import as_aware, connection_of, prebound
 
 POST_NUMBERS = ("reads", "likes", "shares", "comments", "zaikan", "favorites")
 METRIC_NUMBERS = ("followers", "new_followers", "lost_followers", "reads", "shares")
@@ -107,12 +107,24 @@ def _upsert_sql(table: str, cols: tuple[str, ...], key: tuple[str, ...], update:
     return f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {sets}'
 
 
+def _columns(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows turned into the column arrays an ``unnest`` statement binds."""
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
 async def _write(conn: Any, sql: str, rows: list[list[Any]], pg: bool) -> None:
     """Run an `_upsert_sql` statement over rows: column arrays on PostgreSQL, executemany on SQLite."""
     if pg:
-        await conn.execute_query(sql, [list(column) for column in zip(*rows, strict=True)])
+        await conn.execute_query(sql, _columns(rows))
     else:
         await conn.execute_many(sql, rows)
+
+
+def _post_row(account_id: int, post_id: str, p: PostLike, numbers: Sequence[int | None], source: str,
+              now: Any) -> list[Any]:
+    """One post's values in POST_COLS order (titles and addresses cut to their column sizes)."""
+    return [account_id, post_id, as_aware(p.published_at), (p.title or "")[:256], (p.url or "")[:1024],
+            bool(p.pinned), p.original, *numbers, source, now, now]
 
 
 async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) -> tuple[int, int]:
@@ -121,36 +133,28 @@ async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) 
         return 0, 0
     by_id: dict[str, PostLike] = {p.post_id: p for p in posts}
     conn, pg = connection_of(Post)
+    # Bound once per batch: SQLite's adapter would otherwise format the same moment twice per row.
+    now = prebound(dt.datetime.now(dt.UTC), pg)
+    sql = _upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, POST_NUMBERS, pg)
     if pg:
-        return await _upsert_posts_pg(conn, account_id, by_id, source)
+        # One statement, no read first: the upsert's COALESCE keeps known numbers and
+        # ``RETURNING (xmax = 0)`` tells inserted rows from updated ones.
+        rows = [_post_row(account_id, pid, p, [getattr(p, k) for k in POST_NUMBERS], source, now)
+                for pid, p in by_id.items()]
+        returned = await conn.execute_query_dict(sql + " RETURNING (xmax = 0) AS inserted", _columns(rows))
+        new = sum(1 for r in returned if r["inserted"])
+        return new, len(returned) - new
     existing = {row["post_id"]: row for row in await Post.filter(account_id=account_id, post_id__in=list(by_id)).values(
         "post_id", *POST_NUMBERS)}
-    moment = db_moment(pg)
-    now = moment(dt.datetime.now(dt.UTC))
-    rows: list[list[Any]] = []
+    rows = []
     for pid, p in by_id.items():
         numbers = [getattr(p, k) for k in POST_NUMBERS]
         old = existing.get(pid)
         if old is not None:  # as `_merge`: a missing number keeps the known one
             numbers = [old[k] if v is None else v for k, v in zip(POST_NUMBERS, numbers, strict=True)]
-        rows.append([account_id, pid, moment(p.published_at), (p.title or "")[:256], (p.url or "")[:1024],
-                     bool(p.pinned), p.original, *numbers, source, now, now])
-    await _write(conn, _upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, POST_NUMBERS, pg), rows, pg)
-    new = len(by_id) - len(existing)
-    return new, len(existing)
-
-
-async def _upsert_posts_pg(conn: Any, account_id: int, by_id: dict[str, PostLike], source: str) -> tuple[int, int]:
-    """PostgreSQL: one statement, no read first; the upsert's COALESCE keeps known numbers and
-    ``RETURNING (xmax = 0)`` tells inserted rows from updated ones."""
-    now = dt.datetime.now(dt.UTC)
-    rows = [[account_id, pid, p.published_at, (p.title or "")[:256], (p.url or "")[:1024], bool(p.pinned), p.original,
-             *(getattr(p, k) for k in POST_NUMBERS), source, now, now] for pid, p in by_id.items()]
-    sql = _upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, POST_NUMBERS, True)
-    returned = await conn.execute_query_dict(sql + " RETURNING (xmax = 0) AS inserted",
-                                             [list(column) for column in zip(*rows, strict=True)])
-    new = sum(1 for r in returned if r["inserted"])
-    return new, len(returned) - new
+        rows.append(_post_row(account_id, pid, p, numbers, source, now))
+    await conn.execute_many(sql, rows)
+    return len(by_id) - len(existing), len(existing)
 
 
 async def upsert_metrics(account_id: int, metrics: Sequence[MetricLike]) -> int:
@@ -164,7 +168,7 @@ async def upsert_metrics(account_id: int, metrics: Sequence[MetricLike]) -> int:
     # No read of the stored days: unlike posts there are no new/updated counts to return, and the
     # upsert's COALESCE is exactly `_merge` (a missing number keeps the stored one), done atomically.
     conn, pg = connection_of(DailyMetric)
-    now = db_moment(pg)(dt.datetime.now(dt.UTC))
+    now = prebound(dt.datetime.now(dt.UTC), pg)
     rows = [[account_id, d if pg else d.isoformat(), *(v[k] for k in METRIC_NUMBERS), now] for d, v in by_day.items()]
     await _write(conn, _upsert_sql("daily_metric", METRIC_COLS, ("account_id", "day"), METRIC_UPDATE, METRIC_NUMBERS, pg),
                  rows, pg)

@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 from tortoise.expressions import RawSQL
 from tortoise.functions import Count, Max, Sum
 
-from registry.models import Account, AuditEvent, DailyMetric, Finding, Post, Review
+from registry.models import Account, AuditEvent, Finding, Post, Review
+from registry.post_digest import follower_figures
 
 #: 清博 stores the public counter "10万+" as this number; reads above it count as it in the WCI.
 TEN_WAN_PLUS = 100001
@@ -207,35 +208,10 @@ async def post_counts(start: dt.datetime, end: dt.datetime) -> dict[int, tuple[i
     return {r["account_id"]: (_int(r["n"]), _int(r["r"])) for r in rows}
 
 
-# Per account, the followers of the last day up to the month's start (else the first day after it),
-# and of the last day of the month; a week before the start is looked at too.
-_FOLLOWERS_SQL = """
-SELECT account_id, followers, r_start, r_end FROM (
-  SELECT account_id, followers,
-    ROW_NUMBER() OVER (PARTITION BY account_id
-                       ORDER BY CASE WHEN day <= {p3} THEN 0 ELSE 1 END, CASE WHEN day <= {p3} THEN day END DESC,
-                                day) AS r_start,
-    ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY day DESC) AS r_end
-  FROM daily_metric WHERE followers IS NOT NULL AND day >= {p1} AND day <= {p2}
-) ranked WHERE r_start = 1 OR r_end = 1
-"""
-
-
 async def followers(start: dt.datetime, end: dt.datetime) -> tuple[dict[int, int], dict[int, int]]:
-    """(followers at the month's start, at its end) per account, chosen in SQL."""
-    db = DailyMetric._meta.db
-    marks = ("?1", "?2", "?3") if db.capabilities.dialect == "sqlite" else ("$1", "$2", "$3")
-    sql = _FOLLOWERS_SQL.format(p1=marks[0], p2=marks[1], p3=marks[2])
-    days = [(start - dt.timedelta(days=7)).date(), end.date(), start.date()]
-    params: list[Any] = [d.isoformat() for d in days] if db.capabilities.dialect == "sqlite" else days
-    at_start: dict[int, int] = {}
-    at_end: dict[int, int] = {}
-    for row in await db.execute_query_dict(sql, params):
-        if row["r_start"] == 1:
-            at_start[row["account_id"]] = int(row["followers"])
-        if row["r_end"] == 1:
-            at_end[row["account_id"]] = int(row["followers"])
-    return at_start, at_end
+    """(followers at the month's start, at its end) per account, chosen in SQL as the check chooses them."""
+    figures = await follower_figures(start.date(), end.date())
+    return {a: f[0] for a, f in figures.items()}, {a: f[1] for a, f in figures.items()}
 
 
 async def month_data(start: dt.datetime, end: dt.datetime, *, base: ReportBase | None = None,

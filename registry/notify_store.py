@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from registry import audit
 from registry.models import Account, Finding, InboundMessage, Notification, Person, Silence, Unit
+from registry.rawsql import marks
 
 MAX_ATTEMPTS = 5
 # Ids per ``IN`` list: far below PostgreSQL's 32,767 parameters per statement.
@@ -136,13 +137,6 @@ async def silences(states: tuple[str, ...] = ("active",)) -> list[Silence]:
     return found
 
 
-def _placeholders(count: int) -> list[str]:
-    """Bind markers for raw SQL on the outbox's connection: ``$1``… on PostgreSQL, ``?`` on SQLite."""
-    if Notification._meta.db.capabilities.dialect == "postgres":
-        return [f"${i}" for i in range(1, count + 1)]
-    return ["?"] * count
-
-
 class LastSent(NamedTuple):
     """The facts of a recipient's latest alert/repeat message that dedup and repeat need."""
 
@@ -157,11 +151,11 @@ async def last_sent_all(kinds: tuple[str, ...] = ("alert", "repeat")) -> dict[st
     One window query for all recipients instead of one query per recipient.
     """
     db = Notification._meta.db
-    marks = ", ".join(_placeholders(len(kinds)))
+    kind_marks = ", ".join(marks(db, len(kinds)))
     table = Notification._meta.db_table
     # Newest created_at first, then the highest id (the last part of a split message).
     sql = (f'SELECT "id" FROM (SELECT "id", ROW_NUMBER() OVER (PARTITION BY "recipient" ORDER BY "created_at" DESC,'
-           f' "id" DESC) AS rn FROM "{table}" WHERE "kind" IN ({marks}) AND "state" <> \'failed\') AS latest'
+           f' "id" DESC) AS rn FROM "{table}" WHERE "kind" IN ({kind_marks}) AND "state" <> \'failed\') AS latest'
            f" WHERE rn = 1")
     _, rows = await db.execute_query(sql, list(kinds))
     ids = [int(r["id"]) for r in rows]
@@ -247,8 +241,8 @@ async def advance(done: Sequence[Outcome], sending: Notification | None, now: dt
     if not rows:
         return
     db = Notification._meta.db
-    *marks, id_mark = _placeholders(len(_MARKED) + 1)
-    sets = ", ".join(f'"{column}" = {mark}' for column, mark in zip(_MARKED, marks, strict=True))
+    *column_marks, id_mark = marks(db, len(_MARKED) + 1)
+    sets = ", ".join(f'"{column}" = {mark}' for column, mark in zip(_MARKED, column_marks, strict=True))
     sql = f'UPDATE "{Notification._meta.db_table}" SET {sets} WHERE "id" = {id_mark}'
     if len(rows) == 1:  # the first or the last message of a batch: one statement, no transaction
         await db.execute_query(sql, rows[0])

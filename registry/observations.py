@@ -30,7 +30,7 @@ from registry.ingest import PostLike as PostLike
 from registry.ingest import upsert_metrics as upsert_metrics
 from registry.ingest import upsert_posts as upsert_posts
 from registry.models import Account, AccountState, CollectionAttempt, Post
-from registry.rawsql import connection_of, db_moment, numbered
+from registry.rawsql import as_aware, connection_of, numbered
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,6 @@ class _StateUpdate:
 
     def __init__(self, pg: bool) -> None:
         self.pg = pg
-        self.moment = db_moment(pg)
         self.clauses: list[str] = []
         self.params: list[Any] = []
 
@@ -200,15 +199,11 @@ class _StateUpdate:
 
     def later(self, column: str, value: dt.datetime) -> None:
         """Set a timestamp column to ``value`` unless it already holds a later one."""
-        v = self.moment(value)
-        if self.pg:
-            self.add(f'"{column}" = CASE WHEN "{column}" IS NULL OR "{column}" < ?::timestamptz THEN ?::timestamptz '
-                     f'ELSE "{column}" END', v, v)
-            return
-        # SQLite keeps timestamps as text: compare them as instants (julianday, exact to ~40 µs) and
-        # settle near-ties on the text, exact when both carry county time as every write here does.
-        self.add(f'"{column}" = CASE WHEN "{column}" IS NULL OR julianday("{column}") < julianday(?) '
-                 f'OR (julianday("{column}") = julianday(?) AND "{column}" < ?) THEN ? ELSE "{column}" END', v, v, v, v)
+        # SQLite compares the county-time text every timestamp is stored as (registry/sqlite_backend.py),
+        # which orders like the instants, to the microsecond.
+        v, cast = as_aware(value), "::timestamptz" if self.pg else ""
+        self.add(f'"{column}" = CASE WHEN "{column}" IS NULL OR "{column}" < ?{cast} THEN ?{cast} ELSE "{column}" END',
+                 v, v)
 
     async def release(self, account_id: int, release: Release) -> None:
         """Clear the lease and set the next due time, both only if ``release.owner`` still holds it."""
@@ -217,7 +212,7 @@ class _StateUpdate:
                                                         release.urgent_after_days)
             cast = "::timestamptz" if self.pg else ""
             self.add(f'"next_due_at" = CASE WHEN "lease_owner" = ? THEN ?{cast} ELSE "next_due_at" END',
-                     release.owner, self.moment(due))
+                     release.owner, as_aware(due))
         # Right-hand sides read the row as it was before the UPDATE, so the clauses' order is irrelevant.
         self.add('"lease_until" = CASE WHEN "lease_owner" = ? THEN NULL ELSE "lease_until" END', release.owner)
         self.add('"lease_owner" = CASE WHEN "lease_owner" = ? THEN NULL ELSE "lease_owner" END', release.owner)
@@ -245,7 +240,7 @@ async def record_success(attempt_id: int, account_id: int, source: str, result: 
         _, pg = connection_of(AccountState)
         up = _StateUpdate(pg)
         # Coverage only moves forward, and only here (one statement: no read-then-write race).
-        up.add('"last_success_at" = ?', up.moment(now))
+        up.add('"last_success_at" = ?', as_aware(now))
         up.later("known_until", result.known_until)
         up.add('"last_error_kind" = NULL, "last_error" = \'\', "consecutive_failures" = 0, "gone" = ?, '
                '"cooldown_until" = NULL', False)
@@ -285,7 +280,7 @@ async def record_failure(attempt_id: int, account_id: int, *, kind: str, code: s
         up = _StateUpdate(pg)
         up.add('"last_error_kind" = ?, "last_error" = ?, "consecutive_failures" = "consecutive_failures" + 1, '
                '"gone" = ?', kind, message[:2000], kind == "gone")
-        up.add('"cooldown_until" = ?', None if cooldown_until is None else up.moment(cooldown_until))
+        up.add('"cooldown_until" = ?', None if cooldown_until is None else as_aware(cooldown_until))
         if release is not None:
             await up.release(account_id, release)
         await up.run(account_id)

@@ -3,8 +3,9 @@
 A province holds millions of posts; the rules need, per account, only the latest post by an
 observation point, counts and sums over the low-use window and the posting days of the frequency
 window. Every account has its own observation point (its coverage), so the windows travel to the
-database as one JSON parameter (``json_each`` on SQLite, ``jsonb_to_recordset`` on PostgreSQL)
-and one grouped query answers for every account. Three statements in all, whatever the size.
+database as one JSON parameter (``jsonb_to_recordset`` on PostgreSQL; on SQLite a temporary table
+filled from ``json_each``) and one grouped query answers for every account. Three queries in all
+(windows, older latest posts, their titles) per 5,000 accounts.
 
 SQLite stores timestamps as county-time text (``YYYY-MM-DD HH:MM:SS[.ffffff]+08:00``, as tortoise
 writes them), which sorts like the instants it names, and whose first ten characters are the
@@ -23,6 +24,8 @@ from zoneinfo import ZoneInfo
 
 from registry.db import TIMEZONE
 from registry.models import Post
+from registry.rawsql import is_pg, marks
+from registry.sqlite_backend import county_text
 
 COUNTY_TZ = ZoneInfo(TIMEZONE)
 CHUNK = 5000  # accounts per statement: bounded parameter size and memory on both backends
@@ -68,8 +71,6 @@ class PostDigest:
     freq_posts: int
 
 
-EMPTY = PostDigest(None, 0, 0, 0, 0, 0, 0, 0)
-
 _INTERACTIONS = ("CASE WHEN p.likes IS NULL AND p.shares IS NULL AND p.comments IS NULL AND p.zaikan IS NULL "
                  "THEN NULL ELSE COALESCE(p.likes, 0) + COALESCE(p.shares, 0) + COALESCE(p.comments, 0) "
                  "+ COALESCE(p.zaikan, 0) END")
@@ -84,15 +85,15 @@ SELECT b.a,
   COUNT(CASE WHEN p.published_at > b.us THEN {inter} END),
   COUNT(DISTINCT CASE WHEN p.published_at >= b.fs AND p.published_at < b.fe THEN {day} END),
   COUNT(CASE WHEN p.published_at >= b.fs AND p.published_at < b.fe THEN 1 END)
-FROM b JOIN post p ON p.account_id = b.a AND p.published_at >= b.lo AND p.published_at <= b.as_of
+FROM {source} b JOIN post p ON p.account_id = b.a AND p.published_at >= b.lo AND p.published_at <= b.as_of
 GROUP BY b.a"""
 _OLDER_SQL = """{bounds}
 SELECT b.a, MAX(CASE WHEN {not_pinned} THEN p.published_at END), MAX(CASE WHEN {pinned} THEN p.published_at END)
-FROM b JOIN post p ON p.account_id = b.a AND p.published_at < b.lo
+FROM bounds b JOIN post p ON p.account_id = b.a AND p.published_at < b.lo
 GROUP BY b.a"""
 _DETAIL_SQL = """{bounds}
 SELECT p.account_id, p.published_at, p.title, p.pinned, p.url
-FROM b JOIN post p ON p.account_id = b.a AND p.published_at = b.t
+FROM bounds b JOIN post p ON p.account_id = b.a AND p.published_at = b.t
 ORDER BY p.id"""
 
 _SQLITE = {"not_pinned": "p.pinned = 0", "pinned": "p.pinned = 1", "inter": _INTERACTIONS,
@@ -105,24 +106,20 @@ _COLUMNS = ("a", "lo", "as_of", "us", "fs", "fe")
 def _bounds_cte(pg: bool, columns: Sequence[tuple[str, str]]) -> str:
     if pg:
         spec = ", ".join(f"{name} {kind}" for name, kind in columns)
-        return f"WITH b AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x({spec}))"
+        return f"WITH bounds AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x({spec}))"
     picks = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _ in columns)
-    return f"WITH b AS (SELECT {picks} FROM json_each(?))"
+    return f"WITH bounds AS (SELECT {picks} FROM json_each(?))"
 
 
 def _db() -> Any:
     return Post._meta.db
 
 
-def _is_pg(conn: Any) -> bool:
-    return str(conn.capabilities.dialect) == "postgres"
-
-
 def _out(value: dt.datetime | None, pg: bool) -> str | None:
-    """A timestamp as the parameter the backend compares with its stored values."""
+    """A timestamp as JSON text the backend compares with its stored values."""
     if value is None:
         return None
-    return value.isoformat() if pg else value.astimezone(COUNTY_TZ).isoformat(sep=" ")
+    return value.isoformat() if pg else county_text(value)
 
 
 def _moment(raw: Any) -> dt.datetime:
@@ -152,15 +149,14 @@ async def _sqlite_window_rows(payload: list[dict[str, Any]]) -> list[Any]:
     await conn.execute_query(f"CREATE TABLE {table} (a INTEGER PRIMARY KEY, {columns})")
     try:
         await conn.execute_query(f"INSERT INTO {table} SELECT {picks} FROM json_each(?)", [json.dumps(payload)])
-        _, rows = await conn.execute_query(_WINDOW_SQL.format(bounds="", **_SQLITE).replace("FROM b JOIN",
-                                                                                          f"FROM {table} b JOIN"))
+        _, rows = await conn.execute_query(_WINDOW_SQL.format(bounds="", source=table, **_SQLITE))
         return list(rows)
     finally:
         await conn.execute_query(f"DROP TABLE IF EXISTS {table}")
 
 
 async def post_digests(bounds: Sequence[DigestBounds]) -> dict[int, PostDigest]:
-    """The aggregates of every account in ``bounds`` (accounts without any post get EMPTY)."""
+    """The aggregates of every account in ``bounds`` (zero counts where its windows hold no post)."""
     out: dict[int, PostDigest] = {}
     for i in range(0, len(bounds), CHUNK):
         out.update(await _digest_chunk(bounds[i:i + CHUNK]))
@@ -168,13 +164,13 @@ async def post_digests(bounds: Sequence[DigestBounds]) -> dict[int, PostDigest]:
 
 
 async def _digest_chunk(bounds: Sequence[DigestBounds]) -> dict[int, PostDigest]:
-    pg = _is_pg(_db())
-    marks = _PG if pg else _SQLITE
+    pg = is_pg(_db())
+    dialect = _PG if pg else _SQLITE
     kinds = [("a", "int"), *((c, "timestamptz") for c in _COLUMNS[1:])]
     payload = [{"a": b.account_id, "lo": _out(b.lo, pg), "as_of": _out(b.as_of, pg), "us": _out(b.use_since, pg),
                 "fs": _out(b.freq_start, pg), "fe": _out(b.freq_end, pg)} for b in bounds]
     if pg:
-        rows = await _fetch(_WINDOW_SQL.format(bounds=_bounds_cte(pg, kinds), **marks), payload)
+        rows = await _fetch(_WINDOW_SQL.format(bounds=_bounds_cte(pg, kinds), source="bounds", **dialect), payload)
     else:
         rows = await _sqlite_window_rows(payload)
     stats = {int(r[0]): r for r in rows}
@@ -185,7 +181,7 @@ async def _digest_chunk(bounds: Sequence[DigestBounds]) -> dict[int, PostDigest]
     if older:
         more = [{"a": b.account_id, "lo": _out(b.lo, pg)} for b in older]
         older_kinds = [("a", "int"), ("lo", "timestamptz")]
-        for r in await _fetch(_OLDER_SQL.format(bounds=_bounds_cte(pg, older_kinds), **marks), more):
+        for r in await _fetch(_OLDER_SQL.format(bounds=_bounds_cte(pg, older_kinds), **dialect), more):
             newest[int(r[0])] = (r[1], r[2])
     wanted: dict[int, tuple[Any, bool]] = {}
     for aid, (ordinary, pinned) in newest.items():
@@ -229,8 +225,8 @@ async def follower_figures(start: dt.date, until: dt.date) -> dict[int, tuple[in
     after it; the latest is the last one by ``until``.
     """
     conn = _db()
-    pg = _is_pg(conn)
-    p = ("$1", "$2", "$3") if pg else ("?", "?", "?")
+    pg = is_pg(conn)
+    p = marks(conn, 3)
     sql = f"""WITH x AS (
   SELECT account_id, COALESCE(MAX(CASE WHEN day <= {p[0]} THEN day END), MIN(day)) AS d0, MAX(day) AS d1
   FROM daily_metric WHERE followers IS NOT NULL AND day >= {p[1]} AND day <= {p[2]} GROUP BY account_id)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.timezone import get_default_timezone
+
+from registry.sqlite_backend import county_text
 
 
 def is_pg(conn: Any) -> bool:
@@ -22,8 +24,8 @@ def is_pg(conn: Any) -> bool:
 
 
 def marks(conn: Any, n: int) -> list[str]:
-    """The first n positional placeholders of the connection's dialect."""
-    return [f"${i}" for i in range(1, n + 1)] if is_pg(conn) else ["?"] * n
+    """The first n numbered placeholders of the connection's dialect (``$i`` or ``?i``: reusable in a statement)."""
+    return [f"${i}" if is_pg(conn) else f"?{i}" for i in range(1, n + 1)]
 
 
 def in_ids(conn: Any, column: str, mark: str) -> str:
@@ -41,7 +43,7 @@ def id_list(conn: Any, ids: Sequence[int]) -> Any:
 def connection_of(model: type[Any]) -> tuple[BaseDBAsyncClient, bool]:
     """The model's connection (the transaction's, inside one) and whether it is PostgreSQL."""
     conn: BaseDBAsyncClient = model._meta.db
-    return conn, conn.capabilities.dialect == "postgres"
+    return conn, is_pg(conn)
 
 
 @functools.cache
@@ -53,13 +55,16 @@ def numbered(sql: str, pg: bool) -> str:
     return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
 
 
-def db_moment(pg: bool) -> Callable[[dt.datetime], Any]:
-    """A converter of datetimes to what the driver stores as tortoise does.
+def as_aware(value: dt.datetime) -> dt.datetime:
+    """A datetime parameter as tortoise would bind it: aware (a naive one is read in the configured zone).
 
-    PostgreSQL takes aware datetimes; SQLite stores county-time ISO text (the format tortoise
-    writes, so that text comparisons and tortoise's own reads keep working).
+    SQLite's adapter (`registry.sqlite_backend.county_text`) then writes it as county-time text, so
+    raw statements store and compare timestamps exactly as tortoise's own do.
     """
-    tz = get_default_timezone()
-    if pg:
-        return lambda v: v if v.tzinfo is not None else v.replace(tzinfo=tz)
-    return lambda v: (v.astimezone(tz) if v.tzinfo is not None else v.replace(tzinfo=tz)).isoformat(sep=" ")
+    return value if value.tzinfo is not None else value.replace(tzinfo=get_default_timezone())
+
+
+def prebound(value: dt.datetime, pg: bool) -> Any:
+    """A moment bound many times, converted once: aware on PostgreSQL, county-time text on SQLite."""
+    aware = as_aware(value)
+    return aware if pg else county_text(aware)

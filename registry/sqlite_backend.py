@@ -26,12 +26,13 @@ from registry.db import TIMEZONE
 _COUNTY = ZoneInfo(TIMEZONE)
 
 
-def _adapt_datetime(value: dt.datetime) -> str:
+def county_text(value: dt.datetime) -> str:
+    """A datetime as SQLite stores it: county-time ISO text (a naive value is written as it is)."""
     return (value.astimezone(_COUNTY) if value.tzinfo is not None else value).isoformat(" ")
 
 
 # Replaces tortoise's own adapter (``val.isoformat(" ")``), registered when its SQLite executor loads.
-sqlite3.register_adapter(dt.datetime, _adapt_datetime)
+sqlite3.register_adapter(dt.datetime, county_text)
 
 
 class ImmediateTransactionWrapper(SqliteTransactionWrapper):

@@ -29,13 +29,6 @@ WINDOW_RULES = frozenset({"low_use", "frequency_below_target"})
 LATEST_SCAN_DAYS = 21
 
 
-def _latest_only(f: AccountFacts, now: datetime, settings: RuleSettings) -> tuple[datetime, datetime]:
-    # The "low-use window" of a latest-post-only digest is just the stretch scanned first: a rule
-    # that does read the window would find it is not its own and refuse the digest.
-    as_of = observed_until(f, now)
-    return as_of - timedelta(days=LATEST_SCAN_DAYS), as_of
-
-
 def digest_bounds(f: AccountFacts, now: datetime, settings: RuleSettings, latest_only: bool = False) -> DigestBounds:
     """The observation point and windows of one account's evaluation at ``now``.
 
@@ -43,8 +36,10 @@ def digest_bounds(f: AccountFacts, now: datetime, settings: RuleSettings, latest
     post is looked for, which is cheaper to find.
     """
     if latest_only:
-        since, as_of = _latest_only(f, now, settings)
-        return DigestBounds(f.account_id, as_of, since)
+        # The "low-use window" of a latest-post-only digest is just the stretch scanned first: a rule
+        # that does read the window would find it is not its own and refuse the digest.
+        as_of = observed_until(f, now)
+        return DigestBounds(f.account_id, as_of, as_of - timedelta(days=LATEST_SCAN_DAYS))
     since, as_of = use_window(f, now, settings)
     window = frequency_window(f, now, settings)
     if window is None or window[1] > window[2]:
