@@ -7,41 +7,26 @@ day a province switches govmedia on) and the second one refreshes them (every la
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from bench.common import (
     NOW,
     Result,
     backend,
-    is_sqlite,
     max_rss_mb,
-    pg_connect,
-    sqlite_connect,
-    sqlite_value,
     timed,
+    timed_fetch,
 )
 from registry.db import database
 from registry.models import Finding, Notification, Review
 from rules.config import RuleSettings
 from rules.evaluate import run_check
 
-LAST_POST_SQL = ("SELECT account_id, MAX(published_at) FROM post WHERE published_at <= {p} AND pinned = {f} "
-                 "GROUP BY account_id")
+LAST_POST_SQL = "SELECT account_id, MAX(published_at) FROM post WHERE published_at <= ? AND pinned = false GROUP BY account_id"
 
 
 async def last_post_query(url: str, now: dt.datetime) -> tuple[float, int]:
     """The baseline: last non-pinned post per account, fetched with the raw driver; (seconds, rows)."""
-    if is_sqlite(url):
-        conn = sqlite_connect(url)
-        with timed() as t:
-            rows: list[Any] = conn.execute(LAST_POST_SQL.format(p="?", f="0"), (sqlite_value(now),)).fetchall()
-        conn.close()
-        return t.wall, len(rows)
-    pg = await pg_connect(url)
-    with timed() as t:
-        rows = await pg.fetch(LAST_POST_SQL.format(p="$1", f="false"), now)
-    await pg.close()
-    return t.wall, len(rows)
+    return await timed_fetch(url, LAST_POST_SQL, now)
 
 
 async def reset_findings() -> None:

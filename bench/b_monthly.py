@@ -8,7 +8,6 @@ import datetime as dt
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from bench.common import (
     MONTH,
@@ -16,12 +15,9 @@ from bench.common import (
     TZ,
     Result,
     backend,
-    is_sqlite,
     max_rss_mb,
-    pg_connect,
-    sqlite_connect,
-    sqlite_value,
     timed,
+    timed_fetch,
 )
 from registry.db import database
 from reports.monthly_build import TREND_RULES, build_monthly, month_bounds
@@ -31,24 +27,13 @@ from rules.evaluate import evaluate_at
 from rules.facts import FindingDraft
 
 MONTH_SQL = ("SELECT account_id, COUNT(*), SUM(reads), SUM(likes) FROM post "
-             "WHERE published_at >= {a} AND published_at <= {b} GROUP BY account_id")
+             "WHERE published_at >= ? AND published_at <= ? GROUP BY account_id")
 
 
 async def month_query(url: str) -> tuple[float, int]:
     """The baseline aggregate with the raw driver; (seconds, rows)."""
     start, end = month_bounds(MONTH, TZ)
-    if is_sqlite(url):
-        conn = sqlite_connect(url)
-        with timed() as t:
-            rows: list[Any] = conn.execute(MONTH_SQL.format(a="?", b="?"),
-                                           (sqlite_value(start), sqlite_value(end))).fetchall()
-        conn.close()
-        return t.wall, len(rows)
-    pg = await pg_connect(url)
-    with timed() as t:
-        rows = await pg.fetch(MONTH_SQL.format(a="$1", b="$2"), start, end)
-    await pg.close()
-    return t.wall, len(rows)
+    return await timed_fetch(url, MONTH_SQL, start, end)
 
 
 async def run(url: str, accounts: int, *, trend_months: int = 12) -> Result:

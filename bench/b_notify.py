@@ -8,9 +8,15 @@ their account, unit and contacts, the rows the cycle starts from.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from bench.common import NOW, Result, backend, is_sqlite, max_rss_mb, pg_connect, sqlite_connect, timed
+from bench.common import (
+    NOW,
+    Result,
+    backend,
+    max_rss_mb,
+    timed,
+    timed_fetch,
+)
 from bot.console import ConsoleNotifier
 from bot.cycle import NotifySettings, run_cycle
 from bot.quiet import QuietSettings
@@ -31,17 +37,7 @@ SETTINGS = NotifySettings(channel="console", repeat_hours=24, office_users=("off
 
 async def open_findings_query(url: str) -> tuple[float, int]:
     """The baseline query with the raw driver; (seconds, rows)."""
-    if is_sqlite(url):
-        conn = sqlite_connect(url)
-        with timed() as t:
-            rows: list[Any] = conn.execute(OPEN_FINDINGS_SQL).fetchall()
-        conn.close()
-        return t.wall, len(rows)
-    pg = await pg_connect(url)
-    with timed() as t:
-        rows = await pg.fetch(OPEN_FINDINGS_SQL)
-    await pg.close()
-    return t.wall, len(rows)
+    return await timed_fetch(url, OPEN_FINDINGS_SQL)
 
 
 async def run(url: str, accounts: int) -> Result:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from registry.rawsql import numbered
+
 TZ = ZoneInfo("Asia/Shanghai")
 #: The moment every dataset is generated around (a Monday morning, county time).
 NOW = dt.datetime(2026, 6, 15, 10, 0, tzinfo=TZ)
@@ -108,6 +110,21 @@ def sqlite_value(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value)
     return value
+
+
+async def timed_fetch(url: str, sql: str, *params: Any) -> tuple[float, int]:
+    """One baseline query (``?`` placeholders) with the raw driver, timed; (seconds, rows fetched)."""
+    if is_sqlite(url):
+        conn = sqlite_connect(url)
+        with timed() as t:
+            rows: list[Any] = conn.execute(sql, tuple(sqlite_value(p) for p in params)).fetchall()
+        conn.close()
+        return t.wall, len(rows)
+    pg = await pg_connect(url)
+    with timed() as t:
+        rows = await pg.fetch(numbered(sql, True), *params)
+    await pg.close()
+    return t.wall, len(rows)
 
 
 def sqlite_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
