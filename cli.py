@@ -20,8 +20,8 @@ from cli_commands.daemon import run
 from cli_commands.demo import demo, sandbox
 from cli_commands.ledger import accounts, contacts, units
 from cli_commands.reporting import report
-from registry.i18n import set_lang
-from registry.settings import ConfigError, load, locate
+from registry.config.i18n import set_lang
+from registry.config.settings import ConfigError, load, locate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,7 +45,7 @@ def main(ctx: click.Context, config_path: str | None, db_url: str | None, lang: 
         settings = load(locate(config_path))
     except ConfigError as exc:
         fail(str(exc))
-    from registry.audit import default_actor
+    from registry.ledger.audit import default_actor
 
     ctx.obj = App(settings=settings, db_url=db_url or settings.database_url, actor=actor or default_actor())
 

@@ -16,8 +16,8 @@ from bench.common import (
     timed,
     timed_fetch,
 )
-from registry.db import database
-from registry.models import Finding, Notification, Review
+from registry.db.lifecycle import database
+from registry.db.models import Finding, Notification, Review
 from rules.config import RuleSettings
 from rules.evaluate import run_check
 

@@ -18,9 +18,9 @@ from bench.fakeplatform import BEIJING, FEED, WECHAT, FakePlatform
 from bench.generate import ACCOUNT_COLS, PERSON_COLS, STATE_COLS, UNIT_COLS
 from bench.rawdb import RawWriter
 from collectors.service import collect
-from registry.credentials import Credential, Secrets
-from registry.db import database
-from registry.settings import load
+from registry.config.credentials import Credential, Secrets
+from registry.config.settings import load
+from registry.db.lifecycle import database
 
 
 def _last_day(now: dt.datetime) -> dt.date:

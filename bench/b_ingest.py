@@ -1,4 +1,4 @@
-"""Ingest: posts upserted through `registry.observations.upsert_posts` vs the raw driver.
+"""Ingest: posts upserted through `registry.observations.store.upsert_posts` vs the raw driver.
 
 The same rows (a sample of accounts × posts, new post ids) are written three ways into the
 generated dataset:
@@ -27,9 +27,9 @@ from bench.common import (
     timed,
 )
 from collectors.model import PostObs
-from registry.db import database, transaction
-from registry.models import Account, Post
-from registry.observations import upsert_posts
+from registry.db.lifecycle import database, transaction
+from registry.db.models import Account, Post
+from registry.observations.store import upsert_posts
 
 COLS = ("account_id", "post_id", "published_at", "title", "url", "pinned", "original", "reads", "likes", "shares",
         "comments", "zaikan", "favorites", "source", "first_seen_at", "updated_at")

@@ -19,7 +19,7 @@ from bench.common import (
     timed,
     timed_fetch,
 )
-from registry.db import database
+from registry.db.lifecycle import database
 from reports.monthly_build import TREND_RULES, build_monthly, month_bounds
 from reports.monthly_files import write_monthly
 from rules.config import RuleSettings

@@ -21,8 +21,8 @@ from bot.console import ConsoleNotifier
 from bot.cycle import NotifySettings, run_cycle
 from bot.quiet import QuietSettings
 from bot.route import RouteSettings
-from registry.db import database
-from registry.models import Finding, Notification
+from registry.db.lifecycle import database
+from registry.db.models import Finding, Notification
 from rules.config import RuleSettings
 from rules.evaluate import run_check
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from registry.rawsql import numbered
+from registry.db.rawsql import numbered
 
 TZ = ZoneInfo("Asia/Shanghai")
 #: The moment every dataset is generated around (a Monday morning, county time).

@@ -27,7 +27,7 @@ from typing import Any
 
 from bench.common import NOW, dataset_url, reset_database
 from bench.rawdb import RawWriter
-from registry.db import database
+from registry.db.lifecycle import database
 
 DEPTS = ("发展改革局", "教育局", "公安局", "民政局", "司法局", "财政局", "人社局", "自然资源局", "生态环境局", "住建局",
          "交通运输局", "水利局", "农业农村局", "商务局", "文广旅局", "卫健委", "应急管理局", "市场监管局", "医保局", "融媒体中心")

@@ -22,9 +22,9 @@ from bot.quiet import QuietSettings, hold_until, weekday
 from bot.render import render_alerts, render_resolved
 from bot.route import RouteSettings, route
 from bot.silence import Silence, apply_silences
-from registry import notify_store as store
-from registry.batch import paused_gc
-from registry.settings import Settings
+from registry.config.settings import Settings
+from registry.db.batch import paused_gc
+from registry.notify import store
 
 BACKOFF_MINUTES = (1, 5, 30, 120)
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.limits import clip_bytes, clip_chars, utf8_len
 from bot.model import Alert, MsgType, Recipient
-from registry.vocab import PLATFORM_LABELS, PLATFORM_LABELS_EN, Platform
+from registry.ledger.vocab import PLATFORM_LABELS, PLATFORM_LABELS_EN, Platform
 
 COUNTY_TZ = ZoneInfo("Asia/Shanghai")
 MAX_PARTS = 4

@@ -9,7 +9,7 @@ from bot.cycle import CycleResult, NotifySettings, _payload, send_due
 from bot.model import Recipient, ReportSummary
 from bot.notifier import Notifier
 from bot.render import render_report_notice
-from registry import notify_store as store
+from registry.notify import store
 
 
 async def send_report_notice(summary: ReportSummary, ns: NotifySettings, notifiers: Mapping[str, Notifier],

@@ -14,9 +14,9 @@ from bot.notifier import Notifier
 from bot.render import render_status
 from bot.wecom_app import WeComAppNotifier
 from bot.wecom_robot import WeComRobotNotifier, robot_keys
-from registry import notify_store as store
-from registry.credentials import Secrets
-from registry.settings import Settings
+from registry.config.credentials import Secrets
+from registry.config.settings import Settings
+from registry.notify import store
 
 MAX_EXEMPT_DAYS = 90
 

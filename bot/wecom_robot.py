@@ -18,7 +18,7 @@ from bot.model import Message
 from bot.notifier import SendResult
 from bot.ratelimit import SlidingWindow
 from bot.wecom_api import RETRYABLE_ERRCODES, call_json, describe, errcode
-from registry.credentials import Secrets
+from registry.config.credentials import Secrets
 
 PER_MINUTE = 20
 BAD_KEY = 93000

@@ -9,9 +9,9 @@ import click
 
 from cli_commands.app import EXIT_FAILED, EXIT_INPUT, App, fail, pass_app
 from cli_commands.daemon import single_instance_lock
-from registry import doctor as doctor_mod
-from registry.i18n import tr
-from registry.settings import load, write_default
+from registry.config.i18n import tr
+from registry.config.settings import load, write_default
+from registry.ops import doctor as doctor_mod
 from reports.output import Field, render
 
 
@@ -90,7 +90,7 @@ def _print_plan(app: App) -> None:
 @pass_app
 def backup_cmd(app: App, out: Path | None) -> None:
     """Back up the database (SQLite: online backup, safe while `govmedia run` works)."""
-    from registry.backup import BackupError, backup
+    from registry.ops.backup import BackupError, backup
 
     path = out or Path(f"govmedia-{dt.datetime.now(app.tz):%Y%m%d-%H%M}.db")
     try:
@@ -106,7 +106,7 @@ def backup_cmd(app: App, out: Path | None) -> None:
 @pass_app
 def restore_cmd(app: App, file: Path, yes: bool) -> None:
     """Replace the database with a backup (the current one is kept as *.before-restore)."""
-    from registry.backup import BackupError, restore
+    from registry.ops.backup import BackupError, restore
 
     lock = single_instance_lock(app)  # refuse while `govmedia run` holds the database
     if not yes and not click.confirm(tr("将用备份覆盖当前数据库，继续？", "Replace the current database with the backup?")):

@@ -10,8 +10,8 @@ import click
 
 from cli_commands.app import App, app_secrets, emit, fail, format_options, load_rule_settings, pass_app
 from collectors.service import make_client
-from registry import store
-from registry.i18n import tr
+from registry.config.i18n import tr
+from registry.ledger import accounts as store
 from reports.output import Field
 
 
@@ -88,7 +88,7 @@ def notify(ctx: click.Context, dry_run: bool) -> None:
 @pass_app
 def notify_log(app: App, limit: int, recipient: str | None, fmt: str, out: Path | None) -> None:
     """The notification history."""
-    from registry.notify_store import notification_log
+    from registry.notify.store import notification_log
 
     async def use_case() -> list[dict[str, Any]]:
         return [{"id": n.id, "created_at": n.created_at.strftime("%Y-%m-%d %H:%M"), "channel": n.channel,
@@ -120,8 +120,8 @@ def silence() -> None:
 @pass_app
 def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, until: dt.datetime, reason: str) -> None:
     """Add an active exemption for an account or a unit (author = --actor)."""
-    from registry.models import Unit
-    from registry.notify_store import add_silence
+    from registry.db.models import Unit
+    from registry.notify.store import add_silence
 
     if bool(ref) == bool(unit):
         fail(tr("请指定 --account 或 --unit 之一", "give exactly one of --account or --unit"))
@@ -150,7 +150,7 @@ def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, u
 @pass_app
 def silence_list(app: App, show_all: bool, fmt: str, out: Path | None) -> None:
     """List exemptions (pending ones await approval)."""
-    from registry.notify_store import silences
+    from registry.notify.store import silences
 
     states = ("active", "pending", "expired") if show_all else ("active", "pending")
 
@@ -172,7 +172,7 @@ def silence_list(app: App, show_all: bool, fmt: str, out: Path | None) -> None:
 @pass_app
 def silence_expire(app: App, silence_id: int) -> None:
     """End an exemption now."""
-    from registry.notify_store import set_silence_state
+    from registry.notify.store import set_silence_state
 
     app.run(lambda: set_silence_state(silence_id, "expired", app.actor))
     click.echo(tr(f"豁免 #{silence_id} 已失效", f"exemption #{silence_id} expired"))
@@ -183,7 +183,7 @@ def silence_expire(app: App, silence_id: int) -> None:
 @pass_app
 def silence_approve(app: App, silence_id: int) -> None:
     """Approve an exemption requested through WeCom."""
-    from registry.notify_store import set_silence_state
+    from registry.notify.store import set_silence_state
 
     app.run(lambda: set_silence_state(silence_id, "active", app.actor))
     click.echo(tr(f"豁免 #{silence_id} 已批准生效", f"exemption #{silence_id} approved"))

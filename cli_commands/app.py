@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from registry import store
-from registry.credentials import Secrets, SecretsError, load_secrets
-from registry.db import DatabaseError, database
-from registry.i18n import tr
-from registry.settings import Settings
+from registry.config.credentials import Secrets, SecretsError, load_secrets
+from registry.config.i18n import tr
+from registry.config.settings import Settings
+from registry.db.lifecycle import DatabaseError, database
+from registry.ledger import accounts as store
 from reports.output import FORMATS, Field, render
 
 T = TypeVar("T")

@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from cli_commands.app import App, emit, fail, format_options, load_rule_settings, pass_app
-from registry import store
-from registry.i18n import get_lang, tr
+from registry.config.i18n import get_lang, tr
+from registry.ledger import accounts as store
 from reports import findings_view
 from reports.output import Field, render
 
@@ -72,7 +72,7 @@ def check(app: App, as_of: dt.datetime | None, fail_on: str | None) -> None:
 def findings_cmd(app: App, state: str, rule: str | None, unit: str | None, ref: str | None, fmt: str,
                  out: Path | None) -> None:
     """List findings (JSON keys are stable for other tools)."""
-    from registry.checks import findings as load_findings
+    from registry.findings.checks import findings as load_findings
 
     names = rule_names()
 
@@ -122,7 +122,7 @@ def review() -> None:
 @pass_app
 def review_list(app: App, state: str, fmt: str, out: Path | None) -> None:
     """List review cases."""
-    from registry.reviews import list_reviews
+    from registry.ledger.reviews import list_reviews
 
     names = rule_names()
 
@@ -137,7 +137,7 @@ def review_list(app: App, state: str, fmt: str, out: Path | None) -> None:
 @pass_app
 def review_show(app: App, ref: str) -> None:
     """Show one review case (its number, or an account REF)."""
-    from registry.reviews import find_review
+    from registry.ledger.reviews import find_review
 
     names = rule_names()
 
@@ -155,8 +155,8 @@ def review_show(app: App, ref: str) -> None:
 @pass_app
 def review_dossier(app: App, ref: str, out: Path | None) -> None:
     """Write the decision packet of a review case (printable HTML)."""
-    from registry.dossier_data import build_dossier
-    from registry.reviews import find_review
+    from registry.ledger.reviews import find_review
+    from registry.views.dossier_data import build_dossier
     from reports.dossier import render_dossier
 
     async def use_case() -> tuple[int, str]:
@@ -179,7 +179,7 @@ def review_dossier(app: App, ref: str, out: Path | None) -> None:
 def review_decide(app: App, ref: str, decision: str, reason: str, merge_into: str | None,
                   deadline: dt.datetime | None) -> None:
     """Decide a review case; the account's status changes through the audit trail."""
-    from registry.reviews import decide
+    from registry.ledger.reviews import decide
 
     try:
         r = app.run(lambda: decide(ref, decision, reason, actor=app.actor, today=app.today(), merge_into=merge_into,

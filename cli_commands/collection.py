@@ -23,9 +23,9 @@ from cli_commands.app import (
 )
 from collectors.service import collect as run_collect
 from collectors.service import make_client
-from registry import vocab
-from registry.i18n import tr
-from registry.observations import collection_status
+from registry.config.i18n import tr
+from registry.ledger import vocab
+from registry.observations.store import collection_status
 from reports import collection as collection_view
 from reports.output import render
 

@@ -14,14 +14,14 @@ from cli_commands.app import App, app_secrets, fail, load_rule_settings, log, pa
 from cli_commands.reporting import monthly_review
 from collectors.service import collect as run_collect
 from collectors.service import make_client
-from registry.i18n import tr
+from registry.config.i18n import tr
 
 
 def single_instance_lock(app: App) -> Any:
     """On SQLite only one `govmedia run` may work on a database: hold an exclusive lock file."""
     import fcntl
 
-    from registry.db import is_sqlite
+    from registry.db.lifecycle import is_sqlite
 
     if not is_sqlite(app.db_url):
         return None
@@ -47,8 +47,8 @@ def run(app: App, once: bool, worker: bool) -> None:
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from registry.db import is_sqlite
-    from registry.leader import Leadership
+    from registry.db.lifecycle import is_sqlite
+    from registry.ops.leader import Leadership
     from rules.evaluate import run_check
 
     if worker and is_sqlite(app.db_url):

@@ -15,9 +15,9 @@ from cli_commands.collection import Progress
 from cli_commands.reporting import write_review_files
 from collectors.service import collect as run_collect
 from collectors.service import make_client
-from registry.i18n import tr
-from registry.ledger_file import import_ledger
-from registry.settings import Settings, load, write_default
+from registry.config.i18n import tr
+from registry.config.settings import Settings, load, write_default
+from registry.ledger.files import import_ledger
 from reports import collection as collection_view
 from reports.output import Field
 

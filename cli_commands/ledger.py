@@ -9,9 +9,9 @@ from typing import Any
 import click
 
 from cli_commands.app import App, echo_problems, emit, fail, format_options, pass_app
-from registry import store
-from registry.i18n import tr
-from registry.ledger_file import export_ledger, import_ledger
+from registry.config.i18n import tr
+from registry.ledger import accounts as store
+from registry.ledger.files import export_ledger, import_ledger
 from reports import registry_lists as views
 
 

@@ -11,8 +11,8 @@ import click
 from cli_commands.alerts import notify_settings, working_day
 from cli_commands.app import App, app_secrets, emit, fail, format_options, load_rule_settings, pass_app
 from collectors.service import make_client
-from registry import vocab
-from registry.i18n import tr
+from registry.config.i18n import tr
+from registry.ledger import vocab
 from reports.output import Field, render
 
 
@@ -160,7 +160,7 @@ def report_matrix(app: App, fmt: str, out: Path | None) -> None:
             fail(tr("xlsx 格式需要 --out 文件名", "--format xlsx needs --out FILE"))
         from openpyxl import Workbook
 
-        from registry.tabular import escape_cell
+        from registry.ledger.tabular import escape_cell
 
         wb = Workbook()
         wb.remove(wb.active)  # type: ignore[arg-type]

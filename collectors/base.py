@@ -10,8 +10,8 @@ from typing import Protocol
 from collectors.errors import ErrorKind, PlatformError
 from collectors.http import Http
 from collectors.model import BEIJING
-from registry.credentials import Credential, Secrets
-from registry.observations import Success, Target
+from registry.config.credentials import Credential, Secrets
+from registry.observations.store import Success, Target
 
 
 @dataclass

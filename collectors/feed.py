@@ -8,7 +8,7 @@ from urllib.parse import quote, unquote
 from collectors.base import Context
 from collectors.errors import ErrorKind, PlatformError
 from collectors.parse_feed import parse_feed
-from registry.observations import Success, Target
+from registry.observations.store import Success, Target
 
 
 def feed_url(target: Target, base: str) -> str:

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from collectors.model import BEIJING, MetricObs, PostObs
-from registry import observations as obs
-from registry import store
-from registry.db import transaction
-from registry.i18n import tr
-from registry.ledger import RowError, has_control_chars, parse_date
-from registry.observations import Success
-from registry.tabular import TableError, read_table
+from registry.config.i18n import tr
+from registry.db.lifecycle import transaction
+from registry.ledger import accounts as store
+from registry.ledger.records import RowError, has_control_chars, parse_date
+from registry.ledger.tabular import TableError, read_table
+from registry.observations import store as obs
+from registry.observations.store import Success
 
 COLUMNS = {
     "account": ("账号", "account", "ref"),

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from collectors.base import Options
-from registry.i18n import tr
+from registry.config.i18n import tr
 
 WECHAT_STEADY_CALLS = 7 + 2 + 2 + 1
 FREEPUBLISH_DAILY = 100

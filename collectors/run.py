@@ -19,9 +19,9 @@ from dataclasses import dataclass, field, replace
 from collectors.base import Source
 from collectors.errors import ErrorKind, PlatformError, redact
 from collectors.http import CALLS
-from registry import observations as obs
-from registry.credentials import scrub
-from registry.observations import Target
+from registry.config.credentials import scrub
+from registry.observations import store as obs
+from registry.observations.store import Target
 
 log = logging.getLogger("govmedia.collect")
 

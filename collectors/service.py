@@ -16,9 +16,9 @@ from collectors.model import BEIJING
 from collectors.run import PassSummary, Progress, Runner
 from collectors.wechat import WeChatSource
 from collectors.weibo import WeiboApiSource, WeiboPublicSource
-from registry import observations as obs
-from registry.credentials import Secrets
-from registry.settings import Settings
+from registry.config.credentials import Secrets
+from registry.config.settings import Settings
+from registry.observations import store as obs
 
 #: Defaults of the ``[collect]`` table (documented in the default config).
 TIMEOUT_S = 20.0

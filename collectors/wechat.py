@@ -25,8 +25,8 @@ from collectors.parse_wechat import (
     parse_user_summary,
     raise_for_errcode,
 )
-from registry import tokens
-from registry.observations import Success, Target
+from registry.observations import tokens
+from registry.observations.store import Success, Target
 
 DATACUBE_START = dt.date(2014, 12, 1)
 REFRESH_DAYS = 7  # getarticletotal details keep changing for 7 days after sending

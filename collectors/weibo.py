@@ -21,7 +21,7 @@ from collectors.parse_weibo_mobile import (
     parse_profile,
     raise_for_http_status,
 )
-from registry.observations import Success, Target
+from registry.observations.store import Success, Target
 
 MOBILE_HEADERS = {
     "MWeibo-Pwa": "1",

@@ -6,11 +6,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from registry.checks import findings
-from registry.i18n import tr
-from registry.models import Account, Review
-from registry.monthly_data import month_data
-from registry.vocab import ACTIVE_STATUSES, STATUS_LABELS, UNIT_KIND_LABELS
+from registry.config.i18n import tr
+from registry.db.models import Account, Review
+from registry.findings.checks import findings
+from registry.ledger.vocab import ACTIVE_STATUSES, STATUS_LABELS, UNIT_KIND_LABELS
+from registry.views.monthly_data import month_data
 from reports.monthly_build import LABELS, _index, platform_zh
 from reports.output import Field
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from html import escape
 
-from registry.i18n import tr
+from registry.config.i18n import tr
 
 FONT_STACK = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', "
               "'Hiragino Sans GB', 'WenQuanYi Micro Hei', sans-serif")

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from registry.i18n import tr
-from registry.observations import StatusRow
+from registry.config.i18n import tr
+from registry.observations.store import StatusRow
 from reports.output import Field
 from reports.registry_lists import platform_label
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from registry.dossier_data import Dossier
-from registry.ledger import COLUMNS
+from registry.ledger.records import COLUMNS
+from registry.views.dossier_data import Dossier
 from reports.registry_lists import platform_label, status_label
 
 _CSS = """

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from registry.i18n import get_lang, tr
-from registry.models import Account, Finding, Review
+from registry.config.i18n import get_lang, tr
+from registry.db.models import Account, Finding, Review
 from reports.output import Field
 from reports.registry_lists import platform_label
 

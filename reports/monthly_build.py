@@ -15,10 +15,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from zoneinfo import ZoneInfo
 
-from registry.checks import DraftLike
-from registry.models import Account
-from registry.monthly_data import AccountInfo, MonthData, PostTotals, ReportBase, month_data
-from registry.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, label
+from registry.db.models import Account
+from registry.findings.checks import DraftLike
+from registry.ledger.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, label
+from registry.views.monthly_data import AccountInfo, MonthData, PostTotals, ReportBase, month_data
 from reports import indices
 from reports.monthly_model import (
     PROBLEM_LABELS,

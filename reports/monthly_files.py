@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from registry.i18n import tr
+from registry.config.i18n import tr
 from reports.monthly_model import MonthlyReport
 from reports.render_docx import render_docx
 from reports.render_html import render_html

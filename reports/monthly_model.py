@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from registry.i18n import get_lang, tr
-from registry.vocab import (
+from registry.config.i18n import get_lang, tr
+from registry.ledger.vocab import (
     PLATFORM_LABELS,
     PLATFORM_LABELS_EN,
     STATUS_LABELS,
@@ -57,7 +57,7 @@ TERMS_EN: dict[str, str] = {
     **{STATUS_LABELS[k]: v for k, v in _STATUS_EN.items()},
     "合格": "Pass", "不合格": "Fail",  # VERDICTS
     "已整改": "Rectified", "仍未整改": "Not rectified",  # RECHECK_STATES ("已关停" is the status above)
-    # Review decisions (registry.reviews.DECISION_STATUS).
+    # Review decisions (registry.ledger.reviews.DECISION_STATUS).
     "保留整改": "Keep and rectify", "整合": "Merge", "关停": "Close", "注销": "Deregister",
     **{PROBLEM_LABELS[k]: v for k, v in PROBLEM_LABELS_EN.items()},
     **dict(zip(FORMULAS_ZH, FORMULAS_EN, strict=True)),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.tabular import escape_cell, write_table
+from registry.ledger.tabular import escape_cell, write_table
 
 FORMATS = ("table", "csv", "json", "xlsx")
 

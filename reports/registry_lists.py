@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from registry import vocab
-from registry.i18n import get_lang, tr
-from registry.models import Account, AuditEvent, Person, Unit
-from registry.sync import account_view
+from registry.config.i18n import get_lang, tr
+from registry.db.models import Account, AuditEvent, Person, Unit
+from registry.ledger import vocab
+from registry.ledger.sync import account_view
 from reports.output import Field
 
 
@@ -72,7 +72,7 @@ def account_record(account: Account) -> dict[str, Any]:
 
 def account_details(account: Account) -> list[tuple[str, str]]:
     """Label/value pairs for `accounts show`."""
-    from registry.ledger import COLUMNS
+    from registry.ledger.records import COLUMNS
 
     view = account_view(account)
     labels: dict[str, Callable[[str], str]] = {"platform": platform_label, "status": status_label,

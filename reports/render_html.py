@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from registry.i18n import get_lang, tr
+from registry.config.i18n import get_lang, tr
 from reports.charts_svg import bar_chart, line_chart
 from reports.monthly_model import (
     MonthlyReport,

@@ -17,8 +17,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from registry.i18n import get_lang, tr
-from registry.tabular import escape_cell
+from registry.config.i18n import get_lang, tr
+from registry.ledger.tabular import escape_cell
 from reports.monthly_model import (
     MonthlyReport,
     RankRow,

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from registry.vocab import UnitKind
+from registry.ledger.vocab import UnitKind
 from rules.calendar import DEFAULT_CALENDAR, WorkCalendar
 
 UNIT_KINDS: tuple[str, ...] = tuple(k.value for k in UnitKind)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from registry.post_digest import DigestBounds, PostDigest
+from registry.views.post_digest import DigestBounds, PostDigest
 from rules.calendar import SHANGHAI, local_date
 from rules.config import RuleSettings
 from rules.facts import AccountFacts, ActivityDigest, PostFact

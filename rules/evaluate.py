@@ -8,9 +8,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from registry.batch import paused_gc
-from registry.checks import CheckData, SyncResult, load_check_data, sync_findings
-from registry.post_digest import post_digests
+from registry.db.batch import paused_gc
+from registry.findings.checks import CheckData, SyncResult, load_check_data, sync_findings
+from registry.views.post_digest import post_digests
 from rules.catalogue import evaluate_all
 from rules.config import RuleSettings
 from rules.digest import WINDOW_RULES, digest_bounds, make_digest

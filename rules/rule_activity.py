@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta
 
-from registry.frequency import Frequency, parse_frequency
+from registry.ledger.frequency import Frequency, parse_frequency
 from rules.calendar import local_date
 from rules.config import RuleSettings
 from rules.facts import AccountFacts, FindingDraft

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from registry.vocab import ACTIVE_STATUSES
+from registry.ledger.vocab import ACTIVE_STATUSES
 from rules.calendar import local_date
 from rules.config import CATALOGUE, RuleSettings
 from rules.facts import AccountFacts, FindingDraft, PostFact

@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from registry.frequency import parse_frequency
-from registry.vocab import PLATFORM_LABELS
+from registry.ledger.frequency import parse_frequency
+from registry.ledger.vocab import PLATFORM_LABELS
 from rules.calendar import local_date
 from rules.config import FIELD_LABELS, RuleSettings
 from rules.facts import AccountFacts, FindingDraft

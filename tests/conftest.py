@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.db import database
+from registry.db.lifecycle import database
 
 PG_ENV = "GOVMEDIA_TEST_PG_URL"
 SAMPLE_LEDGER = Path(__file__).resolve().parents[1] / "registry" / "data" / "sample-ledger.csv"

@@ -16,7 +16,7 @@ from bot.model import Message, Recipient
 from bot.mp_template import MpTemplateNotifier
 from bot.wecom_app import TokenCache, WeComAppNotifier
 from bot.wecom_robot import WeComRobotNotifier, robot_keys
-from registry.credentials import load_secrets
+from registry.config.credentials import load_secrets
 from sandbox.county import County
 from sandbox.faults import Fault
 from sandbox.server import fetch_messages, running_sandbox

@@ -14,8 +14,9 @@ from bot.model import Message
 from bot.notifier import SendResult
 from bot.quiet import QuietSettings
 from bot.route import RouteSettings
-from registry import notify_store, store
-from registry.models import Finding, Notification
+from registry.db.models import Finding, Notification
+from registry.ledger import accounts as store
+from registry.notify import store as notify_store
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 T0 = dt.datetime(2026, 11, 18, 10, 0, tzinfo=TZ)  # a Wednesday

@@ -12,8 +12,8 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from bot.callback import create_callback_app
 from bot.commands import parse_command
 from bot.service import ReplyHandler
-from registry import store
-from registry.models import Finding, InboundMessage, Silence
+from registry.db.models import Finding, InboundMessage, Silence
+from registry.ledger import accounts as store
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 T0 = dt.datetime(2026, 11, 18, 10, 0, tzinfo=TZ)

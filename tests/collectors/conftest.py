@@ -15,9 +15,9 @@ from collectors.http import RetryPolicy
 from collectors.model import BEIJING
 from collectors.run import PassSummary
 from collectors.service import collect
-from registry.credentials import Credential, Secrets
-from registry.ledger_file import import_ledger
-from registry.settings import Settings, load
+from registry.config.credentials import Credential, Secrets
+from registry.config.settings import Settings, load
+from registry.ledger.files import import_ledger
 from sandbox.app import create_app
 from sandbox.county import demo_secrets
 from sandbox.faults import Fault

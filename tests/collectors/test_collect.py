@@ -7,7 +7,7 @@ from typing import Any as County
 
 import pytest
 
-from registry.models import Account, AccountState, CollectionAttempt, DailyMetric, Post, TokenCache
+from registry.db.models import Account, AccountState, CollectionAttempt, DailyMetric, Post, TokenCache
 from sandbox.faults import Fault
 
 FLAGSHIP_WX = "gh_d29d035cc6d5"
@@ -184,7 +184,7 @@ async def test_a_pass_leaves_no_lease_and_stamps_every_attempt(county: County) -
 
 
 async def test_a_recording_error_still_releases_the_lease(county: County, monkeypatch: Any) -> None:
-    from registry import observations as obs
+    from registry.observations import store as obs
 
     async def broken(*args: Any, **kwargs: Any) -> tuple[int, int]:
         raise RuntimeError("database went away")

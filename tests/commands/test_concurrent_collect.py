@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from registry.db import database
-from registry.ledger_file import import_ledger
-from registry.models import CollectionAttempt, TokenCache
-from registry.settings import write_default
+from registry.config.settings import write_default
+from registry.db.lifecycle import database
+from registry.db.models import CollectionAttempt, TokenCache
+from registry.ledger.files import import_ledger
 from sandbox.county import demo_secrets
 from sandbox.faults import Fault
 from sandbox.server import running_sandbox

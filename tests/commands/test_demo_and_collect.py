@@ -12,7 +12,7 @@ import tomli_w
 from click.testing import CliRunner
 
 from cli import main
-from registry.settings import write_default
+from registry.config.settings import write_default
 from sandbox.county import demo_secrets
 from sandbox.server import running_sandbox
 

@@ -90,8 +90,8 @@ def test_monthly_review_job_runs_once_on_the_first_working_day(demo_dir: Path) -
     from cli_commands.app import App
     from cli_commands.demo import demo_config as _demo_config
     from cli_commands.reporting import monthly_review as _monthly_review
-    from registry.db import database
-    from registry.models import Notification
+    from registry.db.lifecycle import database
+    from registry.db.models import Notification
     from sandbox.server import fetch_messages, running_sandbox
 
     with running_sandbox(seed=7) as sb:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from test_concurrent_collect import _setup  # type: ignore[import-not-found]
 
-from registry.db import database, is_sqlite
-from registry.models import CollectionAttempt
+from registry.db.lifecycle import database, is_sqlite
+from registry.db.models import CollectionAttempt
 from sandbox.faults import Fault
 from sandbox.server import running_sandbox
 
@@ -58,7 +58,7 @@ def test_three_workers_collect_each_account_once(db_url: str, tmp_path: Path, sa
 def test_leadership_is_exclusive(db_url: str) -> None:
     if is_sqlite(db_url):
         pytest.skip("the advisory lock is PostgreSQL's")
-    from registry.leader import Leadership
+    from registry.ops.leader import Leadership
 
     async def go() -> list[bool]:
         a, b = Leadership(db_url), Leadership(db_url)

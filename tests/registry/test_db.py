@@ -5,9 +5,9 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from registry import models
-from registry.db import database, describe_url, normalise_url
-from registry.models import Unit
+from registry.db import models
+from registry.db.lifecycle import database, describe_url, normalise_url
+from registry.db.models import Unit
 
 
 async def test_migrations_create_schema_and_reopen(db_url: str) -> None:
@@ -34,8 +34,8 @@ async def test_database_from_first_migration_upgrades_in_place(db_url: str) -> N
     from tortoise import Tortoise
     from tortoise.migrations.api import migrate
 
-    from registry.db import APP, tortoise_config
-    from registry.models import Account, Post
+    from registry.db.lifecycle import APP, tortoise_config
+    from registry.db.models import Account, Post
 
     await migrate(config=tortoise_config(db_url), app_labels=[APP], target=f"{APP}.0001_initial")
     conn = Tortoise.get_connection("sqlite" if db_url.startswith("sqlite") else "postgres")
@@ -60,7 +60,7 @@ async def test_sqlite_stores_every_timestamp_in_county_time(tmp_path: Path) -> N
     import datetime as dt
     import sqlite3
 
-    from registry.models import AuditEvent
+    from registry.db.models import AuditEvent
 
     url = "sqlite://" + str(tmp_path / "tz.db")
     async with database(url):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from registry.ledger_file import export_ledger, import_ledger
-from registry.models import Account, AuditEvent, Person, Unit
-from registry.tabular import read_table
+from registry.db.models import Account, AuditEvent, Person, Unit
+from registry.ledger.files import export_ledger, import_ledger
+from registry.ledger.tabular import read_table
 
 TODAY = dt.date(2026, 11, 26)
 

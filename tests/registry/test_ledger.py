@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from registry.i18n import set_lang
-from registry.ledger import COLUMNS, canonical_uid, map_headers, parse_date, validate_rows
-from registry.vocab import Platform
+from registry.config.i18n import set_lang
+from registry.ledger.records import COLUMNS, canonical_uid, map_headers, parse_date, validate_rows
+from registry.ledger.vocab import Platform
 
 TODAY = dt.date(2026, 11, 26)
 HEADERS = [c.header for c in COLUMNS]

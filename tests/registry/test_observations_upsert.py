@@ -8,9 +8,9 @@ import datetime as dt
 from tortoise.transactions import in_transaction
 
 from collectors.model import MetricObs, PostObs
-from registry import observations as obs
-from registry import store
-from registry.models import AccountState, CollectionAttempt, DailyMetric, Post
+from registry.db.models import AccountState, CollectionAttempt, DailyMetric, Post
+from registry.ledger import accounts as store
+from registry.observations import store as obs
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=BEIJING)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from registry.credentials import SecretsError, load_secrets, scrub
-from registry.settings import ConfigError, load, write_default
+from registry.config.credentials import SecretsError, load_secrets, scrub
+from registry.config.settings import ConfigError, load, write_default
 
 
 def test_defaults_and_file_and_env(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import tomli_w
 
-from registry.settings import Settings, load, write_default
+from registry.config.settings import Settings, load, write_default
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_LEDGER = ROOT / "registry" / "data" / "sample-ledger.csv"
@@ -74,7 +74,7 @@ def write_secrets(path: Path, credentials: Mapping[str, Mapping[str, str]], mode
 
 async def dump_tables() -> dict[str, list[dict[str, Any]]]:
     """Every row of every table of the open database (for comparisons and secret searches)."""
-    from registry.models import Account
+    from registry.db.models import Account
 
     conn = Account._meta.db
     dialect = conn.capabilities.dialect

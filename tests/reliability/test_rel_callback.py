@@ -22,8 +22,8 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.callback import CALLBACK_PATH, create_callback_app
 from bot.service import ReplyHandler
-from registry import store
-from registry.models import Finding, InboundMessage
+from registry.db.models import Finding, InboundMessage
+from registry.ledger import accounts as store
 
 TOKEN, KEY, CORP = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
 NOW = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)

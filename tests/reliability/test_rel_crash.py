@@ -33,11 +33,10 @@ from bot.notifier import SendResult
 from bot.service import notifiers
 from collectors.model import BEIJING
 from collectors.service import collect
-from registry import store
-from registry.credentials import load_secrets
-from registry.db import database, is_sqlite
-from registry.ledger_file import import_ledger
-from registry.models import (
+from registry.config.credentials import load_secrets
+from registry.config.settings import load
+from registry.db.lifecycle import database, is_sqlite
+from registry.db.models import (
     AccountState,
     CollectionAttempt,
     DailyMetric,
@@ -47,7 +46,8 @@ from registry.models import (
     TokenCache,
     Unit,
 )
-from registry.settings import load
+from registry.ledger import accounts as store
+from registry.ledger.files import import_ledger
 from rules.config import RuleSettings
 from rules.evaluate import run_check
 from sandbox.county import OFFICE_USER, demo_secrets

@@ -25,10 +25,9 @@ from collectors.http import RetryPolicy
 from collectors.model import BEIJING
 from collectors.run import PassSummary
 from collectors.service import collect
-from registry.checks import ACTIVITY_RULES
-from registry.credentials import Credential, Secrets
-from registry.ledger_file import import_ledger
-from registry.models import (
+from registry.config.credentials import Credential, Secrets
+from registry.config.settings import Settings
+from registry.db.models import (
     Account,
     AccountState,
     CollectionAttempt,
@@ -38,7 +37,8 @@ from registry.models import (
     Review,
     TokenCache,
 )
-from registry.settings import Settings
+from registry.findings.checks import ACTIVITY_RULES
+from registry.ledger.files import import_ledger
 from rules.config import RuleSettings
 from rules.evaluate import run_check
 from rules.facts import AccountFacts, PostFact

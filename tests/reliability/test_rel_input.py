@@ -29,9 +29,9 @@ from relkit import ROOT, dump_tables, ledger_rows, write_config
 
 from cli import main
 from collectors.manual import Submission, import_submission
-from registry.db import database
-from registry.ledger import RowError
-from registry.ledger_file import ImportResult, import_ledger
+from registry.db.lifecycle import database
+from registry.ledger.files import ImportResult, import_ledger
+from registry.ledger.records import RowError
 from rules.config import RuleSettings
 from rules.evaluate import run_check
 
@@ -369,8 +369,8 @@ def test_matrix_as_xlsx_neutralises_formula_cells(db_url: str, tmp_path: Path, m
 
 async def test_odd_references_are_not_found_rather_than_database_errors(db: str) -> None:
     """REFs come from files and the command line: a non-key is "not found", never a driver error."""
-    from registry import store
-    from registry.reviews import find_review
+    from registry.ledger import accounts as store
+    from registry.ledger.reviews import find_review
 
     await store.add_account({"platform": "wechat", "uid": "gh_0123456789ab", "name": "滹沱发布", "unit": "滹沱县人民政府"},
                             actor="t", today=TODAY)

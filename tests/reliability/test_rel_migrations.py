@@ -17,8 +17,8 @@ from tortoise import Tortoise
 from tortoise.migrations.api import migrate
 from tortoise.models import Model
 
-from registry import models
-from registry.db import APP, database, is_sqlite, tortoise_config
+from registry.db import models
+from registry.db.lifecycle import APP, database, is_sqlite, tortoise_config
 
 MIGRATIONS = sorted(p.stem for p in (Path(models.__file__).parent / "migrations").glob("[0-9][0-9][0-9][0-9]_*.py"))
 AT = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)

@@ -23,8 +23,8 @@ from click.testing import CliRunner, Result
 from relkit import dump_tables, write_config, write_ledger, write_secrets
 
 from cli import main
-from registry.credentials import SecretsError, load_secrets
-from registry.db import database
+from registry.config.credentials import SecretsError, load_secrets
+from registry.db.lifecycle import database
 from sandbox.county import OFFICE_USER, demo_secrets
 from sandbox.faults import Fault
 from sandbox.server import RunningSandbox, running_sandbox

@@ -7,8 +7,8 @@ import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from registry import observations as obs
-from registry import store
+from registry.ledger import accounts as store
+from registry.observations import store as obs
 from reports.monthly_build import TREND_RULES, build_monthly
 from rules.config import RuleSettings
 from rules.evaluate import evaluate_at

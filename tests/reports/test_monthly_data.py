@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from registry import store
-from registry.models import DailyMetric, Post
-from registry.monthly_data import ReportBase, month_data
+from registry.db.models import DailyMetric, Post
+from registry.ledger import accounts as store
+from registry.views.monthly_data import ReportBase, month_data
 from reports import indices
 from reports.monthly_build import _index, month_bounds
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from registry.i18n import set_lang
+from registry.config.i18n import set_lang
 from reports.monthly_files import write_monthly
 from reports.monthly_model import MonthlyReport
 from reports.render_html import SECTION_TITLES, SECTION_TITLES_EN, render_html

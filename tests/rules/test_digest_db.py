@@ -6,10 +6,10 @@ import datetime as dt
 import random
 from dataclasses import replace
 
-from registry import observations as obs
-from registry import store
-from registry.checks import load_check_data
-from registry.models import Post
+from registry.db.models import Post
+from registry.findings.checks import load_check_data
+from registry.ledger import accounts as store
+from registry.observations import store as obs
 from rules.catalogue import evaluate_all
 from rules.config import RuleSettings
 from rules.evaluate import base_facts, build_facts, lookback_days
@@ -116,7 +116,7 @@ async def test_evaluate_at_only_named_rules(db: str) -> None:
 
 
 async def test_a_routine_check_moves_last_seen_and_rewrites_only_changed_findings(db: str) -> None:
-    from registry.models import Finding
+    from registry.db.models import Finding
     from rules.evaluate import run_check
 
     await _county(random.Random(8))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from registry import observations as obs
-from registry import store
-from registry.checks import findings
-from registry.models import Finding, Review
-from registry.reviews import decide
+from registry.db.models import Finding, Review
+from registry.findings.checks import findings
+from registry.ledger import accounts as store
+from registry.ledger.reviews import decide
+from registry.observations import store as obs
 from rules.config import RuleSettings
 from rules.evaluate import run_check
 

@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.timezone import get_default_timezone
 
-from registry.sqlite_backend import county_text
+from registry.db.sqlite_backend import county_text
 
 
 def is_pg(conn: Any) -> bool:
@@ -58,7 +58,7 @@ def numbered(sql: str, pg: bool) -> str:
 def as_aware(value: dt.datetime) -> dt.datetime:
     """A datetime parameter as tortoise would bind it: aware (a naive one is read in the configured zone).
 
-    SQLite's adapter (`registry.sqlite_backend.county_text`) then writes it as county-time text, so
+    SQLite's adapter (`registry.db.sqlite_backend.county_text`) then writes it as county-time text, so
     raw statements store and compare timestamps exactly as tortoise's own do.
     """
     return value if value.tzinfo is not None else value.replace(tzinfo=get_default_timezone())

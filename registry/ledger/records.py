@@ -1,6 +1,6 @@
 """The ledger (台账) format: its columns, and row validation into canonical account records.
 
-A record is a dict of column key -> canonical text, the same shape `registry.sync` computes from the
+A record is a dict of column key -> canonical text, the same shape `registry.ledger.sync` computes from the
 database; comparing the two is how import finds what changed, and why export -> import is a no-op.
 Validation is pure: every problem becomes a `RowError` naming the row, the column and the value.
 """
@@ -11,9 +11,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from registry import vocab
-from registry.frequency import parse_frequency
-from registry.i18n import tr
+from registry.config.i18n import tr
+from registry.ledger import vocab
+from registry.ledger.frequency import parse_frequency
 
 
 @dataclass(frozen=True)

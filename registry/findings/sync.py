@@ -20,8 +20,8 @@ from typing import Any, Protocol
 
 from tortoise.transactions import in_transaction
 
-from registry.models import Finding, Review
-from registry.rawsql import id_list, in_ids, is_pg, marks
+from registry.db.models import Finding, Review
+from registry.db.rawsql import id_list, in_ids, is_pg, marks
 
 #: Rules whose findings depend on collected activity (kept as they are while an account is blind).
 ACTIVITY_RULES = frozenset({"stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.db import is_sqlite, normalise_url
+from registry.db.lifecycle import is_sqlite, normalise_url
 
 LOCK_KEY = 0x60F3ED1A  # "govmedia" singleton jobs
 

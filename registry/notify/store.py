@@ -17,9 +17,9 @@ from typing import Any, NamedTuple
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from registry import audit
-from registry.models import Account, Finding, InboundMessage, Notification, Person, Silence, Unit
-from registry.rawsql import marks
+from registry.db.models import Account, Finding, InboundMessage, Notification, Person, Silence, Unit
+from registry.db.rawsql import marks
+from registry.ledger import audit
 
 MAX_ATTEMPTS = 5
 # Ids per ``IN`` list: far below PostgreSQL's 32,767 parameters per statement.

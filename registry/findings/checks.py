@@ -1,8 +1,8 @@
 """Set-based loading of what the rules need, and the findings they produced.
 
 Loading issues a fixed number of queries whatever the number of accounts (no query per account per
-rule); the posts themselves are aggregated in SQL by `registry.post_digest`, and the findings
-lifecycle lives in `registry.finding_sync` (re-exported here).
+rule); the posts themselves are aggregated in SQL by `registry.views.post_digest`, and the findings
+lifecycle lives in `registry.findings.sync` (re-exported here).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.finding_sync import (
+from registry.db.models import Account, AccountState, Finding, Person, Review, Unit
+from registry.findings.sync import (
     ACTIVITY_RULES,
     REVIEW_RULES,
     DraftLike,
@@ -20,8 +21,7 @@ from registry.finding_sync import (
     SyncResult,
     sync_findings,
 )
-from registry.models import Account, AccountState, Finding, Person, Review, Unit
-from registry.post_digest import COUNTY_TZ, follower_figures
+from registry.views.post_digest import COUNTY_TZ, follower_figures
 
 __all__ = ["ACTIVITY_RULES", "REVIEW_RULES", "CheckData", "DraftLike", "FindingRef", "SyncResult", "findings",
            "load_check_data", "sync_findings"]
@@ -33,7 +33,7 @@ STATE_FIELDS = ("account_id", "last_success_at", "known_until", "last_error_kind
 
 @dataclass
 class CheckData:
-    """Everything loaded for one evaluation except the posts (see `registry.post_digest`).
+    """Everything loaded for one evaluation except the posts (see `registry.views.post_digest`).
 
     Rows are plain dicts from ``values()`` queries: a province has tens of thousands of accounts,
     and tortoise's foreign-key prefetch grows quadratically with them.

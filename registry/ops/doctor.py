@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from registry import vocab
-from registry.credentials import SecretsError, load_secrets
-from registry.db import describe_url
-from registry.i18n import tr
-from registry.models import Account
-from registry.settings import Settings
+from registry.config.credentials import SecretsError, load_secrets
+from registry.config.i18n import tr
+from registry.config.settings import Settings
+from registry.db.lifecycle import describe_url
+from registry.db.models import Account
+from registry.ledger import vocab
 
 _SECRET_KEY = re.compile(r"(secret|token|password|passwd|aes_key|webhook_key|cookie)", re.IGNORECASE)
 

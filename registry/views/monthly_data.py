@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 from tortoise.expressions import RawSQL
 from tortoise.functions import Count, Max, Sum
 
-from registry.models import Account, AuditEvent, Finding, Post, Review
-from registry.post_digest import follower_figures
+from registry.db.models import Account, AuditEvent, Finding, Post, Review
+from registry.views.post_digest import follower_figures
 
 #: 清博 stores the public counter "10万+" as this number; reads above it count as it in the WCI.
 TEN_WAN_PLUS = 100001

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from tortoise import timezone
 
-from registry.models import AuditEvent
+from registry.db.models import AuditEvent
 
 
 def default_actor() -> str:

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from registry import vocab
-from registry.ledger import COLUMNS, RowError, validate_rows
-from registry.sync import Plan, account_view, apply_plan, load_accounts, plan_import
-from registry.tabular import TableError, read_table, write_table
+from registry.ledger import vocab
+from registry.ledger.records import COLUMNS, RowError, validate_rows
+from registry.ledger.sync import Plan, account_view, apply_plan, load_accounts, plan_import
+from registry.ledger.tabular import TableError, read_table, write_table
 
 _LABELS: dict[str, dict[str, str]] = {
     "platform": {k.value: v for k, v in vocab.PLATFORM_LABELS.items()},

@@ -13,8 +13,8 @@ import functools
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from registry.models import DailyMetric, Post
-from registry.rawsql import as_aware, connection_of, prebound
+from registry.db.models import DailyMetric, Post
+from registry.db.rawsql import as_aware, connection_of, prebound
 
 POST_NUMBERS = ("reads", "likes", "shares", "comments", "zaikan", "favorites")
 METRIC_NUMBERS = ("followers", "new_followers", "lost_followers", "reads", "shares")

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from registry.db import TIMEZONE
-from registry.models import Post
-from registry.rawsql import is_pg, marks
-from registry.sqlite_backend import county_text
+from registry.db.lifecycle import TIMEZONE
+from registry.db.models import Post
+from registry.db.rawsql import is_pg, marks
+from registry.db.sqlite_backend import county_text
 
 COUNTY_TZ = ZoneInfo(TIMEZONE)
 CHUNK = 5000  # accounts per statement: bounded parameter size and memory on both backends

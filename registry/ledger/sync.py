@@ -13,9 +13,9 @@ from typing import Any
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
-from registry import audit, vocab
-from registry.ledger import KEYS
-from registry.models import Account, Person, Unit
+from registry.db.models import Account, Person, Unit
+from registry.ledger import audit, vocab
+from registry.ledger.records import KEYS
 
 #: Record keys whose empty value in a ledger means "keep what is stored" rather than "clear".
 _KEEP_IF_EMPTY = ("unit_kind", "parent_unit")

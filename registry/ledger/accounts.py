@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
-from registry import audit, vocab
-from registry.i18n import tr
-from registry.ledger import BY_KEY, KEYS, RowError, has_control_chars, validate_rows
-from registry.models import Account, AuditEvent, Person, Unit
-from registry.sync import Change, _Writer, account_view, diff, record_account_changes, retire
+from registry.config.i18n import tr
+from registry.db.models import Account, AuditEvent, Person, Unit
+from registry.ledger import audit, vocab
+from registry.ledger.records import BY_KEY, KEYS, RowError, has_control_chars, validate_rows
+from registry.ledger.sync import Change, _Writer, account_view, diff, record_account_changes, retire
 
 MAX_ID = 2**31 - 1  # the registry's integer primary keys
 COLUMN_MAX = 128  # width of the account name and uid columns
@@ -101,7 +101,7 @@ async def list_accounts(f: AccountFilter | None = None) -> list[Account]:
 
 
 def _validate(record: dict[str, str], today: dt.date) -> dict[str, str]:
-    from registry.ledger import COLUMNS
+    from registry.ledger.records import COLUMNS
 
     parsed = validate_rows([c.header for c in COLUMNS], [(2, [record.get(c.key, "") for c in COLUMNS])], today)
     if parsed.errors:

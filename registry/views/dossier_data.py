@@ -7,9 +7,9 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry import vocab
-from registry.models import Account, AuditEvent, Finding, Notification, Post, Review, Silence
-from registry.sync import account_view
+from registry.db.models import Account, AuditEvent, Finding, Notification, Post, Review, Silence
+from registry.ledger import vocab
+from registry.ledger.sync import account_view
 
 
 @dataclass
@@ -72,7 +72,7 @@ async def build_dossier(review: Review, now: dt.datetime) -> Dossier:
     if per_peer:
         medians["posts_90d"] = statistics.median(len(v) for v in per_peer.values())
         medians["reads_per_post_90d"] = statistics.median(sum(v) / len(v) for v in per_peer.values())
-    from registry.models import DailyMetric
+    from registry.db.models import DailyMetric
 
     metric = await DailyMetric.filter(account_id=account.id, followers__isnull=False).order_by("-day").first()
     siblings = await Account.filter(unit_id=account.unit.id, platform=account.platform).exclude(id=account.id)

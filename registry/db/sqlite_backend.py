@@ -7,7 +7,7 @@ between, SQLite answers "database is locked" at once instead of waiting out the 
 Timestamps are stored as text, and SQLite compares text: ``10:00+08:00`` and ``03:00+00:00`` name the
 same instant but sort apart. tortoise writes a datetime in whatever zone it carries (a feed's GMT,
 a UTC clock), so every aware datetime is written in county time here; the text then sorts like the
-instants it names and its first ten characters are the county date (`registry.post_digest` relies
+instants it names and its first ten characters are the county date (`registry.views.post_digest` relies
 on both).
 """
 
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
 from tortoise.exceptions import TransactionManagementError
 
-from registry.db import TIMEZONE
+from registry.db.lifecycle import TIMEZONE
 
 _COUNTY = ZoneInfo(TIMEZONE)
 

@@ -12,9 +12,10 @@ import datetime as dt
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
-from registry import audit, store
-from registry.i18n import tr
-from registry.models import Account, Review
+from registry.config.i18n import tr
+from registry.db.models import Account, Review
+from registry.ledger import accounts as store
+from registry.ledger import audit
 
 DECISION_STATUS = {"保留整改": "rectifying", "整合": "notice", "关停": "closed", "注销": "deregistered"}
 DEFAULT_DEADLINE_DAYS = 30

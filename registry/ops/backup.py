@@ -8,7 +8,7 @@ from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from registry.db import describe_url, is_sqlite, normalise_url
+from registry.db.lifecycle import describe_url, is_sqlite, normalise_url
 
 REQUIRED_TABLES = {"account", "unit", "audit_event", "tortoise_migrations"}
 

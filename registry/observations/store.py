@@ -4,7 +4,7 @@ Contract (blind is not silent): `AccountState.known_until` and `last_success_at`
 `record_success`; `record_failure` stores the error and leaves coverage untouched. Rules read
 coverage to tell an account that posted nothing from one we could not see.
 
-Posts and metrics are written by `registry.ingest` (re-exported here): re-collecting never
+Posts and metrics are written by `registry.observations.ingest` (re-exported here): re-collecting never
 duplicates, and a missing number never erases a known one.
 """
 
@@ -20,17 +20,17 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from registry import vocab
+from registry.db.models import Account, AccountState, CollectionAttempt, Post
+from registry.db.rawsql import as_aware, connection_of, numbered
+from registry.ledger import vocab
 
 # Re-exported: callers write observations through this module.
-from registry.ingest import METRIC_NUMBERS as METRIC_NUMBERS
-from registry.ingest import POST_NUMBERS as POST_NUMBERS
-from registry.ingest import MetricLike as MetricLike
-from registry.ingest import PostLike as PostLike
-from registry.ingest import upsert_metrics as upsert_metrics
-from registry.ingest import upsert_posts as upsert_posts
-from registry.models import Account, AccountState, CollectionAttempt, Post
-from registry.rawsql import as_aware, connection_of, numbered
+from registry.observations.ingest import METRIC_NUMBERS as METRIC_NUMBERS
+from registry.observations.ingest import POST_NUMBERS as POST_NUMBERS
+from registry.observations.ingest import MetricLike as MetricLike
+from registry.observations.ingest import PostLike as PostLike
+from registry.observations.ingest import upsert_metrics as upsert_metrics
+from registry.observations.ingest import upsert_posts as upsert_posts
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ class _StateUpdate:
 
     def later(self, column: str, value: dt.datetime) -> None:
         """Set a timestamp column to ``value`` unless it already holds a later one."""
-        # SQLite compares the county-time text every timestamp is stored as (registry/sqlite_backend.py),
+        # SQLite compares the county-time text every timestamp is stored as (registry/db/sqlite_backend.py),
         # which orders like the instants, to the microsecond.
         v, cast = as_aware(value), "::timestamptz" if self.pg else ""
         self.add(f'"{column}" = CASE WHEN "{column}" IS NULL OR "{column}" < ?{cast} THEN ?{cast} ELSE "{column}" END',

@@ -14,8 +14,8 @@ import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from registry.models import TokenCache
-from registry.rawsql import marks
+from registry.db.models import TokenCache
+from registry.db.rawsql import marks
 
 
 def _fernet(secret_material: str) -> Fernet:

@@ -60,7 +60,7 @@ def tortoise_config(url: str) -> dict[str, Any]:
         # only the last commits can be rolled back by a power cut, and the outbox's one commit per
         # sent message stops waiting on the disk (notify at 20,000 accounts: 17.5 s -> 7.6 s).
         connection = {
-            "engine": "registry.sqlite_backend",
+            "engine": "registry.db.sqlite_backend",
             "credentials": {
                 "file_path": url.removeprefix("sqlite://"),
                 "journal_mode": "WAL",
@@ -76,7 +76,7 @@ def tortoise_config(url: str) -> dict[str, Any]:
         "connections": {name: connection},
         "apps": {
             APP: {
-                "models": ["registry.models"],
+                "models": ["registry.db.models"],
                 "default_connection": name,
                 "migrations": "registry.migrations",
             }
@@ -119,7 +119,7 @@ async def _close_quietly() -> None:
 
 
 #: Config for tortoise's own CLI when writing migrations:
-#: ``python -m tortoise -c registry.db.MIGRATION_CONFIG makemigrations --name <what>``.
+#: ``python -m tortoise -c registry.db.lifecycle.MIGRATION_CONFIG makemigrations --name <what>``.
 MIGRATION_CONFIG = tortoise_config("sqlite://:memory:")
 
 

@@ -1,0 +1,1 @@
+"""Configuration, secrets and output language."""

@@ -1,0 +1,1 @@
+"""Storage: models, database lifecycle, dialects and the hand-written SQL helpers."""

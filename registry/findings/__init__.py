@@ -1,0 +1,1 @@
+"""The findings lifecycle a check drives."""

@@ -1,0 +1,1 @@
+"""What collectors store: targets, leases, attempts, ingest, tokens."""

@@ -1,0 +1,1 @@
+"""Operations: doctor, backups, leader election."""

@@ -1,0 +1,1 @@
+"""Read models for rules and reports."""
