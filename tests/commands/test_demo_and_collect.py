@@ -15,21 +15,21 @@ from cli import main
 from registry.config.settings import write_default
 from sandbox.county import demo_secrets
 from sandbox.server import running_sandbox
+from tests.commands.demokit import DemoRun, copy_demo
 
 
-def test_demo_runs_and_reruns_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_runs_and_reruns_cleanly(demo_run: DemoRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-    first = runner.invoke(main, ["demo", "--dir", "d", "--port", "0"], catch_exceptions=False)
-    assert first.exit_code == 0, first.output
-    assert "新增 40" in first.output and "采集：36 个账号" in first.output
-    assert "账号不存在或已删除（gone）" in first.output and "认证失败（auth）" in first.output
+    first = demo_run.output
+    assert "新增 40" in first and "采集：36 个账号" in first
+    assert "账号不存在或已删除（gone）" in first and "认证失败（auth）" in first
     for rule in ("stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target", "no_interaction",
                  "duplicate_account", "account_gone", "collection_blind", "registry_incomplete"):
-        assert f"（{rule}）" in first.output, rule  # the sample county shows every rule
-    assert oct(os.stat(tmp_path / "d" / "secrets.toml").st_mode & 0o777) == "0o600"
+        assert f"（{rule}）" in first, rule  # the sample county shows every rule
+    assert oct(os.stat(demo_run.path / "secrets.toml").st_mode & 0o777) == "0o600"
+    copy_demo(demo_run, tmp_path)
     stored = _posts(tmp_path / "d" / "govmedia.db")
-    second = runner.invoke(main, ["demo", "--dir", "d", "--port", "0"], catch_exceptions=False)
+    second = CliRunner().invoke(main, ["demo", "--dir", "d", "--port", "0"], catch_exceptions=False)
     assert second.exit_code == 0, second.output
     assert "新增 0，变更 0" in second.output
     # The sandbox county is rebuilt from the wall clock, so posts published between the two runs

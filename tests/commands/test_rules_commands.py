@@ -10,14 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
+from tests.commands.demokit import DemoRun, copy_demo
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(main, ["demo", "--dir", str(root / "d"), "--port", "0"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    yield root / "d"
+def demo_dir(demo_run: DemoRun, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    yield copy_demo(demo_run, tmp_path_factory.mktemp("demo"))
 
 
 def gm(demo_dir: Path, *args: str, code: int = 0) -> str:

@@ -14,7 +14,6 @@ import csv
 import datetime as dt
 import io
 import itertools
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -250,9 +249,8 @@ def test_a_100k_row_ledger_with_one_bad_row_writes_nothing(db_url: str, tmp_path
             result = await import_ledger(path, actor="t", today=TODAY)
             return result, len((await dump_tables())["account"])
 
-    started = time.monotonic()
+    # How long it takes is measured in bench/ (b_ingest), never asserted here.
     result, accounts = asyncio.run(go())
-    assert time.monotonic() - started < 20
     assert result.rows == 100_001 and [e.row for e in result.errors] == [100_002] and accounts == 0
 
 
