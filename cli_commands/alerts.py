@@ -8,43 +8,12 @@ from typing import Any
 
 import click
 
-from cli_commands.app import App, app_secrets, emit, fail, format_options, load_rule_settings, pass_app
-from collectors.service import make_client
+from cli_commands import jobs
+from cli_commands.app import App, emit, fail, format_options, pass_app
+from cli_commands.runtime import Runtime, pass_runtime, runtime_of
 from registry.config.i18n import tr
 from registry.ledger import accounts as store
 from reports.output import Field
-
-
-def notify_settings(app: App) -> Any:
-    """The resolved ``[notify]`` settings, or exit with the config error."""
-    from bot.cycle import NotifySettings
-
-    try:
-        return NotifySettings.from_settings(app.settings)
-    except ValueError as exc:
-        fail(str(exc))
-
-
-def working_day(app: App) -> Any:
-    """The county's working-day test (holidays and make-up days) for quiet hours."""
-    settings = load_rule_settings(app)
-    return settings.calendar.is_working_day
-
-
-async def notify_cycle(app: App, dry_run: bool, now: dt.datetime | None = None) -> Any:
-    """Run one notification cycle through the configured channels."""
-    from bot.cycle import run_cycle
-    from bot.service import ConfigProblem, notifiers
-
-    ns = notify_settings(app)
-    secrets = app_secrets(app)
-    async with make_client(app.settings) as client:
-        try:
-            chans = notifiers(app.settings, secrets, ns, client)
-        except ConfigProblem as exc:
-            fail(str(exc))
-        return await run_cycle(now or dt.datetime.now(app.tz), ns, chans, dry_run=dry_run,
-                               is_working_day=working_day(app))
 
 
 def print_cycle(result: Any, dry_run: bool) -> None:
@@ -76,8 +45,8 @@ def notify(ctx: click.Context, dry_run: bool) -> None:
     """Run one warning cycle (or: notify log)."""
     if ctx.invoked_subcommand is not None:
         return
-    app: App = ctx.obj
-    result = app.run(lambda: notify_cycle(app, dry_run))
+    rt = runtime_of(ctx.obj)
+    result = rt.app.run(lambda: jobs.notify_cycle(rt, dry_run))
     print_cycle(result, dry_run)
 
 
@@ -120,7 +89,6 @@ def silence() -> None:
 @pass_app
 def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, until: dt.datetime, reason: str) -> None:
     """Add an active exemption for an account or a unit (author = --actor)."""
-    from registry.db.models import Unit
     from registry.notify.store import add_silence
 
     if bool(ref) == bool(unit):
@@ -134,9 +102,7 @@ def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, u
 
     async def use_case() -> Any:
         account = await store.find_account(ref) if ref else None
-        u = await Unit.get_or_none(name=unit) if unit else None
-        if unit and u is None:
-            raise store.NotFound(tr(f"找不到单位：{unit}", f"no unit {unit!r}"))
+        u = await store.find_unit(unit) if unit else None
         return await add_silence(account=account, unit=u, rule=rule, starts=now, ends=ends, author=app.actor,
                                  reason=reason, state="active")
 
@@ -197,39 +163,22 @@ def bot() -> None:
 @bot.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True)
-@pass_app
-def bot_serve(app: App, host: str, port: int) -> None:
+@pass_runtime
+def bot_serve(rt: Runtime, host: str, port: int) -> None:
     """Serve /wecom/callback: verify, decrypt, answer commands from registered contacts."""
-    from bot.callback import create_callback_app
-    from bot.service import ReplyHandler
-
-    secrets = app_secrets(app)
-    name = str(app.settings.get("wecom.credential"))
-    cred = secrets.get(name)
-    corp_id = str(app.settings.get("wecom.corp_id"))
-    if cred is None or not cred.get("token") or not cred.get("aes_key") or not corp_id:
-        fail(tr(f"需要 [wecom] corp_id 以及密钥文件中凭据 {name!r} 的 token 和 aes_key",
-                f"needs [wecom] corp_id and token + aes_key in secrets credential {name!r}"))
-    ns = notify_settings(app)
+    token, aes_key, corp_id = rt.callback_credentials()
+    ns = rt.notify_settings
 
     async def serve() -> None:
-        from bot.model import Message, Recipient
-        from bot.wecom_app import WeComAppNotifier
+        from bot.callback import create_callback_app
+        from bot.service import ReplyHandler
 
-        async with make_client(app.settings) as client:
-            sender = WeComAppNotifier(client, str(app.settings.get("wecom.api_base")), corp_id, cred.get("secret"),
-                                      int(app.settings.get("wecom.agent_id") or 0))
-
-            async def late_reply(userid: str, text: str) -> None:
-                # A slow answer misses WeCom's 5-second window: send it as an app message instead.
-                await sender.send(Message("wecom_app", Recipient("person", None, userid, userid, None), "alert",
-                                          "回复", text, "text", (), ""))
-
-            callback = create_callback_app(cred.get("token"), cred.get("aes_key"), corp_id,
-                                           ReplyHandler(ns.office_users), late_reply=late_reply)
+        async with rt.http_client() as client:
+            callback = create_callback_app(token, aes_key, corp_id, ReplyHandler(ns.office_users),
+                                           late_reply=rt.late_reply(client))
             await _serve_callback(callback, host, port)
 
-    app.run(serve)
+    rt.app.run(serve)
 
 
 async def _serve_callback(callback: Any, host: str, port: int) -> None:

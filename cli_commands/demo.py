@@ -8,13 +8,9 @@ from typing import Any
 
 import click
 
-from cli_commands.alerts import notify_cycle
-from cli_commands.app import EXIT_FAILED, App, app_secrets, emit, fail, format_options, load_rule_settings
-from cli_commands.checking import rule_names
-from cli_commands.collection import Progress
-from cli_commands.reporting import write_review_files
-from collectors.service import collect as run_collect
-from collectors.service import make_client
+from cli_commands import jobs
+from cli_commands.app import EXIT_FAILED, App, Progress, emit, fail, format_options
+from cli_commands.runtime import Runtime, rule_names
 from registry.config.i18n import tr
 from registry.config.settings import Settings, load, write_default
 from registry.ledger.files import import_ledger
@@ -60,11 +56,20 @@ def demo_config(directory: Path, base: str, county: Any) -> Settings:
     return load(config)
 
 
-def _demo_check(app: App) -> None:
-    from rules.evaluate import run_check
+def _demo_collect(rt: Runtime) -> None:
+    summary = rt.app.run(lambda: jobs.collect_pass(rt, progress=Progress()))
+    counts = summary.counts
+    click.echo(tr(f"② 采集：{len(summary.outcomes)} 个账号，成功 {counts.get('ok', 0)}，失败 {counts.get('failed', 0)}，"
+                  f"新发现文章 {summary.new_posts} 篇（手工报送账号不自动采集）",
+                  f"2. collected {len(summary.outcomes)} accounts: {counts.get('ok', 0)} ok, "
+                  f"{counts.get('failed', 0)} failed, {summary.new_posts} new posts"))
+    for line in collection_view.failure_lines(summary.outcomes):
+        click.echo(line)
 
-    now = dt.datetime.now(app.tz)
-    summary = app.run(lambda: run_check(now, load_rule_settings(app)))
+
+def _demo_check(rt: Runtime) -> None:
+    now = rt.now()
+    summary = rt.app.run(lambda: jobs.check(rt, now))
     names = rule_names()
     click.echo(tr(f"③ 检查：发现问题 {len(summary.drafts)} 项，新立关停整合复核 {len(summary.sync.reviews_opened)} 件",
                   f"3. check: {len(summary.drafts)} findings, {len(summary.sync.reviews_opened)} shutdown reviews opened"))
@@ -72,11 +77,11 @@ def _demo_check(app: App) -> None:
         click.echo(f"  {names.get(rule, rule)}（{rule}）：{n}")
 
 
-def _demo_notify(app: App, base: str) -> None:
+def _demo_notify(rt: Runtime, base: str) -> None:
     from sandbox.county import OFFICE_USER
     from sandbox.server import fetch_messages
 
-    result = app.run(lambda: notify_cycle(app, dry_run=False))
+    result = rt.app.run(lambda: jobs.notify_cycle(rt, dry_run=False))
     click.echo(tr(f"④ 预警：写入 {result.written} 条，经企业微信发送成功 {len(result.sent)} 条，失败 {len(result.failed)} 条",
                   f"4. warnings: {result.written} written, {len(result.sent)} sent over WeCom, {len(result.failed)} failed"))
     delivered = [m for m in fetch_messages(base, "wecom_app") if m["status"] == "delivered"]
@@ -88,11 +93,11 @@ def _demo_notify(app: App, base: str) -> None:
             click.echo("  │ " + line)
 
 
-def _demo_reports(app: App, directory: Path) -> None:
-    today = app.today()
+def _demo_reports(rt: Runtime, directory: Path) -> None:
+    today = rt.app.today()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    paths = write_review_files(app, last_month, directory / "reports", ["html", "xlsx", "docx"])
-    paths += write_review_files(app, today.strftime("%Y-%m"), directory / "reports", ["html", "xlsx", "docx"])
+    paths = jobs.write_review_files(rt, last_month, directory / "reports", ["html", "xlsx", "docx"])
+    paths += jobs.write_review_files(rt, today.strftime("%Y-%m"), directory / "reports", ["html", "xlsx", "docx"])
     click.echo(tr(f"⑤ 月度健康度报告（{last_month} 及本月截至今日）：", f"5. monthly reviews ({last_month} and this month to date):"))
     for p in paths:
         click.echo(f"  {p}")
@@ -125,23 +130,11 @@ def demo(directory: Path, port: int) -> None:
         assert plan is not None and not result.errors
         click.echo(tr(f"① 导入示例台账：{result.rows} 个账号（新增 {len(plan.added)}，变更 {len(plan.changed)}）",
                       f"1. sample ledger: {result.rows} accounts ({len(plan.added)} added, {len(plan.changed)} changed)"))
-        secrets = app_secrets(app)
-
-        async def collect_all() -> Any:
-            async with make_client(settings) as client:
-                return await run_collect(settings, secrets, client, progress=Progress())
-
-        summary = app.run(collect_all)
-        counts = summary.counts
-        click.echo(tr(f"② 采集：{len(summary.outcomes)} 个账号，成功 {counts.get('ok', 0)}，失败 {counts.get('failed', 0)}，"
-                      f"新发现文章 {summary.new_posts} 篇（手工报送账号不自动采集）",
-                      f"2. collected {len(summary.outcomes)} accounts: {counts.get('ok', 0)} ok, "
-                      f"{counts.get('failed', 0)} failed, {summary.new_posts} new posts"))
-        for line in collection_view.failure_lines(summary.outcomes):
-            click.echo(line)
-        _demo_check(app)
-        _demo_notify(app, sb.base_url)
-        _demo_reports(app, directory)
+        rt = Runtime(app)
+        _demo_collect(rt)
+        _demo_check(rt)
+        _demo_notify(rt, sb.base_url)
+        _demo_reports(rt, directory)
     finally:
         ctx.__exit__(None, None, None)
     click.echo(tr("\n继续查看（在演示目录中运行）：", "\nlook further (run inside the demo directory):"))
