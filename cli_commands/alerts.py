@@ -13,7 +13,7 @@ from cli_commands.app import App, emit, fail, format_options, pass_app
 from cli_commands.runtime import Runtime, pass_runtime, runtime_of
 from registry.config.i18n import tr
 from registry.ledger import accounts as store
-from reports.output import Field
+from reports import notify_view
 
 
 def print_cycle(result: Any, dry_run: bool) -> None:
@@ -60,19 +60,9 @@ def notify_log(app: App, limit: int, recipient: str | None, fmt: str, out: Path 
     from registry.notify.store import notification_log
 
     async def use_case() -> list[dict[str, Any]]:
-        return [{"id": n.id, "created_at": n.created_at.strftime("%Y-%m-%d %H:%M"), "channel": n.channel,
-                 "recipient": dict(n.payload.get("recipient") or {}).get("name", n.recipient),  # type: ignore[call-overload]
-                 "kind": n.kind,
-                 "state": n.state, "attempts": n.attempts, "findings": ",".join(map(str, n.finding_ids)),
-                 "sent_at": n.sent_at.strftime("%Y-%m-%d %H:%M") if n.sent_at else "", "error": n.last_error}
-                for n in await notification_log(limit, recipient)]
+        return [notify_view.notification_record(n) for n in await notification_log(limit, recipient)]
 
-    fields = [Field("id", "ID", True), Field("created_at", tr("时间", "Time")), Field("channel", tr("渠道", "Channel")),
-              Field("recipient", tr("接收人", "Recipient")), Field("kind", tr("类型", "Kind")),
-              Field("state", tr("状态", "State")), Field("attempts", tr("尝试", "Tries"), True),
-              Field("findings", tr("问题编号", "Findings")), Field("sent_at", tr("发送时间", "Sent")),
-              Field("error", tr("说明", "Note"))]
-    emit(app.run(use_case), fields, fmt, out, sheet="notifications")
+    emit(app.run(use_case), notify_view.notification_fields(), fmt, out, sheet="notifications")
 
 
 @click.group()
@@ -91,14 +81,7 @@ def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, u
     """Add an active exemption for an account or a unit (author = --actor)."""
     from registry.notify.store import add_silence
 
-    if bool(ref) == bool(unit):
-        fail(tr("请指定 --account 或 --unit 之一", "give exactly one of --account or --unit"))
-    if not reason.strip():
-        fail(tr("必须写明理由", "a reason is required"))
-    now = dt.datetime.now(app.tz)
-    ends = dt.datetime.combine(until.date() + dt.timedelta(days=1), dt.time(0), app.tz)
-    if ends <= now:
-        fail(tr("截止日期已过", "the end date is in the past"))
+    now, ends = _silence_window(app, ref, unit, until, reason)
 
     async def use_case() -> Any:
         account = await store.find_account(ref) if ref else None
@@ -108,6 +91,20 @@ def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, u
 
     s = app.run(use_case)
     click.echo(tr(f"已添加豁免 #{s.id}，至 {until:%Y-%m-%d}", f"exemption #{s.id} added until {until:%Y-%m-%d}"))
+
+
+def _silence_window(app: App, ref: str | None, unit: str | None, until: dt.datetime,
+                    reason: str) -> tuple[dt.datetime, dt.datetime]:
+    """Now and the exemption's end (the day after ``until``), or exit naming what is wrong."""
+    if bool(ref) == bool(unit):
+        fail(tr("请指定 --account 或 --unit 之一", "give exactly one of --account or --unit"))
+    if not reason.strip():
+        fail(tr("必须写明理由", "a reason is required"))
+    now = dt.datetime.now(app.tz)
+    ends = dt.datetime.combine(until.date() + dt.timedelta(days=1), dt.time(0), app.tz)
+    if ends <= now:
+        fail(tr("截止日期已过", "the end date is in the past"))
+    return now, ends
 
 
 @silence.command("list")
@@ -121,16 +118,9 @@ def silence_list(app: App, show_all: bool, fmt: str, out: Path | None) -> None:
     states = ("active", "pending", "expired") if show_all else ("active", "pending")
 
     async def use_case() -> list[dict[str, Any]]:
-        return [{"id": s.id, "account": s.account.name if s.account else "", "unit": s.unit.name if s.unit else "",
-                 "rule": s.rule or tr("全部", "all"), "until": (s.ends_at - dt.timedelta(seconds=1)).strftime("%Y-%m-%d"),
-                 "state": {"active": tr("生效", "active"), "pending": tr("待审批", "pending"),
-                           "expired": tr("已失效", "expired")}.get(s.state, s.state),
-                 "author": s.author, "reason": s.reason} for s in await silences(states)]
+        return [notify_view.silence_record(s) for s in await silences(states)]
 
-    fields = [Field("id", "ID", True), Field("account", tr("账号", "Account")), Field("unit", tr("单位", "Unit")),
-              Field("rule", tr("规则", "Rule")), Field("until", tr("截止", "Until")), Field("state", tr("状态", "State")),
-              Field("author", tr("申请人", "Author")), Field("reason", tr("理由", "Reason"))]
-    emit(app.run(use_case), fields, fmt, out, sheet="silences")
+    emit(app.run(use_case), notify_view.silence_fields(), fmt, out, sheet="silences")
 
 
 @silence.command("expire")

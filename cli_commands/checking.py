@@ -37,6 +37,16 @@ def check(rt: Runtime, as_of: dt.datetime | None, fail_on: str | None) -> None:
     rt.rule_settings  # noqa: B018 - a config error before the database opens
     now = as_of_time(rt.app, as_of)
     summary = rt.app.run(lambda: jobs.check(rt, now))
+    _print_check(now, summary)
+    severities = summary.by_severity
+    if fail_on == "veto" and severities.get("veto"):
+        sys.exit(1)
+    if fail_on == "warning" and (severities.get("veto") or severities.get("warning")):
+        sys.exit(1)
+
+
+def _print_check(now: dt.datetime, summary: Any) -> None:
+    """The check's summary: accounts, findings by rule, what changed."""
     names = rule_names()
     click.echo(tr(f"检查时间：{now:%Y-%m-%d %H:%M}，账号 {summary.accounts} 个（在用 {summary.active} 个）",
                   f"checked at {now:%Y-%m-%d %H:%M}: {summary.accounts} accounts ({summary.active} active)"))
@@ -48,11 +58,6 @@ def check(rt: Runtime, as_of: dt.datetime | None, fail_on: str | None) -> None:
                   f"因采集中断暂缓判断 {len(sync.kept_blind)}，新立关停整合复核 {len(sync.reviews_opened)}",
                   f"{len(sync.opened)} new, {len(sync.refreshed)} ongoing, {len(sync.resolved)} resolved, "
                   f"{len(sync.kept_blind)} held while blind, {len(sync.reviews_opened)} reviews opened"))
-    severities = summary.by_severity
-    if fail_on == "veto" and severities.get("veto"):
-        sys.exit(1)
-    if fail_on == "warning" and (severities.get("veto") or severities.get("warning")):
-        sys.exit(1)
 
 
 @click.command("findings")

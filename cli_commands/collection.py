@@ -46,7 +46,11 @@ def collect(ctx: click.Context, refs: tuple[str, ...], platform: str | None, sin
         return await jobs.collect_pass(rt, account_ids=await resolve_ids(refs), platform=plat,
                                        since=since.date() if since else None, progress=Progress())
 
-    summary = rt.app.run(use_case)
+    _print_pass(rt.app.run(use_case))
+
+
+def _print_pass(summary: Any) -> None:
+    """The pass's table and failures; exit 3 when every account failed."""
     records = collection_view.summary_records(summary.outcomes)
     if not records:
         click.echo(tr("没有需要采集的账号（手工报送的账号用 govmedia collect import）",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,17 +105,23 @@ def _demo_reports(rt: Runtime, directory: Path) -> None:
         click.echo(f"  {p}")
 
 
-@click.command()
-@click.option("--dir", "directory", default="govmedia-demo", show_default=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--port", default=DEMO_PORT, show_default=True, help="Sandbox port (a free one if taken).")
-def demo(directory: Path, port: int) -> None:
-    """Run the whole product on a sample county: its own config, SQLite database and sandbox."""
+def _demo_ledger(rt: Runtime) -> None:
     from importlib.resources import as_file, files
 
+    app = rt.app
+    with as_file(files("registry") / "data" / "sample-ledger.csv") as ledger:
+        result = app.run(lambda: import_ledger(ledger, actor="demo", today=app.today()))
+    plan = result.plan
+    assert plan is not None and not result.errors
+    click.echo(tr(f"① 导入示例台账：{result.rows} 个账号（新增 {len(plan.added)}，变更 {len(plan.changed)}）",
+                  f"1. sample ledger: {result.rows} accounts ({len(plan.added)} added, {len(plan.changed)} changed)"))
+
+
+@contextlib.contextmanager
+def _demo_sandbox(port: int) -> Iterator[Any]:
+    """The sandbox on ``port``, or on a free one when it is taken."""
     from sandbox.server import running_sandbox
 
-    directory.mkdir(parents=True, exist_ok=True)
-    click.echo(tr(f"演示目录：{directory.resolve()}", f"demo directory: {directory.resolve()}"))
     try:
         ctx = running_sandbox(seed=7, faults=_demo_faults(), port=port)
         sb = ctx.__enter__()
@@ -121,22 +129,27 @@ def demo(directory: Path, port: int) -> None:
         ctx = running_sandbox(seed=7, faults=_demo_faults())
         sb = ctx.__enter__()
     try:
+        yield sb
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+@click.command()
+@click.option("--dir", "directory", default="govmedia-demo", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", default=DEMO_PORT, show_default=True, help="Sandbox port (a free one if taken).")
+def demo(directory: Path, port: int) -> None:
+    """Run the whole product on a sample county: its own config, SQLite database and sandbox."""
+    directory.mkdir(parents=True, exist_ok=True)
+    click.echo(tr(f"演示目录：{directory.resolve()}", f"demo directory: {directory.resolve()}"))
+    with _demo_sandbox(port) as sb:
         click.echo(tr(f"模拟平台（微信、微博、企业微信）已启动：{sb.base_url}", f"platform sandbox running at {sb.base_url}"))
         settings = demo_config(directory, sb.base_url, sb.county)
-        app = App(settings=settings, db_url=settings.database_url, actor="demo")
-        with as_file(files("registry") / "data" / "sample-ledger.csv") as ledger:
-            result = app.run(lambda: import_ledger(ledger, actor="demo", today=app.today()))
-        plan = result.plan
-        assert plan is not None and not result.errors
-        click.echo(tr(f"① 导入示例台账：{result.rows} 个账号（新增 {len(plan.added)}，变更 {len(plan.changed)}）",
-                      f"1. sample ledger: {result.rows} accounts ({len(plan.added)} added, {len(plan.changed)} changed)"))
-        rt = Runtime(app)
+        rt = Runtime(App(settings=settings, db_url=settings.database_url, actor="demo"))
+        _demo_ledger(rt)
         _demo_collect(rt)
         _demo_check(rt)
         _demo_notify(rt, sb.base_url)
         _demo_reports(rt, directory)
-    finally:
-        ctx.__exit__(None, None, None)
     click.echo(tr("\n继续查看（在演示目录中运行）：", "\nlook further (run inside the demo directory):"))
     for cmd in ("govmedia findings", "govmedia review list", "govmedia notify log", "govmedia report matrix",
                 f"govmedia sandbox serve --port {DEMO_PORT}   # 另开终端，之后可运行 govmedia collect"):

@@ -68,22 +68,8 @@ def report_activity(app: App, start: dt.datetime | None, end: dt.datetime | None
 def report_matrix(app: App, fmt: str, out: Path | None) -> None:
     """The matrix at a glance: platforms × unit levels, statuses, flagships, duplicates, pending reviews."""
     from reports.activity import matrix
-    from reports.matrix_view import matrix_json, matrix_text, write_matrix_xlsx
+    from reports.matrix_view import output_matrix
 
     if fmt == "xlsx" and out is None:
         fail(tr("xlsx 格式需要 --out 文件名", "--format xlsx needs --out FILE"))
-    data = app.run(matrix)
-    if fmt == "xlsx" and out is not None:
-        write_matrix_xlsx(data, out)
-    elif fmt == "json":
-        text = matrix_json(data)
-        if out:
-            out.write_text(text, encoding="utf-8")
-        click.echo(str(out) if out else text)
-        return
-    elif out:
-        out.write_text(matrix_text(data, fmt), encoding="utf-8")
-    else:
-        click.echo(matrix_text(data, fmt))
-        return
-    click.echo(tr(f"已写入 {out}", f"wrote {out}"))
+    click.echo(output_matrix(app.run(matrix), fmt, out))

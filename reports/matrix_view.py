@@ -55,3 +55,19 @@ def write_matrix_xlsx(data: dict[str, Any], out: Path) -> None:
         for row in data[key]:
             ws.append([escape_cell(v) if isinstance(v := row.get(f.key), str) else v for f in fields])
     wb.save(out)
+
+
+def output_matrix(data: dict[str, Any], fmt: str, out: Path | None) -> str:
+    """Write the report to ``out`` in ``fmt`` (xlsx needs ``out``); what to print: the report, or where it went."""
+    if fmt == "json":
+        text = matrix_json(data)
+        if out:
+            out.write_text(text, encoding="utf-8")
+        return str(out) if out else text
+    if fmt == "xlsx" and out is not None:
+        write_matrix_xlsx(data, out)
+    elif out:
+        out.write_text(matrix_text(data, fmt), encoding="utf-8")
+    else:
+        return matrix_text(data, fmt)
+    return tr(f"已写入 {out}", f"wrote {out}")
