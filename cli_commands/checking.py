@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +16,9 @@ from registry.config.i18n import get_lang, tr
 from registry.ledger import accounts as store
 from reports import findings_view
 from reports.output import Field, render
+
+if TYPE_CHECKING:
+    from rules.evaluate import CheckSummary
 
 
 def as_of_time(app: App, value: dt.datetime | None) -> dt.datetime:
@@ -45,7 +48,7 @@ def check(rt: Runtime, as_of: dt.datetime | None, fail_on: str | None) -> None:
         sys.exit(1)
 
 
-def _print_check(now: dt.datetime, summary: Any) -> None:
+def _print_check(now: dt.datetime, summary: CheckSummary) -> None:
     """The check's summary: accounts, findings by rule, what changed."""
     names = rule_names()
     click.echo(tr(f"检查时间：{now:%Y-%m-%d %H:%M}，账号 {summary.accounts} 个（在用 {summary.active} 个）",

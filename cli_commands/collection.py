@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,6 +27,9 @@ from registry.observations.store import collection_status
 from reports import collection as collection_view
 from reports.output import render
 
+if TYPE_CHECKING:
+    from collectors.run import PassSummary
+
 
 @click.group(invoke_without_command=True)
 @click.option("--account", "refs", multiple=True, help="Only this account (REF); repeatable.")
@@ -42,14 +45,14 @@ def collect(ctx: click.Context, refs: tuple[str, ...], platform: str | None, sin
     parsed = vocab.parse_platform(platform) if platform else None
     plat = parsed.value if parsed else platform
 
-    async def use_case() -> Any:
+    async def use_case() -> PassSummary:
         return await jobs.collect_pass(rt, account_ids=await resolve_ids(refs), platform=plat,
                                        since=since.date() if since else None, progress=Progress())
 
     _print_pass(rt.app.run(use_case))
 
 
-def _print_pass(summary: Any) -> None:
+def _print_pass(summary: PassSummary) -> None:
     """The pass's table and failures; exit 3 when every account failed."""
     records = collection_view.summary_records(summary.outcomes)
     if not records:

@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Any
 
 from registry.config.i18n import tr
+from registry.db.models import Notification, Silence
 from reports.output import Field
 
 
-def notification_record(n: Any) -> dict[str, Any]:
+def notification_record(n: Notification) -> dict[str, Any]:
     """One notification log entry."""
     return {"id": n.id, "created_at": n.created_at.strftime("%Y-%m-%d %H:%M"), "channel": n.channel,
-            "recipient": dict(n.payload.get("recipient") or {}).get("name", n.recipient),
+            "recipient": dict(n.payload.get("recipient") or {}).get("name", n.recipient),  # type: ignore[call-overload]
             "kind": n.kind,
             "state": n.state, "attempts": n.attempts, "findings": ",".join(map(str, n.finding_ids)),
             "sent_at": n.sent_at.strftime("%Y-%m-%d %H:%M") if n.sent_at else "", "error": n.last_error}
@@ -27,7 +28,7 @@ def notification_fields() -> list[Field]:
             Field("error", tr("说明", "Note"))]
 
 
-def silence_record(s: Any) -> dict[str, Any]:
+def silence_record(s: Silence) -> dict[str, Any]:
     """One exemption."""
     return {"id": s.id, "account": s.account.name if s.account else "", "unit": s.unit.name if s.unit else "",
             "rule": s.rule or tr("全部", "all"), "until": (s.ends_at - dt.timedelta(seconds=1)).strftime("%Y-%m-%d"),
