@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli_commands.app import EXIT_FAILED, EXIT_INPUT, App, fail, pass_app
-from cli_commands.daemon import single_instance_lock
+from cli_commands.runtime import runtime_of, single_instance_lock
 from registry.config.i18n import tr
 from registry.config.settings import load, write_default
 from registry.ops import doctor as doctor_mod
@@ -64,11 +64,10 @@ def doctor(app: App) -> None:
 
 def _print_plan(app: App) -> None:
     from collectors.plan import plan
-    from collectors.service import options_from
 
+    rt = runtime_of(app)
     counts = app.run(doctor_mod.method_counts)
-    rows = plan(counts, options_from(app.settings), int(app.settings.get("collect.interval_minutes", 60)),
-                int(app.settings.get("collect.concurrency", 8)))
+    rows = plan(counts, rt.collect_options, rt.interval_minutes, rt.concurrency)
     records = [{"method": r.method, "accounts": r.accounts, "calls": r.calls_per_account,
                 "first": r.first_calls_per_account, "pacing": f"{r.pacing_s:.1f}s", "cycle": f"{r.cycle_seconds:.0f}s",
                 "per_day": r.calls_per_day, "quota": r.quota,

@@ -8,43 +8,12 @@ from typing import Any
 
 import click
 
-from cli_commands.app import App, app_secrets, emit, fail, format_options, load_rule_settings, pass_app
-from collectors.service import make_client
+from cli_commands import jobs
+from cli_commands.app import App, emit, fail, format_options, pass_app
+from cli_commands.runtime import Runtime, pass_runtime, runtime_of
 from registry.config.i18n import tr
 from registry.ledger import accounts as store
-from reports.output import Field
-
-
-def notify_settings(app: App) -> Any:
-    """The resolved ``[notify]`` settings, or exit with the config error."""
-    from bot.cycle import NotifySettings
-
-    try:
-        return NotifySettings.from_settings(app.settings)
-    except ValueError as exc:
-        fail(str(exc))
-
-
-def working_day(app: App) -> Any:
-    """The county's working-day test (holidays and make-up days) for quiet hours."""
-    settings = load_rule_settings(app)
-    return settings.calendar.is_working_day
-
-
-async def notify_cycle(app: App, dry_run: bool, now: dt.datetime | None = None) -> Any:
-    """Run one notification cycle through the configured channels."""
-    from bot.cycle import run_cycle
-    from bot.service import ConfigProblem, notifiers
-
-    ns = notify_settings(app)
-    secrets = app_secrets(app)
-    async with make_client(app.settings) as client:
-        try:
-            chans = notifiers(app.settings, secrets, ns, client)
-        except ConfigProblem as exc:
-            fail(str(exc))
-        return await run_cycle(now or dt.datetime.now(app.tz), ns, chans, dry_run=dry_run,
-                               is_working_day=working_day(app))
+from reports import notify_view
 
 
 def print_cycle(result: Any, dry_run: bool) -> None:
@@ -76,8 +45,8 @@ def notify(ctx: click.Context, dry_run: bool) -> None:
     """Run one warning cycle (or: notify log)."""
     if ctx.invoked_subcommand is not None:
         return
-    app: App = ctx.obj
-    result = app.run(lambda: notify_cycle(app, dry_run))
+    rt = runtime_of(ctx.obj)
+    result = rt.app.run(lambda: jobs.notify_cycle(rt, dry_run))
     print_cycle(result, dry_run)
 
 
@@ -91,19 +60,9 @@ def notify_log(app: App, limit: int, recipient: str | None, fmt: str, out: Path 
     from registry.notify.store import notification_log
 
     async def use_case() -> list[dict[str, Any]]:
-        return [{"id": n.id, "created_at": n.created_at.strftime("%Y-%m-%d %H:%M"), "channel": n.channel,
-                 "recipient": dict(n.payload.get("recipient") or {}).get("name", n.recipient),  # type: ignore[call-overload]
-                 "kind": n.kind,
-                 "state": n.state, "attempts": n.attempts, "findings": ",".join(map(str, n.finding_ids)),
-                 "sent_at": n.sent_at.strftime("%Y-%m-%d %H:%M") if n.sent_at else "", "error": n.last_error}
-                for n in await notification_log(limit, recipient)]
+        return [notify_view.notification_record(n) for n in await notification_log(limit, recipient)]
 
-    fields = [Field("id", "ID", True), Field("created_at", tr("时间", "Time")), Field("channel", tr("渠道", "Channel")),
-              Field("recipient", tr("接收人", "Recipient")), Field("kind", tr("类型", "Kind")),
-              Field("state", tr("状态", "State")), Field("attempts", tr("尝试", "Tries"), True),
-              Field("findings", tr("问题编号", "Findings")), Field("sent_at", tr("发送时间", "Sent")),
-              Field("error", tr("说明", "Note"))]
-    emit(app.run(use_case), fields, fmt, out, sheet="notifications")
+    emit(app.run(use_case), notify_view.notification_fields(), fmt, out, sheet="notifications")
 
 
 @click.group()
@@ -120,9 +79,23 @@ def silence() -> None:
 @pass_app
 def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, until: dt.datetime, reason: str) -> None:
     """Add an active exemption for an account or a unit (author = --actor)."""
-    from registry.db.models import Unit
     from registry.notify.store import add_silence
 
+    now, ends = _silence_window(app, ref, unit, until, reason)
+
+    async def use_case() -> Any:
+        account = await store.find_account(ref) if ref else None
+        u = await store.find_unit(unit) if unit else None
+        return await add_silence(account=account, unit=u, rule=rule, starts=now, ends=ends, author=app.actor,
+                                 reason=reason, state="active")
+
+    s = app.run(use_case)
+    click.echo(tr(f"已添加豁免 #{s.id}，至 {until:%Y-%m-%d}", f"exemption #{s.id} added until {until:%Y-%m-%d}"))
+
+
+def _silence_window(app: App, ref: str | None, unit: str | None, until: dt.datetime,
+                    reason: str) -> tuple[dt.datetime, dt.datetime]:
+    """Now and the exemption's end (the day after ``until``), or exit naming what is wrong."""
     if bool(ref) == bool(unit):
         fail(tr("请指定 --account 或 --unit 之一", "give exactly one of --account or --unit"))
     if not reason.strip():
@@ -131,17 +104,7 @@ def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, u
     ends = dt.datetime.combine(until.date() + dt.timedelta(days=1), dt.time(0), app.tz)
     if ends <= now:
         fail(tr("截止日期已过", "the end date is in the past"))
-
-    async def use_case() -> Any:
-        account = await store.find_account(ref) if ref else None
-        u = await Unit.get_or_none(name=unit) if unit else None
-        if unit and u is None:
-            raise store.NotFound(tr(f"找不到单位：{unit}", f"no unit {unit!r}"))
-        return await add_silence(account=account, unit=u, rule=rule, starts=now, ends=ends, author=app.actor,
-                                 reason=reason, state="active")
-
-    s = app.run(use_case)
-    click.echo(tr(f"已添加豁免 #{s.id}，至 {until:%Y-%m-%d}", f"exemption #{s.id} added until {until:%Y-%m-%d}"))
+    return now, ends
 
 
 @silence.command("list")
@@ -155,16 +118,9 @@ def silence_list(app: App, show_all: bool, fmt: str, out: Path | None) -> None:
     states = ("active", "pending", "expired") if show_all else ("active", "pending")
 
     async def use_case() -> list[dict[str, Any]]:
-        return [{"id": s.id, "account": s.account.name if s.account else "", "unit": s.unit.name if s.unit else "",
-                 "rule": s.rule or tr("全部", "all"), "until": (s.ends_at - dt.timedelta(seconds=1)).strftime("%Y-%m-%d"),
-                 "state": {"active": tr("生效", "active"), "pending": tr("待审批", "pending"),
-                           "expired": tr("已失效", "expired")}.get(s.state, s.state),
-                 "author": s.author, "reason": s.reason} for s in await silences(states)]
+        return [notify_view.silence_record(s) for s in await silences(states)]
 
-    fields = [Field("id", "ID", True), Field("account", tr("账号", "Account")), Field("unit", tr("单位", "Unit")),
-              Field("rule", tr("规则", "Rule")), Field("until", tr("截止", "Until")), Field("state", tr("状态", "State")),
-              Field("author", tr("申请人", "Author")), Field("reason", tr("理由", "Reason"))]
-    emit(app.run(use_case), fields, fmt, out, sheet="silences")
+    emit(app.run(use_case), notify_view.silence_fields(), fmt, out, sheet="silences")
 
 
 @silence.command("expire")
@@ -197,39 +153,22 @@ def bot() -> None:
 @bot.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True)
-@pass_app
-def bot_serve(app: App, host: str, port: int) -> None:
+@pass_runtime
+def bot_serve(rt: Runtime, host: str, port: int) -> None:
     """Serve /wecom/callback: verify, decrypt, answer commands from registered contacts."""
-    from bot.callback import create_callback_app
-    from bot.service import ReplyHandler
-
-    secrets = app_secrets(app)
-    name = str(app.settings.get("wecom.credential"))
-    cred = secrets.get(name)
-    corp_id = str(app.settings.get("wecom.corp_id"))
-    if cred is None or not cred.get("token") or not cred.get("aes_key") or not corp_id:
-        fail(tr(f"需要 [wecom] corp_id 以及密钥文件中凭据 {name!r} 的 token 和 aes_key",
-                f"needs [wecom] corp_id and token + aes_key in secrets credential {name!r}"))
-    ns = notify_settings(app)
+    token, aes_key, corp_id = rt.callback_credentials()
+    ns = rt.notify_settings
 
     async def serve() -> None:
-        from bot.model import Message, Recipient
-        from bot.wecom_app import WeComAppNotifier
+        from bot.callback import create_callback_app
+        from bot.service import ReplyHandler
 
-        async with make_client(app.settings) as client:
-            sender = WeComAppNotifier(client, str(app.settings.get("wecom.api_base")), corp_id, cred.get("secret"),
-                                      int(app.settings.get("wecom.agent_id") or 0))
-
-            async def late_reply(userid: str, text: str) -> None:
-                # A slow answer misses WeCom's 5-second window: send it as an app message instead.
-                await sender.send(Message("wecom_app", Recipient("person", None, userid, userid, None), "alert",
-                                          "回复", text, "text", (), ""))
-
-            callback = create_callback_app(cred.get("token"), cred.get("aes_key"), corp_id,
-                                           ReplyHandler(ns.office_users), late_reply=late_reply)
+        async with rt.http_client() as client:
+            callback = create_callback_app(token, aes_key, corp_id, ReplyHandler(ns.office_users),
+                                           late_reply=rt.late_reply(client))
             await _serve_callback(callback, host, port)
 
-    app.run(serve)
+    rt.app.run(serve)
 
 
 async def _serve_callback(callback: Any, host: str, port: int) -> None:

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from registry.config.credentials import Secrets, SecretsError, load_secrets
 from registry.config.i18n import tr
 from registry.config.settings import Settings
 from registry.db.lifecycle import DatabaseError, database
@@ -90,29 +89,11 @@ def emit(records: list[dict[str, Any]], fields: list[Field], fmt: str, out: Path
         click.echo(text)
 
 
-def app_secrets(app: App) -> Secrets:
-    """The secrets file of the config, or exit with why it is refused."""
-    try:
-        return load_secrets(app.settings.secrets_path)
-    except SecretsError as exc:
-        fail(str(exc))
-
-
 async def resolve_ids(refs: tuple[str, ...]) -> list[int] | None:
     """Account ids of REFs (None: no filter)."""
     if not refs:
         return None
     return [(await store.find_account(r)).id for r in refs]
-
-
-def load_rule_settings(app: App) -> Any:
-    """The resolved ``[rules]`` settings, or exit with the config error."""
-    from rules.config import RuleSettings
-
-    try:
-        return RuleSettings.from_dict(app.settings.section("rules"))
-    except ValueError as exc:
-        fail(str(exc))
 
 
 def echo_problems(warnings: list[str], errors: list[Any], failure: str) -> None:
@@ -123,3 +104,22 @@ def echo_problems(warnings: list[str], errors: list[Any], failure: str) -> None:
         for e in errors:
             click.echo(str(e), err=True)
         fail(failure)
+
+
+class Progress:
+    """A one-line progress display on a terminal: account n/N, posts found, failures."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.posts = 0
+        self.failed = 0
+
+    def __call__(self, outcome: Any, done: int, total: int) -> None:
+        self.posts += outcome.new_posts
+        self.failed += outcome.status == "failed"
+        if self.tty:
+            line = tr(f"\r采集中 {done}/{total}  新文章 {self.posts}  失败 {self.failed}",
+                      f"\rcollecting {done}/{total}  new posts {self.posts}  failed {self.failed}")
+            click.echo(line, nl=done == total, err=True)
+        else:
+            log.info("%s %s: %s", done, outcome.target.uid, outcome.status)

@@ -5,22 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli_commands.app import App, emit, fail, format_options, load_rule_settings, pass_app
+from cli_commands import jobs
+from cli_commands.app import App, emit, fail, format_options, pass_app
+from cli_commands.runtime import Runtime, pass_runtime, rule_names
 from registry.config.i18n import get_lang, tr
 from registry.ledger import accounts as store
 from reports import findings_view
 from reports.output import Field, render
 
-
-def rule_names() -> dict[str, str]:
-    """Rule id -> its name in the output language."""
-    from rules.config import CATALOGUE
-
-    return {rid: (m.name_en if get_lang() == "en" else m.name_zh) for rid, m in CATALOGUE.items()}
+if TYPE_CHECKING:
+    from rules.evaluate import CheckSummary
 
 
 def as_of_time(app: App, value: dt.datetime | None) -> dt.datetime:
@@ -36,14 +34,22 @@ DATETIME = click.DateTime(["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%
 @click.command()
 @click.option("--as-of", "as_of", type=DATETIME, help="Evaluate as at this time (county time zone).")
 @click.option("--fail-on", type=click.Choice(["veto", "warning"]), help="Exit 1 when findings of this level exist.")
-@pass_app
-def check(app: App, as_of: dt.datetime | None, fail_on: str | None) -> None:
+@pass_runtime
+def check(rt: Runtime, as_of: dt.datetime | None, fail_on: str | None) -> None:
     """Evaluate every account, open/refresh/resolve findings, open shutdown reviews."""
-    from rules.evaluate import run_check
+    rt.rule_settings  # noqa: B018 - a config error before the database opens
+    now = as_of_time(rt.app, as_of)
+    summary = rt.app.run(lambda: jobs.check(rt, now))
+    _print_check(now, summary)
+    severities = summary.by_severity
+    if fail_on == "veto" and severities.get("veto"):
+        sys.exit(1)
+    if fail_on == "warning" and (severities.get("veto") or severities.get("warning")):
+        sys.exit(1)
 
-    settings = load_rule_settings(app)
-    now = as_of_time(app, as_of)
-    summary = app.run(lambda: run_check(now, settings))
+
+def _print_check(now: dt.datetime, summary: CheckSummary) -> None:
+    """The check's summary: accounts, findings by rule, what changed."""
     names = rule_names()
     click.echo(tr(f"检查时间：{now:%Y-%m-%d %H:%M}，账号 {summary.accounts} 个（在用 {summary.active} 个）",
                   f"checked at {now:%Y-%m-%d %H:%M}: {summary.accounts} accounts ({summary.active} active)"))
@@ -55,11 +61,6 @@ def check(app: App, as_of: dt.datetime | None, fail_on: str | None) -> None:
                   f"因采集中断暂缓判断 {len(sync.kept_blind)}，新立关停整合复核 {len(sync.reviews_opened)}",
                   f"{len(sync.opened)} new, {len(sync.refreshed)} ongoing, {len(sync.resolved)} resolved, "
                   f"{len(sync.kept_blind)} held while blind, {len(sync.reviews_opened)} reviews opened"))
-    severities = summary.by_severity
-    if fail_on == "veto" and severities.get("veto"):
-        sys.exit(1)
-    if fail_on == "warning" and (severities.get("veto") or severities.get("warning")):
-        sys.exit(1)
 
 
 @click.command("findings")
@@ -96,12 +97,12 @@ def rules() -> None:
 
 @rules.command("list")
 @format_options
-@pass_app
-def rules_list(app: App, fmt: str, out: Path | None) -> None:
+@pass_runtime
+def rules_list(rt: Runtime, fmt: str, out: Path | None) -> None:
     """Each rule, its Chinese name, severity and effective settings."""
     from rules.config import describe
 
-    infos = describe(load_rule_settings(app))
+    infos = describe(rt.rule_settings)
     records = [{"id": i.id, "name": i.name_zh if get_lang() == "zh" else i.name_en,
                 "severity": findings_view.severity_label(i.severity),
                 "settings": ", ".join(f"{k}={v}" for k, v in i.settings.items()),

@@ -3,50 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli_commands import jobs
 from cli_commands.app import (
     EXIT_FAILED,
     App,
-    app_secrets,
+    Progress,
     echo_problems,
     emit,
     fail,
     format_options,
-    log,
     pass_app,
     resolve_ids,
 )
-from collectors.service import collect as run_collect
-from collectors.service import make_client
+from cli_commands.runtime import runtime_of
 from registry.config.i18n import tr
 from registry.ledger import vocab
 from registry.observations.store import collection_status
 from reports import collection as collection_view
 from reports.output import render
 
-
-class Progress:
-    """A one-line progress display on a terminal: account n/N, posts found, failures."""
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.posts = 0
-        self.failed = 0
-
-    def __call__(self, outcome: Any, done: int, total: int) -> None:
-        self.posts += outcome.new_posts
-        self.failed += outcome.status == "failed"
-        if self.tty:
-            line = tr(f"\r采集中 {done}/{total}  新文章 {self.posts}  失败 {self.failed}",
-                      f"\rcollecting {done}/{total}  new posts {self.posts}  failed {self.failed}")
-            click.echo(line, nl=done == total, err=True)
-        else:
-            log.info("%s %s: %s", done, outcome.target.uid, outcome.status)
+if TYPE_CHECKING:
+    from collectors.run import PassSummary
 
 
 @click.group(invoke_without_command=True)
@@ -58,18 +40,20 @@ def collect(ctx: click.Context, refs: tuple[str, ...], platform: str | None, sin
     """Run one collection pass (or a subcommand: status, import)."""
     if ctx.invoked_subcommand is not None:
         return
-    app: App = ctx.obj
-    secrets = app_secrets(app)
-    progress = Progress()
+    rt = runtime_of(ctx.obj)
+    rt.secrets  # noqa: B018 - a refused secrets file fails before the database opens
     parsed = vocab.parse_platform(platform) if platform else None
     plat = parsed.value if parsed else platform
 
-    async def use_case() -> Any:
-        async with make_client(app.settings) as client:
-            return await run_collect(app.settings, secrets, client, account_ids=await resolve_ids(refs),
-                                     platform=plat, since=since.date() if since else None, progress=progress)
+    async def use_case() -> PassSummary:
+        return await jobs.collect_pass(rt, account_ids=await resolve_ids(refs), platform=plat,
+                                       since=since.date() if since else None, progress=Progress())
 
-    summary = app.run(use_case)
+    _print_pass(rt.app.run(use_case))
+
+
+def _print_pass(summary: PassSummary) -> None:
+    """The pass's table and failures; exit 3 when every account failed."""
     records = collection_view.summary_records(summary.outcomes)
     if not records:
         click.echo(tr("没有需要采集的账号（手工报送的账号用 govmedia collect import）",

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from cli_commands.alerts import notify_cycle
-from cli_commands.app import EXIT_FAILED, App, app_secrets, emit, fail, format_options, load_rule_settings
-from cli_commands.checking import rule_names
-from cli_commands.collection import Progress
-from cli_commands.reporting import write_review_files
-from collectors.service import collect as run_collect
-from collectors.service import make_client
+from cli_commands import jobs
+from cli_commands.app import EXIT_FAILED, App, Progress, emit, fail, format_options
+from cli_commands.runtime import Runtime, rule_names
 from registry.config.i18n import tr
 from registry.config.settings import Settings, load, write_default
 from registry.ledger.files import import_ledger
@@ -60,11 +58,20 @@ def demo_config(directory: Path, base: str, county: Any) -> Settings:
     return load(config)
 
 
-def _demo_check(app: App) -> None:
-    from rules.evaluate import run_check
+def _demo_collect(rt: Runtime) -> None:
+    summary = rt.app.run(lambda: jobs.collect_pass(rt, progress=Progress()))
+    counts = summary.counts
+    click.echo(tr(f"② 采集：{len(summary.outcomes)} 个账号，成功 {counts.get('ok', 0)}，失败 {counts.get('failed', 0)}，"
+                  f"新发现文章 {summary.new_posts} 篇（手工报送账号不自动采集）",
+                  f"2. collected {len(summary.outcomes)} accounts: {counts.get('ok', 0)} ok, "
+                  f"{counts.get('failed', 0)} failed, {summary.new_posts} new posts"))
+    for line in collection_view.failure_lines(summary.outcomes):
+        click.echo(line)
 
-    now = dt.datetime.now(app.tz)
-    summary = app.run(lambda: run_check(now, load_rule_settings(app)))
+
+def _demo_check(rt: Runtime) -> None:
+    now = rt.now()
+    summary = rt.app.run(lambda: jobs.check(rt, now))
     names = rule_names()
     click.echo(tr(f"③ 检查：发现问题 {len(summary.drafts)} 项，新立关停整合复核 {len(summary.sync.reviews_opened)} 件",
                   f"3. check: {len(summary.drafts)} findings, {len(summary.sync.reviews_opened)} shutdown reviews opened"))
@@ -72,11 +79,11 @@ def _demo_check(app: App) -> None:
         click.echo(f"  {names.get(rule, rule)}（{rule}）：{n}")
 
 
-def _demo_notify(app: App, base: str) -> None:
+def _demo_notify(rt: Runtime, base: str) -> None:
     from sandbox.county import OFFICE_USER
     from sandbox.server import fetch_messages
 
-    result = app.run(lambda: notify_cycle(app, dry_run=False))
+    result = rt.app.run(lambda: jobs.notify_cycle(rt, dry_run=False))
     click.echo(tr(f"④ 预警：写入 {result.written} 条，经企业微信发送成功 {len(result.sent)} 条，失败 {len(result.failed)} 条",
                   f"4. warnings: {result.written} written, {len(result.sent)} sent over WeCom, {len(result.failed)} failed"))
     delivered = [m for m in fetch_messages(base, "wecom_app") if m["status"] == "delivered"]
@@ -88,27 +95,33 @@ def _demo_notify(app: App, base: str) -> None:
             click.echo("  │ " + line)
 
 
-def _demo_reports(app: App, directory: Path) -> None:
-    today = app.today()
+def _demo_reports(rt: Runtime, directory: Path) -> None:
+    today = rt.app.today()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    paths = write_review_files(app, last_month, directory / "reports", ["html", "xlsx", "docx"])
-    paths += write_review_files(app, today.strftime("%Y-%m"), directory / "reports", ["html", "xlsx", "docx"])
+    paths = jobs.write_review_files(rt, last_month, directory / "reports", ["html", "xlsx", "docx"])
+    paths += jobs.write_review_files(rt, today.strftime("%Y-%m"), directory / "reports", ["html", "xlsx", "docx"])
     click.echo(tr(f"⑤ 月度健康度报告（{last_month} 及本月截至今日）：", f"5. monthly reviews ({last_month} and this month to date):"))
     for p in paths:
         click.echo(f"  {p}")
 
 
-@click.command()
-@click.option("--dir", "directory", default="govmedia-demo", show_default=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--port", default=DEMO_PORT, show_default=True, help="Sandbox port (a free one if taken).")
-def demo(directory: Path, port: int) -> None:
-    """Run the whole product on a sample county: its own config, SQLite database and sandbox."""
+def _demo_ledger(rt: Runtime) -> None:
     from importlib.resources import as_file, files
 
+    app = rt.app
+    with as_file(files("registry") / "data" / "sample-ledger.csv") as ledger:
+        result = app.run(lambda: import_ledger(ledger, actor="demo", today=app.today()))
+    plan = result.plan
+    assert plan is not None and not result.errors
+    click.echo(tr(f"① 导入示例台账：{result.rows} 个账号（新增 {len(plan.added)}，变更 {len(plan.changed)}）",
+                  f"1. sample ledger: {result.rows} accounts ({len(plan.added)} added, {len(plan.changed)} changed)"))
+
+
+@contextlib.contextmanager
+def _demo_sandbox(port: int) -> Iterator[Any]:
+    """The sandbox on ``port``, or on a free one when it is taken."""
     from sandbox.server import running_sandbox
 
-    directory.mkdir(parents=True, exist_ok=True)
-    click.echo(tr(f"演示目录：{directory.resolve()}", f"demo directory: {directory.resolve()}"))
     try:
         ctx = running_sandbox(seed=7, faults=_demo_faults(), port=port)
         sb = ctx.__enter__()
@@ -116,34 +129,27 @@ def demo(directory: Path, port: int) -> None:
         ctx = running_sandbox(seed=7, faults=_demo_faults())
         sb = ctx.__enter__()
     try:
-        click.echo(tr(f"模拟平台（微信、微博、企业微信）已启动：{sb.base_url}", f"platform sandbox running at {sb.base_url}"))
-        settings = demo_config(directory, sb.base_url, sb.county)
-        app = App(settings=settings, db_url=settings.database_url, actor="demo")
-        with as_file(files("registry") / "data" / "sample-ledger.csv") as ledger:
-            result = app.run(lambda: import_ledger(ledger, actor="demo", today=app.today()))
-        plan = result.plan
-        assert plan is not None and not result.errors
-        click.echo(tr(f"① 导入示例台账：{result.rows} 个账号（新增 {len(plan.added)}，变更 {len(plan.changed)}）",
-                      f"1. sample ledger: {result.rows} accounts ({len(plan.added)} added, {len(plan.changed)} changed)"))
-        secrets = app_secrets(app)
-
-        async def collect_all() -> Any:
-            async with make_client(settings) as client:
-                return await run_collect(settings, secrets, client, progress=Progress())
-
-        summary = app.run(collect_all)
-        counts = summary.counts
-        click.echo(tr(f"② 采集：{len(summary.outcomes)} 个账号，成功 {counts.get('ok', 0)}，失败 {counts.get('failed', 0)}，"
-                      f"新发现文章 {summary.new_posts} 篇（手工报送账号不自动采集）",
-                      f"2. collected {len(summary.outcomes)} accounts: {counts.get('ok', 0)} ok, "
-                      f"{counts.get('failed', 0)} failed, {summary.new_posts} new posts"))
-        for line in collection_view.failure_lines(summary.outcomes):
-            click.echo(line)
-        _demo_check(app)
-        _demo_notify(app, sb.base_url)
-        _demo_reports(app, directory)
+        yield sb
     finally:
         ctx.__exit__(None, None, None)
+
+
+@click.command()
+@click.option("--dir", "directory", default="govmedia-demo", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", default=DEMO_PORT, show_default=True, help="Sandbox port (a free one if taken).")
+def demo(directory: Path, port: int) -> None:
+    """Run the whole product on a sample county: its own config, SQLite database and sandbox."""
+    directory.mkdir(parents=True, exist_ok=True)
+    click.echo(tr(f"演示目录：{directory.resolve()}", f"demo directory: {directory.resolve()}"))
+    with _demo_sandbox(port) as sb:
+        click.echo(tr(f"模拟平台（微信、微博、企业微信）已启动：{sb.base_url}", f"platform sandbox running at {sb.base_url}"))
+        settings = demo_config(directory, sb.base_url, sb.county)
+        rt = Runtime(App(settings=settings, db_url=settings.database_url, actor="demo"))
+        _demo_ledger(rt)
+        _demo_collect(rt)
+        _demo_check(rt)
+        _demo_notify(rt, sb.base_url)
+        _demo_reports(rt, directory)
     click.echo(tr("\n继续查看（在演示目录中运行）：", "\nlook further (run inside the demo directory):"))
     for cmd in ("govmedia findings", "govmedia review list", "govmedia notify log", "govmedia report matrix",
                 f"govmedia sandbox serve --port {DEMO_PORT}   # 另开终端，之后可运行 govmedia collect"):

@@ -11,7 +11,7 @@ import httpx
 
 from collectors.base import Context, Options, Source
 from collectors.feed import FeedSource
-from collectors.http import Http, RetryPolicy, redact_http_logs
+from collectors.http import Http, RetryPolicy
 from collectors.model import BEIJING
 from collectors.run import PassSummary, Progress, Runner
 from collectors.wechat import WeChatSource
@@ -19,9 +19,6 @@ from collectors.weibo import WeiboApiSource, WeiboPublicSource
 from registry.config.credentials import Secrets
 from registry.config.settings import Settings
 from registry.observations import store as obs
-
-#: Defaults of the ``[collect]`` table (documented in the default config).
-TIMEOUT_S = 20.0
 
 
 def options_from(settings: Settings) -> Options:
@@ -38,15 +35,6 @@ def options_from(settings: Settings) -> Options:
         weibo_jitter=float(weibo.get("jitter", 2.0)),
         weibo_max_pages=int(weibo.get("max_pages", 10)),
     )
-
-
-def make_client(settings: Settings) -> httpx.AsyncClient:
-    """The HTTP client collectors use (timeouts from ``[collect] timeout``); its request logs never
-    show a credential."""
-    redact_http_logs()
-    timeout = float(settings.get("collect.timeout", TIMEOUT_S))
-    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=False,
-                             limits=httpx.Limits(max_connections=32))
 
 
 def build_sources(ctx: Context) -> dict[str, Source]:

@@ -75,6 +75,14 @@ async def find_account(ref: str) -> Account:
     return matches[0]
 
 
+async def find_unit(name: str) -> Unit:
+    """The unit of exactly this name."""
+    unit = await Unit.get_or_none(name=name) if not has_control_chars(name) else None
+    if unit is None:
+        raise NotFound(tr(f"找不到单位：{name}", f"no unit {name!r}"))
+    return unit
+
+
 @dataclass(frozen=True)
 class AccountFilter:
     """Filters of `accounts list`."""

@@ -87,7 +87,8 @@ def test_monthly_review_job_runs_once_on_the_first_working_day(demo_dir: Path) -
 
     from cli_commands.app import App
     from cli_commands.demo import demo_config as _demo_config
-    from cli_commands.reporting import monthly_review as _monthly_review
+    from cli_commands.jobs import monthly_review as _monthly_review
+    from cli_commands.runtime import Runtime
     from registry.db.lifecycle import database
     from registry.db.models import Notification
     from sandbox.server import fetch_messages, running_sandbox
@@ -95,13 +96,14 @@ def test_monthly_review_job_runs_once_on_the_first_working_day(demo_dir: Path) -
     with running_sandbox(seed=7) as sb:
         settings = _demo_config(demo_dir, sb.base_url, sb.county)
         app = App(settings=settings, db_url=settings.database_url, actor="test")
+        rt = Runtime(app)
         tz = app.tz
 
         async def go() -> tuple[str | None, str | None, str | None, int]:
             async with database(app.db_url):
-                not_today = await _monthly_review(app, dt.datetime(2026, 12, 2, 9, 0, tzinfo=tz))
-                first = await _monthly_review(app, dt.datetime(2026, 12, 1, 9, 0, tzinfo=tz))
-                again = await _monthly_review(app, dt.datetime(2026, 12, 1, 9, 5, tzinfo=tz))
+                not_today = await _monthly_review(rt, dt.datetime(2026, 12, 2, 9, 0, tzinfo=tz))
+                first = await _monthly_review(rt, dt.datetime(2026, 12, 1, 9, 0, tzinfo=tz))
+                again = await _monthly_review(rt, dt.datetime(2026, 12, 1, 9, 5, tzinfo=tz))
                 return not_today, first, again, await Notification.filter(kind="report").count()
 
         not_today, first, again, reports = asyncio.run(go())
