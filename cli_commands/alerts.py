@@ -18,9 +18,12 @@ from reports.output import Field
 def notify_settings(app: App) -> Any:
     """The resolved ``[notify]`` settings, or exit with the config error."""
     from bot.cycle import NotifySettings
+    from bot.inhibit import InhibitRule
+    from rules.config import CATALOGUE, INHIBIT_RULES
 
     try:
-        return NotifySettings.from_settings(app.settings)
+        return NotifySettings.from_settings(app.settings, rules=CATALOGUE,
+                                            inhibit_rules=[InhibitRule(*r) for r in INHIBIT_RULES])
     except ValueError as exc:
         fail(str(exc))
 

@@ -34,11 +34,13 @@ def _evaluator(app: App, only: tuple[str, ...] | None = None) -> Any:
 
 
 async def _build_monthly(app: App, month: str) -> Any:
-    from reports.monthly_build import TREND_RULES, build_monthly
+    from reports.monthly_build import build_monthly
+    from rules.config import BLIND_RULE, CATALOGUE, rules_where
 
     county = str(app.settings.get("county.name") or tr("本县", "County"))
     return await build_monthly(month, county=county, tz=app.tz, now=dt.datetime.now(app.tz), evaluate=_evaluator(app),
-                               evaluate_trend=_evaluator(app, TREND_RULES))
+                               rules=list(CATALOGUE.values()), blind_rule=BLIND_RULE,
+                               evaluate_trend=_evaluator(app, tuple(sorted(rules_where("trend")))))
 
 
 def write_review_files(app: App, month: str, out: Path, formats: list[str]) -> list[Path]:
@@ -115,12 +117,13 @@ def report_activity(app: App, start: dt.datetime | None, end: dt.datetime | None
                     platform: str | None, fmt: str, out: Path | None) -> None:
     """Per account: posts, days silent, followers and change, reads, interactions, index, open findings."""
     from reports.activity import activity, activity_fields
+    from rules.config import CATALOGUE
 
     now = dt.datetime.now(app.tz)
     last = dt.datetime.combine(end.date(), dt.time(23, 59, 59), app.tz) if end else now
     first = dt.datetime.combine(start.date(), dt.time(0), app.tz) if start else last - dt.timedelta(days=30)
     parsed = vocab.parse_platform(platform) if platform else None
-    rows = app.run(lambda: activity(first, min(last, now), unit=unit, platform=parsed.value if parsed else platform))
+    rows = app.run(lambda: activity(first, min(last, now), rules=list(CATALOGUE.values()), unit=unit, platform=parsed.value if parsed else platform))
     emit(rows, activity_fields(), fmt, out, sheet="activity",
           table_fields=("name", "platform", "posts", "days_since_last_post", "followers", "reads", "index", "open_findings"))
 
@@ -133,8 +136,9 @@ def report_matrix(app: App, fmt: str, out: Path | None) -> None:
     import json
 
     from reports.activity import matrix
+    from rules.config import CATALOGUE
 
-    data = app.run(matrix)
+    data = app.run(lambda: matrix(list(CATALOGUE.values())))
     kinds = data.pop("_kinds")
     if fmt == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2)

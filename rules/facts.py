@@ -46,7 +46,7 @@ class ActivityDigest:
 
     A province has millions of posts; instead of `AccountFacts.posts` the evaluation can carry
     these aggregates, taken over exactly the windows the rules would compute from the same facts
-    (`rules.windows`). A rule reading a digest checks that its window is the digest's.
+    (`rules.digest.digest_bounds`). A rule reading a digest checks that its window is the digest's.
     """
 
     as_of: datetime

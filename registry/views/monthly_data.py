@@ -85,6 +85,7 @@ class FindingRow(NamedTuple):
     account_id: int | None
     rule: str
     severity: str
+    evidence: dict[str, object]
 
 
 class StatusHistory:
@@ -221,7 +222,7 @@ async def month_data(start: dt.datetime, end: dt.datetime, *, base: ReportBase |
     data = MonthData(start=start, end=end, accounts=base.accounts, status_at_end=base.history.at(base.accounts, end),
                      counts=await post_counts(start, end))
     overlapping = Finding.filter(first_seen__lte=end).exclude(resolved_at__lt=start)
-    data.month_findings = [FindingRow(*r) for r in await overlapping.values_list("account_id", "rule", "severity")]
+    data.month_findings = [FindingRow(*r) for r in await overlapping.values_list("account_id", "rule", "severity", "evidence")]
     data.veto_findings = [f for f in data.month_findings if f.severity == "veto"]
     if not detail:
         return data
