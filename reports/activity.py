@@ -52,7 +52,7 @@ async def activity(start: dt.datetime, end: dt.datetime, *, rules: Sequence[Rule
             "ref": a.ref, "name": a.name, "platform": platform_zh(a.platform), "unit": a.unit.name, "posts": t.posts if t else 0,
             "days_since_last_post": (end.date() - last.date()).days if last else None, "followers": e,
             "followers_change": e - s if e is not None and s is not None else None,
-            "reads": t.reads if t else 0, "interactions": t.likes + t.shares + t.comments + t.zaikan if t else 0,
+            "reads": t.reads if t else 0, "interactions": t.interactions if t else None,
             "index": _index(a, t, days), "open_findings": "、".join(open_by_account.get(a.id, [])),
         })
     return rows

@@ -222,7 +222,7 @@ def _details_and_rankings(cur: _Month, as_of: dt.datetime, days: int,
                                STATUS_BY_CODE.get(cur.data.status_at_end.get(aid) or "", ""), t.posts if t else 0,
                                (as_of.date() - last.date()).days if last else None, end,
                                end - start if end is not None and start is not None else None,
-                               t.reads if t else None, t.likes + t.shares + t.comments + t.zaikan if t else None,
+                               t.reads if t else None, t.interactions if t else None,
                                idx, problems, "不合格" if aid in cur.failed else "合格"))
         if idx is not None and t is not None:
             rank = RankRow(a.name, a.unit.name, idx, t.posts, t.reads, t.likes, t.shares, t.zaikan, t.comments)
