@@ -20,9 +20,9 @@ from bench.common import (
     timed_fetch,
 )
 from registry.db.lifecycle import database
-from reports.monthly_build import TREND_RULES, build_monthly, month_bounds
+from reports.monthly_build import build_monthly, month_bounds
 from reports.monthly_files import write_monthly
-from rules.config import RuleSettings
+from rules.config import BLIND_RULE, CATALOGUE, RuleSettings, rules_where
 from rules.evaluate import evaluate_at
 from rules.facts import FindingDraft
 
@@ -51,7 +51,7 @@ async def run(url: str, accounts: int, *, trend_months: int = 12) -> Result:
     async def evaluate_trend(at: dt.datetime) -> Sequence[FindingDraft]:
         # As `govmedia report monthly` does: older trend months need only the veto and blind rules.
         with timed() as t:
-            drafts = await evaluate_at(at, settings, only=TREND_RULES)
+            drafts = await evaluate_at(at, settings, only=rules_where("trend"))
         evaluations.append(t.wall)
         return drafts
 
@@ -60,6 +60,7 @@ async def run(url: str, accounts: int, *, trend_months: int = 12) -> Result:
     async with database(url, upgrade_schema=False):
         with timed() as t_build:
             report = await build_monthly(MONTH, county="基准省", tz=TZ, now=NOW, evaluate=evaluate,
+                                         rules=list(CATALOGUE.values()), blind_rule=BLIND_RULE,
                                          evaluate_trend=evaluate_trend, trend_months=trend_months)
     rss_built = max_rss_mb()
     with tempfile.TemporaryDirectory() as out, timed() as t_render:

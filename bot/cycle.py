@@ -10,12 +10,13 @@ dedupe key that a crashed and rerun cycle reproduces, so nothing is lost and not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.group import Group, group
-from bot.inhibit import inhibit
+from bot.inhibit import InhibitRule, inhibit
+from bot.layout import RuleFacts
 from bot.model import Alert, Contact, Message, Recipient
 from bot.notifier import Notifier
 from bot.quiet import QuietSettings, hold_until, weekday
@@ -40,9 +41,14 @@ class NotifySettings:
     quiet: QuietSettings
     county_name: str = ""
     msgtype: str = "text"
+    #: The rule catalogue by rule id (labels and kinds) and the inhibition rules: data from the
+    #: composition root, so the bot names no rule.
+    rules: Mapping[str, RuleFacts] = field(default_factory=dict)
+    inhibit_rules: tuple[InhibitRule, ...] = ()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> NotifySettings:
+    def from_settings(cls, settings: Settings, *, rules: Mapping[str, RuleFacts] | None = None,
+                      inhibit_rules: Sequence[InhibitRule] = ()) -> NotifySettings:
         """Resolve from the config (channel defaults to wecom_app when WeCom is configured)."""
         section = settings.section("notify")
         configured = bool(settings.get("wecom.corp_id")) and bool(settings.get("wecom.credential"))
@@ -57,7 +63,7 @@ class NotifySettings:
             raise ValueError("[notify] office_users must be a list of WeCom userids")
         return cls(channel, float(repeat), tuple(u.lower() for u in office), RouteSettings.from_dict(section),
                    QuietSettings.from_dict(section), str(settings.get("county.name") or ""),
-                   str(section.get("msgtype", "text")))
+                   str(section.get("msgtype", "text")), dict(rules or {}), tuple(inhibit_rules))
 
 
 def to_alert(row: store.AlertRow) -> Alert:
@@ -124,7 +130,7 @@ async def plan(now: dt.datetime, ns: NotifySettings, is_working_day: Callable[[d
     result = CycleResult()
     contacts, rows = await _contacts()
     alerts = [to_alert(r) for r in rows]
-    kept = inhibit(alerts)
+    kept = inhibit(alerts, ns.inhibit_rules, {rid: r.kinds for rid, r in ns.rules.items()})
     result.inhibited = len(alerts) - len(kept)
     kept, silenced = apply_silences(kept, await _silences(), now)
     result.silenced = len(silenced)
@@ -175,7 +181,7 @@ async def _resolved(now: dt.datetime, ns: NotifySettings,
         alerts = [to_alert(store.AlertRow.of(resolved[i])) for i in done]
         channel = _channel(recipient, ns)
         for m in render_resolved(recipient, alerts, channel=channel, now=now, msgtype=ns.msgtype,  # type: ignore[arg-type]
-                                 county_name=ns.county_name):
+                                 county_name=ns.county_name, rules=ns.rules):
             out.append((m, None, f"resolved|{channel}|{key}|{','.join(map(str, done))}|{m.part}/{m.parts}"))
     return out
 

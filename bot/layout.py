@@ -7,8 +7,9 @@ nor push a message over its limit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.limits import clip_bytes, clip_chars, utf8_len
@@ -24,24 +25,26 @@ SEVERITY_LABELS = {
     "zh": {"veto": "单项否决", "warning": "预警", "review": "关停整合评估", "ops": "运维", "info": "提示"},
     "en": {"veto": "Veto", "warning": "Warning", "review": "Review", "ops": "Ops", "info": "Info"},
 }
-RULE_LABELS = {
-    "zh": {
-        "stale_veto": "内容不更新", "stale_warning": "更新预警", "dormant_long": "长期不更新（僵尸号）",
-        "low_use": "关注度和利用率低", "frequency_below_target": "更新频率不达标", "no_interaction": "互动回应差",
-        "duplicate_account": "同一平台重复开号", "account_gone": "账号异常", "collection_blind": "数据采集中断",
-        "registry_incomplete": "台账不完整",
-    },
-    "en": {
-        "stale_veto": "Not updated", "stale_warning": "Update warning", "dormant_long": "Long dormant",
-        "low_use": "Low attention and use", "frequency_below_target": "Below required frequency",
-        "no_interaction": "No interaction channel", "duplicate_account": "Duplicate account",
-        "account_gone": "Account abnormal", "collection_blind": "Collection blind",
-        "registry_incomplete": "Registry incomplete",
-    },
-}
 MD_COLOUR = {"veto": "warning", "warning": "warning", "review": "comment", "ops": "comment", "info": "comment"}
 # Markup characters of WeCom markdown and textcard HTML, replaced in text that comes from outside.
 UNMARK = str.maketrans({"<": "＜", ">": "＞", "*": "＊", "`": "'", "[": "［", "]": "］", "#": "＃", "&": "＆"})
+
+
+class RuleFacts(Protocol):
+    """What the bot needs of a rule of the catalogue (it is handed the catalogue; it names no rule)."""
+
+    @property
+    def kinds(self) -> Collection[str]: ...
+
+    def label(self, lang: str = "zh", evidence: Mapping[str, object] | None = None) -> str:
+        """The rule's label in ``lang``, formatted with a finding's evidence."""
+        ...
+
+
+def rule_label(rules: Mapping[str, RuleFacts], alert: Alert, lang: str) -> str:
+    """The label of an alert's rule formatted with its evidence (the rule id when the catalogue lacks it)."""
+    facts = rules.get(alert.rule)
+    return facts.label("en" if lang == "en" else "zh", alert.evidence) if facts is not None else alert.rule
 
 
 def pick(lang: str, zh: str, en: str) -> str:

@@ -7,7 +7,7 @@ reply instructions so it stands alone; the parts' finding_ids together cover the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,9 +15,9 @@ from bot.group import Group, fingerprint, worst_first
 from bot.layout import (
     COUNTY_TZ,
     MAX_PARTS,
-    RULE_LABELS,
     SEVERITY_LABELS,
     UNMARK,
+    RuleFacts,
     Style,
     account_label,
     pack,
@@ -25,6 +25,7 @@ from bot.layout import (
     pick,
     problem_block,
     reply_hint,
+    rule_label,
     stamp,
     title_text,
 )
@@ -140,16 +141,18 @@ def render_resolved(
     url: str = "",
     max_parts: int = MAX_PARTS,
     tz: ZoneInfo = COUNTY_TZ,
+    rules: Mapping[str, RuleFacts] | None = None,
 ) -> list[Message]:
-    """The one "已恢复" notice for findings of this recipient that have resolved."""
+    """The one "已恢复" notice for findings of this recipient that have resolved (``rules``: the catalogue,
+    for the rules' labels)."""
+    rules = rules or {}
     resolved = worst_first(alerts)
     if not resolved:
         return []
     fp = fingerprint(resolved)
-    labels = RULE_LABELS["en" if lang == "en" else "zh"]
     title = title_text(county_name, lang) + pick(lang, "·已恢复", ": resolved")
     lines = [
-        f"{account_label(a, recipient, lang, Style('text'))}{pick(lang, '：', ': ')}{labels.get(a.rule, a.rule)}"
+        f"{account_label(a, recipient, lang, Style('text'))}{pick(lang, '：', ': ')}{rule_label(rules, a, lang)}"
         f"{pick(lang, f'问题已恢复（编号{a.finding_id}）', f' resolved (No. {a.finding_id})')}"
         for a in resolved
     ]

@@ -68,11 +68,12 @@ def evaluator(rt: Runtime, only: tuple[str, ...] | None = None) -> Callable[[dt.
 
 async def build_monthly(rt: Runtime, month: str) -> MonthlyReport:
     """The monthly review of ``month`` (YYYY-MM) from stored data."""
-    from reports.monthly_build import TREND_RULES
     from reports.monthly_build import build_monthly as build
+    from rules.config import BLIND_RULE, CATALOGUE, rules_where
 
     return await build(month, county=rt.county_name, tz=rt.tz, now=rt.now(), evaluate=evaluator(rt),
-                       evaluate_trend=evaluator(rt, TREND_RULES))
+                       rules=list(CATALOGUE.values()), blind_rule=BLIND_RULE,
+                       evaluate_trend=evaluator(rt, tuple(sorted(rules_where("trend")))))
 
 
 def write_review_files(rt: Runtime, month: str, out: Path, formats: list[str]) -> list[Path]:

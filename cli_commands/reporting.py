@@ -12,6 +12,7 @@ from cli_commands.app import App, emit, fail, format_options, pass_app
 from cli_commands.runtime import Runtime, pass_runtime
 from registry.config.i18n import tr
 from registry.ledger import vocab
+from rules.config import CATALOGUE
 
 
 @click.group()
@@ -57,7 +58,9 @@ def report_activity(app: App, start: dt.datetime | None, end: dt.datetime | None
     last = dt.datetime.combine(end.date(), dt.time(23, 59, 59), app.tz) if end else now
     first = dt.datetime.combine(start.date(), dt.time(0), app.tz) if start else last - dt.timedelta(days=30)
     parsed = vocab.parse_platform(platform) if platform else None
-    rows = app.run(lambda: activity(first, min(last, now), unit=unit, platform=parsed.value if parsed else platform))
+    rules = list(CATALOGUE.values())
+    rows = app.run(lambda: activity(first, min(last, now), rules=rules, unit=unit,
+                                    platform=parsed.value if parsed else platform))
     emit(rows, activity_fields(), fmt, out, sheet="activity",
           table_fields=("name", "platform", "posts", "days_since_last_post", "followers", "reads", "index", "open_findings"))
 
@@ -72,4 +75,4 @@ def report_matrix(app: App, fmt: str, out: Path | None) -> None:
 
     if fmt == "xlsx" and out is None:
         fail(tr("xlsx 格式需要 --out 文件名", "--format xlsx needs --out FILE"))
-    click.echo(output_matrix(app.run(matrix), fmt, out))
+    click.echo(output_matrix(app.run(lambda: matrix(list(CATALOGUE.values()))), fmt, out))

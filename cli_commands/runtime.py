@@ -78,9 +78,12 @@ class Runtime:
     def notify_settings(self) -> NotifySettings:
         """The resolved ``[notify]`` settings, or exit with the config error."""
         from bot.cycle import NotifySettings
+        from bot.inhibit import InhibitRule
+        from rules.config import CATALOGUE, INHIBIT_RULES
 
         try:
-            return NotifySettings.from_settings(self.settings)
+            return NotifySettings.from_settings(self.settings, rules=CATALOGUE,
+                                                inhibit_rules=[InhibitRule(*r) for r in INHIBIT_RULES])
         except ValueError as exc:
             fail(str(exc))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from registry.config.i18n import tr
@@ -11,7 +12,8 @@ from registry.db.models import Account, Review
 from registry.findings.checks import findings
 from registry.ledger.vocab import ACTIVE_STATUSES, STATUS_LABELS, UNIT_KIND_LABELS
 from registry.views.monthly_data import month_data
-from reports.monthly_build import LABELS, _index, platform_zh
+from reports.monthly_build import ProblemLabels, _index, platform_zh
+from reports.monthly_model import RuleFacts
 from reports.output import Field
 
 ACTIVE = {s.value for s in ACTIVE_STATUSES}
@@ -28,14 +30,16 @@ def activity_fields() -> list[Field]:
             Field("index", tr("传播指数", "Index"), True), Field("open_findings", tr("待处理问题", "Open findings"))]
 
 
-async def activity(start: dt.datetime, end: dt.datetime, *, unit: str | None = None,
+async def activity(start: dt.datetime, end: dt.datetime, *, rules: Sequence[RuleFacts], unit: str | None = None,
                    platform: str | None = None) -> list[dict[str, Any]]:
-    """Per active account: posts, silence, followers, reach, index and open findings over [start, end]."""
+    """Per active account: posts, silence, followers, reach, index and open findings over [start, end]
+    (``rules``: the rule catalogue, for the findings' labels)."""
+    labels = ProblemLabels(rules)
     data = await month_data(start, end)
     open_by_account: dict[int, list[str]] = defaultdict(list)
     for f in await findings(state="open"):
         if f.account_id is not None:  # type: ignore[attr-defined]
-            open_by_account[f.account_id].append(LABELS.get(f.rule, f.rule))  # type: ignore[attr-defined]
+            open_by_account[f.account_id].append(labels.label(f.rule, f.evidence))  # type: ignore[attr-defined]
     days = max(1, (end.date() - start.date()).days + 1)
     rows = []
     for a in sorted(data.accounts, key=lambda a: (a.unit.name, a.platform, a.name)):
@@ -48,14 +52,16 @@ async def activity(start: dt.datetime, end: dt.datetime, *, unit: str | None = N
             "ref": a.ref, "name": a.name, "platform": platform_zh(a.platform), "unit": a.unit.name, "posts": t.posts if t else 0,
             "days_since_last_post": (end.date() - last.date()).days if last else None, "followers": e,
             "followers_change": e - s if e is not None and s is not None else None,
-            "reads": t.reads if t else 0, "interactions": t.likes + t.shares + t.comments + t.zaikan if t else 0,
+            "reads": t.reads if t else 0, "interactions": t.interactions if t else None,
             "index": _index(a, t, days), "open_findings": "、".join(open_by_account.get(a.id, [])),
         })
     return rows
 
 
-async def matrix() -> dict[str, list[dict[str, Any]]]:
-    """The matrix at a glance: counts by platform × unit kind and status, flagships, duplicates, reviews."""
+async def matrix(rules: Sequence[RuleFacts]) -> dict[str, list[dict[str, Any]]]:
+    """The matrix at a glance: counts by platform × unit kind and status, flagships, duplicates, reviews
+    (``rules``: the rule catalogue, for the findings' labels)."""
+    labels = ProblemLabels(rules)
     accounts = await Account.all().prefetch_related("unit").order_by("id")
     grid: Counter[tuple[str, str]] = Counter()
     statuses: Counter[str] = Counter()
@@ -77,13 +83,13 @@ async def matrix() -> dict[str, list[dict[str, Any]]]:
     by_account: dict[int, list[str]] = defaultdict(list)
     for f in open_f:
         if f.account_id is not None:  # type: ignore[attr-defined]
-            by_account[f.account_id].append(LABELS.get(f.rule, f.rule))  # type: ignore[attr-defined]
+            by_account[f.account_id].append(labels.label(f.rule, f.evidence))  # type: ignore[attr-defined]
     flagships = [{"name": a.name, "platform": platform_zh(a.platform),
                   "health": "、".join(by_account.get(a.id, [])) or tr("正常", "healthy")}
                  for a in accounts if a.matrix_role == "flagship" and a.status in ACTIVE]
     duplicates = [{"unit": group[0].unit.name, "platform": platform_zh(p), "accounts": "、".join(a.name for a in group)}
                   for (_, p), group in dup.items() if len(group) > 1]
-    reviews = [{"id": r.id, "account": r.account.name, "platform": platform_zh(r.account.platform), "rule": LABELS.get(r.rule, r.rule),
+    reviews = [{"id": r.id, "account": r.account.name, "platform": platform_zh(r.account.platform), "rule": labels.label(r.rule),
                 "opened_at": r.opened_at.strftime("%Y-%m-%d")}
                for r in await Review.filter(state="open").prefetch_related("account").order_by("opened_at")]
     return {

@@ -17,6 +17,10 @@ text-align:left;vertical-align:top}th{background:#f2f2f2}.num{text-align:right}.
 """
 
 
+def _fig(value: int | None) -> object:
+    return "—" if value is None else value  # unknown is never 0
+
+
 def _rows(pairs: list[tuple[str, object]]) -> str:
     return "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in pairs)
 
@@ -40,7 +44,8 @@ def render_dossier(d: Dossier) -> str:
     parts.append("<p>最近一篇：" + (escape(f"{last['published_at']:%Y-%m-%d} 《{last['title']}》") if last else "采集范围内无发文")
                  + f"；粉丝数：{d.followers if d.followers is not None else '未知'}</p>")
     parts.append(_table(["时间范围", "发文数", "阅读数", "互动数", "篇均阅读"],
-                        [[f"近{w.days}天", w.posts, w.reads, w.interactions, f"{w.reads_per_post:.0f}"] for w in d.windows]))
+                        [[f"近{w.days}天", w.posts, _fig(w.reads), _fig(w.interactions),
+                          "—" if w.reads_per_post is None else f"{w.reads_per_post:.0f}"] for w in d.windows]))
     medians = "；".join(f"{k}: {v:.1f}" for k, v in d.peer_medians.items()) or "无可比账号"
     parts.append(f"<p>同平台同类单位账号（{d.peers}个）近90天中位数：{escape(medians)}</p>")
     parts.append("<h2>三、同单位同平台的其他账号</h2>" + _table(

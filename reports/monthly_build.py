@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from registry.db.models import Account
@@ -21,7 +21,6 @@ from registry.ledger.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABEL
 from registry.views.monthly_data import AccountInfo, MonthData, PostTotals, ReportBase, month_data
 from reports import indices
 from reports.monthly_model import (
-    PROBLEM_LABELS,
     AccountRow,
     Closures,
     MonthlyReport,
@@ -31,15 +30,14 @@ from reports.monthly_model import (
     RankRow,
     RecheckRow,
     ReviewDecision,
+    RuleFacts,
     Tally,
     TrendPoint,
+    remember_term,
 )
 
 ACTIVE = {s.value for s in ACTIVE_STATUSES}
 CLOSED = {"closed", "deregistered", "notice"}
-#: Problem labels by rule id (Chinese; the renderers translate them, see monthly_model.term).
-LABELS = PROBLEM_LABELS
-ORDER = list(LABELS)
 DEFINITIONS = [
     "在运营账号：月末已开设且状态为运营中、整改中或审核中的账号。",
     "已检查：在运营账号中数据采集正常、能够判断更新情况的账号；采集中断的账号单列为“数据采集中断”，不计入检查数。",
@@ -68,8 +66,35 @@ def platform_zh(code: str) -> str:
 
 Evaluate = Callable[[dt.datetime], Awaitable[Sequence[DraftLike]]]
 
-#: The rules a trend point needs: the vetoes (不合格) and collection_blind (not checked).
-TREND_RULES: tuple[str, ...] = ("stale_veto", "no_interaction", "collection_blind")
+Evidence = Mapping[str, object]
+
+
+class ProblemLabels:
+    """The review's problem categories: the catalogue's rules, vetoes first, then in catalogue order.
+
+    Labels are the rules' templates formatted with a finding's evidence (thresholds come from the
+    evidence); each Chinese label is taught its English for the renderers (``monthly_model.term``).
+    """
+
+    def __init__(self, rules: Iterable[RuleFacts]) -> None:
+        listed = list(rules)
+        self.rules = {r.id: r for r in listed}
+        self.vetoes = frozenset(r.id for r in listed if r.severity == "veto")
+        self.order = [r.id for r in listed if r.id in self.vetoes] + [r.id for r in listed if r.id not in self.vetoes]
+
+    def label(self, rule: str, evidence: Evidence | None = None) -> str:
+        """One finding's label in Chinese (the rule id for a rule the catalogue no longer has)."""
+        r = self.rules.get(rule)
+        return rule if r is None else remember_term(r.label("zh", evidence), r.label("en", evidence))
+
+    def group(self, rule: str, evidences: Iterable[Evidence]) -> str:
+        """The label of a category: the findings' common label, else the rule's plain name."""
+        labels = {self.label(rule, e) for e in evidences}
+        return labels.pop() if len(labels) == 1 else self.label(rule, {})
+
+    def joined(self, problems: Mapping[str, Evidence]) -> str:
+        """An account's problems, labelled and joined with "、" in review order."""
+        return "、".join(self.label(r, problems[r]) for r in self.order if r in problems)
 
 
 def month_bounds(month: str, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -93,20 +118,21 @@ def _label(a: Account | AccountInfo) -> str:
 class _Month:
     """One month's judgement: who is in operation, checked, failing, with which problems."""
 
-    def __init__(self, data: MonthData, drafts: Sequence[DraftLike]) -> None:
+    def __init__(self, data: MonthData, drafts: Sequence[DraftLike], blind_rule: str) -> None:
         self.data = data
         self.operating = {a.id: a for a in data.accounts if data.status_at_end.get(a.id) in ACTIVE}
-        self.problems: dict[int, set[str]] = defaultdict(set)
+        # Each account's problems, with the evidence their labels are formatted with (the check's first).
+        self.problems: dict[int, dict[str, Evidence]] = defaultdict(dict)
         for d in drafts:
             if d.account_id in self.operating:
-                self.problems[d.account_id].add(d.rule)
+                self.problems[d.account_id].setdefault(d.rule, d.evidence)
         for f in data.month_findings:
-            if f.account_id in self.operating and f.rule != "collection_blind":
-                self.problems[f.account_id].add(f.rule)
-        blind_now = {d.account_id for d in drafts if d.rule == "collection_blind"}
+            if f.account_id in self.operating and f.rule != blind_rule:
+                self.problems[f.account_id].setdefault(f.rule, f.evidence)
+        blind_now = {d.account_id for d in drafts if d.rule == blind_rule}
         self.checked = {aid for aid in self.operating if aid not in blind_now}
         veto_rules = {d.rule for d in drafts if d.severity == "veto"} | {f.rule for f in data.veto_findings}
-        self.failed = {aid for aid in self.checked if self.problems[aid] & veto_rules}
+        self.failed = {aid for aid in self.checked if self.problems[aid].keys() & veto_rules}
 
     def tally(self, key: str, label: str, keep: Callable[[AccountInfo], bool]) -> Tally:
         ids = [aid for aid, a in self.operating.items() if keep(a)]
@@ -134,25 +160,26 @@ def _overview(cur: _Month, prev: _Month) -> Overview:
                       for k, label in UNIT_KIND_LABELS.items() if k in kinds])
 
 
-def _problem_groups(cur: _Month) -> list[ProblemGroup]:
+def _problem_groups(cur: _Month, labels: ProblemLabels) -> list[ProblemGroup]:
     with_problems = [aid for aid, rules in cur.problems.items() if rules]
     groups = []
-    for rule in ORDER:
+    for rule in labels.order:
         ids = [aid for aid in with_problems if rule in cur.problems[aid]]
         if ids:
-            groups.append(ProblemGroup(rule, LABELS[rule], rule in ("stale_veto", "no_interaction"), len(ids),
+            name = labels.group(rule, (cur.problems[aid][rule] for aid in ids))
+            groups.append(ProblemGroup(rule, name, rule in labels.vetoes, len(ids),
                                        len(ids) / len(with_problems), [_label(cur.operating[a]) for a in ids]))
     return groups
 
 
-def _recheck(cur: _Month, prev: _Month) -> list[RecheckRow]:
+def _recheck(cur: _Month, prev: _Month, labels: ProblemLabels) -> list[RecheckRow]:
     rows = []
     for aid in sorted(prev.failed):
         a = prev.operating[aid]
         status = cur.data.status_at_end.get(aid)
         state = "已关停" if status in CLOSED else ("仍未整改" if aid in cur.failed else "已整改")
         rows.append(RecheckRow(a.name, platform_zh(a.platform), a.unit.name,
-                               "、".join(LABELS[r] for r in ORDER if r in prev.problems[aid]), state))
+                               labels.joined(prev.problems[aid]), state))
     return rows
 
 
@@ -180,7 +207,8 @@ def _index(a: AccountInfo, t: PostTotals | None, days: int) -> float | None:
     return None
 
 
-def _details_and_rankings(cur: _Month, as_of: dt.datetime, days: int) -> tuple[list[AccountRow], Rankings]:
+def _details_and_rankings(cur: _Month, as_of: dt.datetime, days: int,
+                          labels: ProblemLabels) -> tuple[list[AccountRow], Rankings]:
     rows: list[AccountRow] = []
     wechat: list[tuple[RankRow, int]] = []
     weibo: list[tuple[RankRow, int]] = []
@@ -189,12 +217,12 @@ def _details_and_rankings(cur: _Month, as_of: dt.datetime, days: int) -> tuple[l
         last = cur.data.last_post_at.get(aid)
         idx = _index(a, t, days)
         start, end = cur.data.followers_start.get(aid), cur.data.followers_end.get(aid)
-        problems = "、".join(LABELS[r] for r in ORDER if r in cur.problems[aid])
+        problems = labels.joined(cur.problems[aid])
         rows.append(AccountRow(a.name, platform_zh(a.platform), a.unit.name, UNIT_KIND_LABELS_BY_CODE.get(a.unit.kind, ""),
                                STATUS_BY_CODE.get(cur.data.status_at_end.get(aid) or "", ""), t.posts if t else 0,
                                (as_of.date() - last.date()).days if last else None, end,
                                end - start if end is not None and start is not None else None,
-                               t.reads if t else None, t.likes + t.shares + t.comments + t.zaikan if t else None,
+                               t.reads if t else None, t.interactions if t else None,
                                idx, problems, "不合格" if aid in cur.failed else "合格"))
         if idx is not None and t is not None:
             rank = RankRow(a.name, a.unit.name, idx, t.posts, t.reads, t.likes, t.shares, t.zaikan, t.comments)
@@ -211,11 +239,11 @@ STATUS_BY_CODE = {k.value: v for k, v in STATUS_LABELS.items()}
 
 
 async def _judge(month: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, base: ReportBase, *,
-                 detail: bool) -> tuple[_Month, dt.datetime]:
+                 detail: bool, blind_rule: str) -> tuple[_Month, dt.datetime]:
     start, end = month_bounds(month, tz)
     as_of = min(end, now)
     data = await month_data(start, as_of, base=base, detail=detail)
-    return _Month(data, await evaluate(as_of)), as_of
+    return _Month(data, await evaluate(as_of), blind_rule), as_of
 
 
 def _trend_point(month: str, judged: _Month) -> TrendPoint:
@@ -225,20 +253,24 @@ def _trend_point(month: str, judged: _Month) -> TrendPoint:
 
 
 async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate,
-                        evaluate_trend: Evaluate | None = None, trend_months: int = 12) -> MonthlyReport:
+                        rules: Sequence[RuleFacts], blind_rule: str, evaluate_trend: Evaluate | None = None,
+                        trend_months: int = 12) -> MonthlyReport:
     """The whole review of a month (the current month is reported to date).
 
-    ``evaluate_trend`` judges the older trend months; it only has to produce the TREND_RULES findings
-    (default: ``evaluate``).
+    ``rules``: the rule catalogue (problem categories and their labels); ``blind_rule``: the rule
+    whose finding means an account could not be checked. ``evaluate_trend`` judges the older trend
+    months; it only has to produce the vetoes and ``blind_rule`` (the catalogue's trend rules;
+    default: ``evaluate``).
     """
+    labels = ProblemLabels(rules)
     start, end = month_bounds(month, tz)
     if start > now:
         raise ValueError(f"{month} has not started yet")
     base = await ReportBase.load()
-    cur, as_of = await _judge(month, tz, now, evaluate, base, detail=True)
-    prev, _ = await _judge(previous_month(month), tz, now, evaluate, base, detail=False)
+    cur, as_of = await _judge(month, tz, now, evaluate, base, detail=True, blind_rule=blind_rule)
+    prev, _ = await _judge(previous_month(month), tz, now, evaluate, base, detail=False, blind_rule=blind_rule)
     days = calendar.monthrange(start.year, start.month)[1]
-    details, rankings = _details_and_rankings(cur, as_of, days)
+    details, rankings = _details_and_rankings(cur, as_of, days, labels)
     trends: list[TrendPoint] = []
     m = month
     months = []
@@ -249,11 +281,11 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
         if mm in (month, previous_month(month)):
             judged = cur if mm == month else prev
         else:
-            judged = (await _judge(mm, tz, now, evaluate_trend or evaluate, base, detail=False))[0]
+            judged = (await _judge(mm, tz, now, evaluate_trend or evaluate, base, detail=False, blind_rule=blind_rule))[0]
         trends.append(_trend_point(mm, judged))
     return MonthlyReport(
         county=county, month=month, period_start=start.date(), period_end=end.date(), as_of=as_of,
-        partial=as_of < end, generated_at=now, overview=_overview(cur, prev), problems=_problem_groups(cur),
-        recheck=_recheck(cur, prev), closures=_closures(cur.data), rankings=rankings, details=details,
+        partial=as_of < end, generated_at=now, overview=_overview(cur, prev), problems=_problem_groups(cur, labels),
+        recheck=_recheck(cur, prev, labels), closures=_closures(cur.data), rankings=rankings, details=details,
         trends=trends, definitions=list(DEFINITIONS), formulas=list(indices.FORMULAS_ZH),
         definitions_en=list(DEFINITIONS_EN), formulas_en=list(indices.FORMULAS_EN))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from registry.config.i18n import get_lang, tr
 from registry.ledger.vocab import (
@@ -30,21 +31,6 @@ RECHECK_STATES = ("已整改", "仍未整改", "已关停")
 #: Allowed values of AccountRow.verdict.
 VERDICTS = ("合格", "不合格")
 
-#: Problem categories of the review by rule id, in the order the review lists them (national wording).
-PROBLEM_LABELS: dict[str, str] = {
-    "stale_veto": "内容不更新", "no_interaction": "未提供有效互动功能", "stale_warning": "更新预警（超过10天未更新）",
-    "dormant_long": "长期不更新（僵尸号）", "low_use": "关注度和利用率低", "frequency_below_target": "更新频率不达标",
-    "duplicate_account": "同一平台重复开号", "account_gone": "账号异常（检查中搜不到）",
-    "collection_blind": "数据采集中断（无法判断）", "registry_incomplete": "台账不完整",
-}
-#: The same categories in English (``--lang en``).
-PROBLEM_LABELS_EN: dict[str, str] = {
-    "stale_veto": "No updates", "no_interaction": "No effective interaction channel",
-    "stale_warning": "Update warning (no update for over 10 days)", "dormant_long": "Long dormant (zombie account)",
-    "low_use": "Low attention and use", "frequency_below_target": "Below the required update frequency",
-    "duplicate_account": "Duplicate accounts on one platform", "account_gone": "Account abnormal (not found in checks)",
-    "collection_blind": "Data collection interrupted (cannot judge)", "registry_incomplete": "Registry incomplete",
-}
 _UNIT_KIND_EN = {UnitKind.COUNTY_GOV: "County government", UnitKind.DEPARTMENT: "County department",
                  UnitKind.TOWNSHIP: "Township", UnitKind.OTHER: "Other"}
 _STATUS_EN = {Status.OPERATING: "Operating", Status.RECTIFYING: "Rectifying", Status.REVIEWING: "Under review",
@@ -59,9 +45,29 @@ TERMS_EN: dict[str, str] = {
     "已整改": "Rectified", "仍未整改": "Not rectified",  # RECHECK_STATES ("已关停" is the status above)
     # Review decisions (registry.ledger.reviews.DECISION_STATUS).
     "保留整改": "Keep and rectify", "整合": "Merge", "关停": "Close", "注销": "Deregister",
-    **{PROBLEM_LABELS[k]: v for k, v in PROBLEM_LABELS_EN.items()},
     **dict(zip(FORMULAS_ZH, FORMULAS_EN, strict=True)),
 }
+
+
+
+
+class RuleFacts(Protocol):
+    """What the review needs of a rule of the catalogue (handed in by the caller; reports name no rule)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+
+    def label(self, lang: str = "zh", evidence: Mapping[str, object] | None = None) -> str:
+        """The rule's label in ``lang``, formatted with a finding's evidence."""
+        ...
+
+
+def remember_term(zh: str, en: str) -> str:
+    """Teach ``term`` the English of a label formatted at build time (a problem label); returns ``zh``."""
+    TERMS_EN.setdefault(zh, en)
+    return zh
 
 
 @dataclass(frozen=True)

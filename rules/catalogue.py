@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from rules.config import DEFAULT_SETTINGS, RULE_IDS, RuleSettings
+from rules.config import CATALOGUE, DEFAULT_SETTINGS, RuleSettings
 from rules.facts import AccountFacts, FindingDraft
 from rules.rule_activity import (
     collection_blind,
@@ -48,9 +48,6 @@ ACCOUNT_RULES: dict[str, AccountRule] = {
 #: Rules that need the whole set of accounts (peers, siblings of one unit).
 CROSS_RULES: dict[str, CrossRule] = {"low_use": low_use_all, "duplicate_account": duplicate_account}
 
-_ORDER = {rid: i for i, rid in enumerate(RULE_IDS)}
-
-
 def evaluate_account(f: AccountFacts, now: datetime, settings: RuleSettings = DEFAULT_SETTINGS,
                      only: Collection[str] | None = None) -> list[FindingDraft]:
     """The single-account rules for one account (low_use and duplicate_account need evaluate_all)."""
@@ -65,14 +62,15 @@ def evaluate_all(
 ) -> list[FindingDraft]:
     """Every rule (or the rules named in ``only``) over every account; sorted by account, then catalogue order."""
     require_aware(now)
-    unknown = set(only or ()) - set(RULE_IDS)
+    order = {rid: i for i, rid in enumerate(CATALOGUE)}  # read now: the catalogue is the one list of rules
+    unknown = set(only or ()) - set(order)
     if unknown:
         raise ValueError(f"unknown rule ids: {sorted(unknown)}")
     drafts = [d for f in facts for d in evaluate_account(f, now, settings, only)]
     for rid, rule in CROSS_RULES.items():
         if only is None or rid in only:
             drafts.extend(rule(facts, now, settings))
-    drafts.sort(key=lambda d: (d.account_id or 0, d.subject, _ORDER[d.rule]))
+    drafts.sort(key=lambda d: (d.account_id or 0, d.subject, order[d.rule]))
     return drafts
 
 

@@ -75,17 +75,48 @@ class KeySpec:
 
 @dataclass(frozen=True)
 class RuleMeta:
-    """A rule's stable id, names, severity and settings schema."""
+    """A rule's stable id, names, label templates, severity, kind flags and settings schema.
+
+    This is the one place the other packages learn a rule's facts from (passed to them as data):
+    ``label_zh`` / ``label_en`` are message labels formatted with a finding's evidence (thresholds
+    always come from the evidence, never written into the label); ``activity`` rules judge collected
+    activity, so they are muted and kept while the account is blind; ``opens_review`` rules open a
+    shutdown review; ``window`` rules read a post window (the activity digest); ``trend`` rules are
+    the ones the monthly review evaluates in its older trend months.
+    """
 
     id: str
     name_zh: str
     name_en: str
     severity: str
     keys: dict[str, KeySpec]
+    label_zh: str = ""
+    label_en: str = ""
+    activity: bool = False
+    opens_review: bool = False
+    window: bool = False
+    trend: bool = False
+
+    def label(self, lang: str = "zh", evidence: Mapping[str, object] | None = None) -> str:
+        """The label in ``lang`` formatted with ``evidence``; the plain name when a template key is missing."""
+        template, name = (self.label_en, self.name_en) if lang == "en" else (self.label_zh, self.name_zh)
+        try:
+            return template.format_map(dict(evidence or {})) if template else name
+        except (KeyError, IndexError, ValueError):
+            return name
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds this rule is (e.g. {"activity"}): the targets inhibition rules name."""
+        flags = {"activity": self.activity, "review": self.opens_review, "window": self.window, "trend": self.trend}
+        return frozenset(k for k, on in flags.items() if on)
 
 
-def _meta(rid: str, zh: str, en: str, severity: str, **keys: KeySpec) -> RuleMeta:
-    return RuleMeta(rid, zh, en, severity, {"enabled": KeySpec("bool", True, "run this rule"), **keys})
+def _meta(rid: str, zh: str, en: str, severity: str, *, label_zh: str = "", label_en: str = "", activity: bool = False,
+          opens_review: bool = False, window: bool = False, trend: bool = False, **keys: KeySpec) -> RuleMeta:
+    return RuleMeta(rid, zh, en, severity, {"enabled": KeySpec("bool", True, "run this rule"), **keys},
+                    label_zh=label_zh, label_en=label_en, activity=activity, opens_review=opens_review,
+                    window=window, trend=trend)
 
 
 _DAYS = "threshold in days (working days when [rules] working_days = true)"
@@ -94,12 +125,19 @@ CATALOGUE: dict[str, RuleMeta] = {
     m.id: m
     for m in (
         _meta("stale_veto", "内容不更新（单项否决）", "Not updated for two weeks (veto)", "veto",
+              label_zh="内容不更新", label_en="No updates", activity=True, trend=True,
               days=KeySpec("int", 14, _DAYS + "; 14 is the national rule", 1)),
         _meta("stale_warning", "更新预警", "Update warning", "warning",
+              label_zh="更新预警（超过{threshold_days}天未更新）",
+              label_en="Update warning (no update for over {threshold_days} days)", activity=True,
               days=KeySpec("int", 10, _DAYS, 1)),
         _meta("dormant_long", "长期不更新（僵尸号）", "Long dormant (zombie account)", "review",
+              label_zh="长期不更新（僵尸号）", label_en="Long dormant (zombie account)", activity=True,
+              opens_review=True,
               days=KeySpec("int", 90, _DAYS, 1)),
         _meta("low_use", "关注度和利用率低", "Low attention and use", "review",
+              label_zh="关注度和利用率低", label_en="Low attention and use", activity=True, opens_review=True,
+              window=True,
               window_days=KeySpec("int", 90, "trailing window in days", 1),
               percentile=KeySpec("float", 10.0, "bottom percentile among peers; 0 = off", 0, 100),
               min_peers=KeySpec("int", 10, "smallest peer group (same platform and unit kind, self included)", 2),
@@ -107,16 +145,23 @@ CATALOGUE: dict[str, RuleMeta] = {
               min_reads_per_post=KeySpec("float", 0.0, "reads-per-post floor; 0 = off (local policy)", 0),
               min_interactions_per_post=KeySpec("float", 0.0, "interactions-per-post floor; 0 = off", 0)),
         _meta("frequency_below_target", "更新频率不达标", "Below the required update frequency", "warning",
+              label_zh="更新频率不达标", label_en="Below the required update frequency", activity=True,
+              window=True,
               window_days=KeySpec("int", 28, "full days before today that are checked", 1)),
         _meta("no_interaction", "互动回应差", "No effective interaction channel", "veto",
+              label_zh="未提供有效互动功能", label_en="No effective interaction channel", trend=True,
               none_values=KeySpec("strs", DEFAULT_NONE_INTERACTION, "互动渠道 texts that mean none")),
         _meta("duplicate_account", "同一平台重复开号", "Duplicate accounts on one platform", "review",
+              label_zh="同一平台重复开号", label_en="Duplicate accounts on one platform", opens_review=True,
               ignore_platforms=KeySpec("strs", ["other"], "platform codes not compared (other lumps many)")),
-        _meta("account_gone", "账号异常", "Account deleted, banned or renamed", "warning"),
+        _meta("account_gone", "账号异常", "Account deleted, banned or renamed", "warning",
+              label_zh="账号异常（检查中搜不到）", label_en="Account abnormal (not found in checks)"),
         _meta("collection_blind", "数据采集中断", "Collection blind", "ops",
+              label_zh="数据采集中断（无法判断）", label_en="Data collection interrupted (cannot judge)", trend=True,
               hours=KeySpec("int", 72, "hours without a successful collection", 1),
               manual_hours=KeySpec("opt_int", None, "window for manual submissions; unset = hours", 1)),
         _meta("registry_incomplete", "台账不完整", "Registry incomplete", "info",
+              label_zh="台账不完整", label_en="Registry incomplete",
               contacts_max_age_days=KeySpec("int", 180, "contacts must be re-confirmed within", 1),
               required_fields=KeySpec("strs", [k for k in FIELD_LABELS if k not in ("operator_wecom", "interaction")],
                                       "ledger fields that must be filled", choices=tuple(FIELD_LABELS)),
@@ -124,6 +169,15 @@ CATALOGUE: dict[str, RuleMeta] = {
     )
 }
 RULE_IDS: tuple[str, ...] = tuple(CATALOGUE)
+#: The rule saying "we cannot see this account": it mutes the activity rules (see INHIBIT_RULES).
+BLIND_RULE = "collection_blind"
+#: Inhibition as data, in the Alertmanager way: (source rule, target kind, equal label).
+INHIBIT_RULES: tuple[tuple[str, str, str], ...] = ((BLIND_RULE, "activity", "account"),)
+
+
+def rules_where(flag: str) -> frozenset[str]:
+    """The ids of the catalogue's rules whose boolean fact ``flag`` (activity, opens_review, …) is set."""
+    return frozenset(rid for rid, m in CATALOGUE.items() if getattr(m, flag))
 
 
 def _check(where: str, key: str, spec: KeySpec, value: object) -> object:

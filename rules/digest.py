@@ -23,8 +23,6 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), SHANGHAI)
 
 
-#: Rules that read more of the posts than the latest one (their windows are aggregated).
-WINDOW_RULES = frozenset({"low_use", "frequency_below_target"})
 #: How far back a latest-post-only digest looks in one pass; older latest posts take a second query.
 LATEST_SCAN_DAYS = 21
 
@@ -32,7 +30,7 @@ LATEST_SCAN_DAYS = 21
 def digest_bounds(f: AccountFacts, now: datetime, settings: RuleSettings, latest_only: bool = False) -> DigestBounds:
     """The observation point and windows of one account's evaluation at ``now``.
 
-    ``latest_only`` when no rule of the evaluation reads a window (`WINDOW_RULES`): only the latest
+    ``latest_only`` when no rule of the evaluation reads a window (``RuleMeta.window``): only the latest
     post is looked for, which is cheaper to find.
     """
     if latest_only:

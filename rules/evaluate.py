@@ -12,8 +12,8 @@ from registry.db.batch import paused_gc
 from registry.findings.checks import CheckData, SyncResult, load_check_data, sync_findings
 from registry.views.post_digest import post_digests
 from rules.catalogue import evaluate_all
-from rules.config import RuleSettings
-from rules.digest import WINDOW_RULES, digest_bounds, make_digest
+from rules.config import RuleSettings, rules_where
+from rules.digest import digest_bounds, make_digest
 from rules.facts import AccountFacts, FindingDraft
 from rules.rule_base import ACTIVE, is_blind
 
@@ -72,7 +72,7 @@ async def build_facts(data: CheckData, now: dt.datetime, settings: RuleSettings,
 
     When ``only`` names no rule that reads a window, only each account's latest post is looked up.
     """
-    latest_only = only is not None and not WINDOW_RULES & set(only)
+    latest_only = only is not None and not rules_where("window") & set(only)
     facts = base_facts(data, now)
     bounds = [digest_bounds(f, now, settings, latest_only) for f in facts]
     digests = await post_digests(bounds)
@@ -113,7 +113,8 @@ async def run_check(now: dt.datetime, settings: RuleSettings) -> CheckSummary:
         blind = [f.account_id for f in facts if is_blind(f, now, settings)]
         today = now.date()
         grace = [aid for aid, deadline in data.review_deadlines.items() if deadline >= today]
-        result = await sync_findings(drafts, blind, now, grace)
+        result = await sync_findings(drafts, blind, now, grace, activity_rules=rules_where("activity"),
+                                     review_rules=rules_where("opens_review"))
     active = sum(1 for a in data.accounts if a["status"] in ACTIVE)
     return CheckSummary(now=now, accounts=len(data.accounts), active=active, drafts=drafts, sync=result)
 

@@ -35,7 +35,10 @@ class PostFact:
         _require_aware(self.published_at, "PostFact.published_at")
 
     def interactions(self) -> int | None:
-        """Likes + shares + comments + 在看 over the counts known; None when none is known."""
+        """Likes + shares + comments + 在看 over the counts known; None when none is known.
+
+        The rules' one definition; its SQL twin is `registry.views.figures.interactions_sql`.
+        """
         known = [v for v in (self.likes, self.shares, self.comments, self.zaikan) if v is not None]
         return sum(known) if known else None
 
@@ -46,7 +49,7 @@ class ActivityDigest:
 
     A province has millions of posts; instead of `AccountFacts.posts` the evaluation can carry
     these aggregates, taken over exactly the windows the rules would compute from the same facts
-    (`rules.windows`). A rule reading a digest checks that its window is the digest's.
+    (`rules.digest.digest_bounds`). A rule reading a digest checks that its window is the digest's.
     """
 
     as_of: datetime

@@ -14,8 +14,6 @@ from typing import Any
 
 from registry.db.models import Account, AccountState, Finding, Person, Review, Unit
 from registry.findings.sync import (
-    ACTIVITY_RULES,
-    REVIEW_RULES,
     DraftLike,
     FindingRef,
     SyncResult,
@@ -23,7 +21,7 @@ from registry.findings.sync import (
 )
 from registry.views.post_digest import COUNTY_TZ, follower_figures
 
-__all__ = ["ACTIVITY_RULES", "REVIEW_RULES", "CheckData", "DraftLike", "FindingRef", "SyncResult", "findings",
+__all__ = ["CheckData", "DraftLike", "FindingRef", "SyncResult", "findings",
            "load_check_data", "sync_findings"]
 ACCOUNT_FIELDS = ("id", "platform", "uid", "name", "unit_id", "head_id", "operator_id", "status", "matrix_role",
                   "opened_on", "filed", "filed_on", "interaction", "update_frequency", "collect_method",

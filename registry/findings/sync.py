@@ -4,17 +4,21 @@ A finding's identity is (rule, subject); it opens once, refreshes ``last_seen`` 
 the condition holds, and resolves itself when it clears. A blind account's activity findings are
 neither refreshed nor resolved: we cannot see, so we do not say.
 
+Which rules are activity rules and which open a review is the rule catalogue's knowledge: the
+check passes both sets in (this module names no rule).
+
 Writes are set-based so a province-size check (tens of thousands of open findings) costs a handful
 of statements: one bulk insert for new findings, one prepared UPDATE run over the findings whose
-text or evidence changed, and one ``UPDATE ... WHERE id IN`` per 5,000 ids for the findings that
-only need their ``last_seen`` moved (and for the resolved ones).
+text or evidence changed, and one ``UPDATE ... WHERE id IN`` (the ids bound as one array on
+PostgreSQL, see `registry.db.rawsql.in_ids`) for the findings that only need their ``last_seen``
+moved, and one for the resolved ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -23,11 +27,7 @@ from tortoise.transactions import in_transaction
 from registry.db.models import Finding, Review
 from registry.db.rawsql import id_list, in_ids, is_pg, marks
 
-#: Rules whose findings depend on collected activity (kept as they are while an account is blind).
-ACTIVITY_RULES = frozenset({"stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target"})
-#: Rules that open a shutdown review (关停整合).
-REVIEW_RULES = frozenset({"dormant_long", "low_use", "duplicate_account"})
-CHUNK = 5000  # ids per statement: far below PostgreSQL's 32,767 parameters
+CHUNK = 5000  # ids per IN list of the ORM query below: far below PostgreSQL's 32,767 parameters
 OPEN_FIELDS = ("id", "rule", "subject", "severity", "summary_zh", "summary_en", "evidence", "claimed_fixed_at",
                "claimed_by", "account_id")
 
@@ -94,8 +94,13 @@ _EVIDENCE = Finding._meta.fields_map["evidence"]
 
 
 async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[int], now: dt.datetime,
-                        grace_accounts: Iterable[int] = ()) -> SyncResult:
-    """Open, refresh and resolve findings to match the drafts; open review cases; one transaction."""
+                        grace_accounts: Iterable[int] = (), *, activity_rules: Collection[str],
+                        review_rules: Collection[str]) -> SyncResult:
+    """Open, refresh and resolve findings to match the drafts; open review cases; one transaction.
+
+    ``activity_rules``: findings of these rules are kept as they are while their account is blind;
+    ``review_rules``: findings of these rules open a shutdown review (关停整合).
+    """
     blind, grace = set(blind_accounts), set(grace_accounts)
     result = SyncResult()
     async with in_transaction() as conn:
@@ -142,7 +147,7 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
             if key in seen:
                 continue
             ref = FindingRef(r["id"], r["rule"], r["subject"], r["severity"], r["account_id"])
-            if r["rule"] in ACTIVITY_RULES and r["account_id"] in blind:
+            if r["rule"] in activity_rules and r["account_id"] in blind:
                 result.kept_blind.append(ref)
                 continue
             result.resolved.append(ref)
@@ -153,7 +158,7 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
             await conn.execute_query(
                 f"UPDATE finding SET state = 'resolved', resolved_at = {m[0]} WHERE {in_ids(conn, 'id', m[1])}",
                 [now, id_list(conn, [f.id for f in result.resolved])])
-        result.reviews_opened = await _open_reviews([*result.opened, *result.refreshed], grace, now)
+        result.reviews_opened = await _open_reviews([*result.opened, *result.refreshed], grace, now, review_rules)
     return result
 
 
@@ -178,13 +183,14 @@ async def _rewrite(conn: Any, rows: list[tuple[int, str, str, str, dict[str, obj
     await conn.execute_many(sql, values)
 
 
-async def _open_reviews(found: list[FindingRef], grace: set[int], now: dt.datetime) -> list[Review]:
+async def _open_reviews(found: list[FindingRef], grace: set[int], now: dt.datetime,
+                        review_rules: Collection[str]) -> list[Review]:
     """One open review case per account whose finding calls for 关停整合 (never one per run)."""
     have = {r["account_id"] for r in await Review.filter(state="open").values("account_id")}
     todo: dict[int, FindingRef] = {}
     for f in found:
         aid = f.account_id
-        if f.rule in REVIEW_RULES and aid is not None and aid not in grace and aid not in have:
+        if f.rule in review_rules and aid is not None and aid not in grace and aid not in have:
             todo.setdefault(aid, f)
     if not todo:
         return []

@@ -115,12 +115,19 @@ async def acquire_lease(account_id: int, owner: str, now: dt.datetime, ttl: dt.t
     return n == 1
 
 
+#: Only a fallback: the near-veto polling threshold is the county's ``[rules.stale_warning] days``,
+#: which the caller passes in as ``urgent_after_days`` (the registry holds no rule policy).
+FALLBACK_URGENT_AFTER_DAYS = 10
+
+
 async def set_next_due(account_id: int, owner: str, now: dt.datetime, regular: dt.timedelta,
-                       urgent: dt.timedelta | None = None, urgent_after_days: int = 10) -> dt.datetime:
+                       urgent: dt.timedelta | None = None,
+                       urgent_after_days: int = FALLBACK_URGENT_AFTER_DAYS) -> dt.datetime:
     """When the account is due again (set by the worker that just collected it, before releasing).
 
-    An account whose last post is ``urgent_after_days`` old or more (approaching the 14-day veto) is
-    polled every ``urgent`` instead, so the day it posts again is seen quickly.
+    An account whose last post is ``urgent_after_days`` old or more (approaching the 14-day veto; pass
+    the county's configured stale_warning days) is polled every ``urgent`` instead, so the day it
+    posts again is seen quickly.
     """
     interval = await _due_interval(account_id, now, regular, urgent, urgent_after_days)
     await AccountState.filter(account_id=account_id, lease_owner=owner).update(next_due_at=now + interval)
@@ -181,7 +188,7 @@ class Release:
     started: dt.datetime
     regular: dt.timedelta | None = None
     urgent: dt.timedelta | None = None
-    urgent_after_days: int = 10
+    urgent_after_days: int = FALLBACK_URGENT_AFTER_DAYS  # the county's stale_warning days, passed in
 
 
 class _StateUpdate:

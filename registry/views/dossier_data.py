@@ -7,24 +7,27 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise.expressions import RawSQL
+
 from registry.db.models import Account, AuditEvent, Finding, Notification, Post, Review, Silence
 from registry.ledger import vocab
 from registry.ledger.sync import account_view
+from registry.views.figures import interactions_sql
 
 
 @dataclass
 class Window:
-    """Posts and reach of one account over the last N days."""
+    """Posts and reach of one account over the last N days (None: no post of the window carries the figure)."""
 
     days: int
     posts: int
-    reads: int
-    interactions: int
+    reads: int | None
+    interactions: int | None
 
     @property
-    def reads_per_post(self) -> float:
-        """Average reads per post (0 when nothing was posted)."""
-        return self.reads / self.posts if self.posts else 0.0
+    def reads_per_post(self) -> float | None:
+        """Average reads per post (None when nothing was posted or reads are unknown)."""
+        return self.reads / self.posts if self.posts and self.reads is not None else None
 
 
 @dataclass
@@ -46,12 +49,16 @@ class Dossier:
     audit: list[AuditEvent] = field(default_factory=list)
 
 
+def _known_sum(values: list[Any]) -> int | None:
+    known = [int(v) for v in values if v is not None]
+    return sum(known) if known else None
+
+
 def _window(rows: list[dict[str, Any]], now: dt.datetime, days: int) -> Window:
     start = now - dt.timedelta(days=days)
     picked = [r for r in rows if start <= r["published_at"] <= now]
-    reads = sum(r["reads"] or 0 for r in picked)
-    inter = sum((r["likes"] or 0) + (r["shares"] or 0) + (r["comments"] or 0) + (r["zaikan"] or 0) for r in picked)
-    return Window(days, len(picked), reads, inter)
+    return Window(days, len(picked), _known_sum([r["reads"] for r in picked]),
+                  _known_sum([r["interactions"] for r in picked]))
 
 
 async def build_dossier(review: Review, now: dt.datetime) -> Dossier:
@@ -59,7 +66,8 @@ async def build_dossier(review: Review, now: dt.datetime) -> Dossier:
     account = await Account.get(id=review.account.id).prefetch_related("unit__parent", "head", "operator")
     fields = ("published_at", "title", "url", "reads", "likes", "shares", "comments", "zaikan", "account_id")
     since = now - dt.timedelta(days=180)
-    rows = await Post.filter(account_id=account.id, published_at__gte=since).order_by("-published_at").values(*fields)
+    rows = await Post.filter(account_id=account.id, published_at__gte=since).annotate(
+        interactions=RawSQL(interactions_sql())).order_by("-published_at").values(*fields, "interactions")
     last = await Post.filter(account_id=account.id, pinned=False).order_by("-published_at").first().values(*fields)
     peers = await Account.filter(platform=account.platform, unit__kind=account.unit.kind,
                                  status__in=[s.value for s in vocab.ACTIVE_STATUSES]).exclude(id=account.id).values_list("id", flat=True)

@@ -9,6 +9,7 @@ stored data; the trail and the account list are loaded once per review (`ReportB
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -17,6 +18,7 @@ from tortoise.expressions import RawSQL
 from tortoise.functions import Count, Max, Sum
 
 from registry.db.models import Account, AuditEvent, Finding, Post, Review
+from registry.views.figures import interactions_sql
 from registry.views.post_digest import follower_figures
 
 #: 清博 stores the public counter "10万+" as this number; reads above it count as it in the WCI.
@@ -77,6 +79,8 @@ class PostTotals:
     max_zaikan: int
     max_likes: int
     max_shares: int
+    # Likes + shares + comments + 在看 over the counters known (`figures.interactions_sql`); None: none known.
+    interactions: int | None = None
 
 
 class FindingRow(NamedTuple):
@@ -85,6 +89,7 @@ class FindingRow(NamedTuple):
     account_id: int | None
     rule: str
     severity: str
+    evidence: dict[str, object]
 
 
 class StatusHistory:
@@ -183,10 +188,17 @@ async def post_totals(start: dt.datetime, end: dt.datetime) -> dict[int, PostTot
     for c, value in lead_value.items():
         sums[f"l_{c}"] = Sum(_raw(f"CASE WHEN {_LEAD} THEN {value} ELSE 0 END"))
         sums[f"m_{c}"] = Max(_raw(value))
+    sums["s_inter"] = Sum(_raw(interactions_sql()))
     rows = await Post.filter(published_at__gte=start, published_at__lte=end, pinned=False).group_by(
         "account_id").annotate(n=Count("id"), last=Max("published_at"), **sums).values("account_id", "n", "last", *sums)
     keys = ["n", *(f"s_{c}" for c in _COUNTERS), "w_reads", *(f"l_{c}" for c in _WCI), *(f"m_{c}" for c in _WCI)]
-    return {r["account_id"]: PostTotals(r["last"], *[_int(r[k]) for k in keys]) for r in rows}
+    out = {}
+    for r in rows:
+        figures = [_int(r[k]) for k in keys]
+        totals = PostTotals(r["last"], *figures)
+        out[r["account_id"]] = dataclasses.replace(
+            totals, interactions=None if r["s_inter"] is None else int(r["s_inter"]))
+    return out
 
 
 async def last_posts(account_ids: list[int], end: dt.datetime) -> dict[int, dt.datetime]:
@@ -221,7 +233,7 @@ async def month_data(start: dt.datetime, end: dt.datetime, *, base: ReportBase |
     data = MonthData(start=start, end=end, accounts=base.accounts, status_at_end=base.history.at(base.accounts, end),
                      counts=await post_counts(start, end))
     overlapping = Finding.filter(first_seen__lte=end).exclude(resolved_at__lt=start)
-    data.month_findings = [FindingRow(*r) for r in await overlapping.values_list("account_id", "rule", "severity")]
+    data.month_findings = [FindingRow(*r) for r in await overlapping.values_list("account_id", "rule", "severity", "evidence")]
     data.veto_findings = [f for f in data.month_findings if f.severity == "veto"]
     if not detail:
         return data

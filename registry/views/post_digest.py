@@ -26,6 +26,7 @@ from registry.db.lifecycle import TIMEZONE
 from registry.db.models import Post
 from registry.db.rawsql import is_pg, marks
 from registry.db.sqlite_backend import county_text
+from registry.views.figures import interactions_sql
 
 COUNTY_TZ = ZoneInfo(TIMEZONE)
 CHUNK = 5000  # accounts per statement: bounded parameter size and memory on both backends
@@ -71,9 +72,7 @@ class PostDigest:
     freq_posts: int
 
 
-_INTERACTIONS = ("CASE WHEN p.likes IS NULL AND p.shares IS NULL AND p.comments IS NULL AND p.zaikan IS NULL "
-                 "THEN NULL ELSE COALESCE(p.likes, 0) + COALESCE(p.shares, 0) + COALESCE(p.comments, 0) "
-                 "+ COALESCE(p.zaikan, 0) END")
+_INTERACTIONS = interactions_sql("p")
 _WINDOW_SQL = """{bounds}
 SELECT b.a,
   MAX(CASE WHEN {not_pinned} THEN p.published_at END),

@@ -8,23 +8,47 @@ from datetime import timedelta
 from botkit import NOW, OPERATOR, alert, person
 
 from bot.group import fingerprint, group, worst_first
-from bot.inhibit import MUTED_BY_BLIND, inhibit
+from bot.inhibit import InhibitRule, inhibit
 from bot.silence import Silence, apply_silences, silencing
+from rules.config import CATALOGUE, INHIBIT_RULES, rules_where
+
+INHIBIT = [InhibitRule(*r) for r in INHIBIT_RULES]
+KINDS = {rid: m.kinds for rid, m in CATALOGUE.items()}
 
 # --- inhibition -------------------------------------------------------------------------------
 
 
 def test_blind_account_loses_its_staleness_alerts_only() -> None:
-    muted = [alert(i, rule) for i, rule in enumerate(sorted(MUTED_BY_BLIND), 1)]
+    assert rules_where("activity") == {"stale_veto", "stale_warning", "dormant_long", "low_use",
+                                       "frequency_below_target"}
+    muted = [alert(i, rule) for i, rule in enumerate(sorted(rules_where("activity")), 1)]
     kept = [alert(10, "collection_blind"), alert(11, "no_interaction"), alert(12, "registry_incomplete")]
     other = alert(20, "stale_veto", account_id=2)
-    result = inhibit([*muted, *kept, other])
+    result = inhibit([*muted, *kept, other], INHIBIT, KINDS)
     assert [a.finding_id for a in result] == [10, 11, 12, 20]
 
 
 def test_no_blind_no_inhibition() -> None:
     alerts = [alert(1), alert(2, "stale_warning"), alert(3, "collection_blind", account_id=2)]
-    assert inhibit(alerts) == alerts
+    assert inhibit(alerts, INHIBIT, KINDS) == alerts
+
+
+def test_inhibition_is_data_equal_on_the_named_label() -> None:
+    # A unit-wide rule: a source alert of unit 7 mutes target-kind alerts of any account of unit 7.
+    rules = [InhibitRule("outage", "noisy", equal="unit")]
+    kinds = {"chatter": {"noisy"}, "quiet": set()}
+    alerts = [alert(1, "outage", account_id=None), alert(2, "chatter", account_id=5), alert(3, "quiet", account_id=5),
+              alert(4, "chatter", account_id=6)]
+    alerts = [replace(a, unit_id=7 if a.finding_id != 4 else 8) for a in alerts]
+    assert [a.finding_id for a in inhibit(alerts, rules, kinds)] == [1, 3, 4]
+    assert inhibit(alerts) == alerts  # no inhibition rule: nothing is muted
+
+
+def test_inhibit_rule_refuses_an_unknown_label() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="equal"):
+        InhibitRule("a", "b", equal="platform")
 
 
 # --- silences ---------------------------------------------------------------------------------

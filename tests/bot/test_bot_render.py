@@ -9,6 +9,7 @@ from bot.group import Group, fingerprint, group
 from bot.limits import TEXTCARD_TITLE_BYTES, body_limit, clip_bytes, utf8_len
 from bot.model import Alert, Message, Recipient, ReportSummary
 from bot.render import render_alerts, render_report_notice, render_resolved, render_status
+from rules.config import CATALOGUE
 
 OP = person(OPERATOR)
 ROBOT = Recipient("robot", None, "西河乡人民政府", "", 10, "robot_xihe")
@@ -107,7 +108,7 @@ def test_textcard_snapshot() -> None:
 
 
 def test_resolved_snapshot() -> None:
-    m = only(render_resolved(OP, ALERTS, channel="wecom_app", now=NOW))
+    m = only(render_resolved(OP, ALERTS, channel="wecom_app", now=NOW, rules=CATALOGUE))
     assert m.kind == "resolved" and m.finding_ids == (101, 102)
     assert m.body == """\
 【县政务新媒体监测预警·已恢复】

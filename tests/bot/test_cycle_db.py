@@ -3,6 +3,7 @@ resolved notices, silences, inhibition, quiet hours, retries and the outbox's cr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.cycle import CycleResult, NotifySettings, plan, run_cycle, send_due
+from bot.inhibit import InhibitRule
 from bot.model import Message
 from bot.notifier import SendResult
 from bot.quiet import QuietSettings
@@ -17,11 +19,13 @@ from bot.route import RouteSettings
 from registry.db.models import Finding, Notification
 from registry.ledger import accounts as store
 from registry.notify import store as notify_store
+from rules.config import CATALOGUE, INHIBIT_RULES
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 T0 = dt.datetime(2026, 11, 18, 10, 0, tzinfo=TZ)  # a Wednesday
 NS = NotifySettings(channel="wecom_app", repeat_hours=24, office_users=("office_li",), route=RouteSettings(),
-                    quiet=QuietSettings(quiet_hours="", working_days_only=False))
+                    quiet=QuietSettings(quiet_hours="", working_days_only=False), rules=CATALOGUE,
+                    inhibit_rules=tuple(InhibitRule(*r) for r in INHIBIT_RULES))
 
 
 @dataclass
@@ -100,8 +104,7 @@ async def test_silence_inhibition_quiet_hours(db: str) -> None:
     assert result.silenced == 1 and result.inhibited == 1
     assert [(m.recipient.wecom_userid, m.finding_ids) for m, _, _ in planned] == [("office_li", (3,))]
     # Quiet hours: written now, sent in the morning.
-    quiet = NotifySettings(channel="wecom_app", repeat_hours=24, office_users=("office_li",), route=RouteSettings(),
-                           quiet=QuietSettings())
+    quiet = dataclasses.replace(NS, quiet=QuietSettings())
     evening = T0.replace(hour=20)
     rec = Recorder()
     result = await run_cycle(evening, quiet, {"wecom_app": rec})

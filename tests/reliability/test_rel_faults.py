@@ -37,9 +37,8 @@ from registry.db.models import (
     Review,
     TokenCache,
 )
-from registry.findings.checks import ACTIVITY_RULES
 from registry.ledger.files import import_ledger
-from rules.config import RuleSettings
+from rules.config import RuleSettings, rules_where
 from rules.evaluate import run_check
 from rules.facts import AccountFacts, PostFact
 from rules.rule_activity import frequency_below_target
@@ -48,6 +47,7 @@ from sandbox.county import demo_secrets
 from sandbox.faults import KINDS, Fault
 from sandbox.server import running_sandbox
 
+ACTIVITY_RULES = rules_where("activity")
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=BEIJING)
 HEALTHY_AT = T0 - dt.timedelta(days=15)
 RECOVER_AT = T0 + dt.timedelta(hours=1)  # past every cool-down (m.weibo.cn: 30 min, 45011: 1 min)

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 from registry.ledger import accounts as store
 from registry.observations import store as obs
-from reports.monthly_build import TREND_RULES, build_monthly
-from rules.config import RuleSettings
+from reports.monthly_build import build_monthly
+from rules.config import BLIND_RULE, CATALOGUE, RuleSettings, rules_where
 from rules.evaluate import evaluate_at
+
+RULES = {"rules": list(CATALOGUE.values()), "blind_rule": BLIND_RULE}
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 3, 9, 0, tzinfo=TZ)  # early November: October is complete
@@ -69,7 +71,7 @@ async def test_october_review_numbers(db: str) -> None:
     async def evaluate(moment: dt.datetime):  # type: ignore[no-untyped-def]
         return await evaluate_at(moment, SETTINGS)
 
-    rep = await build_monthly("2026-10", county="测试县", tz=TZ, now=NOW, evaluate=evaluate, trend_months=3)
+    rep = await build_monthly("2026-10", county="测试县", tz=TZ, now=NOW, evaluate=evaluate, **RULES, trend_months=3)
     assert not rep.partial and rep.period_end == dt.date(2026, 10, 31)
     total = rep.overview.total
     assert (total.accounts, total.checked, total.failed) == (5, 4, 2)
@@ -100,15 +102,15 @@ async def test_october_review_numbers(db: str) -> None:
     assert rep.rankings.wechat[0].account == "好号" and "好号（微信公众号）" in rep.rankings.praised
 
     async def evaluate_trend(moment: dt.datetime):  # type: ignore[no-untyped-def]
-        # A trend point must only depend on the TREND_RULES findings.
-        return await evaluate_at(moment, SETTINGS, only=TREND_RULES)
+        # A trend point must only depend on the catalogue's trend rules' findings.
+        return await evaluate_at(moment, SETTINGS, only=rules_where("trend"))
 
-    light = await build_monthly("2026-10", county="测试县", tz=TZ, now=NOW, evaluate=evaluate,
+    light = await build_monthly("2026-10", county="测试县", tz=TZ, now=NOW, evaluate=evaluate, **RULES,
                                 evaluate_trend=evaluate_trend, trend_months=4)
     assert light.trends[1:] == rep.trends and light.trends[0].month == "2026-07"
     assert (light.details, light.overview) == (rep.details, rep.overview)
 
-    current = await build_monthly("2026-11", county="测试县", tz=TZ, now=NOW, evaluate=evaluate, trend_months=2)
+    current = await build_monthly("2026-11", county="测试县", tz=TZ, now=NOW, evaluate=evaluate, **RULES, trend_months=2)
     assert current.partial and current.as_of == NOW
     recheck = {r.account: r.now_state for r in current.recheck}
     assert recheck == {"停更号": "已整改", "无互动号": "仍未整改"}
