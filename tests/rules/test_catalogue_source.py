@@ -17,9 +17,9 @@ import pytest
 from bot.cycle import plan, run_cycle
 from bot.model import Message
 from bot.notifier import SendResult
-from cli_commands.alerts import notify_settings
 from cli_commands.app import App
-from cli_commands.reporting import _build_monthly
+from cli_commands.jobs import build_monthly
+from cli_commands.runtime import Runtime
 from registry.config.settings import Settings
 from registry.findings.checks import findings
 from registry.ledger import accounts as store
@@ -136,7 +136,7 @@ async def test_a_fake_rule_flows_to_findings_inhibition_messages_and_review(
     record = {"platform": "wechat", "uid": "gh_00000000000a", "name": "测试号", "unit": "测试单位", "unit_kind": "乡镇",
               "interaction": "留言", "opened_on": "2020-01-01", "credential": "c"}
     aid = (await store.add_account(record, actor="t", today=T0.date())).id
-    ns = notify_settings(app)
+    ns = Runtime(app).notify_settings
     rec = Recorder()
 
     # Findings: the check opens it with the catalogue's severity.
@@ -167,7 +167,7 @@ async def test_a_fake_rule_flows_to_findings_inhibition_messages_and_review(
     assert any("测试静默（5天）问题已恢复" in m.body for m in rec.sent), [m.body for m in rec.sent]
 
     # The monthly review lists it as a problem category, labelled from the finding's evidence.
-    rep = await _build_monthly(app, "2026-11")
+    rep = await build_monthly(Runtime(app), "2026-11")
     groups = {g.rule: g for g in rep.problems}
     assert groups[FAKE.id].label_zh == "测试静默（5天）" and not groups[FAKE.id].veto
     assert "测试静默（5天）" in rep.details[0].problems
