@@ -21,6 +21,7 @@ from bot.console import ConsoleNotifier
 from bot.cycle import NotifySettings, run_cycle
 from bot.quiet import QuietSettings
 from bot.route import RouteSettings
+from cli_commands.storage import notify_storage
 from registry.db.lifecycle import database
 from registry.db.models import Finding, Notification
 from rules.config import RuleSettings
@@ -52,9 +53,9 @@ async def run(url: str, accounts: int) -> Result:
     channels = {"console": console, "wecom_robot": console}
     async with database(url, upgrade_schema=False):
         with timed() as t_first:
-            first = await run_cycle(NOW + dt.timedelta(hours=2), SETTINGS, channels)
+            first = await run_cycle(NOW + dt.timedelta(hours=2), SETTINGS, channels, notify_storage())
         with timed() as t_again:
-            again = await run_cycle(NOW + dt.timedelta(hours=3), SETTINGS, channels)
+            again = await run_cycle(NOW + dt.timedelta(hours=3), SETTINGS, channels, notify_storage())
         pending = await Notification.filter(state="pending").count()
     res.values.update({
         "baseline_s": round(t_base, 3), "open_findings": n_open,

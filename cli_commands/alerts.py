@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from cli_commands.app import App, app_secrets, emit, fail, format_options, load_rule_settings, pass_app
+from cli_commands.storage import notify_storage
 from collectors.service import make_client
 from registry.config.i18n import tr
 from registry.ledger import accounts as store
@@ -43,7 +44,7 @@ async def notify_cycle(app: App, dry_run: bool, now: dt.datetime | None = None) 
             chans = notifiers(app.settings, secrets, ns, client)
         except ConfigProblem as exc:
             fail(str(exc))
-        return await run_cycle(now or dt.datetime.now(app.tz), ns, chans, dry_run=dry_run,
+        return await run_cycle(now or dt.datetime.now(app.tz), ns, chans, notify_storage(), dry_run=dry_run,
                                is_working_day=working_day(app))
 
 
@@ -88,7 +89,7 @@ def notify(ctx: click.Context, dry_run: bool) -> None:
 @pass_app
 def notify_log(app: App, limit: int, recipient: str | None, fmt: str, out: Path | None) -> None:
     """The notification history."""
-    from registry.notify.store import notification_log
+    from registry.notify.log import notification_log
 
     async def use_case() -> list[dict[str, Any]]:
         return [{"id": n.id, "created_at": n.created_at.strftime("%Y-%m-%d %H:%M"), "channel": n.channel,
@@ -121,7 +122,7 @@ def silence() -> None:
 def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, until: dt.datetime, reason: str) -> None:
     """Add an active exemption for an account or a unit (author = --actor)."""
     from registry.db.models import Unit
-    from registry.notify.store import add_silence
+    from registry.notify.silences import add_silence
 
     if bool(ref) == bool(unit):
         fail(tr("请指定 --account 或 --unit 之一", "give exactly one of --account or --unit"))
@@ -137,8 +138,8 @@ def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, u
         u = await Unit.get_or_none(name=unit) if unit else None
         if unit and u is None:
             raise store.NotFound(tr(f"找不到单位：{unit}", f"no unit {unit!r}"))
-        return await add_silence(account=account, unit=u, rule=rule, starts=now, ends=ends, author=app.actor,
-                                 reason=reason, state="active")
+        return await add_silence(account_id=account.id if account else None, unit_id=u.id if u else None, rule=rule,
+                                 starts=now, ends=ends, author=app.actor, reason=reason, state="active")
 
     s = app.run(use_case)
     click.echo(tr(f"已添加豁免 #{s.id}，至 {until:%Y-%m-%d}", f"exemption #{s.id} added until {until:%Y-%m-%d}"))
@@ -150,7 +151,7 @@ def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, u
 @pass_app
 def silence_list(app: App, show_all: bool, fmt: str, out: Path | None) -> None:
     """List exemptions (pending ones await approval)."""
-    from registry.notify.store import silences
+    from registry.notify.silences import silences
 
     states = ("active", "pending", "expired") if show_all else ("active", "pending")
 
@@ -172,7 +173,7 @@ def silence_list(app: App, show_all: bool, fmt: str, out: Path | None) -> None:
 @pass_app
 def silence_expire(app: App, silence_id: int) -> None:
     """End an exemption now."""
-    from registry.notify.store import set_silence_state
+    from registry.notify.silences import set_silence_state
 
     app.run(lambda: set_silence_state(silence_id, "expired", app.actor))
     click.echo(tr(f"豁免 #{silence_id} 已失效", f"exemption #{silence_id} expired"))
@@ -183,7 +184,7 @@ def silence_expire(app: App, silence_id: int) -> None:
 @pass_app
 def silence_approve(app: App, silence_id: int) -> None:
     """Approve an exemption requested through WeCom."""
-    from registry.notify.store import set_silence_state
+    from registry.notify.silences import set_silence_state
 
     app.run(lambda: set_silence_state(silence_id, "active", app.actor))
     click.echo(tr(f"豁免 #{silence_id} 已批准生效", f"exemption #{silence_id} approved"))
@@ -226,7 +227,7 @@ def bot_serve(app: App, host: str, port: int) -> None:
                                           "回复", text, "text", (), ""))
 
             callback = create_callback_app(cred.get("token"), cred.get("aes_key"), corp_id,
-                                           ReplyHandler(ns.office_users), late_reply=late_reply)
+                                           ReplyHandler(ns.office_users, notify_storage()), late_reply=late_reply)
             await _serve_callback(callback, host, port)
 
     app.run(serve)

@@ -10,6 +10,7 @@ import click
 
 from cli_commands.alerts import notify_settings, working_day
 from cli_commands.app import App, app_secrets, emit, fail, format_options, load_rule_settings, pass_app
+from cli_commands.storage import notify_storage
 from collectors.service import make_client
 from registry.config.i18n import tr
 from registry.ledger import vocab
@@ -78,7 +79,8 @@ async def monthly_review(app: App, now: dt.datetime, *, force: bool = False) -> 
     summary = ReportSummary(month, checked, failed, problems, url=str(paths[0]))
     ns = notify_settings(app)
     async with make_client(app.settings) as client:
-        await send_report_notice(summary, ns, notifiers(app.settings, app_secrets(app), ns, client), now)
+        await send_report_notice(summary, ns, notifiers(app.settings, app_secrets(app), ns, client), now,
+                                 notify_storage().outbox)
     return str(paths[0])
 
 
