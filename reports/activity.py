@@ -11,6 +11,7 @@ from registry.db.models import Account, Review
 from registry.findings.checks import findings
 from registry.ledger.vocab import ACTIVE_STATUSES, STATUS_LABELS, UNIT_KIND_LABELS
 from registry.views.monthly_data import month_data
+from reports.indices import SUMMING
 from reports.monthly_build import LABELS, _index, platform_zh
 from reports.output import Field
 
@@ -31,7 +32,7 @@ def activity_fields() -> list[Field]:
 async def activity(start: dt.datetime, end: dt.datetime, *, unit: str | None = None,
                    platform: str | None = None) -> list[dict[str, Any]]:
     """Per active account: posts, silence, followers, reach, index and open findings over [start, end]."""
-    data = await month_data(start, end)
+    data = await month_data(start, end, SUMMING)
     open_by_account: dict[int, list[str]] = defaultdict(list)
     for f in await findings(state="open"):
         if f.account_id is not None:  # type: ignore[attr-defined]
