@@ -95,8 +95,8 @@ async def plan(now: dt.datetime, ns: NotifySettings, storage: Storage,
     alerts = [to_alert(r) for r in rows]
     kept = inhibit(alerts)
     result.inhibited = len(alerts) - len(kept)
-    kept, silenced = apply_silences(kept, [to_silence(s) for s in await storage.silences.silence_rows(("active", "pending"))],
-                                    now)
+    silences = [to_silence(s) for s in await storage.silences.silence_rows(("active", "pending"))]
+    kept, silenced = apply_silences(kept, silences, now)
     result.silenced = len(silenced)
     office = [Contact(None, u, "office", u, None) for u in ns.office_users]
     groups = {g.recipient.key: g for g in group(route(kept, contacts, office, now, ns.route))}
