@@ -19,11 +19,13 @@ from bench.common import (
 )
 from bot.console import ConsoleNotifier
 from bot.cycle import NotifySettings, run_cycle
+from bot.inhibit import InhibitRule
 from bot.quiet import QuietSettings
 from bot.route import RouteSettings
+from cli_commands.storage import notify_storage
 from registry.db.lifecycle import database
 from registry.db.models import Finding, Notification
-from rules.config import RuleSettings
+from rules.config import CATALOGUE, INHIBIT_RULES, RuleSettings
 from rules.evaluate import run_check
 
 OPEN_FINDINGS_SQL = (
@@ -32,7 +34,8 @@ OPEN_FINDINGS_SQL = (
     "LEFT JOIN person h ON h.id = a.head_id LEFT JOIN person o ON o.id = a.operator_id WHERE f.state = 'open'")
 SETTINGS = NotifySettings(channel="console", repeat_hours=24, office_users=("office01", "office02"),
                           route=RouteSettings(), quiet=QuietSettings(quiet_hours="", working_days_only=False),
-                          county_name="基准省")
+                          county_name="基准省", rules=CATALOGUE,
+                          inhibit_rules=tuple(InhibitRule(*r) for r in INHIBIT_RULES))
 
 
 async def open_findings_query(url: str) -> tuple[float, int]:
@@ -52,9 +55,9 @@ async def run(url: str, accounts: int) -> Result:
     channels = {"console": console, "wecom_robot": console}
     async with database(url, upgrade_schema=False):
         with timed() as t_first:
-            first = await run_cycle(NOW + dt.timedelta(hours=2), SETTINGS, channels)
+            first = await run_cycle(NOW + dt.timedelta(hours=2), SETTINGS, channels, notify_storage())
         with timed() as t_again:
-            again = await run_cycle(NOW + dt.timedelta(hours=3), SETTINGS, channels)
+            again = await run_cycle(NOW + dt.timedelta(hours=3), SETTINGS, channels, notify_storage())
         pending = await Notification.filter(state="pending").count()
     res.values.update({
         "baseline_s": round(t_base, 3), "open_findings": n_open,

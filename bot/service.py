@@ -12,11 +12,11 @@ from bot.console import ConsoleNotifier
 from bot.cycle import NotifySettings, to_alert
 from bot.notifier import Notifier
 from bot.render import render_status
+from bot.storage import Storage
 from bot.wecom_app import WeComAppNotifier
 from bot.wecom_robot import WeComRobotNotifier, robot_keys
 from registry.config.credentials import Secrets
 from registry.config.settings import Settings
-from registry.notify import store
 
 MAX_EXEMPT_DAYS = 90
 
@@ -45,43 +45,44 @@ def notifiers(settings: Settings, secrets: Secrets, ns: NotifySettings, client: 
 class ReplyHandler:
     """Answers commands from registered contacts, scoped to their own unit (office users: any unit)."""
 
-    def __init__(self, office_users: tuple[str, ...]) -> None:
+    def __init__(self, office_users: tuple[str, ...], storage: Storage) -> None:
         self.office = {u.lower() for u in office_users}
+        self.replies, self.alerts, self.silences = storage.replies, storage.alerts, storage.silences
 
     async def handle(self, userid: str, command: Command) -> str:
         """The reply text; every command and reply is kept in the inbound log."""
         reply = await self._answer(userid.lower(), command)
-        await store.record_inbound(uuid.uuid4().hex, userid, type(command).__name__ + ":" + repr(command)[:200],
-                                   reply, dt.datetime.now(dt.UTC))
+        await self.replies.record_inbound(uuid.uuid4().hex, userid, type(command).__name__ + ":" + repr(command)[:200],
+                                           reply, dt.datetime.now(dt.UTC))
         return reply
 
     async def _answer(self, userid: str, command: Command) -> str:
         now = dt.datetime.now(dt.UTC)
-        person = await store.person_by_wecom(userid)
+        person = await self.replies.person_by_wecom(userid)
         if person is None and userid not in self.office:
             return "您不是已登记的联系人，无法使用本服务。请联系县政务公开办核对台账中的企业微信账号。"
-        units = None if userid in self.office else [person.unit.id] if person else []
+        units = None if userid in self.office else [person.unit_id] if person else []
         if isinstance(command, Help):
             return help_text()
         if isinstance(command, Unknown):
             return f"无法识别的命令（{command.problem}）。\n" + help_text()
         if isinstance(command, Status):
-            found = await store.unit_findings(units, command.account)
-            rows = [to_alert(store.AlertRow.of(f)) for f in found]
+            rows = [to_alert(r) for r in await self.alerts.unit_alert_rows(units, command.account)]
             return render_status(rows, now=now) if rows else "您负责的账号目前没有待处理的问题。"
-        mine = {f.id: f for f in await store.unit_findings(units)}
+        mine = {r.finding.id: r for r in await self.alerts.unit_alert_rows(units)}
         if isinstance(command, ClaimFixed):
             if command.finding_id not in mine:
                 return f"编号{command.finding_id}不是您单位账号的待处理问题，请回复“状态”查看。"
-            await store.claim_fixed(command.finding_id, userid, now)
+            await self.replies.claim_fixed(command.finding_id, userid, now)
             return f"已记录：编号{command.finding_id}已整改。下次检查将核实，结果会再通知您。"
         if isinstance(command, Exempt):
             f = mine.get(command.finding_id)
             if f is None:
                 return f"编号{command.finding_id}不是您单位账号的待处理问题，请回复“状态”查看。"
             days = min(command.days, MAX_EXEMPT_DAYS)
-            s = await store.add_silence(account=f.account, unit=None, rule=f.rule, starts=now,
-                                        ends=now + dt.timedelta(days=days), author=f"wecom:{userid}",
-                                        reason=command.reason, state="pending")
+            account_id = f.account.id if f.account else None
+            s = await self.silences.add_silence(account_id=account_id, unit_id=None, rule=f.finding.rule, starts=now,
+                                                ends=now + dt.timedelta(days=days), author=f"wecom:{userid}",
+                                                reason=command.reason, state="pending")
             return f"已提交豁免申请（#{s.id}，{days}天），待县政务公开办审批后生效。"
         return help_text()

@@ -11,6 +11,7 @@ import click
 from cli_commands import jobs
 from cli_commands.app import App, emit, fail, format_options, pass_app
 from cli_commands.runtime import Runtime, pass_runtime, runtime_of
+from cli_commands.storage import notify_storage
 from registry.config.i18n import tr
 from registry.ledger import accounts as store
 from reports import notify_view
@@ -57,7 +58,7 @@ def notify(ctx: click.Context, dry_run: bool) -> None:
 @pass_app
 def notify_log(app: App, limit: int, recipient: str | None, fmt: str, out: Path | None) -> None:
     """The notification history."""
-    from registry.notify.store import notification_log
+    from registry.notify.log import notification_log
 
     async def use_case() -> list[dict[str, Any]]:
         return [notify_view.notification_record(n) for n in await notification_log(limit, recipient)]
@@ -79,14 +80,15 @@ def silence() -> None:
 @pass_app
 def silence_add(app: App, ref: str | None, unit: str | None, rule: str | None, until: dt.datetime, reason: str) -> None:
     """Add an active exemption for an account or a unit (author = --actor)."""
-    from registry.notify.store import add_silence
+    from registry.notify.silences import add_silence
 
     now, ends = _silence_window(app, ref, unit, until, reason)
 
     async def use_case() -> Any:
         account = await store.find_account(ref) if ref else None
         u = await store.find_unit(unit) if unit else None
-        return await add_silence(account=account, unit=u, rule=rule, starts=now, ends=ends, author=app.actor,
+        return await add_silence(account_id=account.id if account else None, unit_id=u.id if u else None, rule=rule,
+                                 starts=now, ends=ends, author=app.actor,
                                  reason=reason, state="active")
 
     s = app.run(use_case)
@@ -113,7 +115,7 @@ def _silence_window(app: App, ref: str | None, unit: str | None, until: dt.datet
 @pass_app
 def silence_list(app: App, show_all: bool, fmt: str, out: Path | None) -> None:
     """List exemptions (pending ones await approval)."""
-    from registry.notify.store import silences
+    from registry.notify.silences import silences
 
     states = ("active", "pending", "expired") if show_all else ("active", "pending")
 
@@ -128,7 +130,7 @@ def silence_list(app: App, show_all: bool, fmt: str, out: Path | None) -> None:
 @pass_app
 def silence_expire(app: App, silence_id: int) -> None:
     """End an exemption now."""
-    from registry.notify.store import set_silence_state
+    from registry.notify.silences import set_silence_state
 
     app.run(lambda: set_silence_state(silence_id, "expired", app.actor))
     click.echo(tr(f"豁免 #{silence_id} 已失效", f"exemption #{silence_id} expired"))
@@ -139,7 +141,7 @@ def silence_expire(app: App, silence_id: int) -> None:
 @pass_app
 def silence_approve(app: App, silence_id: int) -> None:
     """Approve an exemption requested through WeCom."""
-    from registry.notify.store import set_silence_state
+    from registry.notify.silences import set_silence_state
 
     app.run(lambda: set_silence_state(silence_id, "active", app.actor))
     click.echo(tr(f"豁免 #{silence_id} 已批准生效", f"exemption #{silence_id} approved"))
@@ -164,7 +166,7 @@ def bot_serve(rt: Runtime, host: str, port: int) -> None:
         from bot.service import ReplyHandler
 
         async with rt.http_client() as client:
-            callback = create_callback_app(token, aes_key, corp_id, ReplyHandler(ns.office_users),
+            callback = create_callback_app(token, aes_key, corp_id, ReplyHandler(ns.office_users, notify_storage()),
                                            late_reply=rt.late_reply(client))
             await _serve_callback(callback, host, port)
 

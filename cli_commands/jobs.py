@@ -15,10 +15,11 @@ import click
 
 from cli_commands.app import fail, log
 from cli_commands.runtime import Runtime
+from cli_commands.storage import notify_storage
 from registry.config.i18n import tr
 
 if TYPE_CHECKING:
-    from bot.cycle import CycleResult
+    from bot.outbox import CycleResult
     from collectors.run import PassSummary, Progress
     from registry.ops.leader import Leadership
     from reports.monthly_model import MonthlyReport
@@ -51,7 +52,8 @@ async def notify_cycle(rt: Runtime, dry_run: bool, now: dt.datetime | None = Non
     rt.secrets  # noqa: B018 - a refused secrets file fails before any client is made
     async with rt.http_client() as client:
         chans = rt.notifiers(client)
-        return await run_cycle(now or rt.now(), ns, chans, dry_run=dry_run, is_working_day=rt.is_working_day)
+        return await run_cycle(now or rt.now(), ns, chans, notify_storage(), dry_run=dry_run,
+                               is_working_day=rt.is_working_day)
 
 
 def evaluator(rt: Runtime, only: tuple[str, ...] | None = None) -> Callable[[dt.datetime], Awaitable[Any]]:
@@ -111,7 +113,7 @@ async def monthly_review(rt: Runtime, now: dt.datetime, *, force: bool = False) 
     summary = ReportSummary(month, checked, failed, problems, url=str(paths[0]))
     ns = rt.notify_settings
     async with rt.http_client() as client:
-        await send_report_notice(summary, ns, rt.notifiers(client), now)
+        await send_report_notice(summary, ns, rt.notifiers(client), now, notify_storage().outbox)
     return str(paths[0])
 
 

@@ -12,6 +12,7 @@ from registry.db.models import Account, Review
 from registry.findings.checks import findings
 from registry.ledger.vocab import ACTIVE_STATUSES, STATUS_LABELS, UNIT_KIND_LABELS
 from registry.views.monthly_data import month_data
+from reports.indices import SUMMING
 from reports.monthly_build import ProblemLabels, _index, platform_zh
 from reports.monthly_model import RuleFacts
 from reports.output import Field
@@ -35,7 +36,7 @@ async def activity(start: dt.datetime, end: dt.datetime, *, rules: Sequence[Rule
     """Per active account: posts, silence, followers, reach, index and open findings over [start, end]
     (``rules``: the rule catalogue, for the findings' labels)."""
     labels = ProblemLabels(rules)
-    data = await month_data(start, end)
+    data = await month_data(start, end, SUMMING)
     open_by_account: dict[int, list[str]] = defaultdict(list)
     for f in await findings(state="open"):
         if f.account_id is not None:  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from html import escape
 
 from registry.ledger.records import COLUMNS
@@ -31,6 +32,14 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
     return f"<table><tr>{head}</tr>{body or '<tr><td colspan=99 class=muted>无</td></tr>'}</table>"
 
 
+def peer_medians(totals: list[tuple[int, int]]) -> dict[str, float]:
+    """Medians over the peers' (posts, reads) of 90 days: posts, and reads per post (empty: no peers)."""
+    if not totals:
+        return {}
+    return {"posts_90d": statistics.median(n for n, _ in totals),
+            "reads_per_post_90d": statistics.median(r / n for n, r in totals)}
+
+
 def render_dossier(d: Dossier) -> str:
     """The dossier as HTML (Chinese)."""
     a, r = d.account, d.review
@@ -46,8 +55,8 @@ def render_dossier(d: Dossier) -> str:
     parts.append(_table(["时间范围", "发文数", "阅读数", "互动数", "篇均阅读"],
                         [[f"近{w.days}天", w.posts, _fig(w.reads), _fig(w.interactions),
                           "—" if w.reads_per_post is None else f"{w.reads_per_post:.0f}"] for w in d.windows]))
-    medians = "；".join(f"{k}: {v:.1f}" for k, v in d.peer_medians.items()) or "无可比账号"
-    parts.append(f"<p>同平台同类单位账号（{d.peers}个）近90天中位数：{escape(medians)}</p>")
+    medians = "；".join(f"{k}: {v:.1f}" for k, v in peer_medians(d.peer_totals).items()) or "无可比账号"
+    parts.append(f"<p>同平台同类单位账号（{len(d.peer_totals)}个）近90天中位数：{escape(medians)}</p>")
     parts.append("<h2>三、同单位同平台的其他账号</h2>" + _table(
         ["账号", "账号ID", "状态"], [[s.name, s.uid, status_label(s.status)] for s in d.siblings]))
     parts.append("<h2>四、问题记录</h2>" + _table(

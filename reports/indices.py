@@ -12,8 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from registry.views.monthly_data import Summing
+
 #: 清博 stores the public counter "10万+" as this number (policy.md §6.1).
 TEN_WAN_PLUS = 100001
+#: A WeChat lead article (头条, the first of a push) has a platform post id ending in this.
+LEAD_SUFFIX = "_1"
+#: How the registry sums a month's posts for the indices: reads capped at 10万+, lead articles by id.
+SUMMING = Summing(read_cap=TEN_WAN_PLUS, lead_suffix=LEAD_SUFFIX)
 
 WCI_FORMULA_ZH: tuple[str, ...] = (
     "微信传播指数 WCI（清博 V14.2）：统计周期 d 天（月度取当月天数），发文 n 篇；"

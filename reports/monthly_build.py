@@ -199,7 +199,7 @@ def _index(a: AccountInfo, t: PostTotals | None, days: int) -> float | None:
     if a.platform == "wechat":
         # Same inputs as indices.wci_from_articles with reads capped at 10万+, summed in SQL.
         return round(indices.wci(
-            d=days, n=t.posts, reads=t.wci_reads, zaikan=t.zaikan, likes=t.likes, shares=t.shares,
+            d=days, n=t.posts, reads=t.capped_reads, zaikan=t.zaikan, likes=t.likes, shares=t.shares,
             lead_reads=t.lead_reads, lead_zaikan=t.lead_zaikan, lead_likes=t.lead_likes, lead_shares=t.lead_shares,
             max_reads=t.max_reads, max_zaikan=t.max_zaikan, max_likes=t.max_likes, max_shares=t.max_shares), 2)
     if a.platform == "weibo":
@@ -242,7 +242,7 @@ async def _judge(month: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate,
                  detail: bool, blind_rule: str) -> tuple[_Month, dt.datetime]:
     start, end = month_bounds(month, tz)
     as_of = min(end, now)
-    data = await month_data(start, as_of, base=base, detail=detail)
+    data = await month_data(start, as_of, indices.SUMMING, base=base, detail=detail)
     return _Month(data, await evaluate(as_of), blind_rule), as_of
 
 

@@ -15,7 +15,7 @@ from rules.catalogue import evaluate_all
 from rules.config import RuleSettings, rules_where
 from rules.digest import digest_bounds, make_digest
 from rules.facts import AccountFacts, FindingDraft
-from rules.rule_base import ACTIVE, is_blind
+from rules.rule_base import ACTIVE, is_blind, pinned_counts
 
 LOOKBACK_MARGIN_DAYS = 7
 
@@ -75,7 +75,7 @@ async def build_facts(data: CheckData, now: dt.datetime, settings: RuleSettings,
     latest_only = only is not None and not rules_where("window") & set(only)
     facts = base_facts(data, now)
     bounds = [digest_bounds(f, now, settings, latest_only) for f in facts]
-    digests = await post_digests(bounds)
+    digests = await post_digests(bounds, pinned_counts=pinned_counts)
     for f, b in zip(facts, bounds, strict=True):
         # These facts were made above and nobody holds them yet: set the digest in place instead
         # of copying 20,000 frozen objects (dataclasses.replace re-runs every validation).

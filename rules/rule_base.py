@@ -84,8 +84,18 @@ def latest_post(f: AccountFacts, until: datetime) -> PostFact | None:
     candidates = [p for p in (*f.posts, *((f.last_post,) if f.last_post else ())) if p.published_at <= until]
     ordinary = [p for p in candidates if not p.pinned]
     newest = max(ordinary, key=lambda p: p.published_at, default=None)
-    pinned_newer = [p for p in candidates if p.pinned and (newest is None or p.published_at > newest.published_at)]
-    return max(pinned_newer, key=lambda p: p.published_at, default=newest)
+    pinned: PostFact | None = max([p for p in candidates if p.pinned], key=lambda p: p.published_at, default=None)
+    if pinned is not None and pinned_counts(newest.published_at if newest else None, pinned.published_at):
+        return pinned
+    return newest
+
+
+def pinned_counts(newest_ordinary: datetime | None, newest_pinned: datetime) -> bool:
+    """Whether the newest pinned post is the latest post: only when newer than every ordinary one.
+
+    The pinned-post rule, in one place: the SQL digests (``post_digests``) receive it as a parameter.
+    """
+    return newest_ordinary is None or newest_pinned > newest_ordinary
 
 
 @dataclass(frozen=True)

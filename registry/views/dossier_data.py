@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.expressions import RawSQL
+from tortoise.functions import Count, Sum
 
 from registry.db.models import Account, AuditEvent, Finding, Notification, Post, Review, Silence
 from registry.ledger import vocab
@@ -40,8 +40,8 @@ class Dossier:
     last_post: dict[str, Any] | None
     windows: list[Window]
     followers: int | None
-    peer_medians: dict[str, float]
-    peers: int
+    #: (posts, reads) of each peer (same platform and unit kind, active) that posted in the last 90 days.
+    peer_totals: list[tuple[int, int]]
     siblings: list[Account]
     findings: list[Finding]
     notifications: list[Notification]
@@ -52,6 +52,11 @@ class Dossier:
 def _known_sum(values: list[Any]) -> int | None:
     known = [int(v) for v in values if v is not None]
     return sum(known) if known else None
+
+
+def _raw(sql: str) -> Any:
+    # tortoise's annotations only name str / F, but its aggregates accept any pypika term at run time.
+    return RawSQL(sql)
 
 
 def _window(rows: list[dict[str, Any]], now: dt.datetime, days: int) -> Window:
@@ -71,15 +76,9 @@ async def build_dossier(review: Review, now: dt.datetime) -> Dossier:
     last = await Post.filter(account_id=account.id, pinned=False).order_by("-published_at").first().values(*fields)
     peers = await Account.filter(platform=account.platform, unit__kind=account.unit.kind,
                                  status__in=[s.value for s in vocab.ACTIVE_STATUSES]).exclude(id=account.id).values_list("id", flat=True)
-    peer_rows = await Post.filter(account_id__in=list(peers), published_at__gte=now - dt.timedelta(days=90)).values(
-        "account_id", "reads")
-    per_peer: dict[int, list[int]] = {}
-    for r in peer_rows:
-        per_peer.setdefault(r["account_id"], []).append(r["reads"] or 0)
-    medians: dict[str, float] = {}
-    if per_peer:
-        medians["posts_90d"] = statistics.median(len(v) for v in per_peer.values())
-        medians["reads_per_post_90d"] = statistics.median(sum(v) / len(v) for v in per_peer.values())
+    peer_rows = await Post.filter(account_id__in=list(peers), published_at__gte=now - dt.timedelta(days=90)).group_by(
+        "account_id").annotate(n=Count("id"), r=Sum(_raw("COALESCE(reads, 0)"))).values("account_id", "n", "r")
+    peer_totals = [(int(r["n"]), int(r["r"] or 0)) for r in sorted(peer_rows, key=lambda r: r["account_id"])]
     from registry.db.models import DailyMetric
 
     metric = await DailyMetric.filter(account_id=account.id, followers__isnull=False).order_by("-day").first()
@@ -91,6 +90,6 @@ async def build_dossier(review: Review, now: dt.datetime) -> Dossier:
     audit = await AuditEvent.filter(entity="account", entity_id=account.id).order_by("-at").limit(50)
     return Dossier(review=review, account=account, ledger=account_view(account), last_post=last,
                    windows=[_window(rows, now, d) for d in (30, 90, 180)],
-                   followers=metric.followers if metric else None, peer_medians=medians, peers=len(per_peer),
+                   followers=metric.followers if metric else None, peer_totals=peer_totals,
                    siblings=list(siblings), findings=list(findings), notifications=notes, silences=list(silences),
                    audit=list(audit))

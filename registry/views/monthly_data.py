@@ -1,7 +1,8 @@
 """Stored facts of one month for the monthly review: a fixed number of set-based queries.
 
-Posts are never loaded one by one: SQL sums them per account (the review and the WCI / BCI only use
-totals, lead-article totals and single-article maxima). Status at a past moment is replayed from the
+Posts are never loaded one by one: SQL sums them per account (the review and its reach indices only use
+totals, lead-article totals and single-article maxima; how to sum them, `Summing`, is the indices' choice,
+passed in). Status at a past moment is replayed from the
 audit trail (create, status and retire events), so a review of any past month is reproducible from
 stored data; the trail and the account list are loaded once per review (`ReportBase`).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -21,14 +23,35 @@ from registry.db.models import Account, AuditEvent, Finding, Post, Review
 from registry.views.figures import interactions_sql
 from registry.views.post_digest import follower_figures
 
-#: 清博 stores the public counter "10万+" as this number; reads above it count as it in the WCI.
-TEN_WAN_PLUS = 100001
-#: A WeChat lead article (头条) has a platform post id ending in "_1" ("_" escaped: it is a LIKE wildcard).
-_LEAD = "post_id LIKE '%!_1' ESCAPE '!'"
 _COUNTERS = ("reads", "likes", "shares", "comments", "zaikan")
-_WCI = ("reads", "zaikan", "likes", "shares")
+#: The counters also summed over lead articles and maximised per article.
+_PER_ARTICLE = ("reads", "zaikan", "likes", "shares")
 #: Ids per IN list: asyncpg refuses statements with more than 32,767 parameters.
 ID_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Summing:
+    """How the caller wants posts summed: reads above ``read_cap`` count as it in the capped sums, and a
+    post whose platform id ends with ``lead_suffix`` is a lead article (头条)."""
+
+    read_cap: int
+    lead_suffix: str
+
+    def __post_init__(self) -> None:
+        # Both are written into the SQL text: only plain values are accepted.
+        if isinstance(self.read_cap, bool) or not isinstance(self.read_cap, int) or self.read_cap < 0:
+            raise ValueError(f"read_cap must be a non-negative integer, got {self.read_cap!r}")
+        if not re.fullmatch(r"[A-Za-z0-9_]+", self.lead_suffix):
+            raise ValueError(f"lead_suffix must be letters, digits or _, got {self.lead_suffix!r}")
+
+    def capped(self, column: str) -> str:
+        """The column with values above the cap counted as the cap (missing as 0)."""
+        return f"CASE WHEN {column} > {self.read_cap} THEN {self.read_cap} ELSE COALESCE({column}, 0) END"
+
+    def lead(self) -> str:
+        """A condition on a post row: it is a lead article ("_" escaped: it is a LIKE wildcard)."""
+        return f"post_id LIKE '%{self.lead_suffix.replace('_', '!_')}' ESCAPE '!'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +92,8 @@ class PostTotals:
     shares: int
     comments: int
     zaikan: int
-    # WCI inputs: reads capped at 10万+ (TEN_WAN_PLUS), lead-article (头条) totals, single-article maxima.
-    wci_reads: int
+    # Index inputs: reads capped at Summing.read_cap, lead-article (头条) totals, single-article maxima.
+    capped_reads: int
     lead_reads: int
     lead_zaikan: int
     lead_likes: int
@@ -176,26 +199,22 @@ def _raw(sql: str) -> Any:
     return RawSQL(sql)
 
 
-def _capped(column: str) -> str:
-    return f"CASE WHEN {column} > {TEN_WAN_PLUS} THEN {TEN_WAN_PLUS} ELSE COALESCE({column}, 0) END"
-
-
-async def post_totals(start: dt.datetime, end: dt.datetime) -> dict[int, PostTotals]:
+async def post_totals(start: dt.datetime, end: dt.datetime, summing: Summing) -> dict[int, PostTotals]:
     """Per account: the unpinned posts of [start, end] summed for the details, rankings and indices."""
     sums: dict[str, Any] = {f"s_{c}": Sum(_raw(f"COALESCE({c}, 0)")) for c in _COUNTERS}
-    sums["w_reads"] = Sum(_raw(_capped("reads")))
-    lead_value = {c: (_capped(c) if c == "reads" else f"COALESCE({c}, 0)") for c in _WCI}
+    sums["w_reads"] = Sum(_raw(summing.capped("reads")))
+    lead_value = {c: (summing.capped(c) if c == "reads" else f"COALESCE({c}, 0)") for c in _PER_ARTICLE}
     for c, value in lead_value.items():
-        sums[f"l_{c}"] = Sum(_raw(f"CASE WHEN {_LEAD} THEN {value} ELSE 0 END"))
+        sums[f"l_{c}"] = Sum(_raw(f"CASE WHEN {summing.lead()} THEN {value} ELSE 0 END"))
         sums[f"m_{c}"] = Max(_raw(value))
     sums["s_inter"] = Sum(_raw(interactions_sql()))
     rows = await Post.filter(published_at__gte=start, published_at__lte=end, pinned=False).group_by(
         "account_id").annotate(n=Count("id"), last=Max("published_at"), **sums).values("account_id", "n", "last", *sums)
-    keys = ["n", *(f"s_{c}" for c in _COUNTERS), "w_reads", *(f"l_{c}" for c in _WCI), *(f"m_{c}" for c in _WCI)]
+    keys = ["n", *(f"s_{c}" for c in _COUNTERS), "w_reads", *(f"l_{c}" for c in _PER_ARTICLE),
+            *(f"m_{c}" for c in _PER_ARTICLE)]
     out = {}
     for r in rows:
-        figures = [_int(r[k]) for k in keys]
-        totals = PostTotals(r["last"], *figures)
+        totals = PostTotals(r["last"], *[_int(r[k]) for k in keys])
         out[r["account_id"]] = dataclasses.replace(
             totals, interactions=None if r["s_inter"] is None else int(r["s_inter"]))
     return out
@@ -226,7 +245,7 @@ async def followers(start: dt.datetime, end: dt.datetime) -> tuple[dict[int, int
     return {a: f[0] for a, f in figures.items()}, {a: f[1] for a, f in figures.items()}
 
 
-async def month_data(start: dt.datetime, end: dt.datetime, *, base: ReportBase | None = None,
+async def month_data(start: dt.datetime, end: dt.datetime, summing: Summing, *, base: ReportBase | None = None,
                      detail: bool = True) -> MonthData:
     """Load the month [start, end]; without ``detail`` only what a judgement and a trend point need."""
     base = base or await ReportBase.load()
@@ -237,7 +256,7 @@ async def month_data(start: dt.datetime, end: dt.datetime, *, base: ReportBase |
     data.veto_findings = [f for f in data.month_findings if f.severity == "veto"]
     if not detail:
         return data
-    data.totals = await post_totals(start, end)
+    data.totals = await post_totals(start, end, summing)
     data.last_post_at = {aid: t.last_at for aid, t in data.totals.items()}
     # Only accounts silent all month need older posts: a MAX over every post would read the whole table.
     data.last_post_at.update(await last_posts([a.id for a in base.accounts if a.id not in data.totals], end))

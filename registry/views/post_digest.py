@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,7 +50,7 @@ class DigestBounds:
 
 @dataclass(frozen=True)
 class LatestPost:
-    """The newest post that counts by the observation point (pinned rule applied)."""
+    """The newest post that counts by the observation point (the caller's pinned-post rule applied)."""
 
     published_at: dt.datetime
     title: str
@@ -154,15 +154,23 @@ async def _sqlite_window_rows(payload: list[dict[str, Any]]) -> list[Any]:
         await conn.execute_query(f"DROP TABLE IF EXISTS {table}")
 
 
-async def post_digests(bounds: Sequence[DigestBounds]) -> dict[int, PostDigest]:
-    """The aggregates of every account in ``bounds`` (zero counts where its windows hold no post)."""
+#: Whether the newest pinned post (second) is the latest post, given the newest ordinary one (first, if any).
+PinnedCounts = Callable[[dt.datetime | None, dt.datetime], bool]
+
+
+async def post_digests(bounds: Sequence[DigestBounds], *, pinned_counts: PinnedCounts) -> dict[int, PostDigest]:
+    """The aggregates of every account in ``bounds`` (zero counts where its windows hold no post).
+
+    The latest post is the newest ordinary one or the newest pinned one, as ``pinned_counts`` (the
+    rules' pinned-post rule) decides.
+    """
     out: dict[int, PostDigest] = {}
     for i in range(0, len(bounds), CHUNK):
-        out.update(await _digest_chunk(bounds[i:i + CHUNK]))
+        out.update(await _digest_chunk(bounds[i:i + CHUNK], pinned_counts))
     return out
 
 
-async def _digest_chunk(bounds: Sequence[DigestBounds]) -> dict[int, PostDigest]:
+async def _digest_chunk(bounds: Sequence[DigestBounds], pinned_counts: PinnedCounts) -> dict[int, PostDigest]:
     pg = is_pg(_db())
     dialect = _PG if pg else _SQLITE
     kinds = [("a", "int"), *((c, "timestamptz") for c in _COLUMNS[1:])]
@@ -173,8 +181,8 @@ async def _digest_chunk(bounds: Sequence[DigestBounds]) -> dict[int, PostDigest]
     else:
         rows = await _sqlite_window_rows(payload)
     stats = {int(r[0]): r for r in rows}
-    # The latest post: the newest ordinary one unless a pinned post is newer (a pinned old notice
-    # must not make an account look fresh). Accounts silent in every window look further back.
+    # The latest post: the newest ordinary or the newest pinned one, as the rule given decides.
+    # Accounts silent in every window look further back.
     newest: dict[int, tuple[Any, Any]] = {aid: (r[1], r[2]) for aid, r in stats.items()}
     older = [b for b in bounds if newest.get(b.account_id, (None, None)) == (None, None)]
     if older:
@@ -184,7 +192,7 @@ async def _digest_chunk(bounds: Sequence[DigestBounds]) -> dict[int, PostDigest]
             newest[int(r[0])] = (r[1], r[2])
     wanted: dict[int, tuple[Any, bool]] = {}
     for aid, (ordinary, pinned) in newest.items():
-        if pinned is not None and (ordinary is None or _moment(pinned) > _moment(ordinary)):
+        if pinned is not None and pinned_counts(_moment(ordinary) if ordinary is not None else None, _moment(pinned)):
             wanted[aid] = (pinned, True)
         elif ordinary is not None:
             wanted[aid] = (ordinary, False)

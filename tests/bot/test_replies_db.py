@@ -12,6 +12,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from bot.callback import create_callback_app
 from bot.commands import parse_command
 from bot.service import ReplyHandler
+from cli_commands.storage import notify_storage
 from registry.db.models import Finding, InboundMessage, Silence
 from registry.ledger import accounts as store
 
@@ -34,7 +35,7 @@ async def setup() -> tuple[Finding, Finding]:
 
 async def test_commands_are_scoped_to_the_users_unit(db: str) -> None:
     mine, theirs = await setup()
-    handler = ReplyHandler(office_users=("office_li",))
+    handler = ReplyHandler(("office_li",), notify_storage())
     assert "不是已登记的联系人" in await handler.handle("stranger", parse_command("状态"))
     status = await handler.handle("XIHE_OP", parse_command("状态"))
     assert "西河乡讯" in status and "东关发布" not in status
@@ -51,7 +52,7 @@ async def test_commands_are_scoped_to_the_users_unit(db: str) -> None:
 
 async def test_encrypted_round_trip_through_the_callback(db: str) -> None:
     mine, _ = await setup()
-    app = create_callback_app(TOKEN, KEY, CORP, ReplyHandler(office_users=()))
+    app = create_callback_app(TOKEN, KEY, CORP, ReplyHandler((), notify_storage()))
     now = str(int(dt.datetime.now(dt.UTC).timestamp()))
     inner = (f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName><FromUserName><![CDATA[xihe_op]]></FromUserName>"
              f"<CreateTime>{now}</CreateTime><MsgType><![CDATA[text]]></MsgType>"

@@ -22,6 +22,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.callback import CALLBACK_PATH, create_callback_app
 from bot.service import ReplyHandler
+from cli_commands.storage import notify_storage
 from registry.db.models import Finding, InboundMessage
 from registry.ledger import accounts as store
 
@@ -149,7 +150,7 @@ async def _state() -> dict[str, list[dict[str, Any]]]:
 
 async def test_hostile_and_unauthorised_callbacks_change_nothing(db: str, caplog: pytest.LogCaptureFixture) -> None:
     ids = await _setup()
-    app = create_callback_app(TOKEN, KEY, CORP, ReplyHandler(office_users=("office_li",)), now=lambda: NOW)
+    app = create_callback_app(TOKEN, KEY, CORP, ReplyHandler(("office_li",), notify_storage()), now=lambda: NOW)
     failures = []
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
         for attempt in _attempts(ids):

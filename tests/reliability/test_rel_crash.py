@@ -31,6 +31,7 @@ from bot.cycle import NotifySettings, run_cycle
 from bot.model import Message
 from bot.notifier import SendResult
 from bot.service import notifiers
+from cli_commands.storage import notify_storage
 from collectors.model import BEIJING
 from collectors.service import collect
 from registry.config.credentials import load_secrets
@@ -101,7 +102,7 @@ async def _collect_in_process(app: Any, cfg: Path, *, check: bool = False, notif
             await run_check(dt.datetime.now(BEIJING), RuleSettings.from_dict(settings.section("rules")))
         if notify:
             ns = NotifySettings.from_settings(settings)
-            await run_cycle(dt.datetime.now(BEIJING), ns, notifiers(settings, secrets, ns, client))
+            await run_cycle(dt.datetime.now(BEIJING), ns, notifiers(settings, secrets, ns, client), notify_storage())
 
 
 def _setup(tmp: Path, db_url: str, base: str, county: Any, uids: list[str] | None, **config: Any) -> dict[str, str]:
@@ -347,10 +348,10 @@ async def test_a_crash_between_outbox_writes_loses_no_part_of_a_split_message(
 
     monkeypatch.setattr(Notification, "bulk_create", dying_bulk_create)
     with pytest.raises(_Crash):
-        await run_cycle(now, ns, {"wecom_app": channel})
+        await run_cycle(now, ns, {"wecom_app": channel}, notify_storage())
     monkeypatch.setattr(Notification, "bulk_create", real_bulk_create)
     later = now + dt.timedelta(minutes=5)
-    await run_cycle(later, ns, {"wecom_app": channel})
+    await run_cycle(later, ns, {"wecom_app": channel}, notify_storage())
     rows = await Notification.filter(recipient__contains="person").order_by("id")
     parts = {int(str(n.payload["part"])) for n in rows}
     assert rows and int(str(rows[0].payload["parts"])) >= 2, "the message should need several parts"

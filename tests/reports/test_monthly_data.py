@@ -51,7 +51,7 @@ async def test_post_totals_match_the_per_post_formulas(db: str) -> None:
     for i in range(3):
         await Post.create(account_id=weibo, post_id=f"w{i}", published_at=at(3 + i), shares=i, comments=2 * i, likes=5)
     start, end = month_bounds("2026-10", TZ)
-    data = await month_data(start, end)
+    data = await month_data(start, end, indices.SUMMING)
 
     month = [p for p in WECHAT if not p[0].startswith("late")]
     unpinned = [p for p in month if not p[7]]
@@ -60,7 +60,7 @@ async def test_post_totals_match_the_per_post_formulas(db: str) -> None:
         5, 250_065, 4, 7, 8, 1)
     articles = [(p[2] or 0, p[3] or 0, p[4] or 0, p[5] or 0, p[0].endswith("_1")) for p in unpinned]
     assert _index(data.accounts[0], t, 31) == round(indices.wci_from_articles(articles, 31).wci, 2)
-    assert (t.wci_reads, t.lead_reads, t.max_reads, t.lead_shares) == (100_066, 100_001, 100_001, 7)
+    assert (t.capped_reads, t.lead_reads, t.max_reads, t.lead_shares) == (100_066, 100_001, 100_001, 7)
     assert data.counts[wechat] == (6, 250_065 + 999)
     w = data.totals[weibo]
     assert (w.posts, w.shares, w.comments, w.likes) == (3, 3, 6, 15)
@@ -79,9 +79,9 @@ async def test_followers_at_start_and_end(db: str) -> None:
     for aid, day, followers in rows:
         await DailyMetric.create(account_id=aid, day=day, followers=followers)
     start, end = month_bounds("2026-10", TZ)
-    data = await month_data(start, end, base=await ReportBase.load())
+    data = await month_data(start, end, indices.SUMMING, base=await ReportBase.load())
     # The last day up to the start within a week before it, else the first day after the start.
     assert data.followers_start == {before: 100, after: 200}
     assert data.followers_end == {before: 150, after: 210}
-    trend = await month_data(start, end, detail=False)
+    trend = await month_data(start, end, indices.SUMMING, detail=False)
     assert not trend.totals and not trend.followers_end and trend.status_at_end == data.status_at_end
