@@ -50,7 +50,9 @@ def doctor(app: App) -> None:
     checks.append(doctor_mod.describe_db(app.settings, app.db_url))
 
     async def accounts() -> list[doctor_mod.Check]:
-        return await doctor_mod.check_accounts(names, app.settings)
+        from collectors.sources import method_needs
+
+        return await doctor_mod.check_accounts(names, app.settings, method_needs())
 
     checks += app.run(accounts)
     marks = {"ok": "✓", "warn": "!", "error": "✗"}
@@ -65,10 +67,11 @@ def doctor(app: App) -> None:
 def _print_plan(app: App) -> None:
     from collectors.plan import plan
     from collectors.service import options_from
+    from collectors.sources import lanes_from
 
     counts = app.run(doctor_mod.method_counts)
     rows = plan(counts, options_from(app.settings), int(app.settings.get("collect.interval_minutes", 60)),
-                int(app.settings.get("collect.concurrency", 8)))
+                int(app.settings.get("collect.concurrency", 8)), lanes_from(app.settings))
     records = [{"method": r.method, "accounts": r.accounts, "calls": r.calls_per_account,
                 "first": r.first_calls_per_account, "pacing": f"{r.pacing_s:.1f}s", "cycle": f"{r.cycle_seconds:.0f}s",
                 "per_day": r.calls_per_day, "quota": r.quota,
