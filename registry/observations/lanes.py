@@ -14,7 +14,7 @@ from registry.db.rawsql import connection_of
 _CLAIM = """
 INSERT INTO lane_slot (key, next_at) VALUES ($1, clock_timestamp() + make_interval(secs => $2))
 ON CONFLICT (key) DO UPDATE SET next_at = GREATEST(lane_slot.next_at, clock_timestamp()) + make_interval(secs => $2)
-RETURNING EXTRACT(EPOCH FROM (next_at - make_interval(secs => $2) - clock_timestamp()))::float8
+RETURNING EXTRACT(EPOCH FROM (next_at - make_interval(secs => $2) - clock_timestamp()))::float8 AS wait
 """
 
 
@@ -26,8 +26,8 @@ class DbSlots:
         conn, pg = connection_of(LaneSlot)
         if not pg:
             raise RuntimeError("lane slots in the database need PostgreSQL; SQLite paces in memory")
-        _, rows = await conn.execute_query(_CLAIM, [key, float(interval)])
-        return max(0.0, float(rows[0][0]))
+        rows = await conn.execute_query_dict(_CLAIM, [key, float(interval)])
+        return max(0.0, float(rows[0]["wait"]))
 
 
 def uses_database() -> bool:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -69,7 +72,7 @@ async def test_only_weibo_public_is_paced_on_a_shared_host(county: County) -> No
     assert len(slots.claims) == len(seen["weibo_public"])
     assert len(vt.slept) == len(seen["weibo_public"]) - 1
     # Its calls are 3-5 s apart, one at a time.
-    gaps = [b - a for a, b in zip(seen["weibo_public"], seen["weibo_public"][1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(seen["weibo_public"])]
     assert gaps and min(gaps) >= 3.0 and max(gaps) <= 5.0
     # The other sources made many calls without waiting for a single slot.
     assert len(seen["wechat_api"]) > 10 * len(seen["weibo_public"])
@@ -130,3 +133,36 @@ def test_every_collected_method_is_in_the_registry_and_the_ledger() -> None:
 @pytest.mark.parametrize("spec", SOURCES, ids=lambda s: s.method)
 def test_every_source_declares_its_lane(spec: Any) -> None:
     assert spec.build.method == spec.method and spec.build.lane == spec.lane
+
+
+async def test_pacing_holds_across_worker_processes_on_postgresql(db_url: str) -> None:
+    """Two processes, each with its own connection and `Http`, share one lane: together they keep its pace."""
+    if not db_url.startswith("postgres"):
+        pytest.skip("SQLite runs one process; its lanes pace in memory")
+    from registry.db.lifecycle import upgrade
+
+    await upgrade(db_url)
+    interval, calls = 0.25, 4
+    worker = Path(__file__).with_name("lane_worker.py")
+    procs = [await asyncio.create_subprocess_exec(sys.executable, str(worker), db_url, str(calls), str(interval),
+                                                  stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                                                  cwd=str(worker.parents[2]))
+             for _ in range(2)]
+    outputs = [await p.communicate() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err.decode() for _, err in outputs]
+    moments = sorted(float(t) for out, _ in outputs for t in out.split())
+    assert len(moments) == 2 * calls
+    gaps = [b - a for a, b in itertools.pairwise(moments)]
+    # Each process alone would be paced; interleaved, the combined stream must be too.
+    assert min(gaps) >= interval - 0.02, gaps
+
+
+async def test_db_slots_reserve_consecutive_slots(db: str) -> None:
+    if not db.startswith("postgres"):
+        pytest.skip("lane slots live in the database only on PostgreSQL")
+    from registry.observations.lanes import DbSlots
+
+    slots = DbSlots()
+    delays = [await slots.claim("lane/x", 10.0) for _ in range(3)]
+    assert delays[0] == 0.0 and 9.5 < delays[1] <= 10.0 and 19.5 < delays[2] <= 20.0
+    assert await slots.claim("lane/y", 10.0) == 0.0  # another key is free
