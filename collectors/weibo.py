@@ -62,9 +62,9 @@ class WeiboApiSource:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def _get(self, path: str, params: dict[str, Any]) -> object:
+    async def _get(self, path: str, params: dict[str, Any], credential: str) -> object:
         resp = await self.ctx.http.request("GET", f"{self.ctx.options.weibo_base}{path}", where=path, params=params,
-                                           lane=self.lane)
+                                           lane=self.lane, credential=credential)
         try:
             body: object = resp.json()
         except ValueError:
@@ -77,14 +77,15 @@ class WeiboApiSource:
     async def collect(self, target: Target, now: dt.datetime) -> Success:
         """Profile (followers) and the timeline since the last seen post."""
         token = self.ctx.credential(target, "access_token").get("access_token")
-        profile = parse_user_show(await self._get("/2/users/show.json", {"access_token": token, "uid": target.uid}))
+        profile = parse_user_show(await self._get("/2/users/show.json", {"access_token": token, "uid": target.uid},
+                                                   target.credential))
         since = target.cursor.removeprefix("since_id=") if target.cursor.startswith("since_id=") else ""
         posts: list[PostObs] = []
         for page in range(1, self.ctx.options.weibo_max_pages + 1):
             params: dict[str, Any] = {"access_token": token, "uid": target.uid, "count": 100, "page": page}
             if since:
                 params["since_id"] = since
-            batch = parse_user_timeline(await self._get("/2/statuses/user_timeline.json", params))
+            batch = parse_user_timeline(await self._get("/2/statuses/user_timeline.json", params, target.credential))
             posts.extend(batch)
             if len(batch) < 100:
                 break
