@@ -213,5 +213,8 @@ def render(results: Rows, meta: dict[str, Any]) -> str:
         if not rows:
             continue
         lines += [f"## {title}", "", *table(rows, [*columns, LOAD]), "", *scaling_lines(rows, MAIN_METRIC[name]), ""]
+    one_host = HERE / "one-host.md"  # written by `python -m bench.one_host` (lanes, issue 13)
+    if one_host.exists():
+        lines += [one_host.read_text(encoding="utf-8").rstrip(), ""]
     lines += ["## Profile of the slowest path", "", *profiles()]
     return "\n".join(lines).rstrip() + "\n"

@@ -50,7 +50,9 @@ def doctor(app: App) -> None:
     checks.append(doctor_mod.describe_db(app.settings, app.db_url))
 
     async def accounts() -> list[doctor_mod.Check]:
-        return await doctor_mod.check_accounts(names, app.settings)
+        from collectors.sources import method_needs
+
+        return await doctor_mod.check_accounts(names, app.settings, method_needs())
 
     checks += app.run(accounts)
     marks = {"ok": "✓", "warn": "!", "error": "✗"}
@@ -64,10 +66,11 @@ def doctor(app: App) -> None:
 
 def _print_plan(app: App) -> None:
     from collectors.plan import plan
+    from collectors.sources import lanes_from
 
     rt = runtime_of(app)
     counts = app.run(doctor_mod.method_counts)
-    rows = plan(counts, rt.collect_options, rt.interval_minutes, rt.concurrency)
+    rows = plan(counts, rt.collect_options, rt.interval_minutes, rt.concurrency, lanes_from(app.settings))
     records = [{"method": r.method, "accounts": r.accounts, "calls": r.calls_per_account,
                 "first": r.first_calls_per_account, "pacing": f"{r.pacing_s:.1f}s", "cycle": f"{r.cycle_seconds:.0f}s",
                 "per_day": r.calls_per_day, "quota": r.quota,

@@ -43,7 +43,7 @@ def demo_config(directory: Path, base: str, county: Any) -> Settings:
     config = directory / "govmedia.toml"
     write_default(config, overrides={
         "county.name": "滹沱县", "platforms.wechat.api_base": base, "platforms.weibo.api_base": base,
-        "platforms.weibo.mobile_base": base, "platforms.weibo.min_interval": 0.0, "platforms.weibo.jitter": 0.0,
+        "platforms.weibo.mobile_base": base,
         "platforms.feed.base_url": base, "wecom.api_base": base + "/wecom", "wecom.corp_id": county.wecom.corp_id,
         "wecom.agent_id": county.wecom.agent_id, "wecom.credential": "wecom_app", "collect.concurrency": 12,
         "notify.office_users": [OFFICE_USER], "notify.quiet_hours": "", "notify.working_days_only": False,

@@ -23,8 +23,6 @@ class Options:
     weibo_mobile_base: str = "https://m.weibo.cn"
     feed_base: str = ""
     backfill_days: int = 92
-    weibo_min_interval: float = 3.0
-    weibo_jitter: float = 2.0
     weibo_max_pages: int = 10
     wechat_data_hour: int = 8
     token_refreshes: int = 2

@@ -7,6 +7,7 @@ from urllib.parse import quote, unquote
 
 from collectors.base import Context
 from collectors.errors import ErrorKind, PlatformError
+from collectors.lanes import Lane
 from collectors.parse_feed import parse_feed
 from registry.observations.store import Success, Target
 
@@ -35,6 +36,8 @@ class FeedSource:
     """Collector for accounts with an RSS or Atom feed."""
 
     method = "feed"
+    #: Feeds are conditional GETs to many hosts (or one RSSHub): bounded in flight, never paced.
+    lane = Lane("feed", concurrency=4)
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -42,7 +45,8 @@ class FeedSource:
     async def collect(self, target: Target, now: dt.datetime) -> Success:
         """Fetch the feed unless unchanged since the last pass."""
         url = feed_url(target, self.ctx.options.feed_base)
-        resp = await self.ctx.http.request("GET", url, where="feed", headers=_validators(target.cursor))
+        resp = await self.ctx.http.request("GET", url, where="feed", headers=_validators(target.cursor),
+                                           lane=self.lane)
         if resp.status_code == 304:
             return Success(posts=[], metrics=[], known_until=now, cursor=target.cursor)
         if resp.status_code in (404, 410):

@@ -1,4 +1,4 @@
-"""HTTP for collectors: an injected `httpx.AsyncClient`, per-host pacing, bounded retries with backoff.
+"""HTTP for collectors: an injected `httpx.AsyncClient`, pacing and limits by lane, bounded retries with backoff.
 
 Only transient failures are retried in the same pass (transport errors, timeouts, HTTP 5xx, and
 bodies a source marks retryable such as WeChat's -1); auth, quota and gone never are. Error
@@ -10,16 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from collectors.errors import ErrorKind, PlatformError, mask, redact
+from collectors.lanes import Lane, LaneBook
 from collectors.parse_common import decode_json
 
 #: Calls made by the current task (the run loop sets a fresh counter per attempt).
@@ -63,66 +62,36 @@ class RetryPolicy:
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
-class HostPacer:
-    """Keeps a minimum interval (with jitter) between requests to one host."""
-
-    def __init__(self, min_interval: float = 0.0, jitter: float = 0.0, rng: random.Random | None = None) -> None:
-        self.min_interval = min_interval
-        self.jitter = jitter
-        self._rng = rng or random.Random()
-        self._lock = asyncio.Lock()
-        self._next_at = 0.0
-
-    async def wait(self) -> None:
-        """Sleep until this host may be called again."""
-        if self.min_interval <= 0:
-            return
-        async with self._lock:
-            now = time.monotonic()
-            if now < self._next_at:
-                await asyncio.sleep(self._next_at - now)
-            self._next_at = time.monotonic() + self.min_interval + self._rng.uniform(0, self.jitter)
-
-
 @dataclass
 class Http:
     """An httpx client plus pacing, concurrency limits and retries; counts calls."""
 
     client: httpx.AsyncClient
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    pacers: dict[str, HostPacer] = field(default_factory=dict)
-    limits: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    lanes: LaneBook = field(default_factory=LaneBook)
     rng: random.Random = field(default_factory=random.Random)
     calls: int = 0
-
-    def pace(self, host: str, min_interval: float, jitter: float = 0.0) -> None:
-        """Set the minimum interval between requests to a host."""
-        self.pacers[host] = HostPacer(min_interval, jitter, self.rng)
-
-    def limit(self, host: str, concurrency: int) -> None:
-        """Bound concurrent requests to a host."""
-        self.limits[host] = asyncio.Semaphore(concurrency)
 
     async def request(self, method: str, url: str, *, where: str, params: Mapping[str, Any] | None = None,
                       json_body: Any = None, headers: Mapping[str, str] | None = None,
                       retry_if: Callable[[Any], bool] | None = None,
-                      check_status: Callable[[int], None] | None = None) -> httpx.Response:
-        """Send with pacing and retries; return the response (status checked by ``check_status``)."""
-        host = urlsplit(url).netloc
+                      check_status: Callable[[int], None] | None = None, lane: Lane | None = None,
+                      credential: str = "") -> httpx.Response:
+        """Send with the lane's pacing and limit, and retries; return the response (status checked by ``check_status``).
+
+        ``credential`` names the account's credential (never its value) for lanes keyed by credential.
+        """
         last: PlatformError | None = None
         for attempt in range(self.retry.attempts):
             if attempt:
                 await asyncio.sleep(self.retry.delay(attempt, self.rng))
-            pacer = self.pacers.get(host)
-            if pacer:
-                await pacer.wait()
-            sem = self.limits.get(host)
             try:
-                if sem:
-                    async with sem:
-                        resp = await self._send(method, url, params, json_body, headers)
-                else:
+                if lane is None:
                     resp = await self._send(method, url, params, json_body, headers)
+                else:
+                    await self.lanes.pace(lane, credential)
+                    async with self.lanes.slot(lane, credential):
+                        resp = await self._send(method, url, params, json_body, headers)
             except httpx.TimeoutException as exc:
                 last = PlatformError(ErrorKind.NETWORK, f"{where}: timed out ({type(exc).__name__})")
                 continue

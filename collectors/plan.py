@@ -1,25 +1,21 @@
 """The polling plan: per source, accounts × calls × pacing = time per cycle, and calls per day vs quotas.
 
-Platform quotas, not CPU, bound a cycle. Steady-state calls per account and cycle:
-wechat_api re-reads the last 7 datacube days (getarticletotal ×7, getusercumulate and getusersummary
-×2 each) plus one freepublish listing (quota 100/day per account) and, at most every two hours, a
-token; weibo_api two calls; weibo_public a profile and up to two pages, serialised by the host's pacing;
-feed one conditional GET.
+Platform quotas, not CPU, bound a cycle. Each source declares its calls per account and its quota
+(`collectors.sources.SOURCES`); its lane says whether calls wait for one another. A paced lane is
+serial (one key) and its cycle must fit the polling interval; other lanes run up to the pass's
+concurrency.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from collectors.base import Options
+from collectors.lanes import Lane
+from collectors.sources import SOURCES
 from registry.config.i18n import tr
 
-WECHAT_STEADY_CALLS = 7 + 2 + 2 + 1
-FREEPUBLISH_DAILY = 100
-TOKEN_DAILY = 2000
-WEIBO_USER_HOURLY = 150  # open-API default tier per user per app
 CALL_SECONDS = 0.3  # typical round trip without pacing
 
 
@@ -38,34 +34,29 @@ class PlanRow:
     headroom: float | None  # fraction of the tightest quota left unused (None: no published quota)
 
 
-def plan(accounts_by_method: Mapping[str, int], options: Options, interval_minutes: int, concurrency: int) -> list[PlanRow]:
-    """One row per collected source."""
+def plan(accounts_by_method: Mapping[str, int], options: Options, interval_minutes: int, concurrency: int,
+         lanes: Mapping[str, Lane] | None = None) -> list[PlanRow]:
+    """One row per collected source (``lanes``: the configured lanes, default the declared ones)."""
     cycles = max(1, 1440 // max(1, interval_minutes))
     rows = []
-    for method, n in sorted(accounts_by_method.items()):
-        if method == "manual" or n == 0:
+    for spec in sorted(SOURCES, key=lambda s: s.method):
+        n = accounts_by_method.get(spec.method, 0)
+        if n == 0:
             continue
-        if method == "wechat_api":
-            per, first = WECHAT_STEADY_CALLS, options.backfill_days + 2 * 2 * math.ceil(options.backfill_days / 7) + 2
-            pacing, parallel = CALL_SECONDS, concurrency
-            per_account_day = cycles * 1
-            headroom = 1 - max(per_account_day / FREEPUBLISH_DAILY, 12 / TOKEN_DAILY)
-            quota = tr(f"发布列表 每号每日{per_account_day}/{FREEPUBLISH_DAILY}次", f"freepublish {per_account_day}/{FREEPUBLISH_DAILY} per account per day")
-        elif method == "weibo_api":
-            per, first, pacing, parallel = 2, 2 + options.weibo_max_pages, CALL_SECONDS, concurrency
-            headroom = 1 - (per * cycles / 24) / WEIBO_USER_HOURLY
-            quota = tr(f"每用户每小时{per * cycles / 24:.1f}/{WEIBO_USER_HOURLY}次", f"{per * cycles / 24:.1f}/{WEIBO_USER_HOURLY} calls per user per hour")
-        elif method == "weibo_public":
-            per, first = 3, 1 + options.weibo_max_pages
-            pacing = max(CALL_SECONDS, options.weibo_min_interval + options.weibo_jitter / 2)
-            parallel = 1  # one host, paced: calls are serial
-            seconds = n * per * pacing
-            headroom = 1 - seconds / (interval_minutes * 60)
+        lane = (lanes or {}).get(spec.lane.name, spec.lane)
+        per, first = spec.calls(options)
+        headroom: float | None
+        if lane.paced:
+            pacing = max(CALL_SECONDS, lane.min_interval + lane.jitter / 2)
+            parallel = min(concurrency, n) if lane.per_credential else 1
+            headroom = 1 - n * per * pacing / parallel / (interval_minutes * 60)
             quota = tr(f"每次间隔{pacing:.1f}秒（过快返回418）", f"paced {pacing:.1f} s per call (418 when faster)")
         else:
-            per, first, pacing, parallel = 1, 1, CALL_SECONDS, concurrency
-            headroom, quota = None, tr("无公开配额", "none published")
+            pacing, parallel = CALL_SECONDS, concurrency
+            quota, headroom = tr("无公开配额", "none published"), None
+        if spec.quota is not None:
+            quota, headroom = spec.quota(cycles)
         cycle = n * per * pacing / parallel
-        rows.append(PlanRow(method, n, per, first, pacing, cycle, n * per * cycles, quota,
+        rows.append(PlanRow(spec.method, n, per, first, pacing, cycle, n * per * cycles, quota,
                             round(headroom, 3) if headroom is not None else None))
     return rows

@@ -5,20 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 import httpx
 
-from collectors.base import Context, Options, Source
-from collectors.feed import FeedSource
+from collectors.base import Context, Options
 from collectors.http import Http, RetryPolicy
+from collectors.lanes import LaneBook, LocalSlots
 from collectors.model import BEIJING
 from collectors.run import PassSummary, Progress, Runner
-from collectors.wechat import WeChatSource
-from collectors.weibo import WeiboApiSource, WeiboPublicSource
+from collectors.sources import build_sources, lanes_from
 from registry.config.credentials import Secrets
 from registry.config.settings import Settings
+from registry.observations import lanes as lane_store
 from registry.observations import store as obs
+from registry.observations.lanes import DbSlots
 
 
 def options_from(settings: Settings) -> Options:
@@ -31,16 +31,10 @@ def options_from(settings: Settings) -> Options:
         weibo_mobile_base=str(weibo.get("mobile_base", "https://m.weibo.cn")).rstrip("/"),
         feed_base=str(settings.get("platforms.feed.base_url", "")).rstrip("/"),
         backfill_days=int(c.get("backfill_days", 92)),
-        weibo_min_interval=float(weibo.get("min_interval", 3.0)),
-        weibo_jitter=float(weibo.get("jitter", 2.0)),
         weibo_max_pages=int(weibo.get("max_pages", 10)),
     )
 
 
-def build_sources(ctx: Context) -> dict[str, Source]:
-    """One source per collection method."""
-    sources: list[Source] = [WeChatSource(ctx), WeiboApiSource(ctx), WeiboPublicSource(ctx), FeedSource(ctx)]
-    return {s.method: s for s in sources}
 
 
 async def collect(
@@ -55,17 +49,21 @@ async def collect(
     clock: Callable[[], dt.datetime] | None = None,
     retry: RetryPolicy | None = None,
     due_interval: dt.timedelta | None = None,
+    lanes: LaneBook | None = None,
 ) -> PassSummary:
-    """Run one collection pass over the due accounts."""
+    """Run one collection pass over the due accounts.
+
+    Calls are paced and limited by lane (`collectors.sources`); on PostgreSQL the lanes' slots live in
+    the database so that several ``run --worker`` processes together keep each lane's pace. ``lanes``
+    injects another book (tests: a virtual sleep); its lane settings are taken from the config.
+    """
     clock = clock or (lambda: dt.datetime.now(BEIJING))
     options = options_from(settings)
     if since is not None:
         options.backfill_days = max(1, (clock().astimezone(BEIJING).date() - since).days + 1)
-    http = Http(client, retry=retry or RetryPolicy(attempts=int(settings.get("collect.retries", 3))))
-    per_host = int(settings.get("collect.per_host_concurrency", 4))
-    for base in (options.wechat_base, options.weibo_base, options.weibo_mobile_base, options.feed_base):
-        if base:
-            http.limit(urlsplit(base).netloc, per_host)
+    book = lanes or LaneBook(slots=DbSlots() if lane_store.uses_database() else LocalSlots())
+    book.overrides = lanes_from(settings)
+    http = Http(client, retry=retry or RetryPolicy(attempts=int(settings.get("collect.retries", 3))), lanes=book)
     ctx = Context(http=http, secrets=secrets, options=options, clock=clock)
     # A scheduled cycle (due_interval) takes only due accounts and marks them due again after it.
     targets = await obs.targets(account_ids=account_ids, platform=platform,

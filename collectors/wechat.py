@@ -11,11 +11,13 @@ which retries forever.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import replace
 from typing import Any
 
-from collectors.base import Context
+from collectors.base import Context, Options
 from collectors.errors import PlatformError
+from collectors.lanes import Lane
 from collectors.model import BEIJING, MetricObs, PostObs, merge_metrics
 from collectors.parse_wechat import (
     parse_article_total,
@@ -25,6 +27,7 @@ from collectors.parse_wechat import (
     parse_user_summary,
     raise_for_errcode,
 )
+from registry.config.i18n import tr
 from registry.observations import tokens
 from registry.observations.store import Success, Target
 
@@ -37,10 +40,32 @@ def _busy(body: Any) -> bool:
     return isinstance(body, dict) and body.get("errcode") == -1
 
 
+#: Steady calls per account and cycle: the last 7 datacube days (getarticletotal ×7, getusercumulate
+#: and getusersummary ×2 each) plus one freepublish listing (100/day per account); a token at most
+#: every two hours (2,000/day).
+STEADY_CALLS = 7 + 2 + 2 + 1
+FREEPUBLISH_DAILY = 100
+TOKEN_DAILY = 2000
+
+
+def plan_calls(options: Options) -> tuple[int, int]:
+    """(steady, first-run) calls per account and cycle."""
+    return STEADY_CALLS, options.backfill_days + 2 * 2 * math.ceil(options.backfill_days / 7) + 2
+
+
+def plan_quota(cycles: int) -> tuple[str, float | None]:
+    """The tightest published quota at ``cycles`` per day, and the fraction of it left unused."""
+    headroom = 1 - max(cycles / FREEPUBLISH_DAILY, 12 / TOKEN_DAILY)
+    return tr(f"发布列表 每号每日{cycles}/{FREEPUBLISH_DAILY}次",
+              f"freepublish {cycles}/{FREEPUBLISH_DAILY} per account per day"), headroom
+
+
 class WeChatSource:
     """Collector for WeChat official accounts."""
 
     method = "wechat_api"
+    #: Quotas are per account (freepublish 100/day) and not a rate: calls are only bounded in flight.
+    lane = Lane("wechat_api", concurrency=4)
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -54,14 +79,14 @@ class WeChatSource:
         base = self.ctx.options.wechat_base
         body = await self.ctx.http.json(
             "POST", f"{base}/cgi-bin/stable_token", where="stable_token", retry_if=_busy,
-            json_body={"grant_type": "client_credential", "appid": appid, "secret": secret,
+            lane=self.lane, credential=appid, json_body={"grant_type": "client_credential", "appid": appid, "secret": secret,
                        "force_refresh": False})
         token, expires = parse_token(body)
         if stale is not None and token == stale:
             # The platform still hands out the token it just rejected: force a new one (20/day).
             body = await self.ctx.http.json(
                 "POST", f"{base}/cgi-bin/stable_token", where="stable_token", retry_if=_busy,
-                json_body={"grant_type": "client_credential", "appid": appid, "secret": secret, "force_refresh": True})
+                lane=self.lane, credential=appid, json_body={"grant_type": "client_credential", "appid": appid, "secret": secret, "force_refresh": True})
             token, expires = parse_token(body)
         await tokens.store_token(key, secret, token, now + dt.timedelta(seconds=expires), now)
         return token
@@ -74,7 +99,7 @@ class WeChatSource:
             state["token"] = token
             answer = await self.ctx.http.json(
                 "POST", f"{self.ctx.options.wechat_base}{path}", where=path.rsplit("/", 1)[-1],
-                params={"access_token": token}, json_body=body, retry_if=_busy)
+                params={"access_token": token}, json_body=body, retry_if=_busy, lane=self.lane, credential=appid)
             try:
                 raise_for_errcode(answer)
             except PlatformError as exc:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from collectors.base import Context
+from collectors.base import Context, Options
 from collectors.errors import ErrorKind, PlatformError
+from collectors.lanes import Lane
 from collectors.model import BEIJING, MetricObs, PostObs
 from collectors.parse_weibo_api import parse_user_show, parse_user_timeline, raise_for_error
 from collectors.parse_weibo_mobile import (
@@ -21,6 +22,7 @@ from collectors.parse_weibo_mobile import (
     parse_profile,
     raise_for_http_status,
 )
+from registry.config.i18n import tr
 from registry.observations.store import Success, Target
 
 MOBILE_HEADERS = {
@@ -30,16 +32,39 @@ MOBILE_HEADERS = {
 }
 
 
+WEIBO_USER_HOURLY = 150  # open-API default tier per user per app
+
+
+def api_plan_calls(options: Options) -> tuple[int, int]:
+    """weibo_api: (steady, first-run) calls per account and cycle (profile and a timeline page)."""
+    return 2, 2 + options.weibo_max_pages
+
+
+def api_plan_quota(cycles: int) -> tuple[str, float | None]:
+    """weibo_api: calls per user and hour against the open API's tier."""
+    hourly = 2 * cycles / 24
+    return tr(f"每用户每小时{hourly:.1f}/{WEIBO_USER_HOURLY}次", f"{hourly:.1f}/{WEIBO_USER_HOURLY} calls per user per hour"), \
+        1 - hourly / WEIBO_USER_HOURLY
+
+
+def public_plan_calls(options: Options) -> tuple[int, int]:
+    """weibo_public: (steady, first-run) calls per account and cycle (a profile and up to two pages)."""
+    return 3, 1 + options.weibo_max_pages
+
+
 class WeiboApiSource:
     """Collector for Weibo accounts that authorised our app (open API)."""
 
     method = "weibo_api"
+    #: The open API's limits are per user and hour (a quota the planner checks), not a pace.
+    lane = Lane("weibo_api", concurrency=4)
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def _get(self, path: str, params: dict[str, Any]) -> object:
-        resp = await self.ctx.http.request("GET", f"{self.ctx.options.weibo_base}{path}", where=path, params=params)
+    async def _get(self, path: str, params: dict[str, Any], credential: str) -> object:
+        resp = await self.ctx.http.request("GET", f"{self.ctx.options.weibo_base}{path}", where=path, params=params,
+                                           lane=self.lane, credential=credential)
         try:
             body: object = resp.json()
         except ValueError:
@@ -52,14 +77,15 @@ class WeiboApiSource:
     async def collect(self, target: Target, now: dt.datetime) -> Success:
         """Profile (followers) and the timeline since the last seen post."""
         token = self.ctx.credential(target, "access_token").get("access_token")
-        profile = parse_user_show(await self._get("/2/users/show.json", {"access_token": token, "uid": target.uid}))
+        profile = parse_user_show(await self._get("/2/users/show.json", {"access_token": token, "uid": target.uid},
+                                                   target.credential))
         since = target.cursor.removeprefix("since_id=") if target.cursor.startswith("since_id=") else ""
         posts: list[PostObs] = []
         for page in range(1, self.ctx.options.weibo_max_pages + 1):
             params: dict[str, Any] = {"access_token": token, "uid": target.uid, "count": 100, "page": page}
             if since:
                 params["since_id"] = since
-            batch = parse_user_timeline(await self._get("/2/statuses/user_timeline.json", params))
+            batch = parse_user_timeline(await self._get("/2/statuses/user_timeline.json", params, target.credential))
             posts.extend(batch)
             if len(batch) < 100:
                 break
@@ -74,15 +100,13 @@ class WeiboPublicSource:
     """Collector for Weibo accounts through m.weibo.cn's public JSON (paced, cookie-aware)."""
 
     method = "weibo_public"
+    #: m.weibo.cn answers 418 to fast callers: one call at a time, 3-5 s apart (``[platforms.weibo]``).
+    lane = Lane("weibo_public", min_interval=3.0, jitter=2.0, concurrency=1)
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.cooldown_until: dt.datetime | None = None
         self.cooldown_reason: PlatformError | None = None
-        base = ctx.options.weibo_mobile_base
-        from urllib.parse import urlsplit
-
-        ctx.http.pace(urlsplit(base).netloc, ctx.options.weibo_min_interval, ctx.options.weibo_jitter)
 
     async def _get(self, target: Target, params: dict[str, Any], cookie: str) -> object:
         headers = {**MOBILE_HEADERS, "Referer": f"{self.ctx.options.weibo_mobile_base}/u/{target.uid}"}
@@ -90,7 +114,8 @@ class WeiboPublicSource:
             headers["Cookie"] = cookie
         resp = await self.ctx.http.request("GET", f"{self.ctx.options.weibo_mobile_base}/api/container/getIndex",
                                            where="getIndex", params=params, headers=headers,
-                                           check_status=raise_for_http_status)
+                                           check_status=raise_for_http_status, lane=self.lane,
+                                           credential=target.credential)
         if resp.status_code >= 400:
             raise PlatformError(ErrorKind.NETWORK, f"getIndex: HTTP {resp.status_code}", code=str(resp.status_code))
         try:

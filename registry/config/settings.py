@@ -39,7 +39,9 @@ api_base = "https://api.weixin.qq.com"
 api_base = "https://api.weibo.com"
 # m.weibo.cn base URL used by the weibo_public collector.
 mobile_base = "https://m.weibo.cn"
-# Minimum seconds between two m.weibo.cn requests, plus up to `jitter` random seconds (it bans fast callers).
+# Pacing of the weibo_public lane (m.weibo.cn bans fast callers): minimum seconds between two of its
+# requests, plus up to `jitter` random seconds. Only that lane waits: other sources on the same host
+# (a gateway, a proxy, the sandbox) are not slowed. Held across `run --worker` processes on PostgreSQL.
 min_interval = 3.0
 jitter = 2.0
 # Pages of posts read per account and pass at most.
@@ -54,7 +56,8 @@ base_url = ""
 backfill_days = 92
 # Accounts collected at the same time.
 concurrency = 8
-# Requests in flight to one host at the same time (m.weibo.cn is further paced one by one).
+# Requests in flight per lane at the same time, in each process. Every source has its own lane whatever
+# host it calls (the key keeps its old name); the paced weibo_public lane goes one by one.
 per_host_concurrency = 4
 # Seconds before an HTTP call times out.
 timeout = 20.0
@@ -66,6 +69,14 @@ lease_minutes = 15.0
 interval_minutes = 60
 # Accounts 10+ days without a post (nearing the 14-day veto) are polled this often instead.
 urgent_interval_minutes = 15
+
+# Any lane (wechat_api, weibo_api, weibo_public, feed) may be tuned in a table of its own; these keys
+# win over the ones above. For example:
+# [lanes.weibo_api]
+# min_interval = 0.0       # seconds between two calls on the lane (across workers on PostgreSQL)
+# jitter = 0.0             # plus up to this many random seconds
+# concurrency = 4          # calls in flight per process
+# per_credential = false   # true: one lane per credential (per-account quotas)
 
 [wecom]
 # WeCom (企业微信) API base URL.

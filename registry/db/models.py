@@ -222,6 +222,16 @@ class TokenCache(Model):
         table = "token_cache"
 
 
+class LaneSlot(Model):
+    """The next moment a collection lane may be called, shared by every ``run --worker`` process (PostgreSQL)."""
+
+    key = fields.CharField(max_length=160, primary_key=True)
+    next_at = fields.DatetimeField()
+
+    class Meta:
+        table = "lane_slot"
+
+
 class Finding(Model):
     """A rule's finding about an account or unit: opens once, refreshes, resolves itself."""
 

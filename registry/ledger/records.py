@@ -269,7 +269,8 @@ class _Row:
         raw = self.get("method")
         method = vocab.parse_method(raw) if raw else None
         if raw and method is None:
-            self.err("method", tr("应为 wechat_api/weibo_api/weibo_public/feed/manual", "must be wechat_api/weibo_api/weibo_public/feed/manual"))
+            methods = "/".join(m.value for m in vocab.CollectMethod)  # kept equal to collectors' SOURCES by a test
+            self.err("method", tr(f"应为 {methods}", f"must be {methods}"))
         if method is None and platform is not None and not raw:
             method = vocab.DEFAULT_METHOD.get(platform, vocab.CollectMethod.MANUAL)
         if method and platform and platform not in vocab.METHOD_PLATFORMS[method]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from registry.config.credentials import SecretsError, load_secrets
@@ -56,27 +57,33 @@ def check_secrets(settings: Settings) -> tuple[list[Check], set[str]]:
     return [Check("ok", tr(f"密钥文件：{path}（{len(names)} 个凭据）", f"secrets file: {path} ({len(names)} credentials)"))], names
 
 
-async def check_accounts(credentials: set[str], settings: Settings) -> list[Check]:
-    """Each active account's collection method has what it needs."""
+async def check_accounts(credentials: set[str], settings: Settings,
+                         needs: Mapping[str, Sequence[str]]) -> list[Check]:
+    """Each active account's collection method has what it needs.
+
+    ``needs`` maps each collected method to what its accounts must have ("credential", "feed_url"):
+    the collectors' source registry, handed over by the composition root. Manual accounts need nothing.
+    """
     out: list[Check] = []
     accounts = await Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES]).order_by("id")
     problems = 0
     for a in accounts:
         method = a.collect_method
         msg = ""
-        if method in (vocab.CollectMethod.WECHAT_API.value, vocab.CollectMethod.WEIBO_API.value):
-            if not a.credential:
-                msg = tr("未填写凭据", "no credential named")
-            elif a.credential not in credentials:
-                msg = tr(f"凭据 {a.credential} 不在密钥文件中", f"credential {a.credential} is not in the secrets file")
-        elif method == vocab.CollectMethod.FEED.value:
-            if not a.feed_url:
-                msg = tr("未填写订阅地址", "no feed URL")
-            elif a.feed_url.startswith("/") and not settings.get("platforms.feed.base_url"):
-                msg = tr("订阅地址是相对路径，但未配置 [platforms.feed] base_url",
-                         "relative feed path but [platforms.feed] base_url is not set")
-        elif method == vocab.CollectMethod.MANUAL.value:
+        wants = needs.get(method, ())
+        if method == vocab.CollectMethod.MANUAL.value:
             out.append(Check("ok", tr(f"{a.name}（{a.ref}）：手工报送", f"{a.name} ({a.ref}): manual submissions")))
+        elif method not in needs:
+            msg = tr(f"采集方式 {method} 没有对应的采集器", f"no collector for method {method}")
+        elif "credential" in wants and not a.credential:
+            msg = tr("未填写凭据", "no credential named")
+        elif "credential" in wants and a.credential not in credentials:
+            msg = tr(f"凭据 {a.credential} 不在密钥文件中", f"credential {a.credential} is not in the secrets file")
+        elif "feed_url" in wants and not a.feed_url:
+            msg = tr("未填写订阅地址", "no feed URL")
+        elif "feed_url" in wants and a.feed_url.startswith("/") and not settings.get("platforms.feed.base_url"):
+            msg = tr("订阅地址是相对路径，但未配置 [platforms.feed] base_url",
+                     "relative feed path but [platforms.feed] base_url is not set")
         if msg:
             problems += 1
             out.append(Check("warn", f"{a.name} ({a.ref}): {msg}"))

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from lanekit import VirtualTime
 
 from collectors.http import RetryPolicy
 from collectors.model import BEIJING
@@ -37,6 +38,7 @@ class County:
 
     async def collect(self, **kwargs: Any) -> PassSummary:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=BASE) as client:
+            kwargs.setdefault("lanes", VirtualTime().book())
             return await collect(self.settings, self.secrets, client, clock=self.clock,
                                  retry=RetryPolicy(attempts=3, base_delay=0.0), **kwargs)
 
@@ -48,7 +50,7 @@ def sandbox_settings(tmp: Path, base: str) -> Settings:
     cfg = tmp / "govmedia.toml"
     cfg.write_text(
         f'[platforms.wechat]\napi_base = "{base}"\n[platforms.weibo]\napi_base = "{base}"\nmobile_base = "{base}"\n'
-        f'min_interval = 0.0\njitter = 0.0\n[platforms.feed]\nbase_url = "{base}"\n[collect]\nbackfill_days = 20\n',
+        f'[platforms.feed]\nbase_url = "{base}"\n[collect]\nbackfill_days = 20\n',
         encoding="utf-8")
     return load(cfg, environ={})
 

@@ -25,3 +25,13 @@ def test_province_plan_shows_where_quota_runs_out() -> None:
     assert rows["wechat_api"].headroom is not None and 0.7 < rows["wechat_api"].headroom < 0.8
     slower = {r.method: r for r in plan({"weibo_public": 1500}, Options(), 720, 16)}
     assert slower["weibo_public"].headroom is not None and slower["weibo_public"].headroom > 0
+
+
+def test_the_plan_reads_the_configured_lanes() -> None:
+    from collectors.lanes import Lane
+
+    lanes = {"weibo_public": Lane("weibo_public", 6.0, 0.0, 1), "feed": Lane("feed", 2.0, 0.0, 4, per_credential=True)}
+    rows = {r.method: r for r in plan({"weibo_public": 6, "feed": 3}, Options(), 60, 8, lanes)}
+    assert rows["weibo_public"].pacing_s == 6.0 and rows["weibo_public"].cycle_seconds == 6 * 3 * 6.0
+    # A lane keyed by credential is paced per account: accounts run side by side.
+    assert rows["feed"].pacing_s == 2.0 and rows["feed"].cycle_seconds == 3 * 1 * 2.0 / 3

@@ -42,10 +42,10 @@ def write_ledger(path: Path, uids: Iterable[str] | None = None) -> Path:
 
 
 def sandbox_overrides(base: str) -> dict[str, Any]:
-    """Config keys pointing every platform at a sandbox, unpaced."""
+    """Config keys pointing every platform at a sandbox (default pacing: only the weibo_public lane waits)."""
     return {
         "platforms.wechat.api_base": base, "platforms.weibo.api_base": base, "platforms.weibo.mobile_base": base,
-        "platforms.weibo.min_interval": 0.0, "platforms.weibo.jitter": 0.0, "platforms.feed.base_url": base,
+        "platforms.feed.base_url": base,
         "wecom.api_base": base + "/wecom",
     }
 
