@@ -107,15 +107,18 @@ def test_headers_english_aliases_unknown_and_missing() -> None:
     assert set(mapping.values()) == {"name", "platform", "uid", "notes"}
     assert unknown == ["颜色"]
     assert missing == ["主办单位"]
-    parsed = validate_rows(["账号名称", "平台"], [(2, ["a", "wechat"])], TODAY)
-    assert {e.column for e in parsed.errors} == {"账号ID", "主办单位"}
+    parsed = validate_rows(["账号名称", "平台"], [(2, ["a", "wechat"])], TODAY, header_row=3)
+    # Only the unit column stops at the header (an id can be reported per row); no stray '' value.
+    assert [(e.row, e.column) for e in parsed.errors] == [(3, "主办单位")]
+    assert str(parsed.errors[0]).startswith("第3行 【主办单位】 表头缺少这一列：请在第3行表头加一列「主办单位」")
+    assert "''" not in str(parsed.errors[0])
 
 
 def test_messages_in_english() -> None:
     set_lang("en")
     try:
         parsed = validate_rows(HEADERS, [(2, row(platform="x"))], TODAY)
-        assert str(parsed.errors[0]).startswith("row 2 [平台] not a known platform")
+        assert str(parsed.errors[0]).startswith("row 2, column B [平台] platform 'x' is not known")
     finally:
         set_lang("zh")
 
