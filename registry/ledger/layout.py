@@ -132,7 +132,7 @@ class _Reader:
         elif any(_TOTAL.match(v) for v in values[:2]):
             self.skipped["total"].append((number, first))
         elif self._is_section(cells, values):
-            self.skipped["section"].append((number, "".join(dict.fromkeys(values))))
+            self.skipped["section"].append((number, " ".join(dict.fromkeys(values))))
             self.kind, self.platform = _section_facts("".join(dict.fromkeys(values)))
             self.last.clear()
         elif self._is_header(cells):
