@@ -26,6 +26,8 @@ _TOTAL = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计)")
 _NOTE = re.compile(r"^\s*(?:注|备注|说明|附注|填表说明|填报说明|制表人|填表人|填报人|审核人|制表时间|填报日期|填表日期|"
                    r"监测时间|统计时间|截至时间)\s*\d*\s*[:：]|^\s*注\s*\d*\s*[、.．]")
 _COUNT_SUFFIX = re.compile(r"[（(]\s*(?:共\s*)?\d+\s*个?\s*[）)]\s*$")
+_SUB_NAME = frozenset({"姓名", "名字"})
+_SUB_PHONE = frozenset({"电话", "联系电话", "手机", "手机号", "手机号码", "联系方式"})
 _KINDS = ((re.compile(r"乡|镇|街道"), vocab.UnitKind.TOWNSHIP), (re.compile(r"县直|部门|单位|机关"), vocab.UnitKind.DEPARTMENT),
           (re.compile(r"县政府|人民政府"), vocab.UnitKind.COUNTY_GOV))
 
@@ -210,6 +212,20 @@ def _apply_implied(reader: _Reader, headers: list[str]) -> list[str]:
     return notes
 
 
+def _two_row_header(grid: list[list[str]], index: int) -> list[str] | None:
+    """Headings of a two-row header (管理员 merged over 姓名 | 联系电话), or None when the header is one row."""
+    headers = grid[index]
+    below = grid[index + 1] if index + 1 < len(grid) else []
+    subs = {j: c for j, c in enumerate(below) if c and c != (headers[j] if j < len(headers) else "")}
+    if not subs or not all(c in _SUB_NAME | _SUB_PHONE for c in subs.values()):
+        return None
+    out = [*headers, *[""] * (len(below) - len(headers))]
+    for j, sub in subs.items():
+        parent = next((headers[k] for k in range(min(j, len(headers) - 1), -1, -1) if headers[k]), "")
+        out[j] = parent if sub in _SUB_NAME else parent + "电话"
+    return out
+
+
 def locate(sheets: list[Sheet], sheet_name: str | None = None) -> Located:
     """Find the ledger in a workbook: its sheet, header row and account rows; raise TableError when none."""
     sheet, index, notes = _choose(sheets, sheet_name)
@@ -219,9 +235,14 @@ def locate(sheets: list[Sheet], sheet_name: str | None = None) -> Located:
         notes.append(tr(f"{sample}是标题，已跳过；表头在第{index + 1}行",
                         f"{'; '.join(f'row {n} {text[:24]!r}' for n, text in above[:3])} are titles, skipped; "
                         f"the header is row {index + 1}"))
-    headers = [h.strip().lstrip("\ufeff") for h in sheet.grid[index]]
+    two_rows = _two_row_header(sheet.grid, index)
+    if two_rows is not None:
+        notes.append(tr(f"表头占第{index + 1}–{index + 2}行，按「{'、'.join(h for h in two_rows if h)}」读取",
+                        f"the header spans rows {index + 1}-{index + 2}, read as {', '.join(h for h in two_rows if h)}"))
+    headers = [h.strip().lstrip("\ufeff") for h in two_rows or sheet.grid[index]]
     reader = _Reader(headers)
-    for number, cells in enumerate(sheet.grid[index + 1:], start=index + 2):
+    first = index + (3 if two_rows is not None else 2)
+    for number, cells in enumerate(sheet.grid[first - 1:], start=first):
         reader.read(number, cells)
     notes.extend(reader.notes())
     notes.extend(_apply_implied(reader, headers))

@@ -135,6 +135,9 @@ def test_sheet_option_and_file_errors_in_chinese_and_english(gm, tmp_path: Path)
     doc.write_bytes(b"PK")
     assert "不支持的文件类型「.docx」：请在 Excel/WPS 中另存为 .xlsx、.xls 或 .csv" in gm("accounts", "import", str(doc), code=2)
     assert "unsupported file type '.docx'" in gm("accounts", "import", str(doc), code=2, lang="en")
+    bad = tmp_path / "坏.xls"
+    bad.write_bytes(b"not a workbook at all")
+    assert "不是可读取的 .xls 工作簿" in gm("accounts", "import", str(bad), code=2)
     assert "file not found" in gm("accounts", "import", str(tmp_path / "none.xls"), code=2, lang="en")
 
 
@@ -189,3 +192,21 @@ def test_sections_that_name_a_platform_and_a_missing_header() -> None:
     assert "第3、5–6、8行【平台】按所在分类行填写" in found.notes
     with pytest.raises(TableError, match="没有找到表头"):
         locate([Sheet("s", [["标题"], ["甲", "乙"]], "utf-8")])
+
+
+def test_a_two_row_header_with_merged_contact_headings(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for r in (["序号", "新媒体名称", "平台", "原始ID", "主办单位", "管理员", None],
+              [None, None, None, None, None, "姓名", "联系电话"],
+              [1, "滹沱教育", "微信", "gh_1a2b3c4d5e60", "滹沱县教育局", "李明", "13100000001"]):
+        ws.append(r)
+    for ref in ("A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:E2", "F1:G1"):
+        ws.merge_cells(ref)
+    wb.save(tmp_path / "two.xlsx")
+    found = locate(read_sheets(tmp_path / "two.xlsx"))
+    assert found.headers[5:] == ["管理员", "管理员电话"] and [n for n, _ in found.rows] == [3]
+    parsed = validate_rows(found.headers, found.rows, TODAY, header_row=found.header_row)
+    record = parsed.records[0][1]
+    assert (record["operator"], record["operator_phone"], record["unit"]) == ("李明", "13100000001", "滹沱县教育局")
