@@ -48,7 +48,8 @@ async def import_ledger(
         found = locate(read_sheets(path), sheet)
     except TableError as exc:
         return ImportResult(errors=[RowError(0, path.name, str(exc), "")])
-    parsed = validate_rows(found.headers, found.rows, today, header_row=found.header_row, default_platform=platform)
+    parsed = validate_rows(found.headers, found.rows, today, header_row=found.header_row, default_platform=platform,
+                           file_columns=found.file_columns)
     result = ImportResult(errors=parsed.errors, warnings=parsed.warnings, rows=len(found.rows), notes=found.notes)
     if parsed.errors:
         return result

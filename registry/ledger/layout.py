@@ -42,6 +42,8 @@ class Located:
     rows: list[tuple[int, list[str]]]
     encoding: str
     notes: list[str] = field(default_factory=list)
+    #: Columns in the file; headers after them were added from section rows (单位类型, 平台).
+    file_columns: int = 0
 
 
 def _keys(cells: list[str]) -> set[str]:
@@ -244,6 +246,7 @@ def locate(sheets: list[Sheet], sheet_name: str | None = None) -> Located:
     first = index + (3 if two_rows is not None else 2)
     for number, cells in enumerate(sheet.grid[first - 1:], start=first):
         reader.read(number, cells)
+    width = len(headers)
     notes.extend(reader.notes())
     notes.extend(_apply_implied(reader, headers))
-    return Located(sheet.name, index + 1, headers, reader.rows, sheet.encoding, notes)
+    return Located(sheet.name, index + 1, headers, reader.rows, sheet.encoding, notes, width)

@@ -448,11 +448,12 @@ def _missing_column(header_row: int, key: str) -> RowError:
 
 
 def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: dt.date, *, header_row: int = 1,
-                  default_platform: vocab.Platform | None = None) -> ParsedLedger:
+                  default_platform: vocab.Platform | None = None, file_columns: int | None = None) -> ParsedLedger:
     """Validate every row and the cross-row rules; collect all errors.
 
     Only a missing name or unit column stops at the header: a missing platform can come from brackets
-    after the name or `default_platform`, a missing id is reported on each row that lacks it.
+    after the name or `default_platform`, a missing id is reported on each row that lacks it. Columns
+    from `file_columns` on were added by the reader (from section rows) and have no spreadsheet letter.
     """
     result = ParsedLedger()
     mapping, unknown, missing = map_headers(headers)
@@ -462,7 +463,8 @@ def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: 
     result.errors.extend(_missing_column(header_row, key) for key in fatal)
     if fatal:
         return result
-    where = {key: (headers[i].strip(), column_letter(i)) for i, key in mapping.items()}
+    in_file = len(headers) if file_columns is None else file_columns
+    where = {key: (headers[i].strip(), column_letter(i) if i < in_file else "") for i, key in mapping.items()}
     seen: dict[tuple[str, str], int] = {}
     units: dict[str, tuple[int, str, str]] = {}
     people: dict[tuple[str, str, str], tuple[int, str, str]] = {}

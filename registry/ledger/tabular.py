@@ -109,8 +109,9 @@ def _finish(cells: list[list[str]], encoding: str) -> Table:
 def _text_grid(raw: bytes) -> tuple[list[list[str]], str]:
     text, encoding = _decode(raw)
     try:
-        first = text[:4096].splitlines()[0] if text.strip() else ""
-        dialect: type[csv.Dialect] = csv.excel_tab if "\t" in first else csv.excel
+        # Tab-separated (Excel's text saves) when tabs outnumber commas: a title line may have neither.
+        sample = text[:4096]
+        dialect: type[csv.Dialect] = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
         return [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)], encoding
     except csv.Error as exc:
         raise TableError(tr(f"CSV 格式有误：{exc}", f"malformed CSV: {exc}")) from None

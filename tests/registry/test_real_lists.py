@@ -210,3 +210,14 @@ def test_a_two_row_header_with_merged_contact_headings(tmp_path: Path) -> None:
     parsed = validate_rows(found.headers, found.rows, TODAY, header_row=found.header_row)
     record = parsed.records[0][1]
     assert (record["operator"], record["operator_phone"], record["unit"]) == ("李明", "13100000001", "滹沱县教育局")
+
+
+def test_a_column_taken_from_section_rows_has_no_letter() -> None:
+    from registry.ledger.tabular import Sheet
+
+    grid = [["名称", "平台", "原始ID", "单位"], ["一、县直部门", "", "", ""], ["滹沱教育", "微信", "gh_1a2b3c4d5e60", "滹沱县教育局"],
+            ["二、乡镇", "", "", ""], ["滹沱教育2", "微信", "gh_1a2b3c4d5e61", "滹沱县教育局"]]
+    found = locate([Sheet("s", grid, "utf-8")])
+    assert found.headers[-1] == "单位类型" and found.file_columns == 4
+    parsed = validate_rows(found.headers, found.rows, TODAY, header_row=1, file_columns=found.file_columns)
+    assert [str(e) for e in parsed.errors] == ["第5行 【单位类型】 与第3行同一单位的类型不一致：'乡镇'"]
