@@ -22,7 +22,7 @@ HEADER_SCAN = 30
 _NUMERAL = "一二三四五六七八九十百零〇"
 _SECTION = re.compile(rf"^\s*(?:[{_NUMERAL}]+\s*[、.．]|[（(]\s*[{_NUMERAL}\d]+\s*[）)]|第[{_NUMERAL}\d]+[部类章节]|[A-Z][、.．])")
 _SEQ_SECTION = re.compile(rf"[{_NUMERAL}]+[、.．]?|[（(][{_NUMERAL}]+[）)]")
-_TOTAL = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计)")
+_TOTAL = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计)\s*[:：]?\s*(?:\d+\s*个?(?:账号|新媒体账号)?)?\s*$")
 _NOTE = re.compile(r"^\s*(?:注|备注|说明|附注|填表说明|填报说明|制表人|填表人|填报人|审核人|制表时间|填报日期|填表日期|"
                    r"监测时间|统计时间|截至时间)\s*\d*\s*[:：]|^\s*注\s*\d*\s*[、.．]")
 _COUNT_SUFFIX = re.compile(r"[（(]\s*(?:共\s*)?\d+\s*个?\s*[）)]\s*$")
@@ -188,8 +188,8 @@ class _Reader:
                 out.append(tr(f"第{_rows_text([n for n, _ in found])}行是{what[kind]}（{sample}），已跳过",
                               f"rows {_rows_text([n for n, _ in found])} are {what[kind]} ({sample}); skipped"))
         for i, numbers in self.filled.items():
-            out.append(tr(f"第{_rows_text(numbers)}行【{self.headers[i]}】为空、合并单元格或「同上」，已按上一行填写",
-                          f"rows {_rows_text(numbers)} [{self.headers[i]}]: blank, merged or 同上, filled from the row above"))
+            out.append(tr(f"第{_rows_text(numbers)}行【{self.headers[i]}】为空或「同上」，已按上一行填写",
+                          f"rows {_rows_text(numbers)} [{self.headers[i]}]: blank or 同上, filled from the row above"))
         return out
 
 

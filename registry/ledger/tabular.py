@@ -139,8 +139,10 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
     from openpyxl import load_workbook
 
     try:
-        # Not read-only: merged cells are only known to a fully loaded workbook.
-        wb = load_workbook(path, data_only=True)
+        # Not read-only: merged cells are only known to a fully loaded workbook. A file object, so that an
+        # .xlsx named .xls opens too (openpyxl refuses a path by its extension).
+        with path.open("rb") as f:
+            wb = load_workbook(f, data_only=True)
     except (BadZipFile, KeyError, ValueError, OSError) as exc:
         raise TableError(tr(f"不是可读取的 .xlsx 工作簿（{exc}）：请在 Excel/WPS 中打开后重新另存为 .xlsx",
                             f"not a readable .xlsx workbook: {exc}")) from None
@@ -200,10 +202,12 @@ def read_sheets(path: Path) -> list[Sheet]:
     if not path.is_file():
         raise TableError(tr(f"不是文件：{path}", f"not a file: {path}"))
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        sheets = _xlsx_sheets(path)
-    elif suffix == ".xls":
-        sheets = _xls_sheets(path)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        # By content, not name: offices rename an .xls to .xlsx and back.
+        with path.open("rb") as f:
+            magic = f.read(4)
+        workbook = {b"PK\x03\x04": ".xlsx", b"\xd0\xcf\x11\xe0": ".xls"}.get(magic, suffix)
+        sheets = _xls_sheets(path) if workbook == ".xls" else _xlsx_sheets(path)
     elif suffix in _TEXT_SUFFIXES:
         grid, encoding = _text_grid(path.read_bytes())
         sheets = [Sheet(path.stem, [[c.strip() for c in row] for row in grid], encoding)]

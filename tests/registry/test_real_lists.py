@@ -71,14 +71,14 @@ def test_the_reader_says_what_it_skipped_and_filled() -> None:
     assert "第4、12行是分类行（「一、县直部门」、「二、乡镇」），已跳过" in notes
     assert "第15行是合计行（「合计」），已跳过" in notes
     assert any(n.startswith("第16–17行是注释/落款行") for n in notes)
-    assert "第9、11、14行【开办主体】为空、合并单元格或「同上」，已按上一行填写" in notes
+    assert "第9、11、14行【开办主体】为空或「同上」，已按上一行填写" in notes
     _, notes, _ = parse("paicha-gbk.csv")
     assert "第3行是分类行（「一 县直单位」），已跳过" in notes and "第8行是合计行（「合计」），已跳过" in notes
 
 
 def test_a_name_only_list_fails_on_each_row_with_where_to_find_the_id() -> None:
     rows, notes, errors = parse("tongbao-unicode.txt", Platform.WECHAT)
-    assert rows == [] and "第5、7行【开办主体】为空、合并单元格或「同上」，已按上一行填写" in notes
+    assert rows == [] and "第5、7行【开办主体】为空或「同上」，已按上一行填写" in notes
     assert [e.split(" ")[0] for e in errors] == ["第4行", "第5行", "第6行", "第7行"]
     assert errors[0].startswith("第4行 【账号ID】 微信公众号应填原始ID（gh_加12位十六进制；登录 mp.weixin.qq.com")
     assert errors[1].startswith("第5行 【账号ID】 微博应填数字UID")  # （政务微博） in the name
@@ -221,3 +221,10 @@ def test_a_column_taken_from_section_rows_has_no_letter() -> None:
     assert found.headers[-1] == "单位类型" and found.file_columns == 4
     parsed = validate_rows(found.headers, found.rows, TODAY, header_row=1, file_columns=found.file_columns)
     assert [str(e) for e in parsed.errors] == ["第5行 【单位类型】 与第3行同一单位的类型不一致：'乡镇'"]
+
+
+def test_a_workbook_is_read_by_its_content_not_its_name(tmp_path: Path) -> None:
+    (tmp_path / "汇总.xls").write_bytes((LISTS / "huizong.xlsx").read_bytes())
+    (tmp_path / "清单.xlsx").write_bytes((LISTS / "wenti.xls").read_bytes())
+    assert [s.name for s in read_sheets(tmp_path / "汇总.xls")] == ["填报说明", "账号汇总"]
+    assert len(locate(read_sheets(tmp_path / "清单.xlsx")).rows) == 5
