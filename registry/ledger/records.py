@@ -34,7 +34,7 @@ COLUMNS: tuple[Column, ...] = (
                                 "账号昵称", "昵称", "新媒体账号"), True),
     Column("platform", "平台", ("platform",
                             "平台类型", "新媒体类型", "类型", "平台名称", "所属平台", "发布平台", "账号平台", "媒体类型",
-                            "新媒体平台", "运营平台", "账号类别", "新媒体形式"), True),
+                            "新媒体平台", "运营平台", "新媒体形式"), True),
     Column("uid", "账号ID", ("account id", "uid",
                             "原始ID", "原始id", "公众号原始ID", "账号id", "帐号ID", "ID", "微博UID", "微博ID", "平台ID",
                             "账号标识", "UID号"), True),
@@ -69,7 +69,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "状态", ("status", "运营状态", "账号状态", "运行状态")),
     Column("notes", "备注", ("notes", "remarks", "说明", "备注说明", "其他说明")),
     # Optional extras the list lacks but a matrix needs; exported after the standard ones.
-    Column("account_type", "账号类型", ("account type", "公众号类型")),
+    Column("account_type", "账号类型", ("account type", "公众号类型", "账号类别")),
     Column("matrix_role", "矩阵角色", ("matrix role",)),
     Column("head_wecom", "负责人企业微信账号", ("head wecom userid", "head wecom")),
 )

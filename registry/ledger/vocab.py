@@ -201,9 +201,17 @@ def parse_unit_kind(value: str) -> UnitKind | None:
     return _lookup(value, UnitKind, UNIT_KIND_LABELS, _UNIT_KIND_ALIASES)
 
 
+_STATUS_ALIASES: dict[str, Status] = {
+    **dict.fromkeys(("正常", "正常运营", "正常更新", "运营", "在用", "在运营"), Status.OPERATING),
+    **dict.fromkeys(("整改", "待整改"), Status.RECTIFYING),
+    **dict.fromkeys(("关停", "已关闭", "关闭"), Status.CLOSED),
+    **dict.fromkeys(("注销",), Status.DEREGISTERED),
+}
+
+
 def parse_status(value: str) -> Status | None:
     """Return the status for a code or Chinese label, or None."""
-    return _lookup(value, Status, STATUS_LABELS, {"正常": Status.OPERATING})
+    return _lookup(value, Status, STATUS_LABELS, _STATUS_ALIASES)
 
 
 def parse_matrix_role(value: str) -> MatrixRole | None:

@@ -126,3 +126,13 @@ def test_messages_in_english() -> None:
 def test_future_date_and_huge_cell() -> None:
     errs = errors_of(row(opened_on="2027-01-01", notes="x" * 5000))
     assert {c for _, c, _ in errs} == {"开设日期", "备注"}
+
+
+def test_words_real_lists_use_for_status_and_account_kind() -> None:
+    from registry.ledger.records import map_headers
+    from registry.ledger.vocab import Status, parse_status
+
+    assert (parse_status("正常运营"), parse_status("关停"), parse_status("停更了")) == (
+        Status.OPERATING, Status.CLOSED, None)
+    mapping, _, _ = map_headers(["名称", "平台", "账号类别"])
+    assert mapping == {0: "name", 1: "platform", 2: "account_type"}
