@@ -26,6 +26,9 @@ _TOTAL = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计)\s*[:：]?\
 _NOTE = re.compile(r"^\s*(?:注|备注|说明|附注|填表说明|填报说明|制表人|填表人|填报人|审核人|制表时间|填报日期|填表日期|"
                    r"监测时间|统计时间|截至时间)\s*\d*\s*[:：]|^\s*注\s*\d*\s*[、.．]")
 _COUNT_SUFFIX = re.compile(r"[（(]\s*(?:共\s*)?\d+\s*个?\s*[）)]\s*$")
+_SAME = frozenset(SAME_AS_ABOVE)
+_NOTE_START = frozenset("注备说附填制审监统截 \u3000")
+_TOTAL_START = frozenset("合总小共 \u3000")
 _SUB_NAME = frozenset({"姓名", "名字"})
 _SUB_PHONE = frozenset({"电话", "联系电话", "手机", "手机号", "手机号码", "联系方式"})
 _KINDS = ((re.compile(r"乡|镇|街道"), vocab.UnitKind.TOWNSHIP), (re.compile(r"县直|部门|单位|机关"), vocab.UnitKind.DEPARTMENT),
@@ -115,7 +118,10 @@ class _Reader:
         self.mapping, _, _ = map_headers(headers)
         self.column = {key: i for i, key in self.mapping.items()}
         self.width = len(headers)
-        self.last: dict[int, str] = {}
+        #: The previous account row as filled, or None at the top and after a section row.
+        self.prev: list[str] | None = None
+        self.units = [i for i, key in self.mapping.items() if key in UNIT_KEYS]
+        self.shared = [i for i, key in self.mapping.items() if key not in ACCOUNT_KEYS]
         self.kind: vocab.UnitKind | None = None
         self.platform: vocab.Platform | None = None
         self.skipped: dict[str, list[tuple[int, str]]] = {"section": [], "total": [], "note": [], "header": []}
@@ -130,15 +136,16 @@ class _Reader:
         if not values:
             return
         first = values[0]
-        if (self.in_notes and len(set(values)) == 1) or _NOTE.match(first):
+        # First-character checks before the patterns: this runs once per row of lists 100k rows long.
+        if (self.in_notes and len(set(values)) == 1) or (first[0] in _NOTE_START and _NOTE.match(first)):
             self.in_notes = True
             self.skipped["note"].append((number, first))
-        elif any(_TOTAL.match(v) for v in values[:2]):
+        elif any(v[0] in _TOTAL_START and _TOTAL.match(v) for v in values[:2]):
             self.skipped["total"].append((number, first))
         elif self._is_section(cells, values):
             self.skipped["section"].append((number, " ".join(dict.fromkeys(values))))
             self.kind, self.platform = _section_facts("".join(dict.fromkeys(values)))
-            self.last.clear()
+            self.prev = None
         elif self._is_header(cells):
             self.skipped["header"].append((number, first))
         else:
@@ -146,7 +153,7 @@ class _Reader:
 
     def _is_header(self, cells: list[str]) -> bool:
         name = self.column.get("name")
-        return name is not None and heading_key(cells[name]) == "name" and len(_keys(cells)) >= 2
+        return name is not None and cells[name] == self.headers[name] and len(_keys(cells)) >= 2
 
     def _is_section(self, cells: list[str], values: list[str]) -> bool:
         seq = self.column.get("seq")
@@ -158,18 +165,20 @@ class _Reader:
         return bool(_SECTION.match(values[0])) or name is None or not cells[name]
 
     def _fill(self, number: int, cells: list[str]) -> list[str]:
-        unit = self.column.get("unit")
-        # A blank unit continues the group above; a blank 上级单位/运维单位 only on such a row (a named unit
-        # with a blank parent has none: the county government).
-        continues = unit is not None and (not cells[unit] or cells[unit] in SAME_AS_ABOVE)
-        for i, key in sorted(self.mapping.items()):
-            value = cells[i]
-            shared_blank = not value and (key == "unit" or (key in UNIT_KEYS and continues))
-            if (shared_blank or (value in SAME_AS_ABOVE and key not in ACCOUNT_KEYS)) and i in self.last:
-                cells[i] = self.last[i]
-                self.filled.setdefault(i, []).append(number)
-            elif value and value not in SAME_AS_ABOVE:
-                self.last[i] = value
+        prev = self.prev
+        if prev is not None:
+            unit = self.column.get("unit")
+            # A blank unit continues the group above, and so do its blank 上级单位/运维单位; a named unit with
+            # a blank parent has none (the county government).
+            if unit is not None and (not cells[unit] or cells[unit] in _SAME):
+                for i in self.units:
+                    if (not cells[i] or cells[i] in _SAME) and prev[i]:
+                        self._take(number, cells, prev, i)
+            if not _SAME.isdisjoint(cells):
+                for i in self.shared:
+                    if cells[i] in _SAME and prev[i]:
+                        self._take(number, cells, prev, i)
+        self.prev = cells
         facts = (("unit_kind", vocab.UNIT_KIND_LABELS[self.kind] if self.kind else ""),
                  ("platform", vocab.PLATFORM_LABELS[self.platform] if self.platform else ""))
         for key, fact in facts:
@@ -177,6 +186,10 @@ class _Reader:
             if fact and (i < 0 or not cells[i]):
                 self.implied.append((number, key, fact))
         return cells
+
+    def _take(self, number: int, cells: list[str], prev: list[str], i: int) -> None:
+        cells[i] = prev[i]
+        self.filled.setdefault(i, []).append(number)
 
     def notes(self) -> list[str]:
         out: list[str] = []

@@ -274,10 +274,16 @@ class _Row:
                 self.err(key, tr("含有不可见的控制字符", "holds invisible control characters"))
             elif BY_KEY[key].required and not value.strip() and key not in ("platform", "uid"):
                 self.err(key, tr("必填项为空", "required but empty"))
-        for key in ACCOUNT_KEYS:
-            if key in BY_KEY and self.get(key) in SAME_AS_ABOVE:
+        for key in KEYS:
+            if self.get(key) not in SAME_AS_ABOVE:
+                continue
+            if key in ACCOUNT_KEYS:
                 self.err(key, tr("「同上」只能用于单位等共用信息：请填写本账号自己的内容",
                                  "'同上' (same as above) is only for shared cells such as the unit: give this account's own value"))
+            else:  # the reader fills every 同上 that has a row above it
+                self.err(key, tr("「同上」上方没有可参照的内容（表头或分类行之后的第一行）：请直接填写",
+                                 "'同上' (same as above) with nothing above it: write the value itself"))
+                self.cells[key] = ""
         for key in ("name", "unit", "parent_unit", "operator_org", "head", "operator", "verified_subject",
                     "interaction", "notes", "account_type"):
             self.out[key] = self.get(key)

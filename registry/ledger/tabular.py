@@ -149,7 +149,7 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
     sheets = []
     try:
         for ws in wb.worksheets:
-            grid = [[_cell_text(v).strip() for v in row] for row in ws.iter_rows(values_only=True)]
+            grid = [[unescape_cell(_cell_text(v).strip()) for v in row] for row in ws.iter_rows(values_only=True)]
             ranges = [(r.min_row - 1, r.max_row - 1, r.min_col - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
             _fill_merged(grid, ranges)
             sheets.append(Sheet(ws.title, grid, "xlsx"))
@@ -186,7 +186,7 @@ def _xls_sheets(path: Path) -> list[Sheet]:
     try:
         for index in range(book.nsheets):
             ws = book.sheet_by_index(index)
-            grid = [[_xls_cell(book, c).strip() for c in ws.row(r)] for r in range(ws.nrows)]
+            grid = [[unescape_cell(_xls_cell(book, c).strip()) for c in ws.row(r)] for r in range(ws.nrows)]
             _fill_merged(grid, [(r0, r1 - 1, c0, c1 - 1) for r0, r1, c0, c1 in ws.merged_cells])
             sheets.append(Sheet(ws.name, grid, "xls"))
             book.unload_sheet(index)
@@ -210,10 +210,10 @@ def read_sheets(path: Path) -> list[Sheet]:
         sheets = _xls_sheets(path) if workbook == ".xls" else _xlsx_sheets(path)
     elif suffix in _TEXT_SUFFIXES:
         grid, encoding = _text_grid(path.read_bytes())
-        sheets = [Sheet(path.stem, [[c.strip() for c in row] for row in grid], encoding)]
+        sheets = [Sheet(path.stem, [[unescape_cell(c.strip()) for c in row] for row in grid], encoding)]
     else:
         raise _unsupported(suffix)
-    return [Sheet(s.name, [[unescape_cell(c) for c in row] for row in s.grid], s.encoding) for s in sheets]
+    return sheets
 
 
 def _unsupported(suffix: str) -> TableError:
