@@ -228,3 +228,13 @@ def test_a_workbook_is_read_by_its_content_not_its_name(tmp_path: Path) -> None:
     (tmp_path / "清单.xlsx").write_bytes((LISTS / "wenti.xls").read_bytes())
     assert [s.name for s in read_sheets(tmp_path / "汇总.xls")] == ["填报说明", "账号汇总"]
     assert len(locate(read_sheets(tmp_path / "清单.xlsx")).rows) == 5
+
+
+def test_same_as_above_with_nothing_above_is_an_error_not_a_unit() -> None:
+    from registry.ledger.tabular import Sheet
+
+    grid = [["名称", "平台", "原始ID", "主办单位"], ["一、县直部门", "", "", ""], ["滹沱教育", "微信", "gh_1a2b3c4d5e60", "同上"]]
+    found = locate([Sheet("s", grid, "utf-8")])
+    parsed = validate_rows(found.headers, found.rows, TODAY, header_row=1)
+    assert [(e.row, e.letter, e.reason[:12]) for e in parsed.errors] == [(3, "D", "「同上」上方没有可参照的")]
+    assert parsed.records == []
