@@ -179,14 +179,18 @@ def _xls_sheets(path: Path) -> list[Sheet]:
 
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
-    except (xlrd.XLRDError, OSError, ValueError, AssertionError, IndexError, KeyError, EOFError) as exc:
+    except Exception as exc:  # xlrd parses a binary format and fails in many ways (struct, compdoc, index…)
         raise TableError(tr(f"不是可读取的 .xls 工作簿（{exc}）：请在 Excel/WPS 中打开后另存为 .xlsx",
                             f"not a readable .xls workbook: {exc}")) from None
     sheets = []
     try:
         for index in range(book.nsheets):
-            ws = book.sheet_by_index(index)
-            grid = [[unescape_cell(_xls_cell(book, c).strip()) for c in ws.row(r)] for r in range(ws.nrows)]
+            try:
+                ws = book.sheet_by_index(index)
+                grid = [[unescape_cell(_xls_cell(book, c).strip()) for c in ws.row(r)] for r in range(ws.nrows)]
+            except Exception as exc:  # a damaged sheet, as above
+                raise TableError(tr(f"工作表{index + 1}无法读取（{exc}）：请在 Excel/WPS 中打开后另存为 .xlsx",
+                                    f"sheet {index + 1} cannot be read: {exc}")) from None
             _fill_merged(grid, [(r0, r1 - 1, c0, c1 - 1) for r0, r1, c0, c1 in ws.merged_cells])
             sheets.append(Sheet(ws.name, grid, "xls"))
             book.unload_sheet(index)

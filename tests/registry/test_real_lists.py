@@ -238,3 +238,11 @@ def test_same_as_above_with_nothing_above_is_an_error_not_a_unit() -> None:
     parsed = validate_rows(found.headers, found.rows, TODAY, header_row=1)
     assert [(e.row, e.letter, e.reason[:12]) for e in parsed.errors] == [(3, "D", "「同上」上方没有可参照的")]
     assert parsed.records == []
+
+
+@pytest.mark.parametrize("cut", [8, 600, 3000])
+def test_a_damaged_xls_is_a_chinese_error(tmp_path: Path, cut: int) -> None:
+    damaged = tmp_path / "坏.xls"
+    damaged.write_bytes((LISTS / "wenti.xls").read_bytes()[:cut])
+    with pytest.raises(TableError, match="请在 Excel/WPS 中打开后另存为 .xlsx"):
+        read_sheets(damaged)
