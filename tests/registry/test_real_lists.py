@@ -244,5 +244,5 @@ def test_same_as_above_with_nothing_above_is_an_error_not_a_unit() -> None:
 def test_a_damaged_xls_is_a_chinese_error(tmp_path: Path, cut: int) -> None:
     damaged = tmp_path / "坏.xls"
     damaged.write_bytes((LISTS / "wenti.xls").read_bytes()[:cut])
-    with pytest.raises(TableError, match="请在 Excel/WPS 中打开后另存为 .xlsx"):
+    with pytest.raises(TableError, match=r"请在 Excel/WPS 中打开后另存为 \.xlsx"):
         read_sheets(damaged)
