@@ -24,11 +24,17 @@ def accounts() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--retire-missing", is_flag=True, help="Retire accounts that are not in the file.")
+@click.option("--sheet", default=None, help="Sheet to read (default: the first sheet that has a header row).")
+@click.option("--default-platform", default=None, help="Platform of rows that name none, e.g. 微信公众号.")
 @pass_app
-def accounts_import(app: App, file: Path, dry_run: bool, retire_missing: bool) -> None:
-    """Import a ledger (.xlsx or .csv); all rows valid or nothing is written."""
+def accounts_import(app: App, file: Path, dry_run: bool, retire_missing: bool, sheet: str | None,
+                    default_platform: str | None) -> None:
+    """Import a ledger (.xlsx, .xls, .csv or Unicode text); all rows valid or nothing is written."""
     result = app.run(lambda: import_ledger(file, actor=app.actor, today=app.today(), dry_run=dry_run,
-                                           retire_missing=retire_missing))
+                                           retire_missing=retire_missing, sheet=sheet,
+                                           default_platform=default_platform))
+    for note in result.notes:
+        click.echo(tr("说明：", "note: ") + note, err=True)
     echo_problems(result.warnings, result.errors, tr(f"台账有 {len(result.errors)} 处错误，未写入任何数据",
                                                        f"{len(result.errors)} errors in the ledger; nothing was written"))
     plan = result.plan

@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from registry.config.i18n import tr
 from registry.ledger import vocab
+from registry.ledger.layout import locate
 from registry.ledger.records import COLUMNS, RowError, validate_rows
 from registry.ledger.sync import Plan, account_view, apply_plan, load_accounts, plan_import
-from registry.ledger.tabular import TableError, read_table, write_table
+from registry.ledger.tabular import TableError, read_sheets, write_table
 
 _LABELS: dict[str, dict[str, str]] = {
     "platform": {k.value: v for k, v in vocab.PLATFORM_LABELS.items()},
@@ -21,25 +23,34 @@ _LABELS: dict[str, dict[str, str]] = {
 
 @dataclass
 class ImportResult:
-    """Outcome of an import: the plan (applied unless dry-run or invalid), errors, warnings."""
+    """Outcome of an import: the plan (applied unless dry-run or invalid), errors, warnings, and notes on
+    how the file was read (title rows, sections, totals and notes skipped; shared cells filled down)."""
 
     plan: Plan | None = None
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     applied: bool = False
     rows: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 async def import_ledger(
-    path: Path, *, actor: str, today: dt.date, dry_run: bool = False, retire_missing: bool = False
+    path: Path, *, actor: str, today: dt.date, dry_run: bool = False, retire_missing: bool = False,
+    sheet: str | None = None, default_platform: str | None = None,
 ) -> ImportResult:
-    """Import a ledger file; on any invalid row nothing is written."""
+    """Import a ledger file (the header found under any title rows); on any invalid row nothing is written."""
+    platform = vocab.parse_platform(default_platform) if default_platform else None
+    if default_platform and platform is None:
+        return ImportResult(errors=[RowError(0, "--default-platform", tr(
+            f"平台「{default_platform}」无法识别：可用 {vocab.platform_choices()}",
+            f"platform {default_platform!r} is not known: use one of {', '.join(p.value for p in vocab.Platform)}"), "")])
     try:
-        table = read_table(path)
+        found = locate(read_sheets(path), sheet)
     except TableError as exc:
         return ImportResult(errors=[RowError(0, path.name, str(exc), "")])
-    parsed = validate_rows(table.headers, table.rows, today)
-    result = ImportResult(errors=parsed.errors, warnings=parsed.warnings, rows=len(table.rows))
+    parsed = validate_rows(found.headers, found.rows, today, header_row=found.header_row, default_platform=platform,
+                           file_columns=found.file_columns)
+    result = ImportResult(errors=parsed.errors, warnings=parsed.warnings, rows=len(found.rows), notes=found.notes)
     if parsed.errors:
         return result
     result.plan = await plan_import(parsed.records, retire_missing=retire_missing)

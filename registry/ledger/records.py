@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from registry.config.i18n import tr
@@ -27,34 +28,61 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "账号名称", ("account name", "name"), True),
-    Column("platform", "平台", ("platform",), True),
-    Column("uid", "账号ID", ("account id", "uid"), True),
-    Column("unit", "主办单位", ("owner unit", "unit"), True),
-    Column("unit_kind", "单位类型", ("unit kind", "unit type")),
-    Column("parent_unit", "上级单位", ("parent unit",)),
-    Column("operator_org", "运维单位", ("operator unit", "operator org")),
-    Column("head", "负责人", ("head",)),
-    Column("head_phone", "负责人电话", ("head phone",)),
-    Column("operator", "运维人员", ("operator",)),
-    Column("operator_phone", "运维人员电话", ("operator phone",)),
-    Column("wecom", "企业微信账号", ("wecom userid", "wecom")),
-    Column("opened_on", "开设日期", ("opened on", "opened")),
-    Column("verified_subject", "认证主体", ("verified subject",)),
-    Column("filed", "是否备案", ("filed",)),
-    Column("filed_on", "备案日期", ("filed on",)),
-    Column("interaction", "互动渠道", ("interaction channel", "interaction")),
-    Column("frequency", "更新频率要求", ("update frequency", "frequency")),
+    Column("name", "账号名称", ("account name", "name",
+                                "新媒体名称", "政务新媒体名称", "名称", "账号名", "帐号名称", "账号", "帐号", "新媒体账号名称",
+                                "政务新媒体账号名称", "公众号名称", "微信公众号名称", "微博名称", "平台账号名称", "媒体名称",
+                                "账号昵称", "昵称", "新媒体账号"), True),
+    Column("platform", "平台", ("platform",
+                            "平台类型", "新媒体类型", "类型", "平台名称", "所属平台", "发布平台", "账号平台", "媒体类型",
+                            "新媒体平台", "运营平台", "新媒体形式"), True),
+    Column("uid", "账号ID", ("account id", "uid",
+                            "原始ID", "原始id", "公众号原始ID", "账号id", "帐号ID", "ID", "微博UID", "微博ID", "平台ID",
+                            "账号标识", "UID号"), True),
+    Column("unit", "主办单位", ("owner unit", "unit",
+                                "开办主体", "责任单位", "开办单位", "单位", "单位名称", "主体单位", "所属单位", "管理单位",
+                                "运营主体", "主办主管单位", "主办(主管)单位", "主管(主办)单位", "部门", "部门名称", "所属部门",
+                                "填报单位", "主管单位"), True),
+    Column("unit_kind", "单位类型", ("unit kind", "unit type", "单位性质", "单位类别", "单位级别", "单位层级")),
+    Column("parent_unit", "上级单位", ("parent unit", "上级主管单位", "主管部门", "上级部门", "主管单位")),
+    Column("operator_org", "运维单位", ("operator unit", "operator org", "运营单位", "运维机构", "代运维单位",
+                                     "第三方运维单位", "技术支持单位")),
+    Column("head", "负责人", ("head", "责任人", "账号负责人", "主要负责人")),
+    Column("head_phone", "负责人电话", ("head phone", "负责人联系电话", "负责人手机", "责任人电话",
+                                       "责任人联系电话", "负责人联系方式")),
+    Column("operator", "运维人员", ("operator", "管理员", "联系人", "运维人", "管理人员", "账号管理员",
+                                   "日常运维人员", "运营人员", "信息员", "经办人")),
+    Column("operator_phone", "运维人员电话", ("operator phone", "联系电话", "管理员电话", "管理员联系电话",
+                                           "联系人电话", "联系方式", "手机", "手机号", "手机号码", "电话",
+                                           "运维人员联系电话")),
+    Column("wecom", "企业微信账号", ("wecom userid", "wecom", "企业微信", "企业微信ID", "企业微信号")),
+    Column("opened_on", "开设日期", ("opened on", "opened", "开设时间", "开通时间", "开通日期", "注册时间",
+                                   "注册日期", "创建时间", "上线时间")),
+    Column("verified_subject", "认证主体", ("verified subject", "注册主体", "账号主体", "认证单位", "认证信息")),
+    Column("filed", "是否备案", ("filed", "备案情况", "备案状态", "是否已备案")),
+    Column("filed_on", "备案日期", ("filed on", "备案时间")),
+    Column("interaction", "互动渠道", ("interaction channel", "interaction", "互动功能", "互动方式", "留言功能",
+                                    "互动栏目")),
+    Column("frequency", "更新频率要求", ("update frequency", "frequency", "更新频率", "更新频次", "发布频率")),
     Column("method", "采集方式", ("collect method", "collection method", "method")),
     Column("credential", "凭据", ("credential",)),
-    Column("feed_url", "订阅地址", ("feed url", "feed")),
-    Column("status", "状态", ("status",)),
-    Column("notes", "备注", ("notes", "remarks")),
+    Column("feed_url", "订阅地址", ("feed url", "feed", "RSS地址", "RSS", "订阅链接")),
+    Column("status", "状态", ("status", "运营状态", "账号状态", "运行状态")),
+    Column("notes", "备注", ("notes", "remarks", "说明", "备注说明", "其他说明")),
     # Optional extras the issue's list lacks but a matrix needs; exported after the standard ones.
-    Column("account_type", "账号类型", ("account type",)),
+    Column("account_type", "账号类型", ("account type", "公众号类型", "账号类别")),
     Column("matrix_role", "矩阵角色", ("matrix role",)),
     Column("head_wecom", "负责人企业微信账号", ("head wecom userid", "head wecom")),
 )
+#: Headings that real lists carry and the ledger knows but does not store: 序号 (ignored) and the
+#: WeChat 微信号 (an alias identifier, kept apart from the 原始ID; only used to explain what is missing).
+EXTRA_COLUMNS: tuple[Column, ...] = (
+    Column("seq", "序号", ("编号", "序", "no", "no.")),
+    Column("alias", "微信号", ("wechat alias", "微信号(别名)")),
+)
+#: Columns whose blank or 同上 cell means "the unit of the row above" (lists write a unit once per group).
+UNIT_KEYS = ("unit", "parent_unit", "operator_org")
+#: Columns that belong to one account only: 同上 there is never "the same as above".
+ACCOUNT_KEYS = ("name", "uid", "alias", "opened_on", "feed_url", "credential")
 BY_KEY = {c.key: c for c in COLUMNS}
 KEYS = tuple(c.key for c in COLUMNS)
 
@@ -84,18 +112,39 @@ def has_control_chars(text: str) -> bool:
 
 @dataclass(frozen=True)
 class RowError:
-    """One invalid cell: spreadsheet row, column header, reason, offending value."""
+    """One invalid cell: spreadsheet row, column header (as the file spells it), reason, offending value.
+
+    Row 0 is the file as a whole (column is then the file name); `letter` is the spreadsheet column
+    (A, B, …) when the column is in the file.
+    """
 
     row: int
     column: str
     reason: str
     value: str
+    letter: str = ""
 
     def __str__(self) -> str:
+        # The value once: not again when the reason already quotes it (平台「xx」无法识别…).
+        shown = self.value and f"「{self.value}」" not in self.reason and repr(self.value) not in self.reason
+        value = f"：{self.value!r}" if shown else ""
+        value_en = f": {self.value!r}" if shown else ""
+        if self.row == 0:
+            return tr(f"{self.column}：{self.reason}", f"{self.column}: {self.reason}")
         return tr(
-            f"第{self.row}行 【{self.column}】 {self.reason}：{self.value!r}",
-            f"row {self.row} [{self.column}] {self.reason}: {self.value!r}",
+            f"第{self.row}行 {self.letter + '列' if self.letter else ''}【{self.column}】 {self.reason}{value}",
+            f"row {self.row}{', column ' + self.letter if self.letter else ''} [{self.column}] {self.reason}{value_en}",
         )
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet letters of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 @dataclass
@@ -108,32 +157,49 @@ class ParsedLedger:
 
 
 def _norm_header(h: str) -> str:
-    return re.sub(r"[\s_*＊()（）]+", " ", h).strip().lower()
+    h = unicodedata.normalize("NFKC", h)
+    return re.sub(r"[\s_*＊()（）:：]+", " ", h).strip().lower()
+
+
+def _heading_lookup() -> dict[str, list[tuple[int, str]]]:
+    """Normalised heading -> candidate keys with a rank (0 = the ledger's own header, better first)."""
+    lookup: dict[str, list[tuple[int, str]]] = {}
+    for c in (*COLUMNS, *EXTRA_COLUMNS):
+        for rank, name in enumerate((c.header, *c.aliases)):
+            lookup.setdefault(_norm_header(name), []).append((rank, c.key))
+    return lookup
+
+
+_HEADINGS = _heading_lookup()
+
+
+def heading_key(heading: str) -> str | None:
+    """The best column key for a heading, or None when it is not a known heading."""
+    found = _HEADINGS.get(_norm_header(heading))
+    return min(found)[1] if found else None
 
 
 def map_headers(headers: list[str]) -> tuple[dict[int, str], list[str], list[str]]:
-    """Map header positions to column keys; return (mapping, unknown headers, missing required)."""
-    lookup: dict[str, str] = {}
-    for c in COLUMNS:
-        lookup[_norm_header(c.header)] = c.key
-        for a in c.aliases:
-            lookup[_norm_header(a)] = c.key
+    """Map header positions to column keys; return (mapping, unknown headers, missing required).
+
+    When two headings could fill one column the better-ranked one wins and the other takes its next
+    candidate: with both 主办单位 and 主管单位, 主管单位 becomes the 上级单位.
+    """
+    candidates = {i: _HEADINGS.get(_norm_header(h), []) for i, h in enumerate(headers)}
     mapping: dict[int, str] = {}
-    unknown: list[str] = []
-    for i, h in enumerate(headers):
-        key = lookup.get(_norm_header(h))
-        if key is None:
-            if h.strip():
-                unknown.append(h)
-        elif key not in mapping.values():
+    for i in sorted((i for i in candidates if candidates[i]), key=lambda i: (min(candidates[i])[0], i)):
+        # Candidates in column order: a 主管单位 is the unit unless a better heading already took it.
+        key = next((k for _, k in candidates[i] if k not in mapping.values()), None)
+        if key is not None:
             mapping[i] = key
+    unknown = [h for i, h in enumerate(headers) if h.strip() and i not in mapping and _norm_header(h) not in _HEADINGS]
     missing = [c.header for c in COLUMNS if c.required and c.key not in mapping.values()]
     return mapping, unknown, missing
 
 
 def canonical_uid(platform: vocab.Platform, raw: str) -> str | None:
-    """Canonical platform uid, or None when it is not valid for the platform."""
-    v = raw.strip()
+    """Canonical platform uid (full-width digits, letters and punctuation folded), or None when not valid."""
+    v = unicodedata.normalize("NFKC", raw).strip()
     if platform is vocab.Platform.WECHAT:
         v = v.lower()
         return v if _WECHAT_UID.match(v) else None
@@ -147,7 +213,7 @@ def canonical_uid(platform: vocab.Platform, raw: str) -> str | None:
 
 def parse_date(raw: str) -> dt.date | None:
     """Parse 2024-05-01, 2024/5/1, 2024.5.1 or 2024年5月1日; raise ValueError when unreadable."""
-    v = raw.strip()
+    v = unicodedata.normalize("NFKC", raw).strip()
     if not v:
         return None
     m = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?$", v)
@@ -156,19 +222,43 @@ def parse_date(raw: str) -> dt.date | None:
     return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
+_BRACKETED = re.compile(r"^(.*?)\s*[（(]\s*([^（）()]+?)\s*[）)]\s*$")
+SAME_AS_ABOVE = ("同上", "同上。", "〃", "”", '"')
+_UID_HINTS = {
+    vocab.Platform.WECHAT: ("微信公众号应填原始ID（gh_加12位十六进制；登录 mp.weixin.qq.com，在「设置与开发 → 公众号设置 → 注册信息」中查看）",
+                            "WeChat needs the original id (gh_ + 12 hex; mp.weixin.qq.com → Settings → Account info)"),
+    vocab.Platform.WEIBO: ("微博应填数字UID或主页链接（打开该微博主页，地址 weibo.com/u/ 后的数字）",
+                           "Weibo needs a numeric uid or profile URL (the digits after weibo.com/u/)"),
+}
+
+
+def split_platform_suffix(name: str) -> tuple[str, str, vocab.Platform | None]:
+    """"某某警方（新浪微博）" -> ("某某警方", "新浪微博", weibo); a name without such a bracket is unchanged."""
+    m = _BRACKETED.match(name)
+    platform = vocab.parse_platform(m.group(2)) if m and m.group(1) else None
+    if m is None or platform is None:
+        return name, "", None
+    return m.group(1), m.group(2), platform
+
+
 class _Row:
     """Validation of one row, collecting errors instead of stopping at the first."""
 
-    def __init__(self, number: int, cells: dict[str, str], today: dt.date) -> None:
+    def __init__(self, number: int, cells: dict[str, str], today: dt.date,
+                 where: dict[str, tuple[str, str]] | None = None,
+                 default_platform: vocab.Platform | None = None) -> None:
         self.number = number
         self.cells = cells
         self.today = today
+        self.where = where or {}
+        self.default_platform = default_platform
         self.errors: list[RowError] = []
         self.warnings: list[str] = []
         self.out: dict[str, str] = {}
 
     def err(self, key: str, reason: str) -> None:
-        self.errors.append(RowError(self.number, BY_KEY[key].header, reason, self.cells.get(key, "")))
+        header, letter = self.where.get(key, (BY_KEY[key].header, ""))
+        self.errors.append(RowError(self.number, header, reason, self.cells.get(key, ""), letter))
 
     def get(self, key: str) -> str:
         return self.cells.get(key, "").strip()
@@ -182,8 +272,18 @@ class _Row:
                 self.cells[key] = value[:40] + "…"
             elif has_control_chars(value):
                 self.err(key, tr("含有不可见的控制字符", "holds invisible control characters"))
-            elif BY_KEY[key].required and not value.strip():
+            elif BY_KEY[key].required and not value.strip() and key not in ("platform", "uid"):
                 self.err(key, tr("必填项为空", "required but empty"))
+        for key in KEYS:
+            if self.get(key) not in SAME_AS_ABOVE:
+                continue
+            if key in ACCOUNT_KEYS:
+                self.err(key, tr("「同上」只能用于单位等共用信息：请填写本账号自己的内容",
+                                 "'同上' (same as above) is only for shared cells such as the unit: give this account's own value"))
+            else:  # the reader fills every 同上 that has a row above it
+                self.err(key, tr("「同上」上方没有可参照的内容（表头或分类行之后的第一行）：请直接填写",
+                                 "'同上' (same as above) with nothing above it: write the value itself"))
+                self.cells[key] = ""
         for key in ("name", "unit", "parent_unit", "operator_org", "head", "operator", "verified_subject",
                     "interaction", "notes", "account_type"):
             self.out[key] = self.get(key)
@@ -199,24 +299,48 @@ class _Row:
 
     def _platform(self) -> vocab.Platform | None:
         raw = self.get("platform")
+        name, word, in_name = split_platform_suffix(self.out["name"])
+        if in_name is not None:
+            self.out["name"] = name
         p = vocab.parse_platform(raw) if raw else None
         if raw and p is None:
-            self.err("platform", tr("不是已知平台（微信公众号/新浪微博/微信视频号/抖音/今日头条/其他）",
-                                    "not a known platform (wechat/weibo/channels/douyin/toutiao/other)"))
+            self.err("platform", tr(f"平台「{raw}」无法识别：可用 {vocab.platform_choices()}（别的平台填“其他”）",
+                                    f"platform {raw!r} is not known: use one of {', '.join(v.value for v in vocab.Platform)}"))
+        elif p is not None and in_name is not None and p is not in_name:
+            self.err("platform", tr(f"与名称括号中的平台「{word}」不一致：删去名称中的括号或改正平台",
+                                    f"conflicts with the platform {word!r} in brackets after the name"))
+        elif not raw:
+            p = in_name or self.default_platform
+            if p is None:
+                self.err("platform", tr("平台为空：请填写平台，或在名称后加括号注明（如 某某发布（新浪微博）），"
+                                        "整表同一平台时导入加 --default-platform 微信公众号",
+                                        "no platform: fill it in, put it in brackets after the name, or import with "
+                                        "--default-platform"))
+        kind = vocab.PLATFORM_ACCOUNT_TYPES.get(vocab.platform_key(raw or word))
+        if kind and not self.out["account_type"]:
+            self.out["account_type"] = kind
         self.out["platform"] = p.value if p else ""
         return p
 
     def _uid(self, platform: vocab.Platform | None) -> None:
         raw = self.get("uid")
-        if not raw or platform is None:
+        if platform is None:
+            if not raw:
+                self.err("uid", tr("必填项为空", "required but empty"))
             return
-        uid = canonical_uid(platform, raw)
+        uid = canonical_uid(platform, raw) if raw else None
         if uid is None:
-            reason = {
-                vocab.Platform.WECHAT: tr("微信公众号应填原始ID（gh_加12位十六进制）", "WeChat needs the original id (gh_ + 12 hex)"),
-                vocab.Platform.WEIBO: tr("微博应填数字UID或主页链接", "Weibo needs a numeric uid or profile URL"),
-            }.get(platform, tr("账号ID不能含空白且不超过128字", "must have no spaces and at most 128 characters"))
-            self.err("uid", reason)
+            zh, en = _UID_HINTS.get(platform, (
+                "请填写该平台的账号ID（不能含空白，不超过128字）" if not raw else "账号ID不能含空白且不超过128字",
+                "give the platform's account id (no spaces, at most 128 characters)"))
+            alias = self.get("alias")
+            if alias and platform is vocab.Platform.WECHAT:
+                zh += f"；本行的微信号「{alias}」不是原始ID"
+                en += f"; the WeChat alias {alias!r} on this row is not the original id"
+            if "uid" not in self.where:
+                zh += "；表中没有账号ID列，请在表头加一列「账号ID」"
+                en += "; the file has no account id column: add one headed 账号ID"
+            self.err("uid", tr(zh, en))
         self.out["uid"] = uid or ""
 
     def _unit_kind(self) -> None:
@@ -230,7 +354,7 @@ class _Row:
 
     def _people(self) -> None:
         for key in ("head_phone", "operator_phone"):
-            raw = self.get(key).replace(" ", "")
+            raw = unicodedata.normalize("NFKC", self.get(key)).replace(" ", "")
             if raw and not _PHONE.match(raw):
                 self.err(key, tr("不是有效的手机号或固定电话", "not a valid mobile or landline number"))
             self.out[key] = raw
@@ -322,21 +446,38 @@ class _Row:
         self.out["frequency"] = f.label() if f else ("不定期" if raw in ("不定期",) else "")
 
 
-def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: dt.date) -> ParsedLedger:
-    """Validate every row and the cross-row rules; collect all errors."""
+def _missing_column(header_row: int, key: str) -> RowError:
+    column = BY_KEY[key]
+    others = "、".join(a for a in column.aliases if not a.isascii())[:40]
+    return RowError(header_row, column.header, tr(
+        f"表头缺少这一列：请在第{header_row}行表头加一列「{column.header}」" + (f"（也可写作 {others}）" if others else ""),
+        f"the header row lacks this column: add a column headed {column.header!r}"), "")
+
+
+def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: dt.date, *, header_row: int = 1,
+                  default_platform: vocab.Platform | None = None, file_columns: int | None = None) -> ParsedLedger:
+    """Validate every row and the cross-row rules; collect all errors.
+
+    Only a missing name or unit column stops at the header: a missing platform can come from brackets
+    after the name or `default_platform`, a missing id is reported on each row that lacks it. Columns
+    from `file_columns` on were added by the reader (from section rows) and have no spreadsheet letter.
+    """
     result = ParsedLedger()
     mapping, unknown, missing = map_headers(headers)
     if unknown:
         result.warnings.append(tr(f"未知列将被忽略：{'、'.join(unknown)}", f"unknown columns ignored: {', '.join(unknown)}"))
-    for header in missing:
-        result.errors.append(RowError(1, header, tr("缺少必需的列", "required column missing"), ""))
-    if missing:
+    fatal = [key for key in ("name", "unit") if BY_KEY[key].header in missing]
+    result.errors.extend(_missing_column(header_row, key) for key in fatal)
+    if fatal:
         return result
+    in_file = len(headers) if file_columns is None else file_columns
+    where = {key: (headers[i].strip(), column_letter(i) if i < in_file else "") for i, key in mapping.items()}
     seen: dict[tuple[str, str], int] = {}
     units: dict[str, tuple[int, str, str]] = {}
     people: dict[tuple[str, str, str], tuple[int, str, str]] = {}
     for number, cells in rows:
-        row = _Row(number, {key: cells[i] if i < len(cells) else "" for i, key in mapping.items()}, today)
+        row = _Row(number, {key: cells[i] if i < len(cells) else "" for i, key in mapping.items()}, today,
+                   where, default_platform)
         record = row.validate()
         result.errors.extend(row.errors)
         result.warnings.extend(row.warnings)

@@ -1,8 +1,11 @@
-"""Reading and writing the spreadsheets offices keep: .xlsx and .csv (UTF-8, UTF-8 BOM, GBK/GB18030).
+"""Reading and writing the spreadsheets offices keep: .xlsx, .xls and text saves (.csv in UTF-8, UTF-8 BOM,
+GBK/GB18030; Excel's "Unicode 文本", tab-separated UTF-16).
 
-Everything comes back as text cells with their spreadsheet row numbers (the header is row 1), so the
-validators downstream can name the row and column of every problem. Cells that a spreadsheet would
-run as a formula (starting with = + - @) are written with a leading apostrophe and read back without it.
+Everything comes back as text cells with their spreadsheet row numbers, so the validators downstream can
+name the row and column of every problem. `read_sheets` gives every sheet as a grid (a merged cell's value
+copied down its rows); `read_table` is the simple form whose first row is the header. Cells that a
+spreadsheet would run as a formula (starting with = + - @) are written with a leading apostrophe and read
+back without it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from zipfile import BadZipFile
 
+from registry.config.i18n import tr
+
 MAX_CELL = 2000
+_TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,6 +35,15 @@ class Table:
 
     headers: list[str]
     rows: list[tuple[int, list[str]]]
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet as a grid of stripped text cells; grid[0] is spreadsheet row 1."""
+
+    name: str
+    grid: list[list[str]]
     encoding: str
 
 
@@ -61,6 +76,12 @@ def _cell_text(value: object) -> str:
 def _decode(raw: bytes) -> tuple[str, str]:
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8"), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode 文本" save
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise TableError(tr(f"文件以 UTF-16 标记开头，但第{exc.start}字节无法解码：请重新另存为 .xlsx 或 .csv",
+                                f"the file starts as UTF-16 but byte {exc.start} cannot be decoded")) from None
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -68,12 +89,13 @@ def _decode(raw: bytes) -> tuple[str, str]:
     try:
         return raw.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise TableError(f"cannot decode the file as UTF-8 or GBK/GB18030 (byte {exc.start})") from None
+        raise TableError(tr(f"无法按 UTF-8 或 GBK/GB18030 解码（第{exc.start}字节）：请在 Excel/WPS 中另存为 .xlsx",
+                            f"cannot decode the file as UTF-8 or GBK/GB18030 (byte {exc.start})")) from None
 
 
 def _finish(cells: list[list[str]], encoding: str) -> Table:
     if not cells or not any(c.strip() for c in cells[0]):
-        raise TableError("the file is empty or has no header row")
+        raise TableError(tr("文件为空或没有表头行", "the file is empty or has no header row"))
     headers = [h.strip().lstrip("\ufeff") for h in cells[0]]
     rows: list[tuple[int, list[str]]] = []
     for number, row in enumerate(cells[1:], start=2):
@@ -84,18 +106,123 @@ def _finish(cells: list[list[str]], encoding: str) -> Table:
     return Table(headers=headers, rows=rows, encoding=encoding)
 
 
-def read_csv_bytes(raw: bytes) -> Table:
-    """Parse CSV bytes in any of the encodings Excel writes."""
+def _text_grid(raw: bytes) -> tuple[list[list[str]], str]:
     text, encoding = _decode(raw)
     try:
+        # Tab-separated (Excel's text saves) when tabs outnumber commas: a title line may have neither.
         sample = text[:4096]
-        dialect: type[csv.Dialect] | csv.Dialect = csv.excel
-        if "\t" in sample.splitlines()[0] if sample else False:
-            dialect = csv.excel_tab
-        cells = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+        dialect: type[csv.Dialect] = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)], encoding
     except csv.Error as exc:
-        raise TableError(f"malformed CSV: {exc}") from None
+        raise TableError(tr(f"CSV 格式有误：{exc}", f"malformed CSV: {exc}")) from None
+
+
+def read_csv_bytes(raw: bytes) -> Table:
+    """Parse CSV bytes in any of the encodings Excel writes."""
+    cells, encoding = _text_grid(raw)
     return _finish(cells, encoding)
+
+
+def _fill_merged(grid: list[list[str]], ranges: list[tuple[int, int, int, int]]) -> None:
+    """Copy each merged cell's value down the rows it spans (0-based first row, last row, first column)."""
+    for top, bottom, left, _right in ranges:
+        if top >= len(grid) or left >= len(grid[top]):
+            continue
+        value = grid[top][left]
+        for r in range(top + 1, min(bottom, len(grid) - 1) + 1):
+            row = grid[r]
+            row.extend([""] * (left + 1 - len(row)))
+            row[left] = value
+
+
+def _xlsx_sheets(path: Path) -> list[Sheet]:
+    from openpyxl import load_workbook
+
+    try:
+        # Not read-only: merged cells are only known to a fully loaded workbook. A file object, so that an
+        # .xlsx named .xls opens too (openpyxl refuses a path by its extension).
+        with path.open("rb") as f:
+            wb = load_workbook(f, data_only=True)
+    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise TableError(tr(f"不是可读取的 .xlsx 工作簿（{exc}）：请在 Excel/WPS 中打开后重新另存为 .xlsx",
+                            f"not a readable .xlsx workbook: {exc}")) from None
+    sheets = []
+    try:
+        for ws in wb.worksheets:
+            grid = [[unescape_cell(_cell_text(v).strip()) for v in row] for row in ws.iter_rows(values_only=True)]
+            ranges = [(r.min_row - 1, r.max_row - 1, r.min_col - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
+            _fill_merged(grid, ranges)
+            sheets.append(Sheet(ws.title, grid, "xlsx"))
+    finally:
+        wb.close()
+    return sheets
+
+
+def _xls_cell(book: object, cell: object) -> str:
+    import xlrd
+
+    kind, value = cell.ctype, cell.value  # type: ignore[attr-defined]
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return _cell_text(xlrd.xldate_as_datetime(value, book.datemode))  # type: ignore[attr-defined]
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return str(value)
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return _cell_text(bool(value))
+    if kind in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    return _cell_text(value)
+
+
+def _xls_sheets(path: Path) -> list[Sheet]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception as exc:  # xlrd parses a binary format and fails in many ways (struct, compdoc, index…)
+        raise TableError(tr(f"不是可读取的 .xls 工作簿（{exc}）：请在 Excel/WPS 中打开后另存为 .xlsx",
+                            f"not a readable .xls workbook: {exc}")) from None
+    sheets = []
+    try:
+        for index in range(book.nsheets):
+            try:
+                ws = book.sheet_by_index(index)
+                grid = [[unescape_cell(_xls_cell(book, c).strip()) for c in ws.row(r)] for r in range(ws.nrows)]
+            except Exception as exc:  # a damaged sheet, as above
+                raise TableError(tr(f"工作表{index + 1}无法读取（{exc}）：请在 Excel/WPS 中打开后另存为 .xlsx",
+                                    f"sheet {index + 1} cannot be read: {exc}")) from None
+            _fill_merged(grid, [(r0, r1 - 1, c0, c1 - 1) for r0, r1, c0, c1 in ws.merged_cells])
+            sheets.append(Sheet(ws.name, grid, "xls"))
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return sheets
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """Every sheet of a .xlsx/.xls workbook, or the one sheet of a text save (.csv, .txt, .tsv)."""
+    if not path.exists():
+        raise TableError(tr(f"找不到文件：{path}（请检查路径和文件名）", f"file not found: {path}"))
+    if not path.is_file():
+        raise TableError(tr(f"不是文件：{path}", f"not a file: {path}"))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        # By content, not name: offices rename an .xls to .xlsx and back.
+        with path.open("rb") as f:
+            magic = f.read(4)
+        workbook = {b"PK\x03\x04": ".xlsx", b"\xd0\xcf\x11\xe0": ".xls"}.get(magic, suffix)
+        sheets = _xls_sheets(path) if workbook == ".xls" else _xlsx_sheets(path)
+    elif suffix in _TEXT_SUFFIXES:
+        grid, encoding = _text_grid(path.read_bytes())
+        sheets = [Sheet(path.stem, [[unescape_cell(c.strip()) for c in row] for row in grid], encoding)]
+    else:
+        raise _unsupported(suffix)
+    return sheets
+
+
+def _unsupported(suffix: str) -> TableError:
+    return TableError(tr(f"不支持的文件类型「{suffix or '无扩展名'}」：请在 Excel/WPS 中另存为 .xlsx、.xls 或 .csv",
+                         f"unsupported file type {suffix!r}: use .xlsx, .xls or .csv"))
 
 
 def read_xlsx(path: Path) -> Table:
@@ -105,7 +232,7 @@ def read_xlsx(path: Path) -> Table:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise TableError(f"not a readable .xlsx workbook: {exc}") from None
+        raise TableError(tr(f"不是可读取的 .xlsx 工作簿（{exc}）", f"not a readable .xlsx workbook: {exc}")) from None
     try:
         ws = wb.worksheets[0]
         cells = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
@@ -115,15 +242,18 @@ def read_xlsx(path: Path) -> Table:
 
 
 def read_table(path: Path) -> Table:
-    """Read a .xlsx or .csv file by its extension."""
+    """Read a table whose first row is the header (.xlsx, .xls or a text save)."""
     if not path.exists():
-        raise TableError(f"file not found: {path}")
+        raise TableError(tr(f"找不到文件：{path}（请检查路径和文件名）", f"file not found: {path}"))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path)
-    if suffix in (".csv", ".txt", ".tsv"):
+    if suffix in _TEXT_SUFFIXES:
         return read_csv_bytes(path.read_bytes())
-    raise TableError(f"unsupported file type {suffix!r}: use .xlsx or .csv")
+    if suffix == ".xls":
+        sheet = read_sheets(path)[0]
+        return _finish(sheet.grid, sheet.encoding)
+    raise _unsupported(suffix)
 
 
 def write_table(path: Path, headers: Sequence[str], rows: Sequence[Sequence[object]], *, sheet: str = "Sheet1") -> None:
@@ -139,7 +269,7 @@ def write_table(path: Path, headers: Sequence[str], rows: Sequence[Sequence[obje
         path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
         return
     if suffix != ".xlsx":
-        raise TableError(f"unsupported file type {suffix!r}: use .xlsx or .csv")
+        raise TableError(tr(f"不支持的文件类型「{suffix}」：请用 .xlsx 或 .csv", f"unsupported file type {suffix!r}: use .xlsx or .csv"))
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

@@ -6,6 +6,8 @@ county staff read and type in their ledger. Every parser here accepts both.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import StrEnum
 from typing import TypeVar
 
@@ -18,6 +20,10 @@ class Platform(StrEnum):
     CHANNELS = "channels"
     DOUYIN = "douyin"
     TOUTIAO = "toutiao"
+    KUAISHOU = "kuaishou"
+    XIAOHONGSHU = "xiaohongshu"
+    BAIJIAHAO = "baijiahao"
+    BILIBILI = "bilibili"
     OTHER = "other"
 
 
@@ -27,6 +33,10 @@ PLATFORM_LABELS: dict[Platform, str] = {
     Platform.CHANNELS: "微信视频号",
     Platform.DOUYIN: "抖音",
     Platform.TOUTIAO: "今日头条",
+    Platform.KUAISHOU: "快手",
+    Platform.XIAOHONGSHU: "小红书",
+    Platform.BAIJIAHAO: "百家号",
+    Platform.BILIBILI: "哔哩哔哩",
     Platform.OTHER: "其他",
 }
 PLATFORM_LABELS_EN: dict[Platform, str] = {
@@ -35,16 +45,29 @@ PLATFORM_LABELS_EN: dict[Platform, str] = {
     Platform.CHANNELS: "WeChat Channels",
     Platform.DOUYIN: "Douyin",
     Platform.TOUTIAO: "Toutiao",
+    Platform.KUAISHOU: "Kuaishou",
+    Platform.XIAOHONGSHU: "Xiaohongshu",
+    Platform.BAIJIAHAO: "Baijiahao",
+    Platform.BILIBILI: "Bilibili",
     Platform.OTHER: "Other",
 }
 _PLATFORM_ALIASES: dict[str, Platform] = {
-    "微信": Platform.WECHAT,
-    "公众号": Platform.WECHAT,
-    "微信公众平台": Platform.WECHAT,
-    "微博": Platform.WEIBO,
-    "视频号": Platform.CHANNELS,
-    "头条": Platform.TOUTIAO,
-    "头条号": Platform.TOUTIAO,
+    # The words published lists (通报, 汇总表, 排查表) really use, compared after `platform_key`.
+    **dict.fromkeys(("微信", "公众号", "微信公众平台", "微信公众号", "政务微信", "政务微信公众号", "政务公众号",
+                     "订阅号", "服务号", "微信订阅号", "微信服务号", "wechat", "weixin"), Platform.WECHAT),
+    **dict.fromkeys(("微博", "政务微博", "新浪微博", "新浪", "weibo"), Platform.WEIBO),
+    **dict.fromkeys(("视频号", "微信视频号", "政务视频号"), Platform.CHANNELS),
+    **dict.fromkeys(("抖音号", "政务抖音", "抖音短视频", "tiktok"), Platform.DOUYIN),
+    **dict.fromkeys(("头条", "头条号", "今日头条号", "政务头条", "政务头条号"), Platform.TOUTIAO),
+    **dict.fromkeys(("快手号", "政务快手"), Platform.KUAISHOU),
+    **dict.fromkeys(("小红书号", "red"), Platform.XIAOHONGSHU),
+    **dict.fromkeys(("百度百家号", "百家"), Platform.BAIJIAHAO),
+    **dict.fromkeys(("b站", "bilibili", "哔哩哔哩弹幕网", "bili"), Platform.BILIBILI),
+    **dict.fromkeys(("其它",), Platform.OTHER),
+}
+#: Platform words that also say which kind of WeChat account it is (账号类型).
+PLATFORM_ACCOUNT_TYPES: dict[str, str] = {
+    "订阅号": "订阅号", "微信订阅号": "订阅号", "服务号": "服务号", "微信服务号": "服务号",
 }
 
 
@@ -158,9 +181,19 @@ def _lookup(value: str, enum: type[E], labels: dict[E, str], aliases: dict[str, 
     return None
 
 
+def platform_key(value: str) -> str:
+    """A platform word as compared: full-width folded, no spaces, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).lower()
+
+
 def parse_platform(value: str) -> Platform | None:
-    """Return the platform for a code or Chinese label, or None."""
-    return _lookup(value, Platform, PLATFORM_LABELS, _PLATFORM_ALIASES)
+    """Return the platform for a code, Chinese label or a word real lists use (政务微博, B站…), or None."""
+    return _lookup(platform_key(value), Platform, PLATFORM_LABELS, _PLATFORM_ALIASES)
+
+
+def platform_choices() -> str:
+    """The platform labels an office may type, for error messages."""
+    return "/".join(PLATFORM_LABELS.values())
 
 
 def parse_unit_kind(value: str) -> UnitKind | None:
@@ -168,9 +201,17 @@ def parse_unit_kind(value: str) -> UnitKind | None:
     return _lookup(value, UnitKind, UNIT_KIND_LABELS, _UNIT_KIND_ALIASES)
 
 
+_STATUS_ALIASES: dict[str, Status] = {
+    **dict.fromkeys(("正常", "正常运营", "正常更新", "运营", "在用", "在运营"), Status.OPERATING),
+    **dict.fromkeys(("整改", "待整改"), Status.RECTIFYING),
+    **dict.fromkeys(("关停", "已关闭", "关闭"), Status.CLOSED),
+    **dict.fromkeys(("注销",), Status.DEREGISTERED),
+}
+
+
 def parse_status(value: str) -> Status | None:
     """Return the status for a code or Chinese label, or None."""
-    return _lookup(value, Status, STATUS_LABELS, {"正常": Status.OPERATING})
+    return _lookup(value, Status, STATUS_LABELS, _STATUS_ALIASES)
 
 
 def parse_matrix_role(value: str) -> MatrixRole | None:

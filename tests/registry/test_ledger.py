@@ -107,15 +107,18 @@ def test_headers_english_aliases_unknown_and_missing() -> None:
     assert set(mapping.values()) == {"name", "platform", "uid", "notes"}
     assert unknown == ["颜色"]
     assert missing == ["主办单位"]
-    parsed = validate_rows(["账号名称", "平台"], [(2, ["a", "wechat"])], TODAY)
-    assert {e.column for e in parsed.errors} == {"账号ID", "主办单位"}
+    parsed = validate_rows(["账号名称", "平台"], [(2, ["a", "wechat"])], TODAY, header_row=3)
+    # Only the unit column stops at the header (an id can be reported per row); no stray '' value.
+    assert [(e.row, e.column) for e in parsed.errors] == [(3, "主办单位")]
+    assert str(parsed.errors[0]).startswith("第3行 【主办单位】 表头缺少这一列：请在第3行表头加一列「主办单位」")
+    assert "''" not in str(parsed.errors[0])
 
 
 def test_messages_in_english() -> None:
     set_lang("en")
     try:
         parsed = validate_rows(HEADERS, [(2, row(platform="x"))], TODAY)
-        assert str(parsed.errors[0]).startswith("row 2 [平台] not a known platform")
+        assert str(parsed.errors[0]).startswith("row 2, column B [平台] platform 'x' is not known")
     finally:
         set_lang("zh")
 
@@ -123,3 +126,13 @@ def test_messages_in_english() -> None:
 def test_future_date_and_huge_cell() -> None:
     errs = errors_of(row(opened_on="2027-01-01", notes="x" * 5000))
     assert {c for _, c, _ in errs} == {"开设日期", "备注"}
+
+
+def test_words_real_lists_use_for_status_and_account_kind() -> None:
+    from registry.ledger.records import map_headers
+    from registry.ledger.vocab import Status, parse_status
+
+    assert (parse_status("正常运营"), parse_status("关停"), parse_status("停更了")) == (
+        Status.OPERATING, Status.CLOSED, None)
+    mapping, _, _ = map_headers(["名称", "平台", "账号类别"])
+    assert mapping == {0: "name", 1: "platform", 2: "account_type"}

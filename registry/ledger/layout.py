@@ -1,0 +1,265 @@
+"""Where the ledger is in a real published list: the sheet, the header row, and which rows are accounts.
+
+Offices publish lists with title rows (and a 监测时间 line) above the header, a 序号 column, units written
+once per group (merged cells, 同上 or left blank), section rows (一、县直部门), 合计 rows and notes (注：…)
+at the bottom. `locate` finds the header, skips those rows and says so, and fills the shared cells down,
+so that `records.validate_rows` sees one complete row per account under its real spreadsheet row number.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from registry.config.i18n import tr
+from registry.ledger import vocab
+from registry.ledger.records import ACCOUNT_KEYS, BY_KEY, SAME_AS_ABOVE, UNIT_KEYS, heading_key, map_headers
+from registry.ledger.tabular import Sheet, TableError
+
+#: Rows searched for the header: title blocks are a few rows, never dozens.
+HEADER_SCAN = 30
+_NUMERAL = "一二三四五六七八九十百零〇"
+_SECTION = re.compile(rf"^\s*(?:[{_NUMERAL}]+\s*[、.．]|[（(]\s*[{_NUMERAL}\d]+\s*[）)]|第[{_NUMERAL}\d]+[部类章节]|[A-Z][、.．])")
+_SEQ_SECTION = re.compile(rf"[{_NUMERAL}]+[、.．]?|[（(][{_NUMERAL}]+[）)]")
+_TOTAL = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计)\s*[:：]?\s*(?:\d+\s*个?(?:账号|新媒体账号)?)?\s*$")
+_NOTE = re.compile(r"^\s*(?:注|备注|说明|附注|填表说明|填报说明|制表人|填表人|填报人|审核人|制表时间|填报日期|填表日期|"
+                   r"监测时间|统计时间|截至时间)\s*\d*\s*[:：]|^\s*注\s*\d*\s*[、.．]")
+_COUNT_SUFFIX = re.compile(r"[（(]\s*(?:共\s*)?\d+\s*个?\s*[）)]\s*$")
+_SAME = frozenset(SAME_AS_ABOVE)
+_NOTE_START = frozenset("注备说附填制审监统截 \u3000")
+_TOTAL_START = frozenset("合总小共 \u3000")
+_SUB_NAME = frozenset({"姓名", "名字"})
+_SUB_PHONE = frozenset({"电话", "联系电话", "手机", "手机号", "手机号码", "联系方式"})
+_KINDS = ((re.compile(r"乡|镇|街道"), vocab.UnitKind.TOWNSHIP), (re.compile(r"县直|部门|单位|机关"), vocab.UnitKind.DEPARTMENT),
+          (re.compile(r"县政府|人民政府"), vocab.UnitKind.COUNTY_GOV))
+
+
+@dataclass
+class Located:
+    """The ledger part of a file: headers, account rows (row number, cells) and what was skipped or filled."""
+
+    sheet: str
+    header_row: int
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]
+    encoding: str
+    notes: list[str] = field(default_factory=list)
+    #: Columns in the file; headers after them were added from section rows (单位类型, 平台).
+    file_columns: int = 0
+
+
+def _keys(cells: list[str]) -> set[str]:
+    return {k for k in (heading_key(c) for c in cells if c) if k is not None}
+
+
+def find_header(grid: list[list[str]]) -> int | None:
+    """0-based index of the first row that reads as a header (a name column and another known one)."""
+    for index, cells in enumerate(grid[:HEADER_SCAN]):
+        keys = _keys(cells) - {"seq"}
+        if "name" in keys and len(keys) >= 2:
+            return index
+    return None
+
+
+def _choose(sheets: list[Sheet], wanted: str | None) -> tuple[Sheet, int, list[str]]:
+    names = "、".join(f"「{s.name}」" for s in sheets)
+    if wanted is not None:
+        sheet = next((s for s in sheets if s.name.strip() == wanted.strip()), None)
+        if sheet is None:
+            raise TableError(tr(f"没有名为「{wanted}」的工作表：本文件的工作表有 {names}",
+                                f"no sheet named {wanted!r}; the sheets are {names}"))
+        index = find_header(sheet.grid)
+        if index is None:
+            raise TableError(tr(f"工作表「{sheet.name}」前{HEADER_SCAN}行没有表头：表头应含「账号名称」（或 新媒体名称、名称）"
+                                "和「主办单位」（或 开办主体、责任单位）等列",
+                                f"sheet {sheet.name!r} has no header row in its first {HEADER_SCAN} rows"))
+        return sheet, index, []
+    for position, sheet in enumerate(sheets):
+        index = find_header(sheet.grid)
+        if index is not None:
+            skipped = [s.name for s in sheets[:position]]
+            note = tr(f"工作表 {'、'.join(skipped)} 没有表头，已读取工作表「{sheet.name}」（可用 --sheet 指定）",
+                      f"sheets {', '.join(skipped)} have no header; read sheet {sheet.name!r} (choose with --sheet)")
+            return sheet, index, [note] if skipped else []
+    raise TableError(tr(f"没有找到表头：{'工作表 ' + names + ' ' if len(sheets) > 1 else ''}前{HEADER_SCAN}行都没有"
+                        "「账号名称」（或 新媒体名称、名称）和「平台」「主办单位」等列；请确认表头行的列名",
+                        f"no header row found in the first {HEADER_SCAN} rows: a header needs a name column "
+                        "(账号名称) and another known column such as 平台 or 主办单位"))
+
+
+def _rows_text(numbers: list[int]) -> str:
+    """Row numbers as ranges: 3、5–8."""
+    parts: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(str(start) if start == prev else f"{start}–{prev}")
+        if n is not None:
+            start = prev = n
+    return "、".join(parts)
+
+
+def _section_facts(text: str) -> tuple[vocab.UnitKind | None, vocab.Platform | None]:
+    """What a section row says about the rows under it: 一、县直部门 -> department; 二、政务微博 -> weibo."""
+    bare = _COUNT_SUFFIX.sub("", _SECTION.sub("", unicodedata.normalize("NFKC", text))).strip()
+    platform = vocab.parse_platform(bare)
+    kind = next((k for pattern, k in _KINDS if pattern.search(bare)), None) if platform is None else None
+    return kind, platform
+
+
+class _Reader:
+    """One pass over the rows under the header: skip what is not an account, fill shared cells down."""
+
+    def __init__(self, headers: list[str]) -> None:
+        self.headers = headers
+        self.mapping, _, _ = map_headers(headers)
+        self.column = {key: i for i, key in self.mapping.items()}
+        self.width = len(headers)
+        #: The previous account row as filled, or None at the top and after a section row.
+        self.prev: list[str] | None = None
+        self.units = [i for i, key in self.mapping.items() if key in UNIT_KEYS]
+        self.shared = [i for i, key in self.mapping.items() if key not in ACCOUNT_KEYS]
+        self.kind: vocab.UnitKind | None = None
+        self.platform: vocab.Platform | None = None
+        self.skipped: dict[str, list[tuple[int, str]]] = {"section": [], "total": [], "note": [], "header": []}
+        self.filled: dict[int, list[int]] = {}
+        self.in_notes = False
+        self.rows: list[tuple[int, list[str]]] = []
+        self.implied: list[tuple[int, str, str]] = []
+
+    def read(self, number: int, cells: list[str]) -> None:
+        cells = [*cells[: self.width], *[""] * (self.width - len(cells))]
+        values = [c for c in cells if c]
+        if not values:
+            return
+        first = values[0]
+        # First-character checks before the patterns: this runs once per row of lists 100k rows long.
+        if (self.in_notes and len(set(values)) == 1) or (first[0] in _NOTE_START and _NOTE.match(first)):
+            self.in_notes = True
+            self.skipped["note"].append((number, first))
+        elif any(v[0] in _TOTAL_START and _TOTAL.match(v) for v in values[:2]):
+            self.skipped["total"].append((number, first))
+        elif self._is_section(cells, values):
+            self.skipped["section"].append((number, " ".join(dict.fromkeys(values))))
+            self.kind, self.platform = _section_facts("".join(dict.fromkeys(values)))
+            self.prev = None
+        elif self._is_header(cells):
+            self.skipped["header"].append((number, first))
+        else:
+            self.rows.append((number, self._fill(number, cells)))
+
+    def _is_header(self, cells: list[str]) -> bool:
+        name = self.column.get("name")
+        return name is not None and cells[name] == self.headers[name] and len(_keys(cells)) >= 2
+
+    def _is_section(self, cells: list[str], values: list[str]) -> bool:
+        seq = self.column.get("seq")
+        if seq is not None and _SEQ_SECTION.fullmatch(cells[seq]):
+            return True  # 序号 "一" or "（二）" beside the section's name
+        if len(set(values)) != 1:
+            return False
+        name = self.column.get("name")
+        return bool(_SECTION.match(values[0])) or name is None or not cells[name]
+
+    def _fill(self, number: int, cells: list[str]) -> list[str]:
+        prev = self.prev
+        if prev is not None:
+            unit = self.column.get("unit")
+            # A blank unit continues the group above, and so do its blank 上级单位/运维单位; a named unit with
+            # a blank parent has none (the county government).
+            if unit is not None and (not cells[unit] or cells[unit] in _SAME):
+                for i in self.units:
+                    if (not cells[i] or cells[i] in _SAME) and prev[i]:
+                        self._take(number, cells, prev, i)
+            if not _SAME.isdisjoint(cells):
+                for i in self.shared:
+                    if cells[i] in _SAME and prev[i]:
+                        self._take(number, cells, prev, i)
+        self.prev = cells
+        facts = (("unit_kind", vocab.UNIT_KIND_LABELS[self.kind] if self.kind else ""),
+                 ("platform", vocab.PLATFORM_LABELS[self.platform] if self.platform else ""))
+        for key, fact in facts:
+            i = self.column.get(key, -1)
+            if fact and (i < 0 or not cells[i]):
+                self.implied.append((number, key, fact))
+        return cells
+
+    def _take(self, number: int, cells: list[str], prev: list[str], i: int) -> None:
+        cells[i] = prev[i]
+        self.filled.setdefault(i, []).append(number)
+
+    def notes(self) -> list[str]:
+        out: list[str] = []
+        what = {"section": tr("分类行", "section rows"), "total": tr("合计行", "total rows"),
+                "note": tr("注释/落款行", "note rows"), "header": tr("重复的表头", "repeated header rows")}
+        for kind, found in self.skipped.items():
+            if found:
+                sample = "、".join(f"「{text[:20]}」" for _, text in found[:3])
+                out.append(tr(f"第{_rows_text([n for n, _ in found])}行是{what[kind]}（{sample}），已跳过",
+                              f"rows {_rows_text([n for n, _ in found])} are {what[kind]} ({sample}); skipped"))
+        for i, numbers in self.filled.items():
+            out.append(tr(f"第{_rows_text(numbers)}行【{self.headers[i]}】为空或「同上」，已按上一行填写",
+                          f"rows {_rows_text(numbers)} [{self.headers[i]}]: blank or 同上, filled from the row above"))
+        return out
+
+
+def _apply_implied(reader: _Reader, headers: list[str]) -> list[str]:
+    """Give rows under a section the unit kind or platform the section names (only where the row has none)."""
+    notes: list[str] = []
+    for key in ("unit_kind", "platform"):
+        facts = {n: v for n, k, v in reader.implied if k == key}
+        if not facts:
+            continue
+        i = reader.column.get(key)
+        if i is None:
+            headers.append(BY_KEY[key].header)
+            for _, cells in reader.rows:
+                cells.append("")
+            i = len(headers) - 1
+        for number, cells in reader.rows:
+            if number in facts:
+                cells[i] = facts[number]
+        notes.append(tr(f"第{_rows_text(sorted(facts))}行【{BY_KEY[key].header}】按所在分类行填写",
+                        f"rows {_rows_text(sorted(facts))} [{BY_KEY[key].header}] taken from their section row"))
+    return notes
+
+
+def _two_row_header(grid: list[list[str]], index: int) -> list[str] | None:
+    """Headings of a two-row header (管理员 merged over 姓名 | 联系电话), or None when the header is one row."""
+    headers = grid[index]
+    below = grid[index + 1] if index + 1 < len(grid) else []
+    subs = {j: c for j, c in enumerate(below) if c and c != (headers[j] if j < len(headers) else "")}
+    if not subs or not all(c in _SUB_NAME | _SUB_PHONE for c in subs.values()):
+        return None
+    out = [*headers, *[""] * (len(below) - len(headers))]
+    for j, sub in subs.items():
+        parent = next((headers[k] for k in range(min(j, len(headers) - 1), -1, -1) if headers[k]), "")
+        out[j] = parent if sub in _SUB_NAME else parent + "电话"
+    return out
+
+
+def locate(sheets: list[Sheet], sheet_name: str | None = None) -> Located:
+    """Find the ledger in a workbook: its sheet, header row and account rows; raise TableError when none."""
+    sheet, index, notes = _choose(sheets, sheet_name)
+    above = [(n, next(c for c in cells if c)) for n, cells in enumerate(sheet.grid[:index], start=1) if any(cells)]
+    if above:
+        sample = "、".join(f"第{n}行「{text[:24]}」" for n, text in above[:3])
+        notes.append(tr(f"{sample}是标题，已跳过；表头在第{index + 1}行",
+                        f"{'; '.join(f'row {n} {text[:24]!r}' for n, text in above[:3])} are titles, skipped; "
+                        f"the header is row {index + 1}"))
+    two_rows = _two_row_header(sheet.grid, index)
+    if two_rows is not None:
+        notes.append(tr(f"表头占第{index + 1}–{index + 2}行，按「{'、'.join(h for h in two_rows if h)}」读取",
+                        f"the header spans rows {index + 1}-{index + 2}, read as {', '.join(h for h in two_rows if h)}"))
+    headers = [h.strip().lstrip("\ufeff") for h in two_rows or sheet.grid[index]]
+    reader = _Reader(headers)
+    first = index + (3 if two_rows is not None else 2)
+    for number, cells in enumerate(sheet.grid[first - 1:], start=first):
+        reader.read(number, cells)
+    width = len(headers)
+    notes.extend(reader.notes())
+    notes.extend(_apply_implied(reader, headers))
+    return Located(sheet.name, index + 1, headers, reader.rows, sheet.encoding, notes, width)
