@@ -20,6 +20,7 @@ from bot.notifier import SendResult
 from cli_commands.app import App
 from cli_commands.jobs import build_monthly
 from cli_commands.runtime import Runtime
+from cli_commands.storage import notify_storage
 from registry.config.settings import Settings
 from registry.findings.checks import findings
 from registry.ledger import accounts as store
@@ -144,7 +145,7 @@ async def test_a_fake_rule_flows_to_findings_inhibition_messages_and_review(
     await run_check(T0, rules)
     fake = [f for f in await findings(state="open") if f.rule == FAKE.id]
     assert [(f.account_id, f.severity) for f in fake] == [(aid, "warning")]
-    await run_cycle(T0, ns, {"wecom_app": rec})
+    await run_cycle(T0, ns, {"wecom_app": rec}, notify_storage())
     assert any("测试静默摘要" in m.body for m in rec.sent)
 
     # Blind: an activity rule's finding is kept (no false 已恢复) and muted (inhibited) while blind.
@@ -152,7 +153,7 @@ async def test_a_fake_rule_flows_to_findings_inhibition_messages_and_review(
     summary = await run_check(t1, rules)
     assert [f.rule for f in summary.sync.kept_blind] == [FAKE.id]
     assert not [f for f in summary.sync.resolved if f.rule == FAKE.id]
-    planned, result = await plan(t1, ns)
+    planned, result = await plan(t1, ns, notify_storage())
     assert result.inhibited == 1
     assert all(fake[0].id not in m.finding_ids for m, _, _ in planned)
 
@@ -163,7 +164,7 @@ async def test_a_fake_rule_flows_to_findings_inhibition_messages_and_review(
     summary = await run_check(t2, rules)
     assert FAKE.id in {f.rule for f in summary.sync.resolved}
     rec.sent.clear()
-    await run_cycle(t2, ns, {"wecom_app": rec})
+    await run_cycle(t2, ns, {"wecom_app": rec}, notify_storage())
     assert any("测试静默（5天）问题已恢复" in m.body for m in rec.sent), [m.body for m in rec.sent]
 
     # The monthly review lists it as a problem category, labelled from the finding's evidence.
