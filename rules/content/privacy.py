@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rules.content.hits import ScanContext, normalise_phone
@@ -24,8 +23,11 @@ PROVINCES = frozenset({
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
-# Anything that might hold a long number: a run of at least 11 digits, spaces or dashes.
-_CANDIDATE = re.compile(r"\d[\d \-]{9,}\d")
+# Anything that might hold a personal number: a run of at least 11 digits, spaces or dashes that starts
+# with 1-8 (IDs 1-8, mobiles 1, cards 3-6, a country code 86) right after a non-digit (so not a landline's
+# "0311-1234…"). The look-behind comes after the first character class, so that the regex engine still
+# scans for that class quickly: most texts have no candidate and cost one fast search.
+CANDIDATE = re.compile(r"[1-8](?<![0-9].)[\d \-]{9,}\d")
 _ID = re.compile(r"(?<![0-9A-Za-z*])(\d{17}[\dXx])(?![0-9A-Za-z*])")
 _MOBILE = re.compile(r"(?<![0-9A-Za-z*+])(?:\+?86[ \-]?)?(1[3-9]\d)([ \-]?)(\d{4})\2(\d{4})(?![0-9A-Za-z*])")
 _CARD = re.compile(r"(?<![0-9A-Za-z*])([3-6]\d{15,18}|[3-6]\d{3}(?:([ \-])\d{4}){3}(?:\2\d{1,3})?)(?![0-9A-Za-z*])")
@@ -88,27 +90,34 @@ def mask(text: str, keep_head: int, keep_tail: int = 4) -> str:
     return "".join("*" if i in hidden else ch for i, ch in enumerate(text))
 
 
-def find_personal_numbers(text: str, context: ScanContext, on: dt.date | None = None) -> Iterator[PrivacyMatch]:
+def find_personal_numbers(text: str, context: ScanContext, on: dt.date | None = None) -> list[PrivacyMatch]:
     """Every unmasked personal number in ``text``, in order (an ID is never also reported as a card)."""
-    if not _CANDIDATE.search(text):
-        return
+    found: list[PrivacyMatch] = []
+    for cand in CANDIDATE.finditer(text):
+        # Validate only around each long run of digits: one character either side is all the
+        # look-arounds need (a "+" before "86", a "*" or letter after the last digit).
+        found += _numbers_in(text, max(0, cand.start() - 1), min(len(text), cand.end() + 1), context, on)
+    return found
+
+
+def _numbers_in(text: str, lo: int, hi: int, context: ScanContext, on: dt.date | None) -> list[PrivacyMatch]:
     taken: list[tuple[int, int]] = []
     found: list[PrivacyMatch] = []
-    for m in _ID.finditer(text):
+    for m in _ID.finditer(text, lo, hi):
         if is_resident_id(m.group(1), on):
             found.append(PrivacyMatch("id_card", m.start(1), m.end(1), mask(m.group(1), 4)))
             taken.append(m.span(1))
-    for m in _CARD.finditer(text):
+    for m in _CARD.finditer(text, lo, hi):
         digits = m.group(1).replace(" ", "").replace("-", "")
         if 16 <= len(digits) <= 19 and luhn_ok(digits) and not _overlaps(m.span(1), taken):
             found.append(PrivacyMatch("bank_card", m.start(1), m.end(1), mask(m.group(1), 4)))
             taken.append(m.span(1))
-    for m in _MOBILE.finditer(text):
+    for m in _MOBILE.finditer(text, lo, hi):
         if normalise_phone(m.group(0)) in context.hotlines or _overlaps(m.span(), taken):
             continue
         number = m.group(0)  # keep the country code and the 3-digit prefix, hide the middle four
         found.append(PrivacyMatch("mobile", m.start(), m.end(), mask(number, sum(c.isdigit() for c in number) - 8)))
-    yield from sorted(found, key=lambda p: p.start)
+    return sorted(found, key=lambda p: p.start)
 
 
 def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:

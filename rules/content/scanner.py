@@ -19,6 +19,7 @@ import ahocorasick
 
 from rules.content.hits import ContentHit, ScanContext
 from rules.content.lexicon import LexEntry, load_lexicon_file, shipped_entries
+from rules.content.privacy import CANDIDATE as _CANDIDATE
 from rules.content.privacy import SOURCES, SUGGESTIONS, find_personal_numbers
 
 CONTEXT_CHARS = 15
@@ -44,7 +45,7 @@ class Scanner:
             self._automaton.add_word(term, (len(term), tuple(found)))
         if terms:
             self._automaton.make_automaton()
-        self._empty = not terms
+        self._terms = bool(terms)
 
     @property
     def automaton(self) -> ahocorasick.Automaton:
@@ -53,15 +54,17 @@ class Scanner:
 
     def scan(self, text: str, published_at: dt.datetime | dt.date | None, context: ScanContext) -> list[ContentHit]:
         """Every problem in ``text`` as published at ``published_at`` (None: a draft, judged as of today)."""
+        matches = list(self._automaton.iter(text)) if self._terms else []
+        if not matches and not _CANDIDATE.search(text):
+            return []  # the common case, kept as cheap as the bare automaton scan
         on = published_at.date() if isinstance(published_at, dt.datetime) else published_at
-        privacy = list(find_personal_numbers(text, context, on))
+        privacy = find_personal_numbers(text, context, on)
         found: list[tuple[int, int, LexEntry]] = []
-        if not self._empty:
-            for last, (length, entries) in self._automaton.iter(text):
-                start, end = last + 1 - length, last + 1
-                for entry in entries:
-                    if self._applies(entry, text, start, end, on):
-                        found.append((start, end, entry))
+        for last, (length, entries) in matches:
+            start, end = last + 1 - length, last + 1
+            for entry in entries:
+                if self._applies(entry, text, start, end, on):
+                    found.append((start, end, entry))
         if not privacy and not found:
             return []
         shown = text

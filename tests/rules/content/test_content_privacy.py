@@ -61,6 +61,8 @@ def test_resident_id(number: str, valid: bool) -> None:
     ("电话 +8613812345678", [("mobile", "+86138****5678")]),
     # 12-digit numbers, 11 digits starting 12, landlines: not mobiles
     ("编号138123456789", []), ("编号12812345678", []), ("电话0311-87654321", []),
+    # a landline right before a mobile does not hide the mobile
+    ("电话0311-12345678 13812345678", [("mobile", "138****5678")]),
     # a masked mobile passes
     ("电话138****5678", []),
     # a bank card (Luhn), contiguous or in groups of four
