@@ -80,7 +80,7 @@ def _as_json(source: str, report: DraftReport) -> dict[str, Any]:
     for h in report.hits:
         line, col = where.line_col(h.start)
         hits.append({"line": line, "column": col, **dataclasses.asdict(h)})
-    return {"source": source, "chars": len(report.text),
+    return {"file": source, "chars": len(report.text),
             "counts": {s: report.count(s) for s in ("severe", "warning", "notice")}, "hits": hits}
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 from html.parser import HTMLParser
 
+from registry.config.i18n import tr
+
 FORMATS = ("txt", "md", "html", "docx")
 _BLOCKS = {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
            "blockquote", "pre", "table", "ul", "ol", "hr", "title"}
@@ -33,7 +35,7 @@ def decode(data: bytes) -> str:
         try:
             return data.decode("gb18030")
         except UnicodeDecodeError:
-            raise ExtractError("not UTF-8 or GB18030 text") from None
+            raise ExtractError(tr("不是 UTF-8 或 GB18030 编码的文字", "not UTF-8 or GB18030 text")) from None
 
 
 class _Text(HTMLParser):
@@ -71,14 +73,12 @@ def html_text(markup: str) -> str:
 def docx_text(data: bytes) -> str:
     """The paragraphs (body, then table cells) of a docx, one a line."""
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, ValueError, KeyError, OSError) as exc:
-        raise ExtractError(f"not a readable docx ({type(exc).__name__})") from None
-    except Exception as exc:  # a broken zip raises zipfile.BadZipFile and lxml errors alike
-        raise ExtractError(f"not a readable docx ({type(exc).__name__})") from None
+    except Exception as exc:  # not a zip, a zip without a document part, broken XML: all mean the same here
+        raise ExtractError(tr(f"不是可读取的 docx 文件（{type(exc).__name__}）",
+                              f"not a readable docx ({type(exc).__name__})")) from None
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:

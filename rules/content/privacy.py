@@ -60,14 +60,15 @@ def id_check_digit(first17: str) -> str:
 
 
 def is_resident_id(number: str, on: dt.date | None = None) -> bool:
-    """Whether 18 characters form a valid resident ID (province, birth date not after ``on``, check digit)."""
+    """Whether 18 characters form a valid resident ID (province, birth date since 1900 and not after ``on``
+    when given, check digit)."""
     if len(number) != 18 or not number[:17].isdigit() or int(number[:2]) not in PROVINCES:
         return False
     try:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    if born.year < 1900 or born > (on or dt.date.today()):
+    if born.year < 1900 or (on is not None and born > on):
         return False
     return id_check_digit(number[:17]) == number[17].upper()
 

@@ -53,7 +53,7 @@ class Scanner:
         return self._automaton
 
     def scan(self, text: str, published_at: dt.datetime | dt.date | None, context: ScanContext) -> list[ContentHit]:
-        """Every problem in ``text`` as published at ``published_at`` (None: a draft, judged as of today)."""
+        """Every problem in ``text`` as published at ``published_at`` (None: undated, every entry applies)."""
         matches = list(self._automaton.iter(text)) if self._terms else []
         if not matches and not _CANDIDATE.search(text):
             return []  # the common case, kept as cheap as the bare automaton scan
@@ -79,7 +79,7 @@ class Scanner:
 
     @staticmethod
     def _applies(entry: LexEntry, text: str, start: int, end: int, on: dt.date | None) -> bool:
-        if entry.until is not None and (on or dt.date.today()) < entry.until:
+        if entry.until is not None and on is not None and on < entry.until:
             return False
         if any(_covered(text, start, end, phrase, text[start:end]) for phrase in entry.allow):
             return False

@@ -26,7 +26,8 @@ def names(text: str, on: dt.date | None = AFTER) -> list[tuple[str, str]]:
         ("食品药品监督管理", "name:2018-market-regulation")]),
     ("县安全生产监督管理局检查企业", [("安全生产监督管理", "name:2018-emergency-management")]),
     ("县地方税务局办税服务厅", [("地方税务局", "name:2018-tax-merger")]),
-    ("县公安消防大队开展演练", [("公安消防", "name:2018-fire-rescue")]),
+    ("县公安消防大队开展演练", [("公安消防大队", "name:2018-fire-rescue")]),
+    ("公安消防联合开展检查", []),  # police and fire brigade together, not the old unit's name
     ("国家旅游局发布", [("国家旅游局", "name:2018-culture-ministry")]),  # the longer name wins over 旅游局
     ("银保监会发布通知", [("银保监会", "name:2023-banking-insurance")]),   # not also 保监会
     # correct names and longer correct phrases
@@ -49,7 +50,7 @@ def test_outdated_names_after_the_reform(text: str, expected: list[tuple[str, st
     (dt.date(2017, 6, 1), False),   # a post from before the reform is not an error
     (dt.date(2019, 3, 30), False),  # county bureaus were renamed by the end of March 2019
     (dt.date(2019, 3, 31), True),
-    (None, True),                   # a draft is judged as of today
+    (None, True),                   # undated text: every entry applies
 ])
 def test_post_date_decides(on: dt.date | None, flagged: bool) -> None:
     assert bool(names("县国土资源局开展执法检查", on)) is flagged
