@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from rules.content import build_scanner
 from rules.content.hits import ScanContext
 from rules.content.privacy import find_personal_numbers, id_check_digit, is_resident_id, luhn_ok, mask
 
@@ -13,6 +16,7 @@ ON = dt.date(2026, 6, 15)
 VALID_ID = "11010519491231002X"  # the GB 11643 worked example (check character X)
 VALID_ID_2 = "130102199003083015"
 CARD = "6222021234567890128"  # 19 digits, Luhn-valid
+SCANNER = build_scanner()
 
 
 def with_check(first17: str) -> str:
@@ -87,3 +91,14 @@ def test_units_own_hotline_passes(hotline: str) -> None:
 def test_mask_keeps_length_and_separators() -> None:
     assert mask("130102199003083015", 4) == "1301**********3015"
     assert len(mask("6222 0212 3456 7890 128", 4)) == len("6222 0212 3456 7890 128")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(dt.date(1920, 1, 1), dt.date(2020, 12, 31)), st.integers(0, 999),
+       st.text(alphabet="，。的是县局 abc-*", max_size=8), st.text(alphabet="，。的是县局 abc-*", max_size=8))
+def test_every_valid_id_is_found_and_never_shown(born: dt.date, seq: int, left: str, right: str) -> None:
+    number = with_check(f"130102{born:%Y%m%d}{seq:03d}")
+    text = f"{left}身份证{number}，{right}"
+    hits = SCANNER.scan(text, ON, ScanContext())
+    assert [h.entry_id for h in hits] == ["privacy:id_card"]
+    assert all(number not in h.matched + h.context for h in hits)
