@@ -53,7 +53,10 @@ class Scanner:
         return self._automaton
 
     def scan(self, text: str, published_at: dt.datetime | dt.date | None, context: ScanContext) -> list[ContentHit]:
-        """Every problem in ``text`` as published at ``published_at`` (None: undated, every entry applies)."""
+        """Every problem in ``text`` as published at ``published_at`` (None: undated, every entry applies).
+
+        A datetime counts by its own calendar date: pass it in the county's zone.
+        """
         matches = list(self._automaton.iter(text)) if self._terms else []
         if not matches and not _CANDIDATE.search(text):
             return []  # the common case, kept as cheap as the bare automaton scan
