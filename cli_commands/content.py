@@ -7,18 +7,19 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli_commands.app import App, fail, pass_app
 from registry.config.i18n import tr
-from rules.content.draft import DraftReport, check_draft
-from rules.content.extract import FORMATS, ExtractError, format_of
-from rules.content.hits import SEVERITY_ZH, ScanContext, Severity, parse_severity
-from rules.content.lexicon import LexiconError
-from rules.content.scanner import Locator
 
+if TYPE_CHECKING:
+    from rules.content.draft import DraftReport
+    from rules.content.hits import Severity
+
+# rules.content is imported inside the command, so that other commands do not pay for it at start-up.
+FORMATS = ("txt", "md", "html", "docx")  # rules.content.extract.FORMATS
 KIND_LABELS = {"name": ("规范表述", "official name"), "privacy": ("个人隐私", "privacy"), "lexicon": ("错敏词", "lexicon")}
 
 
@@ -40,6 +41,11 @@ def content() -> None:
 def check_cmd(app: App, source: str, fmt: str, input_format: str | None, published: dt.datetime | None,
               hotline: tuple[str, ...], lexicon: tuple[Path, ...], fail_on: str) -> None:
     """Check a draft (txt, md, html, docx; - for stdin) for outdated names, 错别字/敏感词 and personal numbers."""
+    from rules.content.draft import check_draft
+    from rules.content.extract import ExtractError, format_of
+    from rules.content.hits import ScanContext, parse_severity
+    from rules.content.lexicon import LexiconError
+
     data = _read(source)
     cfg = app.settings.section("content")
     lexicons = [app.settings.base_dir / str(p) for p in cfg.get("lexicons", [])] + list(lexicon)
@@ -71,10 +77,14 @@ def _read(source: str) -> bytes:
 
 
 def _severity_label(severity: Severity) -> str:
+    from rules.content.hits import SEVERITY_ZH
+
     return tr(SEVERITY_ZH[severity], severity)
 
 
 def _as_json(source: str, report: DraftReport) -> dict[str, Any]:
+    from rules.content.scanner import Locator
+
     where = Locator(report.text)
     hits = []
     for h in report.hits:
@@ -85,6 +95,8 @@ def _as_json(source: str, report: DraftReport) -> dict[str, Any]:
 
 
 def _print(report: DraftReport) -> None:
+    from rules.content.scanner import Locator
+
     where = Locator(report.text)
     for h in report.hits:
         line, col = where.line_col(h.start)

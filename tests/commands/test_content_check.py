@@ -85,3 +85,10 @@ def test_bad_input_exits_2_with_a_message(tmp_path: Path, monkeypatch: pytest.Mo
     (tmp_path / "bad.txt").write_text("词\t建议\t很严重\n", encoding="utf-8")
     assert "bad.txt 第 1 行" in gm(tmp_path, "content", "check", "-", "--lexicon", str(tmp_path / "bad.txt"), code=2,
                                   stdin="x")
+
+
+def test_cli_offers_every_format_the_extractor_reads() -> None:
+    from cli_commands.content import FORMATS as OFFERED
+    from rules.content.extract import FORMATS
+
+    assert OFFERED == FORMATS
