@@ -16,6 +16,7 @@ from cli_commands.alerts import bot, notify, silence
 from cli_commands.app import App, fail
 from cli_commands.checking import check, findings_cmd, review, rules
 from cli_commands.collection import collect
+from cli_commands.content import content
 from cli_commands.daemon import run
 from cli_commands.demo import demo, sandbox
 from cli_commands.ledger import accounts, contacts, units
@@ -60,6 +61,7 @@ for command in (
     contacts,
     collect,
     check,
+    content,
     findings_cmd,
     rules,
     review,

@@ -16,7 +16,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 #: The time each benchmark is judged and scaled by.
 MAIN_METRIC = {"ingest": "store_s", "check": "check_s", "notify": "cycle_s", "monthly": "total_s",
-               "collect": "collect_s"}
+               "content": "scan_s", "collect": "collect_s"}
 PACKAGES = ("tortoise-orm", "pypika-tortoise", "aiosqlite", "asyncpg", "httpx", "openpyxl", "python-docx", "pyinstrument")
 MB_LIMIT = 1024
 Rows = list[dict[str, Any]]
@@ -121,6 +121,11 @@ def verdicts(by: dict[str, Rows], dbs: list[str]) -> list[str]:
         ("notify", "peak memory < 1 GiB at the largest size", lambda db: memory(by["notify"], db)),
         ("monthly", "growth no worse than linear", lambda db: grows(by["monthly"], db, "total_s")),
         ("monthly", "peak memory < 1 GiB at the largest size", lambda db: memory(by["monthly"], db)),
+        ("content", "≥ 0.5 × bare automaton scan throughput",
+         lambda db: every(by["content"], db, lambda r: r["values"]["ratio_vs_bare"] >= 0.5)),
+        ("content", "growth no worse than linear", lambda db: grows(by["content"], db, "scan_s")),
+        ("content", "finds exactly the planted problems",
+         lambda db: every(by["content"], db, lambda r: r["values"]["hits"] == r["values"]["planted"])),
         ("collect", "≥ 0.6 × bare httpx loop throughput",
          lambda db: every(by["collect"], db, lambda r: r["values"]["ratio_vs_bare"] >= 0.6)),
     ]
@@ -157,6 +162,12 @@ SECTIONS: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("rule evaluations", "evaluations", "{}"), ("of which rules s", "evaluate_s", "{:.1f}"), ("render s", "render_s", "{:.1f}"),
         ("total s", "total_s", "{:.1f}"), ("ratio", "ratio_total_to_baseline", "{:.0f}×"),
         ("html/xlsx/docx KiB", "files_kb", "{}"), ("peak MiB", "max_rss_mb", "{:.0f}")]),
+    ("content", "Content: `Scanner.scan` over every post's title and text vs a bare automaton scan", [
+        ("posts", "posts", "{:,}"), ("chars", "chars", "{:,}"), ("build ms", "build_ms", "{:.0f}"),
+        ("bare s", "bare_s", "{:.2f}"), ("scan s", "scan_s", "{:.2f}"),
+        ("bare Mchar/s", "bare_mchars_per_s", "{:.1f}"), ("scan Mchar/s", "scan_mchars_per_s", "{:.1f}"),
+        ("posts/s", "scan_posts_per_s", "{:,}"), ("ratio", "ratio_vs_bare", "{:.2f}"),
+        ("hits / planted", "hits|planted", "{:,}"), ("peak MiB", "max_rss_mb", "{:.0f}")]),
     ("collect", "Collection pass: `collect` vs a bare httpx loop (fake platform, injected latency)", [
         ("latency ms", "latency_ms", "{}"), ("concurrency", "concurrency", "{}"), ("calls", "calls", "{:,}"),
         ("bare acc/s", "bare_accounts_per_s", "{:.0f}"), ("collect acc/s", "collect_accounts_per_s", "{:.0f}"),

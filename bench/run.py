@@ -2,7 +2,7 @@
 
     python -m bench.run [--db sqlite|postgres|both] [--sizes 2000,20000] [--quick]
 
-Per backend and size: generate the dataset, then ingest, check, notify and monthly, each in its
+Per backend and size: generate the dataset, then ingest, check, notify, monthly and content, each in its
 own process (peak memory is then that benchmark's). The collection benchmark runs over its own
 accounts (``--collect-sizes``). Results are merged into bench/results.json (so backends can be run
 one at a time) and RESULTS.md is rendered from it; the slowest path is then profiled.
@@ -25,7 +25,7 @@ from bench.report import MAIN_METRIC, render
 
 HERE = Path(__file__).resolve().parent
 RESULTS_JSON = HERE / "results.json"
-DATASET_BENCHES = ("ingest", "check", "notify", "monthly")
+DATASET_BENCHES = ("ingest", "check", "notify", "monthly", "content")
 
 
 def _python(*args: str, timeout: float) -> tuple[int, str, str]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import b_check, b_collect, b_ingest, b_monthly, b_notify
+from bench import b_check, b_collect, b_content, b_ingest, b_monthly, b_notify
 from bench.common import Result
 
-BENCHES = ("ingest", "check", "notify", "monthly", "collect")
+BENCHES = ("ingest", "check", "notify", "monthly", "content", "collect")
 
 
 async def run_one(name: str, url: str, accounts: int, *, quick: bool = False, latency: float = 0.05,
@@ -27,6 +27,8 @@ async def run_one(name: str, url: str, accounts: int, *, quick: bool = False, la
         return await b_notify.run(url, accounts)
     if name == "monthly":
         return await b_monthly.run(url, accounts, trend_months=3 if quick else 12)
+    if name == "content":
+        return await b_content.run(url, accounts)
     if name == "collect":
         return await b_collect.run(url, accounts, latency=latency, concurrency=concurrency)
     raise ValueError(f"unknown benchmark {name!r}")

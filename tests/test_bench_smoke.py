@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import b_check, b_collect, b_ingest, b_monthly, b_notify
+from bench import b_check, b_collect, b_content, b_ingest, b_monthly, b_notify
 from bench.generate import generate
 from bench.report import render
 
@@ -33,13 +33,15 @@ async def test_bench_smoke(dataset: str, tmp_path: Path) -> None:
         await b_notify.run(dataset, ACCOUNTS),
         await b_monthly.run(dataset, ACCOUNTS, trend_months=2),
         await b_collect.run(f"sqlite://{tmp_path / 'collect.db'}", 20, latency=0.0, concurrency=4),
+        await b_content.run(dataset, ACCOUNTS),
     ]
-    ingest, check, notify, monthly, collect = (r.values for r in results)
+    ingest, check, notify, monthly, collect, content = (r.values for r in results)
     assert ingest["rows"] == 50 and not results[0].notes
     assert check["findings"] and check["opened"] == check["findings"]
     assert notify["written"] and notify["sent_first"] == notify["written"]
     assert monthly["detail_rows"] and monthly["evaluations"] == 2
     assert collect["ok"] == 20 and collect["calls"] == collect["bare_calls"] and not results[4].notes
+    assert content["posts"] > ACCOUNTS and content["hits"] == content["planted"] > 0 and not results[5].notes
     text = render([{"bench": r.bench, "db": r.db, "accounts": r.accounts, "values": r.values, "notes": r.notes}
                    for r in results], {"quick": True})
-    assert "## Targets" in text and "Collection pass" in text
+    assert "## Targets" in text and "Collection pass" in text and "Content:" in text

@@ -116,6 +116,16 @@ out_dir = "reports"
 # last month's review and sends the county office a short WeCom summary.
 monthly_time = "09:00"
 
+[content]
+# Content safety (错敏 and privacy checks, docs/content.md). The county's own lexicon files, relative
+# to this file: TOML ([[entry]] term/suggestion/severity) or one term a line (term<TAB>suggestion<TAB>severity).
+# govmedia ships outdated official names and a starter list of misspellings; no sensitive-word list.
+lexicons = []
+# The unit's own published phone numbers, never reported as an individual's mobile number.
+hotlines = []
+# Severity of a personal number found in a text: severe | warning | notice. `content check` exits 1 on severe.
+privacy_severity = "warning"
+
 [secrets]
 # Secrets file (TOML, [credentials.NAME] tables); must not be readable by group or others.
 file = "secrets.toml"

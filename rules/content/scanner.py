@@ -1,0 +1,156 @@
+"""The content scan: one Aho-Corasick automaton over every lexicon term, plus the privacy checks.
+
+Build a `Scanner` once per run (``build_scanner``); ``Scanner.scan(text, published_at, context)`` is then
+a pure function returning every `ContentHit` in text order.
+
+Historical mentions: an outdated official name is not an error when the text marks it as the old body:
+"原" shortly before it in the same clause ("原县国土资源局", "原XX市环境保护局局长"; not "原则/原因/..."), a
+renaming right after it ("国土资源局更名为…", "…并入…", "…撤销"), or "（现…）" right after it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import ahocorasick
+
+from rules.content.hits import ContentHit, ScanContext
+from rules.content.lexicon import LexEntry, load_lexicon_file, shipped_entries
+from rules.content.privacy import CANDIDATE as _CANDIDATE
+from rules.content.privacy import SOURCES, SUGGESTIONS, find_personal_numbers
+
+CONTEXT_CHARS = 15
+_CLAUSE_END = set("。，、；：！？,.;:!?\n\r\t （）()【】[]“”\"'《》")
+_NOT_HISTORICAL_AFTER_YUAN = set("则因料件告始创文油材理型")
+_RENAMED_AFTER = ("更名", "改名", "改为", "撤销", "并入", "划入", "整合", "改革", "合并", "组建")
+
+
+class Scanner:
+    """Compiled lexicons (names and county/starter lexicons) in one automaton."""
+
+    def __init__(self, entries: Iterable[LexEntry]) -> None:
+        by_key: dict[tuple[str, str], LexEntry] = {}
+        for entry in entries:
+            for term in entry.terms:
+                by_key[(entry.kind, term)] = entry  # a later list (the county's) overrides an earlier one
+        terms: dict[str, list[LexEntry]] = {}
+        for (_kind, term), entry in by_key.items():
+            terms.setdefault(term, []).append(entry)
+        self.entries = tuple(dict.fromkeys(by_key.values()))
+        self._automaton = ahocorasick.Automaton()
+        for term, found in terms.items():
+            self._automaton.add_word(term, (len(term), tuple(found)))
+        if terms:
+            self._automaton.make_automaton()
+        self._terms = bool(terms)
+
+    @property
+    def automaton(self) -> ahocorasick.Automaton:
+        """The compiled automaton (the benchmark's bare baseline scans with it)."""
+        return self._automaton
+
+    def scan(self, text: str, published_at: dt.datetime | dt.date | None, context: ScanContext) -> list[ContentHit]:
+        """Every problem in ``text`` as published at ``published_at`` (None: undated, every entry applies).
+
+        A datetime counts by its own calendar date: pass it in the county's zone.
+        """
+        matches = list(self._automaton.iter(text)) if self._terms else []
+        if not matches and not _CANDIDATE.search(text):
+            return []  # the common case, kept as cheap as the bare automaton scan
+        on = published_at.date() if isinstance(published_at, dt.datetime) else published_at
+        privacy = find_personal_numbers(text, context, on)
+        found: list[tuple[int, int, LexEntry]] = []
+        for last, (length, entries) in matches:
+            start, end = last + 1 - length, last + 1
+            for entry in entries:
+                if self._applies(entry, text, start, end, on):
+                    found.append((start, end, entry))
+        if not privacy and not found:
+            return []
+        shown = text
+        for p in privacy:  # masks keep the length, so offsets stay valid in the masked text
+            shown = shown[:p.start] + p.masked + shown[p.end:]
+        hits = [ContentHit("privacy", context.privacy_severity, p.start, p.end, p.masked, snippet(shown, p.start, p.end),
+                           f"privacy:{p.check}", SUGGESTIONS[p.check], SOURCES[p.check]) for p in privacy]
+        for start, end, entry in _longest(found):
+            hits.append(ContentHit(entry.kind, entry.severity, start, end, text[start:end], snippet(shown, start, end),
+                                   entry.entry_id, entry.suggestion, entry.source))
+        return sorted(hits, key=lambda h: (h.start, -h.end, h.kind))
+
+    @staticmethod
+    def _applies(entry: LexEntry, text: str, start: int, end: int, on: dt.date | None) -> bool:
+        if entry.until is not None and on is not None and on < entry.until:
+            return False
+        if any(_covered(text, start, end, phrase, text[start:end]) for phrase in entry.allow):
+            return False
+        return not (entry.historical_ok and historical(text, start, end))
+
+
+def _covered(text: str, start: int, end: int, phrase: str, term: str) -> bool:
+    """Whether an occurrence of ``phrase`` in ``text`` covers the match at start..end."""
+    pos = phrase.find(term)
+    while pos >= 0:
+        if text.startswith(phrase, start - pos) and start - pos >= 0:
+            return True
+        pos = phrase.find(term, pos + 1)
+    return False
+
+
+def historical(text: str, start: int, end: int) -> bool:
+    """Whether the name at start..end is marked as the old body (see the module docstring)."""
+    i = start - 1
+    while i >= 0 and start - i <= 10 and text[i] not in _CLAUSE_END:
+        if text[i] == "原" and (i + 1 >= len(text) or text[i + 1] not in _NOT_HISTORICAL_AFTER_YUAN):
+            return True
+        i -= 1
+    after = text[end:end + 8]
+    if after.startswith(("（现", "(现")):
+        return True
+    for j, ch in enumerate(after):
+        if ch in _CLAUSE_END:
+            after = after[:j]
+            break
+    return any(word in after for word in _RENAMED_AFTER)
+
+
+def _longest(found: list[tuple[int, int, LexEntry]]) -> list[tuple[int, int, LexEntry]]:
+    """Drop a match lying inside a longer match of the same kind ("卫生和计划生育" in "…委员会")."""
+    if len(found) < 2:
+        return found
+    ordered = sorted(found, key=lambda f: (f[0], -f[1]))
+    out: list[tuple[int, int, LexEntry]] = []
+    for f in ordered:
+        if any(o[2].kind == f[2].kind and o[0] <= f[0] and f[1] <= o[1] and (o[0], o[1]) != (f[0], f[1]) for o in out):
+            continue
+        out.append(f)
+    return out
+
+
+def snippet(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> str:
+    """The match with some text either side, on one line."""
+    left, right = max(0, start - chars), min(len(text), end + chars)
+    body = text[left:right].replace("\r", " ").replace("\n", " ")
+    return ("…" if left else "") + body + ("…" if right < len(text) else "")
+
+
+def build_scanner(lexicon_paths: Sequence[Path] = ()) -> Scanner:
+    """A scanner over the shipped lists plus the county's lexicon files (raises LexiconError)."""
+    entries = shipped_entries()
+    for path in lexicon_paths:
+        entries.extend(load_lexicon_file(path))
+    return Scanner(entries)
+
+
+class Locator:
+    """Line and column (both from 1) of a text offset."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of ``offset``."""
+        line = bisect.bisect_right(self._starts, offset) - 1
+        return line + 1, offset - self._starts[line] + 1
