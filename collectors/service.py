@@ -37,6 +37,9 @@ def options_from(settings: Settings) -> Options:
         weibo_min_interval=float(weibo.get("min_interval", 3.0)),
         weibo_jitter=float(weibo.get("jitter", 2.0)),
         weibo_max_pages=int(weibo.get("max_pages", 10)),
+        response_window_days=int(c.get("response_window_days", 30)),
+        response_posts_per_cycle=int(c.get("response_posts_per_cycle", 10)),
+        weibo_cookie_credential=str(weibo.get("cookie_credential", "weibo_cookie")),
     )
 
 
