@@ -30,16 +30,23 @@ def window_start(now: dt.datetime, days: int) -> dt.datetime:
 
 async def pick_threads(account_id: int, seen: Iterable[PostObs], now: dt.datetime, days: int,
                        cap: int) -> list[ThreadPick]:
-    """At most ``cap`` posts: this collection's unread posts in the window first, then the stored queue."""
+    """At most ``cap`` posts: this collection's unread posts in the window first, then the stored queue.
+
+    The stored queue is posts never read (an earlier cycle hit the cap), newest first, then posts still
+    waiting for an answer, least recently read first.
+    """
     if days <= 0 or cap <= 0:
         return []
     since = window_start(now, days)
+    stored = {s.post_id: s for s in await responses.thread_states(account_id, since)}
     recent = sorted((p for p in seen if p.published_at >= since and not p.pinned),
                     key=lambda p: p.published_at, reverse=True)
-    done = await responses.already_read(account_id, [p.post_id for p in recent])
-    picks = [ThreadPick(p.post_id, p.published_at) for p in recent if p.post_id not in done]
-    # The queue's never-read posts are those stored by an earlier cycle that hit the cap.
-    queue = await responses.threads_to_read(account_id, since, cap)
+    picks = [ThreadPick(p.post_id, p.published_at) for p in recent
+             if p.post_id not in stored or not stored[p.post_id].checked]
     known = {p.post_id for p in picks}
-    picks += [ThreadPick(t.post_id, t.published_at) for t in queue if t.post_id not in known]
+    unread = sorted((s for s in stored.values() if not s.checked and s.post_id not in known),
+                    key=lambda s: s.published_at, reverse=True)
+    waiting = sorted((s for s in stored.values() if s.waiting and s.post_id not in known),
+                     key=lambda s: s.checked_at or s.published_at)
+    picks += [ThreadPick(s.post_id, s.published_at) for s in (*unread, *waiting)]
     return picks[:cap]

@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from tortoise.expressions import F, Q
-
 from registry.db.models import Post
 from registry.db.rawsql import as_aware, connection_of, numbered
 
@@ -58,41 +56,27 @@ async def record_responses(account_id: int, responses: Sequence[ResponseLike]) -
 
 
 @dataclass(frozen=True)
-class ThreadToRead:
-    """A post whose comments should be read in this cycle."""
+class ThreadState:
+    """What the store knows of one recent post's comment thread."""
 
     post_id: str
-    url: str
     published_at: dt.datetime
     checked: bool
+    #: Read before and worth reading again: comments still unanswered, or more comments than were seen.
+    waiting: bool
+    checked_at: dt.datetime | None
 
 
-async def threads_to_read(account_id: int, since: dt.datetime, limit: int) -> list[ThreadToRead]:
-    """Posts published since ``since`` never read, or read with comments still unanswered; newest first.
-
-    Never-read posts come first (so a first collection covers the window), then those still waiting
-    for an answer or with more comments than were seen, least recently read first; posts whose comments
-    are closed, fully answered or could not be read are not read again.
-    """
-    if limit <= 0:
-        return []
-    base = Post.filter(account_id=account_id, published_at__gte=since)
-    fresh = await base.filter(comments_checked_at__isnull=True).order_by("-published_at").limit(limit).values(
-        "post_id", "url", "published_at")
-    out = [ThreadToRead(r["post_id"], r["url"], r["published_at"], False) for r in fresh]
-    if len(out) < limit:
-        waiting = Q(comments_answered__lt=F("comments_seen")) | Q(comments__gt=F("comments_seen"))
-        is_open = Q(comments_open__isnull=True) | Q(comments_open=True)
-        again = await base.filter(Q(comments_checked_at__isnull=False), waiting, is_open).order_by(
-            "comments_checked_at").limit(limit - len(out)).values("post_id", "url", "published_at")
-        out += [ThreadToRead(r["post_id"], r["url"], r["published_at"], True) for r in again]
+async def thread_states(account_id: int, since: dt.datetime) -> list[ThreadState]:
+    """Every post of the account published since ``since``, with its thread's state (one query)."""
+    rows = await Post.filter(account_id=account_id, published_at__gte=since).values(
+        "post_id", "published_at", "comments", "comments_open", "comments_seen", "comments_answered",
+        "comments_checked_at")
+    out = []
+    for r in rows:
+        seen, answered, count = r["comments_seen"], r["comments_answered"], r["comments"]
+        waiting = r["comments_open"] is not False and seen is not None and (
+            (answered is not None and answered < seen) or (count is not None and count > seen))
+        out.append(ThreadState(r["post_id"], r["published_at"], r["comments_checked_at"] is not None, waiting,
+                               r["comments_checked_at"]))
     return out
-
-
-async def already_read(account_id: int, post_ids: Sequence[str]) -> set[str]:
-    """Which of these posts have had their comments read before."""
-    if not post_ids:
-        return set()
-    rows = await Post.filter(account_id=account_id, post_id__in=list(post_ids),
-                             comments_checked_at__isnull=False).values_list("post_id", flat=True)
-    return {str(r) for r in rows}
