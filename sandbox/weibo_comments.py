@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from sandbox.comments import THREAD_CAP, Reply, Thread, threads
-from sandbox.county import Account, Post
+from sandbox.county import Account, Post, mid_to_bid
 from sandbox.runtime import Sandbox
 from sandbox.weibo import WeiboAPI, avatar, weibo_time
 
@@ -47,8 +47,8 @@ def _reply_json(account: Account, thread: Thread, reply: Reply) -> dict[str, Any
 
 def _comment_json(account: Account, thread: Thread, floor: int) -> dict[str, Any]:
     preview = [_reply_json(account, thread, r) for r in thread.replies[:PREVIEW]]
-    return {"id": str(thread.id), "mid": str(thread.id), "rootid": str(thread.id), "rootidstr": str(thread.id),
-            "created_at": weibo_time(thread.at), "text": thread.text, "source": "来自河北",
+    return {"id": str(thread.id), "mid": str(thread.id), "bid": mid_to_bid(str(thread.id)), "rootid": str(thread.id),
+            "rootidstr": str(thread.id), "created_at": weibo_time(thread.at), "text": thread.text, "source": "来自河北",
             "user": _user(None, thread.user_id), "like_count": floor % 3, "liked": False, "floor_number": floor,
             "disable_reply": 0, "more_info_type": 0, "readtimetype": "comment", "comment_badge": [],
             "total_number": len(thread.replies), "max_id": 0, "isLikedByMblogAuthor": floor % 7 == 0,
