@@ -67,10 +67,30 @@ def _rng(seed: int, account: Account, post: Post) -> random.Random:
     return random.Random(int(hashlib.sha256(f"{seed}:{account.uid}:{post.id}:comments".encode()).hexdigest()[:16], 16))
 
 
+_CACHE: dict[tuple[int, str, str], tuple[Thread, ...]] = {}
+_CACHE_MAX = 200_000
+
+
 def threads(seed: int, account: Account, post: Post, now: datetime) -> list[Thread]:
     """The post's top-level comments written by `now`, oldest first, with replies written by `now`."""
     if no_privilege(account) or post.comments <= 0:
         return []
+    key = (seed, account.uid, post.id)
+    every = _CACHE.get(key)
+    if every is None:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        every = _CACHE[key] = _generate(seed, account, post)
+    out = []
+    for t in every:
+        if t.at <= now:
+            shown = tuple(r for r in t.replies if r.at <= now)
+            out.append(t if len(shown) == len(t.replies) else Thread(t.id, t.at, t.text, t.user_id, shown))
+    return out
+
+
+def _generate(seed: int, account: Account, post: Post) -> tuple[Thread, ...]:
+    """Every comment the post will ever get, with every reply (the draws do not depend on `now`)."""
     rng = _rng(seed, account, post)
     slow = account.uid in SLOW_RESPONDERS
     base = int(post.id.split("_")[0]) * 1000 if account.platform == "wechat" else int(post.id) + 1
@@ -92,8 +112,6 @@ def threads(seed: int, account: Account, post: Post, now: datetime) -> list[Thre
             # The account answers after the readers' replies, so a short preview may not show it.
             after = max([answered_after, *((r.at - at) + timedelta(minutes=1) for r in replies)])
             replies.append(Reply(base * 10 + k * 10 + 9, at + after, rng.choice(_ANSWERS), True, 0))
-        shown = tuple(r for r in replies if r.at <= now)
-        if at <= now:
-            out.append(Thread(base + k, at, rng.choice(_QUESTIONS).format(topic), user, shown))
+        out.append(Thread(base + k, at, rng.choice(_QUESTIONS).format(topic), user, tuple(replies)))
     out.sort(key=lambda t: (t.at, t.id))
-    return out
+    return tuple(out)
