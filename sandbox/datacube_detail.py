@@ -62,6 +62,22 @@ def _endpoint(api: WeChatAPI, name: str, build: Builder) -> Callable[[Request], 
     return endpoint
 
 
+_INDEX: dict[int, tuple[Account, dict[date, list[Post]]]] = {}
+
+
+def _posts_by_day(account: Account) -> dict[date, list[Post]]:
+    """The account's posts by publish day, built once per account object (accounts are immutable)."""
+    cached = _INDEX.get(id(account))
+    if cached is None or cached[0] is not account:
+        index: dict[date, list[Post]] = {}
+        for post in account.posts:
+            index.setdefault(post.day, []).append(post)
+        if len(_INDEX) > 10_000:
+            _INDEX.clear()
+        cached = _INDEX[id(account)] = (account, index)
+    return cached[1]
+
+
 def _sources(reads: int) -> list[dict[str, Any]]:
     users = _users(reads, 86)
     return [{"user_count": users, "scene_desc": "全部"}] + [
@@ -88,7 +104,7 @@ def _row(seed: int, account: Account, post: Post, stat: date, now: datetime, com
 
 def _detail(seed: int, account: Account, day: date, ready: date, now: datetime) -> Rows:
     rows = []
-    for post in sorted((p for p in account.posts if p.day == day), key=lambda p: (p.published_at, p.index)):
+    for post in sorted(_posts_by_day(account).get(day, []), key=lambda p: (p.published_at, p.index)):
         times = _comments_by(seed, account, post, now)
         details = [_row(seed, account, post, day + timedelta(days=k), now, times)
                    for k in range(DETAIL_DAYS) if day + timedelta(days=k) <= ready]
@@ -101,15 +117,16 @@ def _biz(seed: int, account: Account, day: date, ready: date, now: datetime) -> 
     if account.opened_on is not None and day < account.opened_on:
         return []
     totals = dict.fromkeys(("reads", "shares", "zaikan", "likes", "favourites", "comments"), 0)
-    for post in account.posts:
-        if post.day <= day <= post.day + timedelta(days=DETAIL_DAYS):
-            for key in totals:
-                if key != "comments":
-                    totals[key] += on_day(getattr(post, key), post.day, day, account.today)
-            start = datetime.combine(day, time(0), TZ)
-            totals["comments"] += sum(1 for at in _comments_by(seed, account, post, now)
-                                      if start <= at < start + timedelta(days=1))
-    sent = sum(1 for p in account.posts if p.day == day)
+    index = _posts_by_day(account)
+    recent = [p for k in range(DETAIL_DAYS + 1) for p in index.get(day - timedelta(days=k), [])]
+    start = datetime.combine(day, time(0), TZ)
+    for post in recent:
+        for key in totals:
+            if key != "comments":
+                totals[key] += on_day(getattr(post, key), post.day, day, account.today)
+        totals["comments"] += sum(1 for at in _comments_by(seed, account, post, now)
+                                  if start <= at < start + timedelta(days=1))
+    sent = len(index.get(day, []))
     return [{"ref_date": day.isoformat(), "detail": {
         "read_user": _users(totals["reads"], 86), "read_user_source": _sources(totals["reads"]),
         "share_user": _users(totals["shares"], 80), "zaikan_user": totals["zaikan"], "like_user": totals["likes"],
