@@ -20,7 +20,7 @@ from tortoise.models import Model
 from registry.db import models
 from registry.db.lifecycle import APP, database, is_sqlite, tortoise_config
 
-MIGRATIONS = sorted(p.stem for p in (Path(models.__file__).parent / "migrations").glob("[0-9][0-9][0-9][0-9]_*.py"))
+MIGRATIONS = sorted(p.stem for p in (Path(models.__file__).parents[1] / "migrations").glob("[0-9][0-9][0-9][0-9]_*.py"))
 AT = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
