@@ -1,8 +1,9 @@
 """Collection cycle: `collectors.service.collect` over N accounts vs a bare httpx loop.
 
 N accounts in a fresh database, alternating `wechat_api` (a routine pass: stable token, 7 days of
-`getarticletotal`, one week of `getusercumulate` and `getusersummary`, `freepublish/batchget` = 11
-calls) and `feed` (one RSS GET, 10 items). The fake platform (bench/fakeplatform.py) answers after
+`getarticletotaldetail` and `getbizsummary` (one day per call), one week of `getusercumulate` and
+`getusersummary`, `freepublish/batchget`, and `comment/list` for each of the week's 7 mass-sent
+articles, the first time their comments are read = 25 calls) and `feed` (one RSS GET, 10 items). The fake platform (bench/fakeplatform.py) answers after
 an injected latency. The bare loop sends the same requests with the same concurrency (accounts in
 parallel, each account's calls in sequence) and neither parses nor stores anything.
 """
@@ -14,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 from bench.common import Result, backend, max_rss_mb, reset_database, timed
-from bench.fakeplatform import BEIJING, FEED, WECHAT, FakePlatform
+from bench.fakeplatform import BEIJING, FEED, WECHAT, FakePlatform, article_msgid
 from bench.generate import ACCOUNT_COLS, PERSON_COLS, STATE_COLS, UNIT_COLS
 from bench.rawdb import RawWriter
 from collectors.service import collect
@@ -68,14 +69,19 @@ def requests_of(i: int, now: dt.datetime) -> list[tuple[str, str, dict[str, Any]
     out: list[tuple[str, str, dict[str, Any]]] = [
         ("POST", f"{WECHAT}/cgi-bin/stable_token", {"json": {"grant_type": "client_credential", "appid": appid,
                                                              "secret": f"s{i:031d}", "force_refresh": False}})]
-    for k in range(7):
-        day = (first + dt.timedelta(days=k)).isoformat()
-        out.append(("POST", f"{WECHAT}/datacube/getarticletotal", {**token, "json": {"begin_date": day, "end_date": day}}))
+    days = [(first + dt.timedelta(days=k)).isoformat() for k in range(7)]
+    for day in days:
+        for name in ("getarticletotaldetail", "getbizsummary"):
+            out.append(("POST", f"{WECHAT}/datacube/{name}", {**token, "json": {"begin_date": day, "end_date": day}}))
     span = {"begin_date": first.isoformat(), "end_date": last.isoformat()}
     out.append(("POST", f"{WECHAT}/datacube/getusercumulate", {**token, "json": span}))
     out.append(("POST", f"{WECHAT}/datacube/getusersummary", {**token, "json": span}))
     out.append(("POST", f"{WECHAT}/cgi-bin/freepublish/batchget",
                 {**token, "json": {"offset": 0, "count": 20, "no_content": 1}}))
+    for day in reversed(days):  # comments of the newest articles first
+        msg = int(article_msgid(day).split("_")[0])
+        out.append(("POST", f"{WECHAT}/cgi-bin/comment/list",
+                    {**token, "json": {"msg_data_id": msg, "index": 0, "begin": 0, "count": 49, "type": 0}}))
     return out
 
 

@@ -1,8 +1,9 @@
 """A minimal in-process WeChat official-account API and feed host for the collection benchmark.
 
 An `httpx.MockTransport` handler answers `/cgi-bin/stable_token`, datacube `getarticletotal`,
-`getusercumulate`, `getusersummary`, `freepublish/batchget` (tiny valid bodies per
-shared/reference/platform-apis.md) and `GET /feed/<n>` (RSS, 10 items), each after
+`getarticletotaldetail`, `getbizsummary`, `getusercumulate`, `getusersummary`, `freepublish/batchget`,
+`comment/list` (tiny valid bodies per shared/reference/platform-apis.md and platform-apis-2.md) and
+`GET /feed/<n>` (RSS, 10 items), each after
 `asyncio.sleep(latency)`. Bodies are cached per request, so the platform's own CPU cost is small
 and identical for the collector and the bare loop.
 """
@@ -35,6 +36,40 @@ def article_total(body: dict[str, str]) -> object:
               "add_to_fav_user": 1, "add_to_fav_count": 1}
     return {"list": [{"ref_date": day, "msgid": f"{day.replace('-', '')}01_1", "title": f"{day} 政务信息",
                       "user_source": 0, "details": [detail]}]}
+
+
+def article_msgid(day: str) -> str:
+    """The msgid of the one mass-sent article of a day: `<msg_data_id>_1`."""
+    return f"{day.replace('-', '')}01_1"
+
+
+def article_total_detail(body: dict[str, str]) -> object:
+    """One mass-sent article published on the requested day, with one cumulative detail row."""
+    day = body["begin_date"]
+    detail = {"stat_date": day, "read_user": 100, "read_user_source": [{"user_count": 100, "scene_desc": "全部"}],
+              "share_user": 3, "zaikan_user": 2, "like_user": 4, "comment_count": 3, "collection_user": 1,
+              "praise_money": 0, "read_subscribe_user": 0, "read_delivery_rate": 0.02, "read_finish_rate": 0.6,
+              "read_avg_activetime": 1.0, "read_jump_position": []}
+    return {"list": [{"ref_date": day, "msgid": article_msgid(day), "publish_type": 0, "title": f"{day} 政务信息",
+                      "content_url": "https://mp.weixin.qq.com/s/bench", "detail_list": [detail]}], "is_delay": False}
+
+
+def biz_summary(body: dict[str, str]) -> object:
+    """The account's totals of the requested day."""
+    return {"list": [{"ref_date": body["begin_date"], "detail": {
+        "read_user": 100, "read_user_source": [{"user_count": 100, "scene_desc": "全部"}], "share_user": 3,
+        "zaikan_user": 2, "like_user": 4, "comment_count": 3, "collection_user": 1, "redirect_ori_page_user": 0,
+        "send_page_count": 1}}], "is_delay": False}
+
+
+def comment_list(body: dict[str, int]) -> object:
+    """Three 留言 on every article, the first answered an hour later."""
+    base = 1_760_000_000 + body["msg_data_id"] % 1000
+    return {"errcode": 0, "errmsg": "ok", "total": 3, "comment": [
+        {"user_comment_id": 1, "create_time": base, "content": "请问", "comment_type": 0, "openid": "o1",
+         "reply": {"content": "您好", "create_time": base + 3600}},
+        {"user_comment_id": 2, "create_time": base + 60, "content": "点赞", "comment_type": 0, "openid": "o2"},
+        {"user_comment_id": 3, "create_time": base + 120, "content": "同问", "comment_type": 0, "openid": "o3"}]}
 
 
 def user_cumulate(body: dict[str, str]) -> object:
@@ -90,7 +125,8 @@ class FakePlatform:
         else:
             request = json.loads(content)
             maker = {"getarticletotal": article_total, "getusercumulate": user_cumulate,
-                     "getusersummary": user_summary}[name]
+                     "getusersummary": user_summary, "getarticletotaldetail": article_total_detail,
+                     "getbizsummary": biz_summary, "list": comment_list}[name]
             body = json.dumps(maker(request), ensure_ascii=False).encode()
         self._cache[key] = body
         return body

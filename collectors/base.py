@@ -26,6 +26,12 @@ class Options:
     weibo_max_pages: int = 10
     wechat_data_hour: int = 8
     token_refreshes: int = 2
+    #: Posts published this many days back have their comments read (0: never read comments).
+    response_window_days: int = 30
+    #: Comment threads read per account and cycle at most.
+    response_posts_per_cycle: int = 10
+    #: Secrets-file credential whose `cookie` reads m.weibo.cn comments for accounts without their own.
+    weibo_cookie_credential: str = "weibo_cookie"
 
 
 @dataclass

@@ -72,26 +72,24 @@ class Http:
     rng: random.Random = field(default_factory=random.Random)
     calls: int = 0
 
-    async def request(self, method: str, url: str, *, where: str, params: Mapping[str, Any] | None = None,
+    async def request(self, method: str, url: str, *, where: str, lane: Lane, params: Mapping[str, Any] | None = None,
                       json_body: Any = None, headers: Mapping[str, str] | None = None,
                       retry_if: Callable[[Any], bool] | None = None,
-                      check_status: Callable[[int], None] | None = None, lane: Lane | None = None,
+                      check_status: Callable[[int], None] | None = None,
                       credential: str = "") -> httpx.Response:
         """Send with the lane's pacing and limit, and retries; return the response (status checked by ``check_status``).
 
-        ``credential`` names the account's credential (never its value) for lanes keyed by credential.
+        ``lane`` is required, so no call can skip its source's pacing; ``credential`` names the account's
+        credential (never its value) for lanes keyed by credential.
         """
         last: PlatformError | None = None
         for attempt in range(self.retry.attempts):
             if attempt:
                 await asyncio.sleep(self.retry.delay(attempt, self.rng))
             try:
-                if lane is None:
+                await self.lanes.pace(lane, credential)
+                async with self.lanes.slot(lane, credential):
                     resp = await self._send(method, url, params, json_body, headers)
-                else:
-                    await self.lanes.pace(lane, credential)
-                    async with self.lanes.slot(lane, credential):
-                        resp = await self._send(method, url, params, json_body, headers)
             except httpx.TimeoutException as exc:
                 last = PlatformError(ErrorKind.NETWORK, f"{where}: timed out ({type(exc).__name__})")
                 continue
@@ -123,9 +121,9 @@ class Http:
             counter[0] += 1
         return await self.client.request(method, url, params=params, json=json_body, headers=headers)
 
-    async def json(self, method: str, url: str, *, where: str, **kwargs: Any) -> object:
+    async def json(self, method: str, url: str, *, where: str, lane: Lane, **kwargs: Any) -> object:
         """Send and decode a JSON body; non-2xx other than retried ones become errors."""
-        resp = await self.request(method, url, where=where, **kwargs)
+        resp = await self.request(method, url, where=where, lane=lane, **kwargs)
         if resp.status_code >= 400:
             raise PlatformError(ErrorKind.PARSE if resp.status_code == 404 else ErrorKind.NETWORK,
                                 redact(f"{where}: HTTP {resp.status_code}"), code=str(resp.status_code))

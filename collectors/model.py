@@ -28,6 +28,10 @@ class PostObs:
     comments: int | None = None
     zaikan: int | None = None
     favorites: int | None = None
+    #: Which call the numbers came from (e.g. getarticletotaldetail); "" when the source does not say.
+    stats_source: str = ""
+    #: True while the platform marks the numbers provisional (datacube is_delay); None: not said.
+    stats_provisional: bool | None = None
 
     def __post_init__(self) -> None:
         # A naive time would be read as local time somewhere and shift "last posted" by hours.
@@ -45,6 +49,29 @@ class MetricObs:
     lost_followers: int | None = None
     reads: int | None = None
     shares: int | None = None
+    likes: int | None = None
+    zaikan: int | None = None
+    comments: int | None = None
+    favorites: int | None = None
+    #: Articles the platform says were published that day (getbizsummary send_page_count).
+    posts_sent: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponseObs:
+    """What one post's comment thread says about the account answering; None means unknown, never 0."""
+
+    post_id: str
+    checked_at: datetime
+    #: False when the platform says comments are not open on the post (WeChat 88000); None: not said.
+    comments_open: bool | None = None
+    comments_seen: int | None = None
+    comments_answered: int | None = None
+    #: Seconds from the post's first comment to the account's first answer.
+    first_answer_delay_s: int | None = None
+    #: Median seconds between a comment and the account's answer to it.
+    median_answer_delay_s: int | None = None
+    oldest_unanswered_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -189,22 +189,46 @@ def parse_user_summary(body: object) -> list[MetricObs]:
     return [MetricObs(day=d, new_followers=sums[d][0], lost_followers=sums[d][1]) for d in sorted(sums)]
 
 
+def _time_field(obj: Obj, key: str, where: str) -> int | None:
+    """A unix-seconds field given as an int or a numeric string (WxJava types it String); None if absent."""
+    value = obj.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise parse_error(f"{where}.{key}: expected unix seconds, got {value!r}")
+
+
+def _published_stamp(item: Obj, content: Obj, where: str) -> int:
+    """item.update_time, else content.update_time, else content.create_time (platform-apis-2.md §4)."""
+    for obj, key, at in ((item, "update_time", where), (content, "update_time", f"{where}.content"),
+                         (content, "create_time", f"{where}.content")):
+        stamp = _time_field(obj, key, at)
+        if stamp is not None:
+            return stamp
+    raise parse_error(f"{where}.update_time: missing (also content.update_time and content.create_time)")
+
+
 def _news_posts(item: Obj, where: str) -> list[PostObs]:
     article_id = req_str(item, "article_id", where)
     if not article_id:
         raise parse_error(f"{where}.article_id: empty")
+    content = req_obj(item, "content", where)
     # update_time is the last change, the closest the list offers to the publish time.
-    stamp = req_int(item, "update_time", where)
+    stamp = _published_stamp(item, content, where)
     try:
         published = datetime.fromtimestamp(stamp, BEIJING)
     except (OverflowError, OSError, ValueError):
         raise parse_error(f"{where}.update_time: out of range ({stamp})") from None
-    news = req_list(req_obj(item, "content", where), "news_item", f"{where}.content")
+    news = req_list(content, "news_item", f"{where}.content")
     posts = []
     for idx, raw in enumerate(news, start=1):
         at = f"{where}.content.news_item[{idx - 1}]"
         entry = as_obj(raw, at)
-        if get_bool(entry, "is_deleted", at):
+        # One SDK models the flag as is_delete: the same fact.
+        if get_bool(entry, "is_deleted", at) or get_bool(entry, "is_delete", at):
             # idx stays positional so the surviving articles keep their ids.
             continue
         posts.append(

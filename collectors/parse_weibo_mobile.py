@@ -152,6 +152,11 @@ def _data(body: object, where: str) -> Obj | None:
     return req_obj(obj, "data", where)
 
 
+def data_of(body: object, where: str) -> Obj | None:
+    """The `data` object of an ok:1 m.weibo.cn body, None for ok:0; login, captcha and odd `ok` values raise."""
+    return _data(body, where)
+
+
 def _profile_data(body: object) -> Obj:
     data = _data(body, "profile")
     if data is None:

@@ -3,7 +3,8 @@
 Platform quotas, not CPU, bound a cycle. Each source declares its calls per account and its quota
 (`collectors.sources.SOURCES`); its lane says whether calls wait for one another. A paced lane is
 serial (one key) and its cycle must fit the polling interval; other lanes run up to the pass's
-concurrency.
+concurrency. The calls count comment threads at their bound (``response_posts_per_cycle`` posts per
+account and cycle, one call each for a typical thread).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def plan(accounts_by_method: Mapping[str, int], options: Options, interval_minut
          lanes: Mapping[str, Lane] | None = None) -> list[PlanRow]:
     """One row per collected source (``lanes``: the configured lanes, default the declared ones)."""
     cycles = max(1, 1440 // max(1, interval_minutes))
+    threads = options.response_posts_per_cycle if options.response_window_days > 0 else 0
+    note = tr(f"；留言每号每轮≤{threads}帖", f"; comments ≤{threads} posts per account and cycle") if threads else ""
     rows = []
     for spec in sorted(SOURCES, key=lambda s: s.method):
         n = accounts_by_method.get(spec.method, 0)
@@ -55,7 +58,9 @@ def plan(accounts_by_method: Mapping[str, int], options: Options, interval_minut
             pacing, parallel = CALL_SECONDS, concurrency
             quota, headroom = tr("无公开配额", "none published"), None
         if spec.quota is not None:
-            quota, headroom = spec.quota(cycles)
+            quota, headroom = spec.quota(cycles, options)
+        if spec.reads_comments:
+            quota += note
         cycle = n * per * pacing / parallel
         rows.append(PlanRow(spec.method, n, per, first, pacing, cycle, n * per * cycles, quota,
                             round(headroom, 3) if headroom is not None else None))

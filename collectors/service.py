@@ -32,6 +32,9 @@ def options_from(settings: Settings) -> Options:
         feed_base=str(settings.get("platforms.feed.base_url", "")).rstrip("/"),
         backfill_days=int(c.get("backfill_days", 92)),
         weibo_max_pages=int(weibo.get("max_pages", 10)),
+        response_window_days=int(c.get("response_window_days", 30)),
+        response_posts_per_cycle=int(c.get("response_posts_per_cycle", 10)),
+        weibo_cookie_credential=str(weibo.get("cookie_credential", "weibo_cookie")),
     )
 
 

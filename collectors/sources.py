@@ -32,16 +32,18 @@ class SourceSpec:
     #: (steady, first-run) calls per account and cycle.
     calls: Callable[[Options], tuple[int, int]]
     #: The platform's published quota at n cycles a day: (text, unused fraction); None: none published.
-    quota: Callable[[int], tuple[str, float | None]] | None = None
+    quota: Callable[[int, Options], tuple[str, float | None]] | None = None
+    #: Whether it reads comment threads (counted in ``calls`` at the per-cycle bound).
+    reads_comments: bool = False
 
 
 SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec("wechat_api", wechat.WeChatSource, wechat.WeChatSource.lane, "lanes.wechat_api", ("wechat",),
-               ("credential",), wechat.plan_calls, wechat.plan_quota),
+               ("credential",), wechat.plan_calls, wechat.plan_quota, reads_comments=True),
     SourceSpec("weibo_api", weibo.WeiboApiSource, weibo.WeiboApiSource.lane, "lanes.weibo_api", ("weibo",),
-               ("credential",), weibo.api_plan_calls, weibo.api_plan_quota),
+               ("credential",), weibo.api_plan_calls, weibo.api_plan_quota, reads_comments=True),
     SourceSpec("weibo_public", weibo.WeiboPublicSource, weibo.WeiboPublicSource.lane, "platforms.weibo", ("weibo",),
-               (), weibo.public_plan_calls),
+               (), weibo.public_plan_calls, reads_comments=True),
     SourceSpec("feed", feed.FeedSource, feed.FeedSource.lane, "lanes.feed", ("*",), ("feed_url",),
                lambda _options: (1, 1)),
 )

@@ -4,6 +4,10 @@ m.weibo.cn answers HTTP 418 when called too fast, 432 or ``ok:-100`` when it wan
 put the whole source into a cool-down for the rest of the pass. ``ok:0`` on a profile means the
 account is gone. Pinned posts are listed first and may be old: they never end paging early and are
 never taken as the latest post unless they truly are the newest.
+
+Both read the comments of posts inside the responsiveness window and whether the account answered
+(`collectors.weibo_comments`), bounded per cycle; a failure there leaves those posts unknown and never
+fails the collection of the posts themselves.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import Any
 from collectors.base import Context, Options
 from collectors.errors import ErrorKind, PlatformError
 from collectors.lanes import Lane
-from collectors.model import BEIJING, MetricObs, PostObs
+from collectors.model import BEIJING, MetricObs, PostObs, ResponseObs
+from collectors.parse_common import decode_json
 from collectors.parse_weibo_api import parse_user_show, parse_user_timeline, raise_for_error
 from collectors.parse_weibo_mobile import (
     parse_posts_containerid,
@@ -22,6 +27,8 @@ from collectors.parse_weibo_mobile import (
     parse_profile,
     raise_for_http_status,
 )
+from collectors.threads import comment_threads, pick_threads
+from collectors.weibo_comments import read_mobile, read_open_api
 from registry.config.i18n import tr
 from registry.observations.store import Success, Target
 
@@ -37,19 +44,21 @@ WEIBO_USER_HOURLY = 150  # open-API default tier per user per app
 
 def api_plan_calls(options: Options) -> tuple[int, int]:
     """weibo_api: (steady, first-run) calls per account and cycle (profile and a timeline page)."""
-    return 2, 2 + options.weibo_max_pages
+    threads = comment_threads(options)
+    return 2 + threads, 2 + options.weibo_max_pages + threads
 
 
-def api_plan_quota(cycles: int) -> tuple[str, float | None]:
+def api_plan_quota(cycles: int, options: Options) -> tuple[str, float | None]:
     """weibo_api: calls per user and hour against the open API's tier."""
-    hourly = 2 * cycles / 24
+    hourly = api_plan_calls(options)[0] * cycles / 24
     return tr(f"每用户每小时{hourly:.1f}/{WEIBO_USER_HOURLY}次", f"{hourly:.1f}/{WEIBO_USER_HOURLY} calls per user per hour"), \
         1 - hourly / WEIBO_USER_HOURLY
 
 
 def public_plan_calls(options: Options) -> tuple[int, int]:
     """weibo_public: (steady, first-run) calls per account and cycle (a profile and up to two pages)."""
-    return 3, 1 + options.weibo_max_pages
+    threads = comment_threads(options)
+    return 3 + threads, 1 + options.weibo_max_pages + threads
 
 
 class WeiboApiSource:
@@ -92,8 +101,22 @@ class WeiboApiSource:
         newest = max((int(p.post_id) for p in posts if p.post_id.isdigit()), default=0)
         cursor = f"since_id={newest}" if newest else target.cursor
         today = now.astimezone(BEIJING).date()
+        answers = await self._answers(target, token, posts, now)
         return Success(posts=posts, metrics=[MetricObs(day=today, followers=profile.followers)], known_until=now,
-                       cursor=cursor, backfilled_from=today)
+                       cursor=cursor, backfilled_from=today, responses=answers)
+
+    async def _answers(self, target: Target, token: str, posts: list[PostObs], now: dt.datetime) -> list[ResponseObs]:
+        opts = self.ctx.options
+        picks = await pick_threads(target.account_id, posts, now, opts.response_window_days,
+                                   opts.response_posts_per_cycle)
+
+        async def get(params: dict[str, Any]) -> object:
+            return await self._get("/2/comments/show.json", {"access_token": token, **params}, target.credential)
+
+        try:
+            return await read_open_api(get, picks, {p.post_id: p for p in posts}, target.uid, now)
+        except PlatformError:
+            return []  # the posts stand; their comments stay unknown until a later cycle
 
 
 class WeiboPublicSource:
@@ -162,5 +185,42 @@ class WeiboPublicSource:
                 break
             cursor = page.next_cursor
         today = now.astimezone(BEIJING).date()
+        answers = await self._answers(target, posts, now, cookie)
         return Success(posts=posts, metrics=[MetricObs(day=today, followers=profile.followers)], known_until=now,
-                       backfilled_from=(horizon.astimezone(BEIJING).date()))
+                       backfilled_from=(horizon.astimezone(BEIJING).date()), responses=answers)
+
+    def _comment_cookie(self, own: str) -> str:
+        """The account's own cookie, else the shared one named by ``[platforms.weibo] cookie_credential``."""
+        if own:
+            return own
+        shared = self.ctx.secrets.get(self.ctx.options.weibo_cookie_credential)
+        return shared.get("cookie") if shared is not None else ""
+
+    async def _answers(self, target: Target, posts: list[PostObs], now: dt.datetime, own: str) -> list[ResponseObs]:
+        cookie = self._comment_cookie(own)
+        if not cookie:
+            return []  # hotflow needs a login: without one, answers stay unknown
+        opts = self.ctx.options
+        picks = await pick_threads(target.account_id, posts, now, opts.response_window_days,
+                                   opts.response_posts_per_cycle)
+        base = self.ctx.options.weibo_mobile_base
+
+        async def get(path: str, params: dict[str, Any], referer: str) -> object:
+            headers = {**MOBILE_HEADERS, "Referer": f"{base}{referer}", "Cookie": cookie}
+            resp = await self.ctx.http.request("GET", f"{base}{path}", where=path.rsplit("/", 1)[-1], params=params,
+                                               headers=headers, check_status=raise_for_http_status,
+                                               lane=self.lane)
+            if resp.status_code >= 400:
+                raise PlatformError(ErrorKind.NETWORK, f"{path}: HTTP {resp.status_code}", code=str(resp.status_code))
+            if not resp.content.lstrip().startswith((b"{", b"[")):
+                raise PlatformError(ErrorKind.AUTH, f"{path}: body is not JSON (login cookie refused or expired)")
+            return decode_json(resp.content, path)
+
+        try:
+            return await read_mobile(get, picks, {p.post_id: p for p in posts}, target.uid, now)
+        except PlatformError as exc:
+            if exc.cooldown_s and exc.kind in (ErrorKind.QUOTA, ErrorKind.AUTH):
+                # A block on the comment calls is a block on the host: the next accounts wait too.
+                self.cooldown_until = now + dt.timedelta(seconds=exc.cooldown_s)
+                self.cooldown_reason = exc
+            return []  # the posts stand; their comments stay unknown until a later cycle

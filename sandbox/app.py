@@ -5,10 +5,13 @@ URL layout (set each platform's api_base to the left column, with host:port of t
 | platform              | api_base                 | paths                                                   |
 |-----------------------|--------------------------|---------------------------------------------------------|
 | WeChat official acct. | http://host:port         | /cgi-bin/token, /cgi-bin/stable_token, /datacube/…,     |
-|                       |                          | /cgi-bin/freepublish/batchget, /cgi-bin/message/template/send |
+|                       |                          | /cgi-bin/freepublish/batchget, /cgi-bin/message/template/send, |
+|                       |                          | /cgi-bin/comment/list, /datacube/getarticletotaldetail, getbizsummary |
 | WeCom app and robots  | http://host:port/wecom   | /cgi-bin/gettoken, /cgi-bin/message/send, /cgi-bin/webhook/send |
-| Weibo open API        | http://host:port         | /2/users/show.json, /2/statuses/user_timeline.json      |
-| m.weibo.cn            | http://host:port         | /api/container/getIndex, /statuses/extend               |
+| Weibo open API        | http://host:port         | /2/users/show.json, /2/statuses/user_timeline.json,     |
+|                       |                          | /2/comments/show.json                                   |
+| m.weibo.cn            | http://host:port         | /api/container/getIndex, /statuses/extend,              |
+|                       |                          | /comments/hotflow, /comments/hotFlowChild               |
 | feeds (RSSHub-like)   | http://host:port         | /feeds/{uid}.xml (the ledger's 订阅地址)                |
 
 Control: `GET /_sandbox/accounts`; `GET|DELETE /_sandbox/messages` (`?channel=&status=` filters);
@@ -27,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from sandbox import datacube
+from sandbox import datacube, datacube_detail, wechat_comments
 from sandbox.county import TZ, build_county
 from sandbox.faults import Fault, FaultInjector, parse_faults
 from sandbox.feeds import Feeds
@@ -36,6 +39,7 @@ from sandbox.runtime import Limits, Sandbox
 from sandbox.wechat import WeChatAPI
 from sandbox.wecom import WeComAPI
 from sandbox.weibo import WeiboAPI
+from sandbox.weibo_comments import WeiboComments
 from sandbox.weibo_mobile import WeiboMobile
 
 
@@ -61,10 +65,14 @@ def create_app(
         rng=random.Random(seed),
     )
     wechat = WeChatAPI(sandbox)
+    weibo = WeiboAPI(sandbox)
     routes: list[BaseRoute] = [
         *wechat.routes(),
         *datacube.routes(wechat),
-        *WeiboAPI(sandbox).routes(),
+        *datacube_detail.routes(wechat),
+        *wechat_comments.routes(wechat),
+        *weibo.routes(),
+        *WeiboComments(sandbox, weibo).routes(),
         *WeiboMobile(sandbox).routes(),
         *WeComAPI(sandbox).routes(),
         *Feeds(sandbox).routes(),

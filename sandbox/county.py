@@ -58,6 +58,8 @@ def demo_secrets(county: County) -> dict[str, dict[str, str]]:
             secrets[account.credential] = {"appid": account.appid, "secret": account.secret}
         elif account.access_token:
             secrets[account.credential] = {"access_token": account.access_token}
+    # The login cookie m.weibo.cn comments need ([platforms.weibo] cookie_credential, default weibo_cookie).
+    secrets["weibo_cookie"] = {"cookie": f"SUB={county.weibo_cookie}"}
     return secrets
 
 

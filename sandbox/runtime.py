@@ -34,6 +34,8 @@ class Limits:
     wechat_freepublish_daily: int = 100
     # Not published by WeChat: a per-account, per-endpoint minute limit so 45011 can be provoked.
     wechat_per_minute: int = 100
+    # getarticletotaldetail/getbizsummary answer is_delay:true for this many newest ready days.
+    wechat_delay_days: int = 2
     weibo_ip_hourly: int = 1000
     weibo_user_hourly: int = 150
     weibo_user_endpoint_hourly: int = 100

@@ -48,6 +48,9 @@ ERRMSG = {
     50002: "user limited",
     61500: "date format error",
     61501: "date range error",
+    88000: "without comment privilege",
+    88001: "msg_data is not exists",
+    88010: "count range error. cout <= 0 or count > 50",
 }
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_\-]{16,512}")
 _TOKEN_CHARS = string.ascii_letters + string.digits + "_-"

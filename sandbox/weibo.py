@@ -98,6 +98,12 @@ class WeiboAPI:
 
         return await sb.faults.run(request, "weibo", owner.uid if owner else None, answer)
 
+    async def guarded(
+        self, request: Request, endpoint: str, handler: Callable[[Account], Awaitable[Response]]
+    ) -> Response:
+        """Token, rate-limit and fault checks of the open API, then `handler(token owner)`."""
+        return await self._guard(request, endpoint, handler)
+
     async def users_show(self, request: Request) -> Response:
         """GET /2/users/show.json?uid=… or screen_name=…: a user's public profile and latest post."""
 

@@ -46,6 +46,9 @@ min_interval = 3.0
 jitter = 2.0
 # Pages of posts read per account and pass at most.
 max_pages = 10
+# Secrets-file credential whose `cookie` reads comments on m.weibo.cn (comments/hotflow needs a login)
+# for accounts without a credential of their own; absent from the secrets file = comments not read.
+cookie_credential = "weibo_cookie"
 
 [platforms.feed]
 # Base URL that relative feed addresses (订阅地址 starting with "/") are joined to, e.g. your RSSHub.
@@ -69,6 +72,10 @@ lease_minutes = 15.0
 interval_minutes = 60
 # Accounts 10+ days without a post (nearing the 14-day veto) are polled this often instead.
 urgent_interval_minutes = 15
+# Comments and the account's answers are read for posts published within this many days (0 = never).
+response_window_days = 30
+# Comment threads read per account and cycle at most (new posts first, then those still unanswered).
+response_posts_per_cycle = 10
 
 # Any lane (wechat_api, weibo_api, weibo_public, feed) may be tuned in a table of its own; these keys
 # win over the ones above. For example:

@@ -128,6 +128,18 @@ class Post(Model):
     zaikan = fields.BigIntField(null=True)
     favorites = fields.BigIntField(null=True)
     source = fields.CharField(max_length=16, default="")
+    # The call the numbers came from (getarticletotaldetail, getarticletotal, …); None: not said.
+    stats_source = fields.CharField(max_length=32, null=True)
+    # True while the platform marks the numbers provisional (datacube is_delay).
+    stats_provisional = fields.BooleanField(null=True)
+    # Responsiveness facts of the post's comment thread, as of comments_checked_at; None: unknown.
+    comments_open = fields.BooleanField(null=True)
+    comments_seen = fields.IntField(null=True)
+    comments_answered = fields.IntField(null=True)
+    first_answer_delay_s = fields.BigIntField(null=True)
+    median_answer_delay_s = fields.BigIntField(null=True)
+    oldest_unanswered_at = fields.DatetimeField(null=True)
+    comments_checked_at = fields.DatetimeField(null=True)
     first_seen_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -150,6 +162,12 @@ class DailyMetric(Model):
     lost_followers = fields.BigIntField(null=True)
     reads = fields.BigIntField(null=True)
     shares = fields.BigIntField(null=True)
+    likes = fields.BigIntField(null=True)
+    zaikan = fields.BigIntField(null=True)
+    comments = fields.BigIntField(null=True)
+    favorites = fields.BigIntField(null=True)
+    # Articles published that day as the platform counts them (WeChat getbizsummary send_page_count).
+    posts_sent = fields.IntField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

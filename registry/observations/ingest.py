@@ -17,7 +17,10 @@ from registry.db.models import DailyMetric, Post
 from registry.db.rawsql import as_aware, connection_of, prebound
 
 POST_NUMBERS = ("reads", "likes", "shares", "comments", "zaikan", "favorites")
-METRIC_NUMBERS = ("followers", "new_followers", "lost_followers", "reads", "shares")
+METRIC_NUMBERS = ("followers", "new_followers", "lost_followers", "reads", "shares", "likes", "zaikan", "comments",
+                  "favorites", "posts_sent")
+#: Post columns a missing value (None) never erases, besides the numbers: where they came from.
+POST_STATS = ("stats_source", "stats_provisional")
 
 
 class PostLike(Protocol):
@@ -77,15 +80,16 @@ def _merge(old: dict[str, Any] | None, new: dict[str, Any], numbers: Sequence[st
 
 
 POST_COLS = ("account_id", "post_id", "published_at", "title", "url", "pinned", "original", *POST_NUMBERS, "source",
-             "first_seen_at", "updated_at")
-POST_UPDATE = ("published_at", "title", "url", "pinned", "original", *POST_NUMBERS, "source", "updated_at")
+             *POST_STATS, "first_seen_at", "updated_at")
+POST_UPDATE = ("published_at", "title", "url", "pinned", "original", *POST_NUMBERS, "source", *POST_STATS, "updated_at")
 METRIC_COLS = ("account_id", "day", *METRIC_NUMBERS, "updated_at")
 METRIC_UPDATE = (*METRIC_NUMBERS, "updated_at")
 
 
 _PG_TYPES = {"account_id": "int", "post_id": "text", "published_at": "timestamptz", "title": "text", "url": "text",
              "pinned": "bool", "original": "bool", "source": "text", "first_seen_at": "timestamptz",
-             "updated_at": "timestamptz", "day": "date", **{c: "bigint" for c in (*POST_NUMBERS, *METRIC_NUMBERS)}}
+             "updated_at": "timestamptz", "day": "date", "stats_source": "text", "stats_provisional": "bool",
+             **{c: "bigint" for c in (*POST_NUMBERS, *METRIC_NUMBERS)}, "posts_sent": "int"}
 
 
 @functools.cache
@@ -123,8 +127,10 @@ async def _write(conn: Any, sql: str, rows: list[list[Any]], pg: bool) -> None:
 def _post_row(account_id: int, post_id: str, p: PostLike, numbers: Sequence[int | None], source: str,
               now: Any) -> list[Any]:
     """One post's values in POST_COLS order (titles and addresses cut to their column sizes)."""
+    # Sources that do not say where their numbers came from (feeds, manual rows) keep what is stored.
+    stats = getattr(p, "stats_source", "") or None
     return [account_id, post_id, as_aware(p.published_at), (p.title or "")[:256], (p.url or "")[:1024],
-            bool(p.pinned), p.original, *numbers, source, now, now]
+            bool(p.pinned), p.original, *numbers, source, stats, getattr(p, "stats_provisional", None), now, now]
 
 
 async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) -> tuple[int, int]:
@@ -135,7 +141,7 @@ async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) 
     conn, pg = connection_of(Post)
     # Bound once per batch: SQLite's adapter would otherwise format the same moment twice per row.
     now = prebound(dt.datetime.now(dt.UTC), pg)
-    sql = _upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, POST_NUMBERS, pg)
+    sql = _upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, (*POST_NUMBERS, *POST_STATS), pg)
     if pg:
         # One statement, no read first: the upsert's COALESCE keeps known numbers and
         # ``RETURNING (xmax = 0)`` tells inserted rows from updated ones.
@@ -163,7 +169,8 @@ async def upsert_metrics(account_id: int, metrics: Sequence[MetricLike]) -> int:
         return 0
     by_day: dict[dt.date, dict[str, Any]] = {}
     for m in metrics:
-        values = {k: getattr(m, k) for k in METRIC_NUMBERS}
+        # Not every source's metric type carries the newer figures (getbizsummary's): absent is None.
+        values = {k: getattr(m, k, None) for k in METRIC_NUMBERS}
         by_day[m.day] = _merge(by_day.get(m.day), values, METRIC_NUMBERS)
     # No read of the stored days: unlike posts there are no new/updated counts to return, and the
     # upsert's COALESCE is exactly `_merge` (a missing number keeps the stored one), done atomically.

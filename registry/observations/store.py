@@ -31,6 +31,7 @@ from registry.observations.ingest import MetricLike as MetricLike
 from registry.observations.ingest import PostLike as PostLike
 from registry.observations.ingest import upsert_metrics as upsert_metrics
 from registry.observations.ingest import upsert_posts as upsert_posts
+from registry.observations.responses import ResponseLike, record_responses
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,8 @@ class Success:
     #: (start, end, prefix): provisional posts whose id starts with prefix, published in
     #: [start, end) and whose title reappears in this batch under a final id, are replaced by it.
     supersede: tuple[dt.datetime, dt.datetime, str] | None = None
+    #: Responsiveness facts of the posts whose comments were read in this collection.
+    responses: Sequence[ResponseLike] = ()
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,7 @@ async def record_success(attempt_id: int, account_id: int, source: str, result: 
             await _supersede(account_id, result)
         new, updated = await upsert_posts(account_id, result.posts, source)
         await upsert_metrics(account_id, result.metrics)
+        await record_responses(account_id, result.responses)
         await CollectionAttempt.filter(id=attempt_id).update(
             finished_at=now, outcome="ok", new_posts=new, updated_posts=updated, calls=result.calls)
         _, pg = connection_of(AccountState)

@@ -365,8 +365,9 @@ WRONG_TYPES = [
     (parse_freepublish, {"item": []}, "freepublish.total_count: missing"),
     (
         parse_freepublish,
-        {"total_count": 1, "item": [{"article_id": "A", "update_time": "1716182400"}]},
-        "update_time: expected integer",
+        # A numeric string is accepted (platform-apis-2.md §4); anything else is not.
+        {"total_count": 1, "item": [{"article_id": "A", "update_time": "yesterday", "content": {"news_item": []}}]},
+        "update_time: expected unix seconds",
     ),
     (
         parse_freepublish,

@@ -46,7 +46,8 @@ def test_every_ledger_account_is_in_the_county() -> None:
 def test_demo_secrets_cover_every_ledger_credential() -> None:
     county = build_county(7, NOW)
     secrets = demo_secrets(county)
-    assert set(secrets) == {r["凭据"] for r in _ledger() if r["凭据"]}
+    # Plus the shared m.weibo.cn login cookie that reads comments ([platforms.weibo] cookie_credential).
+    assert set(secrets) == {r["凭据"] for r in _ledger() if r["凭据"]} | {"weibo_cookie"}
     assert re.fullmatch(r"wx[0-9a-f]{16}", secrets["county_wx"]["appid"])
     assert re.fullmatch(r"[0-9a-f]{32}", secrets["county_wx"]["secret"])
     assert set(secrets["county_wb"]) == {"access_token"}
