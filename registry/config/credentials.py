@@ -12,6 +12,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from registry.config.i18n import tr
+
 #: Fields a credential table may carry.
 FIELDS = ("appid", "secret", "access_token", "cookie", "token", "aes_key", "webhook_key")
 
@@ -65,9 +67,14 @@ def load_secrets(path: Path) -> Secrets:
     """Read the secrets file; an absent file is an empty set of credentials."""
     if not path.exists():
         return Secrets(path=None, credentials={})
-    check_permissions(path)
+    if path.is_dir():
+        raise SecretsError(tr(f"密钥文件 {path} 是一个文件夹，应为 TOML 文件", f"secrets file {path} is a folder, not a TOML file"))
     try:
+        check_permissions(path)
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SecretsError(tr(f"无法读取密钥文件 {path}（{exc.strerror or type(exc).__name__}）：请检查文件的所有者和权限",
+                              f"cannot read secrets file {path} ({exc.strerror or type(exc).__name__}): check its owner and mode")) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         # The parser's message may quote a line of the file, which may hold a secret: drop it.
         line = getattr(exc, "lineno", None)

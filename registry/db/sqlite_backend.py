@@ -13,12 +13,15 @@ on both).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.backends.base.client import ConnectionWrapper
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
+from tortoise.connection import get_connections
 from tortoise.exceptions import TransactionManagementError
 
 from registry.db.lifecycle import TIMEZONE
@@ -47,11 +50,55 @@ class ImmediateTransactionWrapper(SqliteTransactionWrapper):
             raise TransactionManagementError(exc) from exc
 
 
+class ReleasingConnectionWrapper(ConnectionWrapper[Any]):
+    """tortoise's connection wrapper, releasing its lock when connecting fails (tortoise keeps it held)."""
+
+    async def __aenter__(self) -> Any:
+        await self._lock.acquire()
+        try:
+            await self.ensure_connection()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self.connection
+
+
+class ReleasingTransactionContext(SqliteTransactionContext):
+    """tortoise's SQLite transaction context, releasing its lock when connecting fails."""
+
+    async def __aenter__(self) -> Any:
+        try:
+            return await super().__aenter__()
+        except BaseException:
+            # connecting or BEGIN failed after tortoise took the lock (and maybe routed to the transaction)
+            token = getattr(self, "token", None)
+            if token is not None:
+                get_connections().reset(token)
+            if self._trxlock.locked():
+                self._trxlock.release()
+            raise
+
+
 class ImmediateSqliteClient(SqliteClient):
     """SQLite client whose transactions are immediate."""
 
+    async def create_connection(self, with_db: bool) -> None:
+        """Connect; when a PRAGMA fails (a file that is not a database) close and raise instead of hanging."""
+        try:
+            await super().create_connection(with_db)
+        except BaseException:
+            # tortoise keeps the half-open connection (and its lock holder waits on it forever): drop it.
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close()
+            raise
+
     def _in_transaction(self) -> Any:
-        return SqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)
+        return ReleasingTransactionContext(ImmediateTransactionWrapper(self), self._lock)
+
+    def acquire_connection(self) -> Any:
+        return ReleasingConnectionWrapper(self._lock, self)
 
 
 client_class = ImmediateSqliteClient
