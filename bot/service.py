@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 
+from bot.callback import INBOUND_ID
 from bot.commands import ClaimFixed, Command, Exempt, Help, Status, Unknown, help_text
 from bot.console import ConsoleNotifier
 from bot.cycle import NotifySettings, to_alert
@@ -42,6 +43,11 @@ def notifiers(settings: Settings, secrets: Secrets, ns: NotifySettings, client: 
     return out
 
 
+async def claim_message(key: str, userid: str) -> bool:
+    """Claim a received message in the inbound log; False when it was handled before (a replay)."""
+    return await store.claim_inbound(key, userid, dt.datetime.now(dt.UTC))
+
+
 class ReplyHandler:
     """Answers commands from registered contacts, scoped to their own unit (office users: any unit)."""
 
@@ -51,7 +57,7 @@ class ReplyHandler:
     async def handle(self, userid: str, command: Command) -> str:
         """The reply text; every command and reply is kept in the inbound log."""
         reply = await self._answer(userid.lower(), command)
-        await store.record_inbound(uuid.uuid4().hex, userid, type(command).__name__ + ":" + repr(command)[:200],
+        await store.record_inbound(INBOUND_ID.get() or uuid.uuid4().hex, userid, type(command).__name__ + ":" + repr(command)[:200],
                                    reply, dt.datetime.now(dt.UTC))
         return reply
 

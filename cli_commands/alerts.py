@@ -201,7 +201,7 @@ def bot() -> None:
 def bot_serve(app: App, host: str, port: int) -> None:
     """Serve /wecom/callback: verify, decrypt, answer commands from registered contacts."""
     from bot.callback import create_callback_app
-    from bot.service import ReplyHandler
+    from bot.service import ReplyHandler, claim_message
 
     secrets = app_secrets(app)
     name = str(app.settings.get("wecom.credential"))
@@ -226,7 +226,7 @@ def bot_serve(app: App, host: str, port: int) -> None:
                                           "回复", text, "text", (), ""))
 
             callback = create_callback_app(cred.get("token"), cred.get("aes_key"), corp_id,
-                                           ReplyHandler(ns.office_users), late_reply=late_reply)
+                                           ReplyHandler(ns.office_users), late_reply=late_reply, claim=claim_message)
             await _serve_callback(callback, host, port)
 
     app.run(serve)
@@ -235,7 +235,9 @@ def bot_serve(app: App, host: str, port: int) -> None:
 async def _serve_callback(callback: Any, host: str, port: int) -> None:
     import uvicorn
 
-    config = uvicorn.Config(callback, host=host, port=port, log_level="warning", access_log=False)
+    from bot.callback import server_config
+
+    config = server_config(callback, host, port)
     click.echo(tr(f"回调服务已启动：http://{host}:{port}/wecom/callback", f"callback at http://{host}:{port}/wecom/callback"),
                err=True)
     await uvicorn.Server(config).serve()

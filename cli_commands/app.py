@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from reports.output import FORMATS, Field, render
 T = TypeVar("T")
 EXIT_INPUT = 2
 EXIT_FAILED = 3
+OUT_OF_RANGE = re.compile(r"out of (\w+ )?range|too large to convert")
 log = logging.getLogger("govmedia")
 
 
@@ -75,7 +77,7 @@ def exit_for(exc: BaseException) -> NoReturn:
     why = first_line(exc)
     if name in ("DoesNotExist", "ObjectDoesNotExistError"):
         fail(tr(f"找不到该记录（{why}），未做任何修改", f"no such record ({why}); nothing was changed"), EXIT_INPUT)
-    if isinstance(exc, OverflowError) or name in ("NumericValueOutOfRangeError", "DataError") or "out of range" in why:
+    if isinstance(exc, OverflowError) or name in ("NumericValueOutOfRangeError", "DataError") or OUT_OF_RANGE.search(why):
         fail(tr("编号或数值超出允许的范围（不存在这样的记录），未做任何修改",
                 "a number or id is out of range (no such record); nothing was changed"), EXIT_INPUT)
     if is_database_fault(exc):
