@@ -7,6 +7,7 @@ The file is refused when group or others can read it.
 
 from __future__ import annotations
 
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
@@ -92,6 +93,29 @@ def load_secrets(path: Path) -> Secrets:
             raise SecretsError(f"secrets file {path}: credentials.{name} has unknown fields {unknown}")
         creds[name] = Credential(name=name, values={k: str(v) for k, v in entry.items()})
     return Secrets(path=path, credentials=creds)
+
+
+#: Shapes of the credentials in platform-apis.md (a name in the secrets file never looks like these).
+SECRET_SHAPES = (
+    re.compile(r"2\.00[A-Za-z0-9_.\-]{8,}"),  # Weibo OAuth access token, dots included
+    re.compile(r"[A-Za-z0-9]{43}"),  # EncodingAESKey (WeChat / WeCom callback)
+    re.compile(r"[0-9a-fA-F]{32}"),  # WeChat AppSecret, Weibo App Secret
+    re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),  # robot webhook key
+    re.compile(r"[A-Za-z0-9+/=_\-]{24,}"),  # access tokens, WeCom corpsecret (with a digit, see below)
+    re.compile(r".*https?://.*[?&](key|access_token|corpsecret|secret)=.*", re.I),  # a URL carrying one
+)
+_COOKIE = re.compile(r"(^|[;\s])[A-Za-z_][A-Za-z0-9_\-]*=[^;\s]{4,}")
+
+
+def looks_like_secret(value: str) -> bool:
+    """Whether a value (meant to be a credential *name*) has the shape of a secret itself."""
+    value = value.strip()
+    if _COOKIE.search(value) or ";" in value:  # SUB=...; SUBP=... (m.weibo.cn), slave_sid=... (公众平台)
+        return True
+    for shape in SECRET_SHAPES:
+        if shape.fullmatch(value):
+            return shape.pattern != SECRET_SHAPES[4].pattern or any(ch.isdigit() for ch in value)
+    return False
 
 
 def scrub(text: str, secrets: Secrets | list[str]) -> str:
