@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zipfile import BadZipFile
 
+from registry.ledger import limits
+
 MAX_CELL = 2000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -92,9 +94,11 @@ def read_csv_bytes(raw: bytes) -> Table:
         dialect: type[csv.Dialect] | csv.Dialect = csv.excel
         if "\t" in sample.splitlines()[0] if sample else False:
             dialect = csv.excel_tab
-        cells = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+        cells = [[limits.cut_cell(c) for c in r] for r in limits.bounded_rows(csv.reader(io.StringIO(text, newline=""), dialect))]
+    except limits.LimitError as exc:
+        raise TableError(str(exc)) from None
     except csv.Error as exc:
-        raise TableError(f"malformed CSV: {exc}") from None
+        raise TableError(f"malformed CSV: {str(exc)[:200]}") from None
     return _finish(cells, encoding)
 
 
@@ -103,12 +107,18 @@ def read_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
 
     try:
+        limits.check_xlsx(path)
         wb = load_workbook(path, read_only=True, data_only=True)
+    except limits.LimitError as exc:
+        raise TableError(str(exc)) from None
     except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise TableError(f"not a readable .xlsx workbook: {exc}") from None
+        raise TableError(f"not a readable .xlsx workbook: {str(exc)[:200]}") from None
     try:
         ws = wb.worksheets[0]
-        cells = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        cells = [[limits.cut_cell(_cell_text(v)) for v in row]
+                 for row in limits.bounded_rows(ws.iter_rows(values_only=True))]
+    except limits.LimitError as exc:
+        raise TableError(str(exc)) from None
     finally:
         wb.close()
     return _finish(cells, "xlsx")
@@ -122,6 +132,10 @@ def read_table(path: Path) -> Table:
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path)
     if suffix in (".csv", ".txt", ".tsv"):
+        try:
+            limits.check_file_size(path)
+        except limits.LimitError as exc:
+            raise TableError(str(exc)) from None
         return read_csv_bytes(path.read_bytes())
     raise TableError(f"unsupported file type {suffix!r}: use .xlsx or .csv")
 
