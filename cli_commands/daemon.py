@@ -42,6 +42,7 @@ def single_instance_lock(app: App) -> Any:
 def run(app: App, once: bool, worker: bool) -> None:
     """Start the scheduler: collection on its cadence, then the check (and later stages) after it."""
     import signal
+    import threading
 
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from apscheduler.triggers.cron import CronTrigger
@@ -59,6 +60,7 @@ def run(app: App, once: bool, worker: bool) -> None:
     interval = int(app.settings.get("collect.interval_minutes", 60))
     leader = Leadership(app.db_url)
     running: set[asyncio.Task[Any]] = set()
+    stopping = threading.Event()
 
     async def cycle() -> None:
         """One collection pass, then the check; a failure is reported and the next cycle retries."""
@@ -86,6 +88,9 @@ def run(app: App, once: bool, worker: bool) -> None:
                           f"{len(result.drafts)} (new {len(result.sync.opened)}, resolved {len(result.sync.resolved)}); "
                           f"sent {len(sent.sent)}"))
         except asyncio.CancelledError:
+            if stopping.is_set():  # a clean stop (SIGTERM/SIGINT): say so quietly, no traceback from the scheduler
+                log.info("cycle stopped by a stop signal; its leases expire as designed")
+                return
             raise
         except Exception as exc:  # keep the daemon alive
             log.error("cycle failed: %s: %s", type(exc).__name__, exc)
@@ -130,6 +135,7 @@ def run(app: App, once: bool, worker: bool) -> None:
                       f"govmedia running: collect and check every {interval} minutes (Ctrl-C stops)"), err=True)
         await stop.wait()
         scheduler.shutdown(wait=False)
+        stopping.set()
         # Finish no job half-way on a closed database: cancel running cycles (their transactions
         # roll back; leases expire) and wait for them before the database closes.
         for task in list(running):
