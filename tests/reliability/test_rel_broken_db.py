@@ -129,3 +129,71 @@ def test_an_unreadable_secrets_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "Traceback" not in result.output and "密钥文件" in result.output
     result = CliRunner().invoke(main, ["doctor"])  # doctor lists it among its findings
     assert "Traceback" not in result.output and "密钥文件" in result.output
+
+
+def _with_pragma(monkeypatch: pytest.MonkeyPatch, pragma: str, value: object) -> None:
+    """Every SQLite connection of the commands run in this test gets one more PRAGMA (a fault to inject)."""
+    from registry.db import lifecycle
+
+    real = lifecycle.tortoise_config
+
+    def faulty(url: str) -> dict[str, object]:
+        config = real(url)
+        for connection in config["connections"].values():
+            if isinstance(connection, dict):
+                connection["credentials"][pragma] = value
+        return config
+
+    monkeypatch.setattr(lifecycle, "tortoise_config", faulty)
+
+
+@pytest.mark.parametrize("pragma,value,said", [("query_only", 1, "只读"), ("max_page_count", 40, "磁盘已满")])
+def test_write_faults_are_a_message_and_write_nothing(tmp_path: Path, sample_ledger: Path,
+                                                       monkeypatch: pytest.MonkeyPatch, pragma: str, value: object,
+                                                       said: str) -> None:
+    """A read-only database and a full disk (SQLite's own SQLITE_FULL, via max_page_count)."""
+    db = f"sqlite://{tmp_path / 'g.db'}"
+    gm(db, "accounts", "list")
+    before = gm(db, "accounts", "list", "--format", "json")
+    with monkeypatch.context() as m:
+        _with_pragma(m, pragma, value)
+        out = gm(db, "accounts", "import", str(sample_ledger), code=3)
+        assert said in out
+    assert gm(db, "accounts", "list", "--format", "json") == before  # nothing half-written
+
+
+def test_writers_wait_with_progress_while_another_process_holds_the_write_lock(
+        tmp_path: Path, sample_ledger: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Item 6: a long writer (a 50,000-row import) no longer makes `check` or an edit fail with "database is
+    locked": they wait past busy_timeout (shortened here to 0.2 s), saying so, and then do their work."""
+    import logging
+    import sqlite3
+    import threading
+    import time
+
+    live = tmp_path / "g.db"
+    db = f"sqlite://{live}"
+    gm(db, "accounts", "import", str(sample_ledger))
+    _with_pragma(monkeypatch, "busy_timeout", 200)
+    holding = threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(live, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        holding.set()
+        time.sleep(2.5)
+        conn.execute("ROLLBACK")
+        conn.close()
+
+    for args in (["check"], ["units", "add", "新单位"], ["accounts", "set", "weibo:5158275984", "--name", "改名"]):
+        holder = threading.Thread(target=hold)
+        holder.start()
+        holding.wait()
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="govmedia.db"):
+            started = time.monotonic()
+            gm(db, *args)
+        holder.join()
+        assert time.monotonic() - started >= 2, args  # it really waited for the lock
+        assert any("等待写锁" in r.getMessage() for r in caplog.records), args
+        holding.clear()

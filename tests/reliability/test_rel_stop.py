@@ -30,7 +30,7 @@ def test_sigterm_during_a_cycle_stops_quietly(tmp_path: Path) -> None:
             time.sleep(4)
             assert proc.poll() is None, proc.communicate()
             os.kill(proc.pid, signal.SIGTERM)
-            out, err = proc.communicate(timeout=60)
+            _, err = proc.communicate(timeout=60)
         finally:
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
