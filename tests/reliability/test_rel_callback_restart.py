@@ -70,3 +70,19 @@ async def test_slow_clients_are_cut_off() -> None:
     finally:
         server.should_exit = True
         await task
+
+
+async def test_a_body_sent_too_slowly_is_408() -> None:
+    from starlette.requests import Request
+
+    from bot.callback import Rejected, _read_body
+
+    async def trickle() -> dict[str, object]:
+        await asyncio.sleep(5)
+        return {"type": "http.request", "body": b"x", "more_body": False}
+
+    request = Request({"type": "http", "method": "POST", "path": CALLBACK_PATH, "headers": [], "query_string": b""},
+                      trickle)
+    with pytest.raises(Rejected) as refused:
+        await _read_body(request, 1000, timeout=0.2)
+    assert refused.value.status == 408
