@@ -185,7 +185,7 @@ def write_error(exc: BaseException) -> DatabaseError:
     if "readonly" in low or "read-only" in low:
         zh = "数据库只读，无法写入：请检查数据库文件及其文件夹的权限"
     elif "disk is full" in low or "no space" in low:
-        zh = "磁盘已满，无法写入数据库：请腾出空间后重试，本次未写入任何内容"
+        zh = "磁盘已满，无法写入数据库：请腾出空间后重试（未完成的写入已回滚）"
     elif "malformed" in low or "not a database" in low:
         zh = "数据库文件已损坏：请从备份恢复（govmedia restore 备份文件）"
     elif "locked" in low:
