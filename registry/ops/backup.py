@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from registry.config.i18n import tr
-from registry.db.lifecycle import describe_url, is_sqlite, normalise_url
+from registry.db.lifecycle import DatabaseError, check_sqlite_file, describe_url, is_sqlite, normalise_url
 
 REQUIRED_TABLES = {"account", "unit", "audit_event", "tortoise_migrations"}
 
@@ -31,6 +31,10 @@ def backup(url: str, out: Path) -> Path:
     src = sqlite_path(url)
     if not src.exists():
         raise BackupError(tr(f"数据库文件不存在：{src}", f"database file not found: {src}"))
+    try:
+        check_sqlite_file(src)
+    except DatabaseError as exc:
+        raise BackupError(tr(exc.zh, exc.en)) from None
     if out.exists() and out.resolve() == src.resolve():
         raise BackupError(tr(f"备份文件不能是正在使用的数据库本身：{out}，请换一个文件名",
                              f"the backup cannot be the live database itself: {out}; choose another name"))
