@@ -56,7 +56,17 @@ class App:
         try:
             return asyncio.run(main())
         except Exception as exc:
+            if not is_store_or_database_failure(exc):
+                raise  # the command's own handler, or GuardedGroup, answers it
             exit_for(exc)
+
+
+def is_store_or_database_failure(exc: BaseException) -> bool:
+    """Failures `App.run` answers itself: the database's, and the ledger's not-found / invalid."""
+    from registry.db.lifecycle import is_database_fault
+
+    return (isinstance(exc, DatabaseError | store.NotFound | store.Ambiguous | store.Invalid | OverflowError)
+            or is_database_fault(exc))
 
 
 def exit_for(exc: BaseException) -> NoReturn:
