@@ -27,10 +27,14 @@ def test_sigterm_during_a_cycle_stops_quietly(tmp_path: Path) -> None:
         proc = subprocess.Popen([*CLI, "run"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
         try:
-            time.sleep(4)
+            assert proc.stderr is not None
+            first = proc.stderr.readline()  # "govmedia 已启动": the stop handlers are in place, the first cycle runs
+            assert "已启动" in first, first + proc.communicate()[1]
+            time.sleep(1.5)
             assert proc.poll() is None, proc.communicate()
             os.kill(proc.pid, signal.SIGTERM)
-            _, err = proc.communicate(timeout=60)
+            _, rest = proc.communicate(timeout=60)
+            err = first + rest
         finally:
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
