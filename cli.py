@@ -13,7 +13,7 @@ import click
 
 from cli_commands.admin import backup_cmd, doctor, init, restore_cmd
 from cli_commands.alerts import bot, notify, silence
-from cli_commands.app import App, fail
+from cli_commands.app import App, GuardedGroup, fail
 from cli_commands.checking import check, findings_cmd, review, rules
 from cli_commands.collection import collect
 from cli_commands.content import content
@@ -25,7 +25,7 @@ from registry.config.i18n import set_lang
 from registry.config.settings import ConfigError, load, locate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", envvar=None, help="Config file (default $GOVMEDIA_CONFIG or ./govmedia.toml).")
 @click.option("--db", "db_url", help="Database URL, overriding the config.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Output language.")

@@ -8,7 +8,9 @@ missing parameters, a timestamp outside ±`window_s`, a bad signature, a foreign
 (timestamp, nonce) pair already seen → 403; a body that is not plain XML (DTDs and entities are
 refused outright: billion laughs, external entities) → 400.
 
-The replay memory is an in-memory LRU of `replay_size` pairs; with the timestamp window it
+Every text message is also claimed in the database before its command runs (`claim`: WeCom's MsgId,
+or the signature when there is none), so a captured message resent after a restart is refused (403)
+and never runs twice. The in-process replay memory is an in-memory LRU of `replay_size` pairs; with the timestamp window it
 covers any realistic volume for one county (WeCom's own retries of a slow answer are refused
 too, which is the safe side: a command never runs twice). The crypto is wechatpy's, called
 directly: it is pure CPU work on a few hundred bytes. If the handler does not answer within
@@ -20,10 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,7 +52,16 @@ MAX_BODY = 64 * 1024
 WINDOW_S = 300
 REPLAY_SIZE = 4096
 REPLY_TIMEOUT_S = 4.0
+HEADER_TIMEOUT_S = 10.0  # a client must send its request head within this, or the connection is closed
+BODY_TIMEOUT_S = 10.0  # ... and its body within this (slow clients would otherwise hold file descriptors)
+MAX_CONNECTIONS = 64
 BUSY_REPLY = "系统繁忙，请稍后再试。"
+#: The inbound-log key of the message being handled (the handler records its reply under it).
+INBOUND_ID: ContextVar[str | None] = ContextVar("govmedia_inbound_id", default=None)
+_SIGNATURE = re.compile(r"[0-9a-fA-F]{40}")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_NONCE = re.compile(r"[0-9A-Za-z_\-]{1,64}")
+_MSG_ID = re.compile(r"[0-9A-Za-z_\-]{1,40}")
 
 
 class Rejected(Exception):
@@ -90,20 +103,54 @@ def parse_xml(data: bytes | str) -> dict[str, str]:
     return {child.tag: (child.text or "").strip() for child in root}
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, timeout: float = BODY_TIMEOUT_S) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise Rejected(413, f"body of {declared} bytes")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise Rejected(413, f"body of {declared[:20]} bytes")
     chunks, size = [], 0
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise Rejected(413, f"body over {limit} bytes")
-            chunks.append(chunk)
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise Rejected(413, f"body over {limit} bytes")
+                chunks.append(chunk)
     except ClientDisconnect:
         raise Rejected(400, "client went away") from None
+    except TimeoutError:
+        raise Rejected(408, f"body not received within {timeout:.0f}s") from None
     return b"".join(chunks)
+
+
+def server_config(app: Any, host: str, port: int, *, header_timeout: float = HEADER_TIMEOUT_S) -> Any:
+    """The uvicorn config for the callback: bounded connections, and a deadline for each request head."""
+    import uvicorn
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeadDeadlineProtocol(H11Protocol):
+        """uvicorn's h11 protocol, closing a connection whose first request head is not in after the deadline."""
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._head_timer = asyncio.get_running_loop().call_later(header_timeout, self._head_deadline)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._head_timer.cancel()
+            super().connection_lost(exc)
+
+        def _head_deadline(self) -> None:
+            if self.cycle is None and not self.transport.is_closing():
+                log.warning("callback: closed a connection that sent no request head within %.0fs", header_timeout)
+                self.transport.close()
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, http=HeadDeadlineProtocol,
+                          limit_concurrency=MAX_CONNECTIONS, timeout_keep_alive=5, timeout_graceful_shutdown=5)
+
+
+def message_key(inner: dict[str, str], signature: str) -> str:
+    """The inbound-log key of a decrypted message: WeCom's MsgId, or its signature when it has none."""
+    msg_id = inner.get("MsgId", "")
+    return f"wecom:{msg_id}" if _MSG_ID.fullmatch(msg_id) else f"sig:{signature.lower()}"
 
 
 def create_callback_app(
@@ -118,6 +165,7 @@ def create_callback_app(
     replay_size: int = REPLAY_SIZE,
     reply_timeout: float = REPLY_TIMEOUT_S,
     late_reply: Callable[[str, str], Awaitable[None]] | None = None,
+    claim: Callable[[str, str], Awaitable[bool]] | None = None,
 ) -> Starlette:
     """The callback ASGI app; `window_s=None` turns the timestamp check off (fixed test vectors only)."""
     crypto = WeChatCrypto(token, aes_key, corp_id)
@@ -129,8 +177,15 @@ def create_callback_app(
         signature, timestamp, nonce = (query.get(k, "") for k in ("msg_signature", "timestamp", "nonce"))
         if not (signature and timestamp and nonce):
             raise Rejected(403, "missing msg_signature, timestamp or nonce")
-        if not timestamp.isdigit() or len(timestamp) > 12:
+        # str.isdigit() accepts '²' and other digits int() refuses: match ASCII only, before any use
+        if not _TIMESTAMP.fullmatch(timestamp):
             raise Rejected(403, "malformed timestamp")
+        if not _SIGNATURE.fullmatch(signature):
+            raise Rejected(403, "malformed msg_signature")
+        if not _NONCE.fullmatch(nonce):
+            raise Rejected(403, "malformed nonce")
+        if any(len(query.get(k, "")) > 4096 for k in extra):
+            raise Rejected(400, "parameter too long")
         if window_s is not None and abs(now().timestamp() - int(timestamp)) > window_s:
             raise Rejected(403, f"timestamp {timestamp} outside ±{window_s}s")
         return signature, timestamp, nonce, [query.get(k, "") for k in extra]
@@ -178,7 +233,14 @@ def create_callback_app(
         userid = inner.get("FromUserName", "")
         if inner.get("MsgType", "").lower() != "text" or not userid:
             return Response(status_code=200)  # events and media: received, nothing to say
-        answer = await run_handler(userid, inner.get("Content", ""))
+        key = message_key(inner, signature)
+        if claim is not None and not await claim(key, userid[:64]):
+            raise Rejected(403, f"message {key[:48]} already handled")
+        marker = INBOUND_ID.set(key)
+        try:
+            answer = await run_handler(userid, inner.get("Content", ""))
+        finally:
+            INBOUND_ID.reset(marker)
         if answer is None:
             return Response(status_code=200)
         reply = create_reply(clip_bytes(answer, REPLY_BYTES), TextMessage(inner))
@@ -218,5 +280,9 @@ def create_callback_app(
             log.warning("callback: %s %s from %s refused with %d: %s",
                         request.method, CALLBACK_PATH, client, exc.status, exc.reason)
             return PlainTextResponse("", status_code=exc.status)
+        except Exception as exc:  # the database went away, say: one line, no traceback, WeCom retries
+            log.warning("callback: %s %s failed: %s: %s", request.method, CALLBACK_PATH, type(exc).__name__,
+                        str(exc).splitlines()[0][:200] if str(exc) else "")
+            return PlainTextResponse("", status_code=503)
 
     return Starlette(routes=[Route(CALLBACK_PATH, endpoint, methods=["GET", "POST"])])

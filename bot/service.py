@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 
+from bot.callback import INBOUND_ID
 from bot.commands import ClaimFixed, Command, Exempt, Help, Status, Unknown, help_text
 from bot.console import ConsoleNotifier
 from bot.cycle import NotifySettings, to_alert
@@ -49,11 +50,15 @@ class ReplyHandler:
         self.office = {u.lower() for u in office_users}
         self.replies, self.alerts, self.silences = storage.replies, storage.alerts, storage.silences
 
+    async def claim(self, key: str, userid: str) -> bool:
+        """Claim a received message in the inbound log; False when it was handled before (a replay)."""
+        return await self.replies.claim_inbound(key, userid, dt.datetime.now(dt.UTC))
+
     async def handle(self, userid: str, command: Command) -> str:
         """The reply text; every command and reply is kept in the inbound log."""
         reply = await self._answer(userid.lower(), command)
-        await self.replies.record_inbound(uuid.uuid4().hex, userid, type(command).__name__ + ":" + repr(command)[:200],
-                                           reply, dt.datetime.now(dt.UTC))
+        await self.replies.record_inbound(INBOUND_ID.get() or uuid.uuid4().hex, userid,
+                                          type(command).__name__ + ":" + repr(command)[:200], reply, dt.datetime.now(dt.UTC))
         return reply
 
     async def _answer(self, userid: str, command: Command) -> str:

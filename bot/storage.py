@@ -207,6 +207,8 @@ class Replies(Protocol):
         """Mark a finding claimed-fixed."""
     async def record_inbound(self, msg_id: str, userid: str, content: str, reply: str, now: dt.datetime) -> None:
         """Keep a received command and the reply given."""
+    async def claim_inbound(self, msg_id: str, userid: str, now: dt.datetime) -> bool:
+        """Record that a message arrived, before handling it; False when it is on record already (a replay)."""
 
 
 @dataclass(frozen=True)

@@ -114,10 +114,12 @@ def restore_cmd(app: App, file: Path, yes: bool) -> None:
     if not yes and not click.confirm(tr("将用备份覆盖当前数据库，继续？", "Replace the current database with the backup?")):
         fail(tr("已取消", "cancelled"))
     try:
-        target = restore(app.db_url, file)
+        target, note = restore(app.db_url, file)
     except BackupError as exc:
         fail(str(exc), EXIT_INPUT)
     finally:
         if lock is not None:
             lock.close()
+    if note:
+        click.echo(note)
     click.echo(tr(f"已从 {file} 恢复到 {target}", f"restored {target} from {file}"))

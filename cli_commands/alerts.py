@@ -166,8 +166,9 @@ def bot_serve(rt: Runtime, host: str, port: int) -> None:
         from bot.service import ReplyHandler
 
         async with rt.http_client() as client:
-            callback = create_callback_app(token, aes_key, corp_id, ReplyHandler(ns.office_users, notify_storage()),
-                                           late_reply=rt.late_reply(client))
+            handler = ReplyHandler(ns.office_users, notify_storage())
+            callback = create_callback_app(token, aes_key, corp_id, handler, late_reply=rt.late_reply(client),
+                                           claim=handler.claim)
             await _serve_callback(callback, host, port)
 
     rt.app.run(serve)
@@ -176,7 +177,9 @@ def bot_serve(rt: Runtime, host: str, port: int) -> None:
 async def _serve_callback(callback: Any, host: str, port: int) -> None:
     import uvicorn
 
-    config = uvicorn.Config(callback, host=host, port=port, log_level="warning", access_log=False)
+    from bot.callback import server_config
+
+    config = server_config(callback, host, port)
     click.echo(tr(f"回调服务已启动：http://{host}:{port}/wecom/callback", f"callback at http://{host}:{port}/wecom/callback"),
                err=True)
     await uvicorn.Server(config).serve()

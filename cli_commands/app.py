@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from registry.config.credentials import SecretsError
 from registry.config.i18n import tr
-from registry.config.settings import Settings
+from registry.config.settings import ConfigError, Settings
 from registry.db.lifecycle import DatabaseError, database
 from registry.ledger import accounts as store
 from reports.output import FORMATS, Field, render
@@ -23,6 +25,7 @@ from reports.output import FORMATS, Field, render
 T = TypeVar("T")
 EXIT_INPUT = 2
 EXIT_FAILED = 3
+OUT_OF_RANGE = re.compile(r"out of (\w+ )?range|too large to convert")
 log = logging.getLogger("govmedia")
 
 
@@ -52,14 +55,70 @@ class App:
 
         try:
             return asyncio.run(main())
-        except DatabaseError as exc:
-            fail(str(exc), EXIT_FAILED)
-        except (store.NotFound, store.Ambiguous) as exc:
-            fail(str(exc), EXIT_INPUT)
-        except store.Invalid as exc:
-            for e in exc.errors:
-                click.echo(str(e), err=True)
-            fail(tr("输入无效，未做任何修改", "invalid input; nothing was changed"), EXIT_INPUT)
+        except Exception as exc:
+            if not is_store_or_database_failure(exc):
+                raise  # the command's own handler, or GuardedGroup, answers it
+            exit_for(exc)
+
+
+def is_store_or_database_failure(exc: BaseException) -> bool:
+    """Failures `App.run` answers itself: the database's, and the ledger's not-found / invalid."""
+    from registry.db.lifecycle import is_database_fault
+
+    return (isinstance(exc, DatabaseError | store.NotFound | store.Ambiguous | store.Invalid | OverflowError)
+            or is_database_fault(exc))
+
+
+def exit_for(exc: BaseException) -> NoReturn:
+    """The one place that turns a known failure into a plain message and an exit code (never a traceback)."""
+    from registry.db.lifecycle import first_line, is_database_fault, write_error
+
+    if isinstance(exc, DatabaseError):
+        fail(tr(exc.zh, exc.en), EXIT_INPUT if exc.bad_input else EXIT_FAILED)
+    if isinstance(exc, (store.NotFound, store.Ambiguous)):
+        fail(str(exc), EXIT_INPUT)
+    if isinstance(exc, store.Invalid):
+        for e in exc.errors:
+            click.echo(str(e), err=True)
+        fail(tr("输入无效，未做任何修改", "invalid input; nothing was changed"), EXIT_INPUT)
+    if isinstance(exc, (SecretsError, ConfigError)):
+        fail(str(exc), EXIT_INPUT)
+    name = type(exc).__name__
+    why = first_line(exc)
+    if name in ("DoesNotExist", "ObjectDoesNotExistError"):
+        fail(tr(f"找不到该记录（{why}），未做任何修改", f"no such record ({why}); nothing was changed"), EXIT_INPUT)
+    if isinstance(exc, OverflowError) or name in ("NumericValueOutOfRangeError", "DataError") or OUT_OF_RANGE.search(why):
+        fail(tr("编号或数值超出允许的范围（不存在这样的记录），未做任何修改",
+                "a number or id is out of range (no such record); nothing was changed"), EXIT_INPUT)
+    if is_database_fault(exc):
+        err = write_error(exc)
+        fail(tr(err.zh, err.en), EXIT_FAILED)
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        fail(tr(f"无法读写文件{where}（{exc.strerror or why}）：请检查路径、权限和磁盘空间",
+                f"cannot read or write{where} ({exc.strerror or why}): check the path, permissions and free space"),
+             EXIT_FAILED)
+    log.debug("unexpected failure", exc_info=exc)
+    fail(tr(f"内部错误（{name}: {why}），未能完成；加 -v 查看详情", f"internal error ({name}: {why}); rerun with -v for details"),
+         EXIT_FAILED)
+
+
+class GuardedGroup(click.Group):
+    """The root group: any exception a command lets escape becomes a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; map what escapes through `exit_for`."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo(tr("已中断", "interrupted"), err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("failure", exc_info=exc)
+            exit_for(exc)
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:

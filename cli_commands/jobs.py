@@ -124,6 +124,7 @@ class Daemon:
         self.rt = rt
         self.leader = leader
         self.running: set[asyncio.Task[Any]] = set()
+        self.stopping = False  # set on SIGTERM/SIGINT: a cancelled cycle then stops quietly
 
     async def cycle(self) -> None:
         """One collection pass, then the check; a failure is reported and the next cycle retries."""
@@ -151,6 +152,9 @@ class Daemon:
                           f"{len(result.drafts)} (new {len(result.sync.opened)}, resolved {len(result.sync.resolved)}); "
                           f"sent {len(sent.sent)}"))
         except asyncio.CancelledError:
+            if self.stopping:  # a clean stop (SIGTERM/SIGINT): say so quietly, no traceback from the scheduler
+                log.info("cycle stopped by a stop signal; its leases expire as designed")
+                return
             raise
         except Exception as exc:  # keep the daemon alive
             log.error("cycle failed: %s: %s", type(exc).__name__, exc)
@@ -235,6 +239,7 @@ async def _schedule(daemon: Daemon) -> None:
                   f"govmedia running: collect and check every {rt.interval_minutes} minutes (Ctrl-C stops)"), err=True)
     await stop.wait()
     scheduler.shutdown(wait=False)
+    daemon.stopping = True
     # Finish no job half-way on a closed database: cancel running cycles (their transactions
     # roll back; leases expire) and wait for them before the database closes.
     for task in list(daemon.running):

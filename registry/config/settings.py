@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from registry.config.i18n import tr
+from registry.config.validation import problems
+
 DEFAULT_CONFIG = """\
 # govmedia configuration. Every key is shown with its default value.
 # Environment variables override keys: [database] url -> GOVMEDIA_DATABASE_URL,
@@ -182,12 +185,12 @@ def _coerce(raw: str, like: Any, name: str) -> Any:
             return True
         if raw.lower() in ("0", "false", "no", "off"):
             return False
-        raise ConfigError(f"{name}: expected true or false, got {raw!r}")
+        raise ConfigError(tr(f"环境变量 {name} 应为 true 或 false", f"{name}: expected true or false, got {raw[:40]!r}"))
     if isinstance(like, int):
         try:
             return int(raw)
         except ValueError:
-            raise ConfigError(f"{name}: expected a whole number, got {raw!r}") from None
+            raise ConfigError(tr(f"环境变量 {name} 应为整数", f"{name}: expected a whole number, got {raw[:40]!r}")) from None
     if isinstance(like, list):
         # A TOML array (["a", "b"]) or a comma-separated list.
         try:
@@ -201,7 +204,7 @@ def _coerce(raw: str, like: Any, name: str) -> Any:
         try:
             return float(raw)
         except ValueError:
-            raise ConfigError(f"{name}: expected a number, got {raw!r}") from None
+            raise ConfigError(tr(f"环境变量 {name} 应为数字", f"{name}: expected a number, got {raw[:40]!r}")) from None
     return raw
 
 
@@ -274,11 +277,15 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Setting
     unknown: list[str] = []
     if path is not None:
         if not path.exists():
-            raise ConfigError(f"config file not found: {path} (create one with `govmedia init`)")
+            raise ConfigError(tr(f"找不到配置文件：{path}（可用 `govmedia init` 创建）",
+                                 f"config file not found: {path} (create one with `govmedia init`)"))
         try:
             from_file = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+            raise ConfigError(tr(f"配置文件 {path} 不是有效的 TOML：{exc}", f"config file {path} is not valid TOML: {exc}")) from None
+        except OSError as exc:
+            raise ConfigError(tr(f"无法读取配置文件 {path}（{exc.strerror or exc}）",
+                                 f"cannot read config file {path} ({exc.strerror or exc})")) from None
         known = {p for p, _ in _leaves(defaults)}
         known_tables = {p[0] for p in known}
         for p, _ in _leaves(from_file):
@@ -288,10 +295,20 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Setting
                 unknown.append(".".join(p))
         data = _merge(defaults, from_file)
         path = path.resolve()
+    from_env: dict[str, str] = {}
     for p, value in _leaves(defaults):
         name = env_name(p)
         if name in environ:
             _set(data, p, _coerce(environ[name], value, name))
+            from_env[".".join(p)] = name
+    wrong = problems(data, _leaves(defaults))
+    if wrong:
+        lines = []
+        for key, why in wrong:
+            where = tr(f"环境变量 {from_env[key]}", f"environment variable {from_env[key]}") if key in from_env else (
+                tr(f"配置文件 {path}", f"config file {path}") if path else tr("默认配置", "the defaults"))
+            lines.append(f"{key}（{where}）：{why}")
+        raise ConfigError(tr("配置有误：\n  ", "invalid configuration:\n  ") + "\n  ".join(lines))
     return Settings(data=data, path=path, unknown_keys=unknown)
 
 

@@ -20,8 +20,56 @@ APP = "govmedia"
 TIMEZONE = "Asia/Shanghai"
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+SCHEMES = ("sqlite", "postgres")
+
+
 class DatabaseError(Exception):
-    """The database could not be opened or upgraded."""
+    """The database could not be opened, upgraded or written (a message in Chinese and English)."""
+
+    def __init__(self, zh: str, en: str | None = None, *, bad_input: bool = False) -> None:
+        super().__init__(zh)
+        self.zh = zh
+        self.en = en or zh
+        self.bad_input = bad_input  # the URL itself is wrong (exit 2), not the database (exit 3)
+
+
+def check_url(url: str) -> None:
+    """Refuse a database URL govmedia cannot use: an unknown scheme, or a SQLite file that is no database."""
+    url = normalise_url(url)
+    scheme = url.split("://", 1)[0]
+    if scheme not in SCHEMES:
+        raise DatabaseError(
+            f"不支持的数据库地址 {describe_url(url)}：只支持 sqlite:// 和 postgres://",
+            f"unsupported database URL {describe_url(url)}: only sqlite:// and postgres:// are supported",
+            bad_input=True,
+        )
+    if scheme == "sqlite" and url != "sqlite://:memory:":
+        check_sqlite_file(Path(url.removeprefix("sqlite://")))
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a SQLite path that cannot be created, read, or that holds something other than a database."""
+    restore = "请从备份恢复（govmedia restore 备份文件），或用 --db 指定正确的数据库文件"
+    restore_en = "restore it from a backup (govmedia restore BACKUP) or name the right file with --db"
+    if path.is_dir():
+        raise DatabaseError(f"数据库路径 {path} 是一个文件夹，不是数据库文件", f"database path {path} is a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            return
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseError(
+            f"无法打开数据库文件 {path}（{exc.strerror or exc}）：请检查路径和权限",
+            f"cannot open database file {path} ({exc.strerror or exc}): check the path and permissions",
+        ) from exc
+    if head and head != SQLITE_HEADER:
+        raise DatabaseError(
+            f"数据库文件 {path} 已损坏或不是 SQLite 数据库：{restore}",
+            f"database file {path} is damaged or not a SQLite database: {restore_en}",
+        )
 
 
 def normalise_url(url: str) -> str:
@@ -52,7 +100,8 @@ def tortoise_config(url: str) -> dict[str, Any]:
     """The tortoise config dict for one database URL."""
     url = normalise_url(url)
     if url.startswith("sqlite://") and url != "sqlite://:memory:":
-        Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # check_url reports a folder that cannot be made
+            Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
     connection: dict[str, Any] | str = url
     if url.startswith("sqlite://"):
         # WAL plus a busy timeout lets the CLI read while `govmedia run` writes. synchronous=NORMAL
@@ -94,23 +143,64 @@ async def upgrade(url: str) -> None:
 @contextlib.asynccontextmanager
 async def database(url: str, *, upgrade_schema: bool = True) -> AsyncIterator[None]:
     """Open the database for the running task, upgrading the schema first; always close."""
+    check_url(url)
     try:
         if upgrade_schema:
             await upgrade(url)
             await Tortoise.close_connections()
         await Tortoise.init(config=tortoise_config(url))
-    except (OSError, ConnectionError) as exc:
-        await _close_quietly()
-        raise DatabaseError(f"cannot open database {describe_url(url)}: {exc}") from exc
     except Exception as exc:
         await _close_quietly()
-        if type(exc).__module__.startswith(("asyncpg", "tortoise", "sqlite3", "aiosqlite")):
-            raise DatabaseError(f"cannot open database {describe_url(url)}: {exc}") from exc
-        raise
+        known = isinstance(exc, (OSError, ConnectionError)) or is_database_fault(exc)
+        if not known:
+            raise
+        raise open_error(url, exc) from exc
     try:
         yield
     finally:
         await _close_quietly()
+
+
+def is_database_fault(exc: BaseException) -> bool:
+    """Whether an exception comes from the database driver or the ORM (not from govmedia's own code)."""
+    return type(exc).__module__.startswith(("asyncpg", "tortoise", "sqlite3", "aiosqlite"))
+
+
+def open_error(url: str, exc: BaseException) -> DatabaseError:
+    """The plain-words error for a database that could not be opened."""
+    where = describe_url(normalise_url(url))
+    why = first_line(exc)
+    if is_sqlite(url) and ("not a database" in why or "malformed" in why):
+        return DatabaseError(
+            f"数据库文件 {where.removeprefix('sqlite://')} 已损坏（{why}）：请从备份恢复（govmedia restore 备份文件）",
+            f"database file {where.removeprefix('sqlite://')} is damaged ({why}): restore it from a backup",
+        )
+    return DatabaseError(f"无法打开数据库 {where}：{why}", f"cannot open database {where}: {why}")
+
+
+def write_error(exc: BaseException) -> DatabaseError:
+    """The plain-words error for a database fault during a command (read-only, full disk, damaged file)."""
+    why = first_line(exc)
+    low = why.lower()
+    if "readonly" in low or "read-only" in low:
+        zh = "数据库只读，无法写入：请检查数据库文件及其文件夹的权限"
+    elif "disk is full" in low or "no space" in low:
+        zh = "磁盘已满，无法写入数据库：请腾出空间后重试（未完成的写入已回滚）"
+    elif "malformed" in low or "not a database" in low:
+        zh = "数据库文件已损坏：请从备份恢复（govmedia restore 备份文件）"
+    elif "locked" in low:
+        zh = "数据库被其他进程长时间占用：请稍后重试"
+    elif "out of range" in low or "overflow" in low:
+        zh = "数值超出数据库允许的范围"
+    else:
+        zh = "数据库出错"
+    return DatabaseError(f"{zh}（{why}）", f"database error: {why}")
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's text, cut to 200 characters."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
 
 
 async def _close_quietly() -> None:

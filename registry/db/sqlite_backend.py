@@ -13,17 +13,27 @@ on both).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
+import logging
 import sqlite3
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from tortoise.backends.base.client import ConnectionWrapper
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
-from tortoise.exceptions import TransactionManagementError
+from tortoise.connection import get_connections
+from tortoise.exceptions import OperationalError, TransactionManagementError
 
 from registry.db.lifecycle import TIMEZONE
 
 _COUNTY = ZoneInfo(TIMEZONE)
+LOCK_WAIT_S = 600.0  # how long a writer waits for another process's write lock before giving up
+T = TypeVar("T")
+log = logging.getLogger("govmedia.db")
 
 
 def county_text(value: dt.datetime) -> str:
@@ -35,23 +45,106 @@ def county_text(value: dt.datetime) -> str:
 sqlite3.register_adapter(dt.datetime, county_text)
 
 
+async def patiently(op: Callable[[], Awaitable[T]], what: str = "") -> T:
+    """Run ``op``; while SQLite answers "database is locked" (another process holds the write lock past
+    busy_timeout, say a large import), wait and retry with a progress line every 10 s, up to `LOCK_WAIT_S`.
+
+    Only statements that had no effect are retried: a locked BEGIN IMMEDIATE, or an autocommit statement.
+    """
+    started = time.monotonic()
+    noted = 0.0
+    while True:
+        try:
+            return await op()
+        except (sqlite3.OperationalError, OperationalError, TransactionManagementError) as exc:
+            waited = time.monotonic() - started
+            if "locked" not in str(exc) or waited >= LOCK_WAIT_S:
+                raise
+            if waited - noted >= 10 or noted == 0:
+                noted = waited or 0.001
+                log.warning("数据库正被其他进程写入，等待写锁（已等 %.0f 秒）/ waiting for the database write lock "
+                            "(another process is writing; %.0f s so far)", waited, waited)
+            await asyncio.sleep(0.2)
+
+
 class ImmediateTransactionWrapper(SqliteTransactionWrapper):
     """A transaction that starts with BEGIN IMMEDIATE."""
 
     async def begin(self) -> None:
-        """Take the write lock now (waiting up to busy_timeout) rather than at the first write."""
+        """Take the write lock now (waiting up to busy_timeout, then `patiently`) rather than at the first write."""
+
+        async def immediate() -> None:
+            try:
+                await self._connection.commit()
+                await self._connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise TransactionManagementError(exc) from exc
+
+        await patiently(immediate)
+
+
+class ReleasingConnectionWrapper(ConnectionWrapper[Any]):
+    """tortoise's connection wrapper, releasing its lock when connecting fails (tortoise keeps it held)."""
+
+    async def __aenter__(self) -> Any:
+        await self._lock.acquire()
         try:
-            await self._connection.commit()
-            await self._connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise TransactionManagementError(exc) from exc
+            await self.ensure_connection()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self.connection
+
+
+class ReleasingTransactionContext(SqliteTransactionContext):
+    """tortoise's SQLite transaction context, releasing its lock when connecting fails."""
+
+    async def __aenter__(self) -> Any:
+        try:
+            return await super().__aenter__()
+        except BaseException:
+            # connecting or BEGIN failed after tortoise took the lock (and maybe routed to the transaction)
+            token = getattr(self, "token", None)
+            if token is not None:
+                get_connections().reset(token)
+            if self._trxlock.locked():
+                self._trxlock.release()
+            raise
 
 
 class ImmediateSqliteClient(SqliteClient):
     """SQLite client whose transactions are immediate."""
 
+    async def create_connection(self, with_db: bool) -> None:
+        """Connect; when a PRAGMA fails (a file that is not a database) close and raise instead of hanging."""
+        try:
+            await super().create_connection(with_db)
+        except BaseException:
+            # tortoise keeps the half-open connection (and its lock holder waits on it forever): drop it.
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close()
+            raise
+
     def _in_transaction(self) -> Any:
-        return SqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)
+        return ReleasingTransactionContext(ImmediateTransactionWrapper(self), self._lock)
+
+    def acquire_connection(self) -> Any:
+        return ReleasingConnectionWrapper(self._lock, self)
+
+    # Autocommit statements (outside a transaction) wait for the write lock too: a locked one changed nothing.
+    async def execute_insert(self, query: str, values: list[Any]) -> int:
+        return await patiently(lambda: super(ImmediateSqliteClient, self).execute_insert(query, values))
+
+    async def execute_many(self, query: str, values: list[list[Any]]) -> None:
+        await patiently(lambda: super(ImmediateSqliteClient, self).execute_many(query, values))
+
+    async def execute_query(self, query: str, values: list[Any] | None = None) -> tuple[int, Sequence[dict[str, Any]]]:
+        return await patiently(lambda: super(ImmediateSqliteClient, self).execute_query(query, values))
+
+    async def execute_query_dict(self, query: str, values: list[Any] | None = None) -> list[dict[str, Any]]:
+        return await patiently(lambda: super(ImmediateSqliteClient, self).execute_query_dict(query, values))
 
 
 client_class = ImmediateSqliteClient

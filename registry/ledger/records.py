@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from registry.config.credentials import looks_like_secret
 from registry.config.i18n import tr
 from registry.ledger import vocab
 from registry.ledger.frequency import parse_frequency
@@ -92,7 +93,6 @@ _WEIBO_URL = re.compile(
 )
 _PHONE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,5})?)$")
 _CREDENTIAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-_SECRETISH = re.compile(r"^[A-Za-z0-9+/=_-]{24,}$")
 _WECOM_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _TRUE = ("是", "已备案", "y", "yes", "true", "1", "√")
 _FALSE = ("否", "未备案", "n", "no", "false", "0", "×", "")
@@ -110,6 +110,13 @@ def has_control_chars(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
+def cut(value: str, limit: int = 80) -> str:
+    """A value as quoted in an error line: repr, at most ``limit`` characters (a cell may be megabytes)."""
+    if len(value) > limit:
+        return repr(value[:limit]) + tr(f"…（共 {len(value)} 字符）", f"… ({len(value)} characters)")
+    return repr(value)
+
+
 @dataclass(frozen=True)
 class RowError:
     """One invalid cell: spreadsheet row, column header (as the file spells it), reason, offending value.
@@ -125,10 +132,11 @@ class RowError:
     letter: str = ""
 
     def __str__(self) -> str:
-        # The value once: not again when the reason already quotes it (平台「xx」无法识别…).
+        # The value once: not again when the reason already quotes it (平台「xx」无法识别…); cut, since a
+        # cell may be megabytes.
         shown = self.value and f"「{self.value}」" not in self.reason and repr(self.value) not in self.reason
-        value = f"：{self.value!r}" if shown else ""
-        value_en = f": {self.value!r}" if shown else ""
+        value = f"：{cut(self.value)}" if shown else ""
+        value_en = f": {cut(self.value)}" if shown else ""
         if self.row == 0:
             return tr(f"{self.column}：{self.reason}", f"{self.column}: {self.reason}")
         return tr(
@@ -258,7 +266,9 @@ class _Row:
 
     def err(self, key: str, reason: str) -> None:
         header, letter = self.where.get(key, (BY_KEY[key].header, ""))
-        self.errors.append(RowError(self.number, header, reason, self.cells.get(key, ""), letter))
+        # a refused credential cell may be a pasted secret: name the row and column, never the value
+        value = "***" if key == "credential" else self.cells.get(key, "")
+        self.errors.append(RowError(self.number, header, reason, value, letter))
 
     def get(self, key: str) -> str:
         return self.cells.get(key, "").strip()
@@ -401,12 +411,11 @@ class _Row:
             self.err("method", tr(f"采集方式 {method.value} 不适用于该平台", f"method {method.value} does not fit this platform"))
         self.out["method"] = method.value if method else ""
         cred = self.get("credential")
-        if cred and not _CREDENTIAL.match(cred):
+        if cred and looks_like_secret(cred):
+            self.err("credential", tr("像是密钥本身：这里只填密钥文件中的凭据名", "looks like a secret itself: give the name of a secrets-file credential"))
+            cred = ""
+        elif cred and not _CREDENTIAL.match(cred):
             self.err("credential", tr("凭据名只能含字母、数字和 _.-（最长64）", "credential name may hold only letters, digits and _.- (max 64)"))
-        elif cred and _SECRETISH.match(cred) and any(ch.isdigit() for ch in cred):
-            self.errors.append(RowError(self.number, BY_KEY["credential"].header,
-                                        tr("像是密钥本身：这里只填密钥文件中的凭据名", "looks like a secret itself: give the name of a secrets-file credential"),
-                                        "***"))
             cred = ""
         self.out["credential"] = cred
         if method in (vocab.CollectMethod.WECHAT_API, vocab.CollectMethod.WEIBO_API) and not cred:

@@ -19,6 +19,7 @@ from pathlib import Path
 from zipfile import BadZipFile
 
 from registry.config.i18n import tr
+from registry.ledger import limits
 
 MAX_CELL = 2000
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -112,9 +113,13 @@ def _text_grid(raw: bytes) -> tuple[list[list[str]], str]:
         # Tab-separated (Excel's text saves) when tabs outnumber commas: a title line may have neither.
         sample = text[:4096]
         dialect: type[csv.Dialect] = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)], encoding
+        cells = [[limits.cut_cell(c) for c in r]
+                 for r in limits.bounded_rows(csv.reader(io.StringIO(text, newline=""), dialect))]
+        return cells, encoding
+    except limits.LimitError as exc:
+        raise TableError(str(exc)) from None
     except csv.Error as exc:
-        raise TableError(tr(f"CSV 格式有误：{exc}", f"malformed CSV: {exc}")) from None
+        raise TableError(tr(f"CSV 格式有误：{str(exc)[:200]}", f"malformed CSV: {str(exc)[:200]}")) from None
 
 
 def read_csv_bytes(raw: bytes) -> Table:
@@ -149,7 +154,8 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
     sheets = []
     try:
         for ws in wb.worksheets:
-            grid = [[unescape_cell(_cell_text(v).strip()) for v in row] for row in ws.iter_rows(values_only=True)]
+            grid = [[unescape_cell(limits.cut_cell(_cell_text(v)).strip()) for v in row]
+                    for row in limits.bounded_rows(ws.iter_rows(values_only=True))]
             ranges = [(r.min_row - 1, r.max_row - 1, r.min_col - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
             _fill_merged(grid, ranges)
             sheets.append(Sheet(ws.title, grid, "xlsx"))
@@ -187,7 +193,10 @@ def _xls_sheets(path: Path) -> list[Sheet]:
         for index in range(book.nsheets):
             try:
                 ws = book.sheet_by_index(index)
-                grid = [[unescape_cell(_xls_cell(book, c).strip()) for c in ws.row(r)] for r in range(ws.nrows)]
+                grid = [[unescape_cell(limits.cut_cell(_xls_cell(book, c)).strip()) for c in ws.row(r)]
+                        for r in limits.bounded_rows(range(ws.nrows))]
+            except limits.LimitError:
+                raise
             except Exception as exc:  # a damaged sheet, as above
                 raise TableError(tr(f"工作表{index + 1}无法读取（{exc}）：请在 Excel/WPS 中打开后另存为 .xlsx",
                                     f"sheet {index + 1} cannot be read: {exc}")) from None
@@ -206,18 +215,24 @@ def read_sheets(path: Path) -> list[Sheet]:
     if not path.is_file():
         raise TableError(tr(f"不是文件：{path}", f"not a file: {path}"))
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
+    if suffix not in (".xlsx", ".xlsm", ".xls", *_TEXT_SUFFIXES):
+        raise _unsupported(suffix)
+    try:
+        # Bounded before anything is inflated or parsed: a small zip can hold a huge workbook.
+        limits.check_file_size(path)
+        if suffix in _TEXT_SUFFIXES:
+            grid, encoding = _text_grid(path.read_bytes())
+            return [Sheet(path.stem, [[unescape_cell(c.strip()) for c in row] for row in grid], encoding)]
         # By content, not name: offices rename an .xls to .xlsx and back.
         with path.open("rb") as f:
             magic = f.read(4)
         workbook = {b"PK\x03\x04": ".xlsx", b"\xd0\xcf\x11\xe0": ".xls"}.get(magic, suffix)
-        sheets = _xls_sheets(path) if workbook == ".xls" else _xlsx_sheets(path)
-    elif suffix in _TEXT_SUFFIXES:
-        grid, encoding = _text_grid(path.read_bytes())
-        sheets = [Sheet(path.stem, [[unescape_cell(c.strip()) for c in row] for row in grid], encoding)]
-    else:
-        raise _unsupported(suffix)
-    return sheets
+        if workbook == ".xls":
+            return _xls_sheets(path)
+        limits.check_xlsx(path)
+        return _xlsx_sheets(path)
+    except limits.LimitError as exc:
+        raise TableError(str(exc)) from None
 
 
 def _unsupported(suffix: str) -> TableError:
@@ -230,12 +245,19 @@ def read_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
 
     try:
+        limits.check_xlsx(path)
         wb = load_workbook(path, read_only=True, data_only=True)
+    except limits.LimitError as exc:
+        raise TableError(str(exc)) from None
     except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise TableError(tr(f"不是可读取的 .xlsx 工作簿（{exc}）", f"not a readable .xlsx workbook: {exc}")) from None
+        raise TableError(tr(f"不是可读取的 .xlsx 工作簿（{str(exc)[:200]}）",
+                            f"not a readable .xlsx workbook: {str(exc)[:200]}")) from None
     try:
         ws = wb.worksheets[0]
-        cells = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        cells = [[limits.cut_cell(_cell_text(v)) for v in row]
+                 for row in limits.bounded_rows(ws.iter_rows(values_only=True))]
+    except limits.LimitError as exc:
+        raise TableError(str(exc)) from None
     finally:
         wb.close()
     return _finish(cells, "xlsx")
@@ -249,6 +271,10 @@ def read_table(path: Path) -> Table:
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path)
     if suffix in _TEXT_SUFFIXES:
+        try:
+            limits.check_file_size(path)
+        except limits.LimitError as exc:
+            raise TableError(str(exc)) from None
         return read_csv_bytes(path.read_bytes())
     if suffix == ".xls":
         sheet = read_sheets(path)[0]

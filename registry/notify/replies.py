@@ -33,6 +33,22 @@ async def claim_fixed(finding_id: int, userid: str, now: dt.datetime) -> None:
 
 
 async def record_inbound(msg_id: str, userid: str, content: str, reply: str, now: dt.datetime) -> None:
-    """Keep a received command and the reply given."""
-    await InboundMessage.create(msg_id=msg_id, from_user=userid, content=content[:2000], received_at=now,
-                                reply=reply[:2000])
+    """Keep a received command and the reply given (filling in the row `claim_inbound` made, if any)."""
+    updated = await InboundMessage.filter(msg_id=msg_id).update(from_user=userid[:64], content=content[:2000],
+                                                                 reply=reply[:2000])
+    if not updated:
+        await InboundMessage.create(msg_id=msg_id, from_user=userid[:64], content=content[:2000], received_at=now,
+                                    reply=reply[:2000])
+
+
+async def claim_inbound(msg_id: str, userid: str, now: dt.datetime) -> bool:
+    """Record that a message arrived, before handling it; False when its id is already on record (a replay)."""
+    from tortoise.exceptions import IntegrityError
+
+    if await InboundMessage.filter(msg_id=msg_id).exists():
+        return False
+    try:
+        await InboundMessage.create(msg_id=msg_id, from_user=userid[:64], content="", received_at=now, reply="")
+    except IntegrityError:  # another worker claimed it between the two statements
+        return False
+    return True

@@ -3,12 +3,14 @@ PostgreSQL the documented pg_dump / pg_restore lines."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from registry.db.lifecycle import describe_url, is_sqlite, normalise_url
+from registry.config.i18n import tr
+from registry.db.lifecycle import DatabaseError, check_sqlite_file, describe_url, is_sqlite, normalise_url
 
 REQUIRED_TABLES = {"account", "unit", "audit_event", "tortoise_migrations"}
 
@@ -28,10 +30,21 @@ def backup(url: str, out: Path) -> Path:
         raise BackupError(pg_dump_hint(url, out))
     src = sqlite_path(url)
     if not src.exists():
-        raise BackupError(f"database file not found: {src}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(src)) as source, closing(sqlite3.connect(out)) as target:
-        source.backup(target)
+        raise BackupError(tr(f"数据库文件不存在：{src}", f"database file not found: {src}"))
+    try:
+        check_sqlite_file(src)
+    except DatabaseError as exc:
+        raise BackupError(tr(exc.zh, exc.en)) from None
+    if out.exists() and out.resolve() == src.resolve():
+        raise BackupError(tr(f"备份文件不能是正在使用的数据库本身：{out}，请换一个文件名",
+                             f"the backup cannot be the live database itself: {out}; choose another name"))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(src)) as source, closing(sqlite3.connect(out)) as target:
+            source.backup(target)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(tr(f"无法写入备份文件 {out}（{exc}）：请检查文件夹是否存在、可写、磁盘是否有空间",
+                             f"cannot write the backup {out} ({exc}): check the folder, its permissions and free space")) from None
     check(out)
     return out
 
@@ -39,29 +52,51 @@ def backup(url: str, out: Path) -> Path:
 def check(path: Path) -> None:
     """Refuse a file that is not a govmedia SQLite database."""
     try:
+        with path.open("rb") as f:
+            head = f.read(16)
+        if head != b"SQLite format 3\x00":
+            raise sqlite3.DatabaseError("file is not a database")
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path} is not a SQLite database: {exc}") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(tr(f"{path} 不是可用的 SQLite 数据库（{exc}）", f"{path} is not a SQLite database: {exc}")) from None
     if not tables >= REQUIRED_TABLES:
-        raise BackupError(f"{path} is not a govmedia database (missing {sorted(REQUIRED_TABLES - tables)})")
+        missing = sorted(REQUIRED_TABLES - tables)
+        raise BackupError(tr(f"{path} 不是 govmedia 数据库（缺少 {missing}）", f"{path} is not a govmedia database (missing {missing})"))
     if ok != "ok":
-        raise BackupError(f"{path} failed the integrity check: {ok}")
+        raise BackupError(tr(f"{path} 未通过完整性检查：{ok}", f"{path} failed the integrity check: {ok}"))
 
 
-def restore(url: str, source: Path) -> Path:
-    """Replace the SQLite database with a backup (checked first); the old file is kept as .before-restore."""
+def restore(url: str, source: Path) -> tuple[Path, str]:
+    """Replace the SQLite database with a backup (checked first); the old file is kept aside. Returns the
+    target and a note on where the old file went (a damaged file is kept as it is, byte for byte)."""
     if not is_sqlite(url):
         raise BackupError(pg_restore_hint(url, source))
     check(source)
     target = sqlite_path(url)
-    if target.exists():
-        backup(url, target.with_name(target.name + ".before-restore"))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-    return target
+    note = ""
+    try:
+        if target.exists():
+            kept = target.with_name(target.name + ".before-restore")
+            try:
+                check(target)
+                backup(url, kept)
+            except BackupError:  # the live file is damaged: that is exactly when a restore is needed
+                kept = target.with_name(target.name + ".damaged")
+                for suffix in ("", "-wal", "-shm"):
+                    part = Path(str(target) + suffix)
+                    if part.exists():
+                        shutil.move(part, Path(str(kept) + suffix))
+                note = tr(f"原数据库已损坏，原样保存为 {kept}", f"the damaged database was kept as it is in {kept}")
+            else:
+                note = tr(f"原数据库已保存为 {kept}", f"the previous database was kept as {kept}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(tr(f"无法恢复到 {target}（{exc}）", f"cannot restore to {target} ({exc})")) from None
+    return target, note
 
 
 def pg_dump_hint(url: str, out: Path) -> str:

@@ -100,4 +100,4 @@ def test_unreachable_database_exits_3(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["--db", "postgres://nobody@127.0.0.1:1/none", "accounts", "list"])
     assert result.exit_code == 3
-    assert "cannot open database" in result.output or "cannot open database" in (result.stderr or "")
+    assert "无法打开数据库" in result.output or "无法打开数据库" in (result.stderr or "")

@@ -1,0 +1,95 @@
+"""Bounds on what a spreadsheet may make govmedia read: file size, uncompressed size, rows, cell length.
+
+An .xlsx is a zip: 212 KB on disk once held one 200 MB shared string, which openpyxl loads whole
+(1.47 GB of memory, then a 200 MB error line). The zip's own directory says how large each part is
+once inflated, so an oversized workbook is refused before a byte of it is inflated. A real county
+ledger is a few thousand rows; the bounds leave room for a hundred times that.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, TypeVar
+
+from registry.config.i18n import tr
+
+MAX_FILE_BYTES = 100 * 1024 * 1024  # on disk, .csv or .xlsx
+MAX_XLSX_UNCOMPRESSED = 400 * 1024 * 1024  # every part of the workbook, inflated
+MAX_SHARED_STRINGS = 64 * 1024 * 1024  # the part openpyxl holds in memory whole
+MAX_TEXT_BYTES = 1024 * 1024  # one text node of a part, inflated (openpyxl holds each one whole)
+MAX_ROWS = 250_000
+MAX_CELL_CHARS = 32_767  # Excel's own limit; longer cells are cut here (validation still refuses them)
+
+T = TypeVar("T")
+
+
+class LimitError(Exception):
+    """The file is larger than govmedia reads."""
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB"
+
+
+def check_file_size(path: Path) -> None:
+    """Refuse a file larger than `MAX_FILE_BYTES` on disk."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise LimitError(tr(f"文件过大（{_mb(size)}，上限 {_mb(MAX_FILE_BYTES)}）", f"file too large ({_mb(size)}, limit {_mb(MAX_FILE_BYTES)})"))
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse a workbook whose parts would inflate past the bounds (a zip bomb), from the zip directory alone."""
+    check_file_size(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            _check_sizes(infos)
+            for info in infos:
+                if info.filename.lower().endswith(".xml"):
+                    with archive.open(info) as part:
+                        longest = longest_text(part)
+                    if longest > MAX_TEXT_BYTES:
+                        raise LimitError(tr(f"工作簿中有一个单元格过大（{_mb(longest)}），可能是压缩炸弹",
+                                            f"a cell of the workbook is too large ({_mb(longest)})"))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+        return  # the reader reports an unreadable workbook in its own words
+
+
+def longest_text(stream: IO[bytes], chunk: int = 1 << 20) -> int:
+    """The longest run of bytes between two '<' of an XML stream (bounds every text node), read in chunks."""
+    run = best = 0
+    while block := stream.read(chunk):
+        pieces = block.split(b"<")
+        run += len(pieces[0])
+        if len(pieces) > 1:
+            best = max([best, run, *(len(p) for p in pieces[1:-1])])
+            run = len(pieces[-1])
+        best = max(best, run)
+    return best
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    total = sum(i.file_size for i in infos)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise LimitError(tr(f"工作簿解压后过大（{_mb(total)}，上限 {_mb(MAX_XLSX_UNCOMPRESSED)}），可能是压缩炸弹",
+                            f"workbook too large when unpacked ({_mb(total)}, limit {_mb(MAX_XLSX_UNCOMPRESSED)})"))
+    for info in infos:
+        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > MAX_SHARED_STRINGS:
+            raise LimitError(tr(f"工作簿中的文本过大（{_mb(info.file_size)}，上限 {_mb(MAX_SHARED_STRINGS)}）",
+                                f"workbook text too large ({_mb(info.file_size)}, limit {_mb(MAX_SHARED_STRINGS)})"))
+
+
+def bounded_rows(rows: Iterable[T]) -> Iterator[T]:
+    """The rows, refusing the file once it passes `MAX_ROWS` (header included)."""
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_ROWS + 1:
+            raise LimitError(tr(f"行数超过上限 {MAX_ROWS}", f"more than {MAX_ROWS} rows"))
+        yield row
+
+
+def cut_cell(text: str) -> str:
+    """A cell cut to `MAX_CELL_CHARS` (one character more, so a length check downstream still fires)."""
+    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS + 1]
