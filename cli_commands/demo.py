@@ -41,7 +41,12 @@ def demo_config(directory: Path, base: str, county: Any) -> Settings:
     from sandbox.county import OFFICE_USER, demo_secrets
 
     config = directory / "govmedia.toml"
+    # m.weibo.cn answers 418 to callers faster than 3-5 s, so its lane is paced that way by default. The
+    # demo talks to the local simulator, which has no such limit: its weibo_public lane is still paced
+    # (serial calls, the lane machinery as in production) but 0.3-0.5 s apart, or the demo's ~150
+    # m.weibo.cn calls (profiles, pages, comment threads) would take ten minutes.
     write_default(config, overrides={
+        "platforms.weibo.min_interval": 0.3, "platforms.weibo.jitter": 0.2,
         "county.name": "滹沱县", "platforms.wechat.api_base": base, "platforms.weibo.api_base": base,
         "platforms.weibo.mobile_base": base,
         "platforms.feed.base_url": base, "wecom.api_base": base + "/wecom", "wecom.corp_id": county.wecom.corp_id,
