@@ -38,7 +38,7 @@ class RecordingSlots(LocalSlots):
 
 def _source_of(request: httpx.Request) -> str:
     path = request.url.path
-    if path.startswith("/api/container"):
+    if path.startswith(("/api/container", "/comments/")):  # m.weibo.cn: profiles, pages, comment threads
         return "weibo_public"
     if path.startswith("/2/"):
         return "weibo_api"
@@ -75,7 +75,7 @@ async def test_only_weibo_public_is_paced_on_a_shared_host(county: County) -> No
     gaps = [b - a for a, b in itertools.pairwise(seen["weibo_public"])]
     assert gaps and min(gaps) >= 3.0 and max(gaps) <= 5.0
     # The other sources made many calls without waiting for a single slot.
-    assert len(seen["wechat_api"]) > 10 * len(seen["weibo_public"])
+    assert len(seen["wechat_api"]) > 5 * len(seen["weibo_public"])
 
 
 async def test_lanes_keyed_by_credential_pace_each_account_alone() -> None:
