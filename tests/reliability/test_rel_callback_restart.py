@@ -42,7 +42,7 @@ async def test_a_replayed_exemption_after_a_restart_runs_once(db: str) -> None:
                                          ("nonce", "n\x00"), ("nonce", "x" * 200), ("msg_signature", "zz"),
                                          ("msg_signature", "é" * 40)])
 async def test_malformed_query_parameters_are_4xx(field: str, value: str) -> None:
-    app = create_callback_app(TOKEN, KEY, CORP, ReplyHandler(office_users=()), now=lambda: NOW)
+    app = create_callback_app(TOKEN, KEY, CORP, ReplyHandler((), notify_storage()), now=lambda: NOW)
     params, body = signed(inner("帮助", "xihe_op"))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
         for method in ("GET", "POST"):
@@ -54,7 +54,7 @@ async def test_malformed_query_parameters_are_4xx(field: str, value: str) -> Non
 async def test_slow_clients_are_cut_off() -> None:
     import uvicorn
 
-    app = create_callback_app(TOKEN, KEY, CORP, ReplyHandler(office_users=()), now=lambda: NOW)
+    app = create_callback_app(TOKEN, KEY, CORP, ReplyHandler((), notify_storage()), now=lambda: NOW)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
