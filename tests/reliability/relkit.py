@@ -42,8 +42,14 @@ def write_ledger(path: Path, uids: Iterable[str] | None = None) -> Path:
 
 
 def sandbox_overrides(base: str) -> dict[str, Any]:
-    """Config keys pointing every platform at a sandbox (default pacing: only the weibo_public lane waits)."""
+    """Config keys pointing every platform at a sandbox.
+
+    Only the weibo_public lane is paced, as by default, but 0.3-0.5 s apart as in the demo (the simulator
+    has no 418 limit): with comment threads a pass makes dozens of m.weibo.cn calls, and these tests are
+    about crashes and faults, not pacing (tests/collectors/test_lanes.py keeps the 3-5 s default).
+    """
     return {
+        "platforms.weibo.min_interval": 0.3, "platforms.weibo.jitter": 0.2,
         "platforms.wechat.api_base": base, "platforms.weibo.api_base": base, "platforms.weibo.mobile_base": base,
         "platforms.feed.base_url": base,
         "wecom.api_base": base + "/wecom",
