@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Re-fetch history since this date.")
 @click.pass_context
 def collect(ctx: click.Context, refs: tuple[str, ...], platform: str | None, since: dt.datetime | None) -> None:
-    """Run one collection pass (or a subcommand: status, import)."""
+    """Run one collection pass (or a subcommand: status, import, template)."""
     if ctx.invoked_subcommand is not None:
         return
     rt = runtime_of(ctx.obj)

@@ -148,7 +148,7 @@ def test_init_county_and_config_language(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 0, result.output
     text = (tmp_path / "zh.toml").read_text(encoding="utf-8")
     assert tomllib.loads(text)["county"]["name"] == "深泽县" and "本县名称" in text
-    result = CliRunner().invoke(main, ["init", "--lang", "en", "--config", "en.toml"])
+    result = CliRunner().invoke(main, ["--config", "en.toml", "init", "--lang", "en"])
     assert result.exit_code == 0 and "no county name set" in result.output
     text = (tmp_path / "en.toml").read_text(encoding="utf-8")
     assert "Name of the county" in text and "本县名称" not in text
@@ -192,3 +192,12 @@ def test_help_is_chinese_by_default_and_english_with_lang_en() -> None:
     assert "政务新媒体矩阵健康管理" in root.output and "生成带中文注释的默认配置文件" in root.output
     assert "Write a commented default config" in runner.invoke(main, ["--lang", "en", "--help"]).output
     assert "报送表" in runner.invoke(main, ["collect", "template", "--help"]).output
+
+
+def test_hoist_lang_moves_only_the_lang_option() -> None:
+    from cli_commands.app import hoist_lang
+
+    assert hoist_lang(["accounts", "list", "--lang", "en", "--unit", "x"]) == ["--lang", "en", "accounts", "list", "--unit", "x"]
+    assert hoist_lang(["findings", "--lang=en"]) == ["--lang=en", "findings"]
+    assert hoist_lang(["content", "check", "--", "--lang", "en"]) == ["content", "check", "--", "--lang", "en"]
+    assert hoist_lang(["accounts", "list"]) == ["accounts", "list"]
