@@ -103,8 +103,48 @@ def exit_for(exc: BaseException) -> NoReturn:
          EXIT_FAILED)
 
 
+def hoist_lang(args: list[str]) -> list[str]:
+    """Move ``--lang X`` / ``--lang=X`` from anywhere on the command line to the front (a root option)."""
+    rest: list[str] = []
+    front: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest.extend(args[i:])
+            break
+        if a == "--lang" and i + 1 < len(args):
+            front = [a, args[i + 1]]
+            i += 2
+            continue
+        if a.startswith("--lang="):
+            front = [a]
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
 class GuardedGroup(click.Group):
-    """The root group: any exception a command lets escape becomes a message and an exit code."""
+    """The root group: any exception a command lets escape becomes a message and an exit code.
+
+    It also reads ``--lang`` wherever it stands and chooses the language of the help before any
+    command's ``--help`` is printed.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Hoist --lang to the root, set the language, localise the help texts, then parse."""
+        from cli_commands.help_zh import localize
+        from registry.config.i18n import LANGS, set_lang
+
+        args = hoist_lang(list(args))
+        lang = "zh"
+        if args and args[0].startswith("--lang"):
+            value = args[0].split("=", 1)[1] if "=" in args[0] else args[1]
+            lang = value if value in LANGS else "zh"
+        set_lang(lang)
+        localize(self, lang)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; map what escapes through `exit_for`."""
@@ -128,6 +168,28 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+def platform_filter(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A --platform filter as its code; an unknown word is an error (exit 2) that lists the accepted words."""
+    from registry.ledger import vocab
+
+    if value is None or not value.strip():
+        return None
+    parsed = vocab.parse_platform(value)
+    if parsed is None:
+        codes = "/".join(p.value for p in vocab.Platform)
+        fail(tr(f"不认识的平台“{value}”：可用 {vocab.platform_choices()}（或 {codes}；也接受 政务微博、政务微信、"
+                f"订阅号、抖音号、头条号、B站 等常用写法）",
+                f"unknown platform {value!r}: use {vocab.platform_choices()} (or {codes}; common words such as "
+                f"政务微博, 政务微信, 订阅号, 抖音号, 头条号, B站 are accepted too)"))
+    return parsed.value
+
+
+def platform_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The --platform filter of a list or collection command."""
+    return click.option("--platform", callback=platform_filter,
+                        help="Only this platform: wechat, weibo, … or 微信公众号, 新浪微博, 政务微博, ….")(f)
 
 
 def format_options(f: Callable[..., Any]) -> Callable[..., Any]:

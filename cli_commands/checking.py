@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli_commands import jobs
-from cli_commands.app import App, emit, fail, format_options, pass_app
+from cli_commands.app import App, emit, fail, format_options, pass_app, platform_option
 from cli_commands.runtime import Runtime, pass_runtime, rule_names
 from registry.config.i18n import get_lang, tr
 from registry.ledger import accounts as store
@@ -68,10 +68,11 @@ def _print_check(now: dt.datetime, summary: CheckSummary) -> None:
 @click.option("--rule", help="Only this rule id.")
 @click.option("--unit", help="Unit name (substring).")
 @click.option("--account", "ref", help="Only this account (REF).")
+@platform_option
 @format_options
 @pass_app
-def findings_cmd(app: App, state: str, rule: str | None, unit: str | None, ref: str | None, fmt: str,
-                 out: Path | None) -> None:
+def findings_cmd(app: App, state: str, rule: str | None, unit: str | None, ref: str | None, platform: str | None,
+                 fmt: str, out: Path | None) -> None:
     """List findings (JSON keys are stable for other tools)."""
     from registry.findings.checks import findings as load_findings
 
@@ -79,12 +80,14 @@ def findings_cmd(app: App, state: str, rule: str | None, unit: str | None, ref: 
 
     async def use_case() -> list[dict[str, Any]]:
         ids = [(await store.find_account(ref)).id] if ref else None
-        return [findings_view.finding_record(f, names) for f in await load_findings(state=state, rule=rule, unit=unit,
-                                                                                    account_ids=ids)]
+        found = await load_findings(state=state, rule=rule, unit=unit, account_ids=ids)
+        return [findings_view.finding_record(f, names) for f in found
+                if platform is None or (f.account is not None and f.account.platform == platform)]
 
     records = app.run(use_case)
     if fmt == "table" and out is None:
-        click.echo(render(records, findings_view.finding_table_fields(), "table"))
+        rows = findings_view.finding_table_rows(records, app.tz, app.today())
+        click.echo(render(rows, findings_view.finding_table_fields(), "table"))
         click.echo(tr(f"共 {len(records)} 条", f"{len(records)} findings"))
     else:
         emit(records, findings_view.finding_fields(), fmt, out, sheet="findings")

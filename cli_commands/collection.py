@@ -18,6 +18,7 @@ from cli_commands.app import (
     fail,
     format_options,
     pass_app,
+    platform_option,
     resolve_ids,
 )
 from cli_commands.runtime import runtime_of
@@ -33,20 +34,17 @@ if TYPE_CHECKING:
 
 @click.group(invoke_without_command=True)
 @click.option("--account", "refs", multiple=True, help="Only this account (REF); repeatable.")
-@click.option("--platform", help="Only this platform (wechat, weibo, …).")
+@platform_option
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Re-fetch history since this date.")
 @click.pass_context
 def collect(ctx: click.Context, refs: tuple[str, ...], platform: str | None, since: dt.datetime | None) -> None:
-    """Run one collection pass (or a subcommand: status, import)."""
+    """Run one collection pass (or a subcommand: status, import, template)."""
     if ctx.invoked_subcommand is not None:
         return
     rt = runtime_of(ctx.obj)
     rt.secrets  # noqa: B018 - a refused secrets file fails before the database opens
-    parsed = vocab.parse_platform(platform) if platform else None
-    plat = parsed.value if parsed else platform
-
     async def use_case() -> PassSummary:
-        return await jobs.collect_pass(rt, account_ids=await resolve_ids(refs), platform=plat,
+        return await jobs.collect_pass(rt, account_ids=await resolve_ids(refs), platform=platform,
                                        since=since.date() if since else None, progress=Progress())
 
     _print_pass(rt.app.run(use_case))
@@ -97,3 +95,69 @@ def collect_import(app: App, file: Path) -> None:
     accounts = len(set(sub.posts) | set(sub.metrics))
     click.echo(tr(f"已导入 {accounts} 个账号的 {posts} 篇文章、{metrics} 条粉丝数据",
                   f"imported {posts} posts and {metrics} follower counts of {accounts} accounts"))
+
+
+@collect.command("template")
+@click.option("--unit", help="Only this unit's accounts (name, substring; default: the whole county).")
+@click.option("--month", help="YYYY-MM (default: last month).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Workbook to write (.xlsx).")
+@pass_app
+def collect_template(app: App, unit: str | None, month: str | None, out: Path) -> None:
+    """Write a unit's monthly submission workbook: its manual accounts pre-filled, with a 填报说明 sheet."""
+    from collectors.manual import TEMPLATE_COLUMNS
+    from registry.ledger import accounts as store
+    from reports import submission_template as tpl
+
+    if out.suffix.lower() != ".xlsx":
+        fail(tr("报送表文件名应以 .xlsx 结尾", "the workbook name must end in .xlsx"))
+    today = app.today()
+    first = _month_start(month, today)
+    if first > today:
+        fail(tr(f"月份 {month} 尚未开始", f"month {month} has not started"))
+    day = min((first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1), today)
+
+    async def use_case() -> tuple[list[list[str]], int] | None:
+        if unit and not await _unit_exists(unit):
+            return None
+        everyone = await store.list_accounts(store.AccountFilter())
+        names = [a.name for a in everyone]
+        duplicates = {n for n in names if names.count(n) > 1}
+        chosen = [a for a in await store.list_accounts(store.AccountFilter(unit=unit))
+                  if a.collect_method == vocab.CollectMethod.MANUAL.value and a.status in ACTIVE]
+        return tpl.template_rows(TEMPLATE_COLUMNS, chosen, duplicates, day), len(chosen)
+
+    found = app.run(use_case)
+    if found is None:
+        fail(tr(f"找不到单位：{unit}（单位名称包含即可，见 govmedia units list）",
+                f"no unit matches {unit!r} (see govmedia units list)"))
+    rows, n = found
+    label = first.strftime("%Y-%m")
+    lines = tpl.notes(TEMPLATE_COLUMNS, county=str(app.settings.get("county.name") or ""), unit=unit or "", month=label,
+                      day=day)
+    try:
+        tpl.write_template(out, TEMPLATE_COLUMNS, rows, lines)
+    except OSError as exc:
+        fail(tr(f"无法写入 {out}（{exc.strerror or exc}）", f"cannot write {out} ({exc.strerror or exc})"), EXIT_FAILED)
+    click.echo(tr(f"已写入报送表 {out}（{label}，{n} 个手工报送账号）", f"wrote {out} ({label}, {n} manual accounts)"))
+    if not n:
+        click.echo(tr("提醒：没有采集方式为 manual 的在用账号，报送表只有表头",
+                      "note: no active account is collected manually; the workbook has only the header"), err=True)
+
+
+ACTIVE = frozenset(s.value for s in vocab.ACTIVE_STATUSES)
+
+
+def _month_start(value: str | None, today: dt.date) -> dt.date:
+    """The first day of --month, or of last month."""
+    if value is None:
+        return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    try:
+        return dt.datetime.strptime(value.strip(), "%Y-%m").date()
+    except ValueError:
+        fail(tr(f"月份应为 YYYY-MM：{value}", f"month must be YYYY-MM: {value}"))
+
+
+async def _unit_exists(name: str) -> bool:
+    from registry.ledger import accounts as store
+
+    return any(name in u.name for u, _ in await store.list_units())

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -155,9 +156,11 @@ def demo(directory: Path, port: int) -> None:
         _demo_check(rt)
         _demo_notify(rt, sb.base_url)
         _demo_reports(rt, directory)
+        used_port = urlsplit(sb.base_url).port or port  # the config points at this port, not always --port
     click.echo(tr("\n继续查看（在演示目录中运行）：", "\nlook further (run inside the demo directory):"))
-    for cmd in ("govmedia findings", "govmedia review list", "govmedia notify log", "govmedia report matrix",
-                f"govmedia sandbox serve --port {DEMO_PORT}   # 另开终端，之后可运行 govmedia collect"):
+    serve_hint = tr(f"govmedia sandbox serve --port {used_port}   # 另开终端，之后可运行 govmedia collect",
+                    f"govmedia sandbox serve --port {used_port}   # in another terminal; then govmedia collect")
+    for cmd in ("govmedia findings", "govmedia review list", "govmedia notify log", "govmedia report matrix", serve_hint):
         click.echo(f"  cd {directory} && {cmd}")
 
 

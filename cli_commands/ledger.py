@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli_commands.app import App, echo_problems, emit, fail, format_options, pass_app
+from cli_commands.app import App, echo_problems, emit, fail, format_options, pass_app, platform_option
 from registry.config.i18n import tr
 from registry.ledger import accounts as store
 from registry.ledger.files import export_ledger, import_ledger
@@ -67,7 +67,7 @@ def accounts_export(app: App, file: Path) -> None:
 
 
 @accounts.command("list")
-@click.option("--platform", help="wechat, weibo, … or 微信公众号, 新浪微博, …")
+@platform_option
 @click.option("--unit", help="Unit name (substring).")
 @click.option("--status", help="Status code or label, e.g. 运营中.")
 @format_options

@@ -8,10 +8,9 @@ from pathlib import Path
 import click
 
 from cli_commands import jobs
-from cli_commands.app import App, emit, fail, format_options, pass_app
+from cli_commands.app import App, emit, fail, format_options, pass_app, platform_option
 from cli_commands.runtime import Runtime, pass_runtime
 from registry.config.i18n import tr
-from registry.ledger import vocab
 from rules.config import CATALOGUE
 
 
@@ -46,7 +45,7 @@ def report_monthly(rt: Runtime, month: str, out: Path, formats: str) -> None:
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: 30 days ago).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: today).")
 @click.option("--unit", help="Unit name (substring).")
-@click.option("--platform", help="wechat, weibo, …")
+@platform_option
 @format_options
 @pass_app
 def report_activity(app: App, start: dt.datetime | None, end: dt.datetime | None, unit: str | None,
@@ -57,10 +56,9 @@ def report_activity(app: App, start: dt.datetime | None, end: dt.datetime | None
     now = dt.datetime.now(app.tz)
     last = dt.datetime.combine(end.date(), dt.time(23, 59, 59), app.tz) if end else now
     first = dt.datetime.combine(start.date(), dt.time(0), app.tz) if start else last - dt.timedelta(days=30)
-    parsed = vocab.parse_platform(platform) if platform else None
     rules = list(CATALOGUE.values())
     rows = app.run(lambda: activity(first, min(last, now), rules=rules, unit=unit,
-                                    platform=parsed.value if parsed else platform))
+                                    platform=platform))
     emit(rows, activity_fields(), fmt, out, sheet="activity",
           table_fields=("name", "platform", "posts", "days_since_last_post", "followers", "reads", "index", "open_findings"))
 

@@ -35,6 +35,8 @@ COLUMNS = {
     "comments": ("评论数", "comments"),
     "followers": ("粉丝数", "关注数", "followers"),
 }
+#: The submission template's columns (`govmedia collect template`): key -> the Chinese header this reader knows.
+TEMPLATE_COLUMNS: dict[str, str] = {key: names[0] for key, names in COLUMNS.items()}
 NUMBERS = ("reads", "likes", "shares", "comments", "followers")
 MAX_NUMBER = 2**63 - 1  # the registry's BIGINT columns
 _TIME = re.compile(r"^(.+?)[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
 from typing import Any
 
 from registry.config.i18n import get_lang, tr
@@ -57,6 +59,21 @@ def finding_record(f: Finding, rule_names: Mapping[str, str]) -> dict[str, Any]:
         "claimed_fixed_at": f.claimed_fixed_at.isoformat(timespec="seconds") if f.claimed_fixed_at else None,
         "evidence": f.evidence,
     }
+
+
+def short_time(iso: str | None, tz: tzinfo, today: dt.date) -> str:
+    """A timestamp for a terminal column: `12-07 11:20` this year, `2025-12-07` before, in the county's zone."""
+    if not iso:
+        return ""
+    moment = dt.datetime.fromisoformat(iso)
+    local = moment.astimezone(tz) if moment.tzinfo else moment
+    return local.strftime("%m-%d %H:%M") if local.year == today.year else local.strftime("%Y-%m-%d")
+
+
+def finding_table_rows(records: Sequence[dict[str, Any]], tz: tzinfo, today: dt.date) -> list[dict[str, Any]]:
+    """Records for the terminal table: short local dates (json and csv keep the full ISO timestamps)."""
+    return [{**r, "first_seen": short_time(r.get("first_seen"), tz, today),
+             "last_seen": short_time(r.get("last_seen"), tz, today)} for r in records]
 
 
 def finding_table_fields() -> list[Field]:

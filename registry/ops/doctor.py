@@ -93,6 +93,67 @@ async def check_accounts(credentials: set[str], settings: Settings,
     return out
 
 
+@dataclass(frozen=True)
+class Readiness:
+    """How many active accounts of one collection method are ready, and what the others lack."""
+
+    method: str
+    accounts: int = 0
+    ready: int = 0
+    no_credential: int = 0
+    credential_not_in_secrets: int = 0
+    no_feed_url: int = 0
+    no_collector: int = 0
+
+
+def _lack(method: str, credential: str, feed_url: str, credentials: set[str], settings: Settings,
+          needs: Mapping[str, Sequence[str]]) -> str:
+    """What an account of ``method`` still lacks: "" when ready, else the Readiness field to count it in."""
+    if method == vocab.CollectMethod.MANUAL.value:
+        return ""
+    if method not in needs:
+        return "no_collector"
+    wants = needs[method]
+    if "credential" in wants and not credential:
+        return "no_credential"
+    if "credential" in wants and credential not in credentials:
+        return "credential_not_in_secrets"
+    if "feed_url" in wants and (not feed_url or (feed_url.startswith("/") and not settings.get("platforms.feed.base_url"))):
+        return "no_feed_url"
+    return ""
+
+
+async def method_readiness(credentials: set[str], settings: Settings,
+                           needs: Mapping[str, Sequence[str]]) -> list[Readiness]:
+    """Per collection method (every collected one, then manual): active accounts ready or lacking something.
+
+    ``needs`` is the collectors' source registry as data (`collectors.sources.method_needs`).
+    """
+    counts: dict[str, dict[str, int]] = {m: {} for m in [*needs, vocab.CollectMethod.MANUAL.value]}
+    rows = await Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES]).values(
+        "collect_method", "credential", "feed_url")
+    for r in rows:
+        method = r["collect_method"]
+        lack = _lack(method, r["credential"] or "", r["feed_url"] or "", credentials, settings, needs) or "ready"
+        bucket = counts.setdefault(method, {})
+        bucket[lack] = bucket.get(lack, 0) + 1
+        bucket["accounts"] = bucket.get("accounts", 0) + 1
+    return [Readiness(method, **c) for method, c in counts.items()]
+
+
+def check_weibo_cookie(credentials: set[str], settings: Settings, readiness: Sequence[Readiness]) -> Check | None:
+    """Weibo accounts read through m.weibo.cn need the login cookie for their comments; say when it is absent."""
+    n = sum(r.accounts for r in readiness if r.method == vocab.CollectMethod.WEIBO_PUBLIC.value)
+    name = str(settings.get("platforms.weibo.cookie_credential") or "")
+    if not n or (name and name in credentials):
+        return None
+    return Check("warn", tr(
+        f"{n} 个微博账号（weibo_public）的评论回复情况将为未知：密钥文件中没有凭据 {name or '（未配置）'} 的 cookie"
+        "（见 docs/data-sources.md）",
+        f"comments of {n} Weibo accounts (weibo_public) stay unknown: the secrets file has no cookie credential "
+        f"{name or '(not configured)'} (see docs/data-sources.md)"))
+
+
 def describe_db(settings: Settings, url: str) -> Check:
     """The database the commands will use."""
     return Check("ok", tr(f"数据库：{describe_url(url)}", f"database: {describe_url(url)}"))
