@@ -121,6 +121,9 @@ async def plan_import(records: list[tuple[int, dict[str, str]]], *, retire_missi
             account = by_name.get((record["platform"], record["name"], record["unit"]))
             if account is None or (account.uid and record["uid"] and account.uid != record["uid"]):
                 account = by_name.get((record["platform"], record["name"], PENDING_UNIT))
+            if account is None and record["unit"] == PENDING_UNIT:  # the one account of this name, unit known since
+                named = [a for a in accounts if (a.platform, a.name) == (record["platform"], record["name"])]
+                account = named[0] if len(named) == 1 else None
             if account is not None and (account.id in seen or (account.uid and record["uid"] and account.uid != record["uid"])):
                 account = None
         if account is not None:
