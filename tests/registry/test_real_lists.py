@@ -16,7 +16,7 @@ from registry.config.i18n import set_lang
 from registry.ledger.layout import locate
 from registry.ledger.records import validate_rows
 from registry.ledger.tabular import TableError, read_sheets
-from registry.ledger.vocab import Platform
+from registry.ledger.vocab import Platform, parse_platform
 
 TODAY = dt.date(2026, 12, 1)
 LISTS = Path(__file__).resolve().parents[1] / "fixtures" / "ledgers"
@@ -113,9 +113,34 @@ def test_published_lists_import_with_exit_0_and_twice_changes_nothing(gm) -> Non
     assert "同上" not in {i["unit"] for i in items}
 
 
-def test_name_only_list_through_the_cli(gm) -> None:  # type: ignore[no-untyped-def]
+def test_name_only_list_through_the_cli(gm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"), "--default-platform", "微信公众号")
     assert "新增 4，变更 0，未变 0" in out and "待补全" in out
+    again = gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"), "--default-platform", "微信公众号")
+    assert "新增 0，变更 0，未变 4" in again
+    pending = json.loads(gm("accounts", "list", "--format", "json"))
+    assert len(pending) == 4 and all(i["uid"] is None and i["pending"] for i in pending)
+    # The office finds the ids: the exported ledger with the 账号ID column filled completes the same accounts.
+    gm("accounts", "export", str(tmp_path / "out.csv"))
+    import csv
+
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh))
+    uid_col = table[0].index("账号ID")
+    fresh = {"wechat": (f"gh_0a0b0c0d0e0{n}" for n in range(10)), "weibo": (f"500000000{n}" for n in range(10)),
+             "douyin": (f"dy_hutuo_{n}" for n in range(10))}
+    platform_col = table[0].index("平台")
+    for row in table[1:]:
+        platform = parse_platform(row[platform_col])
+        assert platform is not None
+        row[uid_col] = next(fresh[platform.value])
+    with (tmp_path / "ids.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(table)
+    assert "新增 0，变更 4，未变 0" in gm("accounts", "import", str(tmp_path / "ids.csv"))
+    done = json.loads(gm("accounts", "list", "--format", "json"))
+    assert {i["id"] for i in done} == {i["id"] for i in pending} and not any(i["pending"] or not i["uid"] for i in done)
+    assert "新增 0，变更 0，未变 4" in gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"),
+                                        "--default-platform", "微信公众号")
     out = gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"), code=2)
     assert "第4行 B列【账号名称】" not in out and "第4行 【平台】 平台为空" in out and "--default-platform" in out
     out = gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"), "--default-platform", "脸书", code=2)
