@@ -36,3 +36,12 @@ def test_empty_interaction_is_missing_data_not_a_veto() -> None:
     assert "互动渠道" in one(account(interaction=""), "registry_incomplete").summary_zh
     assert "no_interaction" in rules(account(interaction="无"))
     assert "互动渠道" not in one(account(interaction="无", filed=False), "registry_incomplete").summary_zh
+
+
+def test_no_shutdown_review_from_a_silence_never_observed() -> None:
+    from datetime import date
+
+    unseen = account(posts=[], opened_on=date(2020, 1, 1), history_from=None)
+    assert "dormant_long" not in rules(unseen)
+    observed = account(posts=[], opened_on=date(2020, 1, 1), history_from=date(2025, 6, 1))
+    assert "dormant_long" in rules(observed)
