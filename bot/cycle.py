@@ -69,7 +69,7 @@ def to_alert(row: AlertRecord) -> Alert:
     """A stored finding as the bot's Alert."""
     f, a = row.finding, row.account
     return Alert(finding_id=f.id, rule=f.rule, severity=f.severity, account_id=a.id if a else None,
-                 account_name=a.name if a else "", platform=a.platform if a else "", account_uid=a.uid if a else "",
+                 account_name=a.name if a else "", platform=a.platform if a else "", account_uid=(a.uid or "") if a else "",
                  unit_id=a.unit_id if a else None, unit_name=a.unit_name if a else "", first_seen=f.first_seen,
                  last_seen=f.last_seen, summary_zh=f.summary_zh, summary_en=f.summary_en, evidence=dict(f.evidence),
                  claimed_fixed=f.claimed_fixed)

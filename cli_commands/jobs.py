@@ -246,3 +246,84 @@ async def _schedule(daemon: Daemon) -> None:
         task.cancel()
     await asyncio.gather(*daemon.running, return_exceptions=True)
     click.echo(tr("已停止", "stopped"), err=True)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What `accounts resolve` found for one pending account."""
+
+    account_id: int
+    name: str
+    platform: str
+    unit: str
+    uid: str | None
+    applied: bool
+    reason: str
+    candidates: int = 0
+
+
+#: Where to find an id the tool cannot look up (platform -> (zh, en)).
+_WHERE_TO_FIND = {
+    "wechat": ("没有公开接口可按微信号查原始ID：请该单位登录 mp.weixin.qq.com，在「设置与开发 → 公众号设置 → 注册信息」"
+               "查看原始ID（gh_开头），填入台账后重新导入",
+               "no public lookup by WeChat alias: the unit finds the original id (gh_…) at mp.weixin.qq.com → "
+               "Settings → Account info; add it to the ledger and import again"),
+    "douyin": ("打开抖音号主页，「抖音号」即账号ID", "open the profile: the 抖音号 is the id"),
+    "toutiao": ("打开头条号主页，地址中 /c/user/ 后的数字即账号ID", "open the profile: the digits after /c/user/"),
+}
+_WHERE_DEFAULT = ("在该平台的账号主页或后台查看账号ID，填入台账后重新导入",
+                  "find the id on the account's profile or back office, add it to the ledger and import again")
+
+
+async def resolve_identities(rt: Runtime, *, apply: bool) -> list[Resolution]:
+    """Look up ids for pending accounts (Weibo by name); with ``apply`` write the unambiguous matches, audited."""
+    from collectors.errors import PlatformError
+    from collectors.parse_weibo_search import choose
+    from collectors.weibo_search import WeiboUserSearch
+    from registry.ledger.accounts import Invalid
+    from registry.ledger.identity import complete_identity, pending_accounts
+    from registry.ledger.records import PENDING_UNIT
+
+    out: list[Resolution] = []
+    accounts = await pending_accounts()
+    blocked = ""
+    async with rt.http_client() as client:
+        search = WeiboUserSearch(rt.settings, client)
+        for a in accounts:
+            unit = "" if a.unit.name == PENDING_UNIT else a.unit.name
+            if a.uid:  # the id is known, only the unit is missing
+                out.append(Resolution(a.id, a.name, a.platform, a.unit.name, uid=a.uid, applied=False,
+                                      reason=tr("缺主办单位：在台账中填写后重新导入", "no owner unit: fill it in the ledger")))
+                continue
+            if a.platform != "weibo":
+                zh, en = _WHERE_TO_FIND.get(a.platform, _WHERE_DEFAULT)
+                hint = tr(f"微信号 {a.alias}；", f"alias {a.alias}; ") if a.alias else ""
+                out.append(Resolution(a.id, a.name, a.platform, a.unit.name, uid=None, applied=False, reason=hint + tr(zh, en)))
+                continue
+            if blocked:
+                out.append(Resolution(a.id, a.name, a.platform, a.unit.name, uid=None, applied=False, reason=blocked))
+                continue
+            try:
+                found = await search.search(a.alias or a.name)
+            except PlatformError as exc:
+                reason = tr(f"微博搜索失败：{exc.message}", f"Weibo search failed: {exc.message}")
+                if exc.cooldown_s:
+                    blocked = reason
+                out.append(Resolution(a.id, a.name, a.platform, a.unit.name, uid=None, applied=False, reason=reason))
+                continue
+            match = choose(found, a.alias or a.name, unit)
+            reason = tr(match.reason_zh, match.reason_en)
+            if match.chosen is None:
+                out.append(Resolution(a.id, a.name, a.platform, a.unit.name, uid=None, applied=False, reason=reason, candidates=len(match.candidates)))
+                continue
+            if apply:
+                note = tr(f"accounts resolve：{match.reason_zh}（{match.chosen.verified_reason}）",
+                          f"accounts resolve: {match.reason_en} ({match.chosen.verified_reason})")
+                try:
+                    await complete_identity(a.id, match.chosen.uid, actor=rt.app.actor, note=note)
+                except Invalid as exc:
+                    out.append(Resolution(a.id, a.name, a.platform, a.unit.name, uid=None, applied=False, reason=str(exc.errors[0])))
+                    continue
+            out.append(Resolution(a.id, a.name, a.platform, a.unit.name, uid=match.chosen.uid, applied=apply, reason=reason,
+                                  candidates=len(match.candidates)))
+    return out

@@ -8,11 +8,14 @@ from typing import Any
 
 import click
 
+from cli_commands import jobs
 from cli_commands.app import App, echo_problems, emit, fail, format_options, pass_app, platform_option
+from cli_commands.runtime import Runtime, pass_runtime
 from registry.config.i18n import tr
 from registry.ledger import accounts as store
 from registry.ledger.files import export_ledger, import_ledger
 from reports import registry_lists as views
+from reports.output import Field
 
 
 @click.group()
@@ -40,9 +43,9 @@ def accounts_import(app: App, file: Path, dry_run: bool, retire_missing: bool, s
     plan = result.plan
     assert plan is not None
     for c in plan.added:
-        click.echo(tr("新增 ", "add    ") + f"{c.record['name']} ({c.record['platform']}:{c.record['uid']})")
+        click.echo(tr("新增 ", "add    ") + f"{c.record['name']} ({_shown_ref(c.record)})")
     for c in plan.changed:
-        click.echo(tr("变更 ", "change ") + f"{c.record['name']} ({c.record['platform']}:{c.record['uid']})")
+        click.echo(tr("变更 ", "change ") + f"{c.record['name']} ({_shown_ref(c.record)})")
         for key, (old, new) in c.diffs.items():
             click.echo(f"    {key}: {old or '∅'} → {new or '∅'}")
     for a in plan.retired:
@@ -53,6 +56,11 @@ def accounts_import(app: App, file: Path, dry_run: bool, retire_missing: bool, s
         click.echo(tr("（试运行，未写入）", "(dry run, nothing written) ") + summary)
     else:
         click.echo(summary)
+
+
+def _shown_ref(record: dict[str, str]) -> str:
+    """platform:uid, or the platform and 待补全 while the uid is unknown."""
+    return f"{record['platform']}:{record['uid']}" if record["uid"] else f"{record['platform']} " + tr("待补全", "pending")
 
 
 @accounts.command("export")
@@ -81,6 +89,28 @@ def accounts_list(app: App, platform: str | None, unit: str | None, status: str 
 
     records = app.run(use_case)
     emit(records, views.account_fields(), fmt, out, sheet="accounts", table_fields=views.TABLE_ACCOUNT_KEYS)
+
+
+@accounts.command("resolve")
+@click.option("--apply", "apply_", is_flag=True, help="Write the unambiguous matches (each audited).")
+@format_options
+@pass_runtime
+def accounts_resolve(rt: Runtime, apply_: bool, fmt: str, out: Path | None) -> None:
+    """Look up the ids of pending (待补全) accounts: Weibo by name; others say where to find the id."""
+    found = rt.app.run(lambda: jobs.resolve_identities(rt, apply=apply_))
+    records = [{"name": r.name, "platform": views.platform_label(r.platform), "unit": r.unit, "uid": r.uid,
+                "result": (tr("已补全", "completed") if r.applied else tr("可补全", "matched") if r.uid
+                           else tr("仍待补全", "still pending")),
+                "reason": r.reason} for r in found]
+    fields = [Field("name", tr("账号名称", "Name")), Field("platform", tr("平台", "Platform")),
+              Field("unit", tr("主办单位", "Unit")), Field("uid", tr("账号ID", "UID")),
+              Field("result", tr("结果", "Result")), Field("reason", tr("说明", "Reason"))]
+    emit(records, fields, fmt, out, sheet="resolve")
+    done = sum(r.applied for r in found)
+    matched = sum(bool(r.uid) and not r.applied for r in found)
+    click.echo(tr(f"待补全 {len(found)} 个：已补全 {done}，可补全 {matched}（加 --apply 写入），其余仍待补全",
+                  f"{len(found)} pending: {done} completed, {matched} matched (add --apply to write), the rest pending"),
+               err=fmt != "table")
 
 
 @accounts.command("show")

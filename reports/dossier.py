@@ -58,7 +58,7 @@ def render_dossier(d: Dossier) -> str:
     medians = "；".join(f"{k}: {v:.1f}" for k, v in peer_medians(d.peer_totals).items()) or "无可比账号"
     parts.append(f"<p>同平台同类单位账号（{len(d.peer_totals)}个）近90天中位数：{escape(medians)}</p>")
     parts.append("<h2>三、同单位同平台的其他账号</h2>" + _table(
-        ["账号", "账号ID", "状态"], [[s.name, s.uid, status_label(s.status)] for s in d.siblings]))
+        ["账号", "账号ID", "状态"], [[s.name, s.uid or "—", status_label(s.status)] for s in d.siblings]))
     parts.append("<h2>四、问题记录</h2>" + _table(
         ["编号", "规则", "情况", "首次发现", "状态"],
         [[f.id, f.rule, f.summary_zh, f"{f.first_seen:%Y-%m-%d}", "持续" if f.state == "open" else "已解除"] for f in d.findings]))

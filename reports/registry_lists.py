@@ -55,6 +55,7 @@ def account_record(account: Account) -> dict[str, Any]:
         "platform": platform_label(account.platform),
         "platform_code": account.platform,
         "uid": account.uid,
+        "pending": account.pending,
         "unit": view["unit"],
         "unit_kind": _label(vocab.UNIT_KIND_LABELS, view["unit_kind"]),
         "status": status_label(account.status),
@@ -83,6 +84,8 @@ def account_details(account: Account) -> list[tuple[str, str]]:
         value = view[c.key]
         fn = labels.get(c.key)
         header = c.header if get_lang() == "zh" else c.aliases[0]
+        if c.key == "uid" and not value:
+            value = tr("—（待补全，见 govmedia accounts resolve）", "— (pending, see govmedia accounts resolve)")
         pairs.append((header, fn(value) if fn else value))
     return pairs
 

@@ -28,7 +28,13 @@ from rules.rule_activity import (
     stale_warning,
 )
 from rules.rule_base import require_aware
-from rules.rule_ledger import account_gone, duplicate_account, no_interaction, registry_incomplete
+from rules.rule_ledger import (
+    account_gone,
+    duplicate_account,
+    identity_pending,
+    no_interaction,
+    registry_incomplete,
+)
 from rules.rule_low_use import low_use, low_use_all
 
 AccountRule = Callable[[AccountFacts, datetime, RuleSettings], FindingDraft | None]
@@ -44,6 +50,7 @@ ACCOUNT_RULES: dict[str, AccountRule] = {
     "account_gone": account_gone,
     "collection_blind": collection_blind,
     "registry_incomplete": registry_incomplete,
+    "identity_pending": identity_pending,
 }
 #: Rules that need the whole set of accounts (peers, siblings of one unit).
 CROSS_RULES: dict[str, CrossRule] = {"low_use": low_use_all, "duplicate_account": duplicate_account}
@@ -52,7 +59,9 @@ def evaluate_account(f: AccountFacts, now: datetime, settings: RuleSettings = DE
                      only: Collection[str] | None = None) -> list[FindingDraft]:
     """The single-account rules for one account (low_use and duplicate_account need evaluate_all)."""
     require_aware(now)
-    rules = ACCOUNT_RULES.values() if only is None else [r for rid, r in ACCOUNT_RULES.items() if rid in only]
+    # A pending account was never seen: only the rules marked pending_ok may judge it.
+    rules = [r for rid, r in ACCOUNT_RULES.items() if (only is None or rid in only)
+             and (not f.pending or CATALOGUE[rid].pending_ok)]
     return [d for rule in rules if (d := rule(f, now, settings)) is not None]
 
 
@@ -69,7 +78,7 @@ def evaluate_all(
     drafts = [d for f in facts for d in evaluate_account(f, now, settings, only)]
     for rid, rule in CROSS_RULES.items():
         if only is None or rid in only:
-            drafts.extend(rule(facts, now, settings))
+            drafts.extend(rule([f for f in facts if not f.pending], now, settings))
     drafts.sort(key=lambda d: (d.account_id or 0, d.subject, order[d.rule]))
     return drafts
 
@@ -84,6 +93,7 @@ __all__ = [
     "evaluate_account",
     "evaluate_all",
     "frequency_below_target",
+    "identity_pending",
     "low_use",
     "low_use_all",
     "no_interaction",

@@ -55,8 +55,9 @@ FIELD_LABELS: dict[str, str] = {
 
 # Ledger texts that mean "no effective interaction channel" (policy.md §1.2: keyword-only
 # auto-replies and disabled comments are usually judged ineffective).
+# An empty cell is not among them: it is missing ledger data (registry_incomplete), never a veto.
 DEFAULT_NONE_INTERACTION = [
-    "", "无", "没有", "暂无", "否", "未开通", "不开通", "未开放", "未设置", "关闭", "已关闭",
+    "无", "没有", "暂无", "否", "未开通", "不开通", "未开放", "未设置", "关闭", "已关闭",
     "无互动", "留言已关闭", "评论已关闭", "仅自动回复", "仅关键词回复", "-", "—", "/", "none", "n/a",
 ]
 
@@ -82,7 +83,8 @@ class RuleMeta:
     always come from the evidence, never written into the label); ``activity`` rules judge collected
     activity, so they are muted and kept while the account is blind; ``opens_review`` rules open a
     shutdown review; ``window`` rules read a post window (the activity digest); ``trend`` rules are
-    the ones the monthly review evaluates in its older trend months.
+    the ones the monthly review evaluates in its older trend months; ``pending_ok`` rules are the only
+    ones that judge an account whose identity is pending (待补全): it was never seen, so nothing else can.
     """
 
     id: str
@@ -96,6 +98,7 @@ class RuleMeta:
     opens_review: bool = False
     window: bool = False
     trend: bool = False
+    pending_ok: bool = False
 
     def label(self, lang: str = "zh", evidence: Mapping[str, object] | None = None) -> str:
         """The label in ``lang`` formatted with ``evidence``; the plain name when a template key is missing."""
@@ -113,10 +116,11 @@ class RuleMeta:
 
 
 def _meta(rid: str, zh: str, en: str, severity: str, *, label_zh: str = "", label_en: str = "", activity: bool = False,
-          opens_review: bool = False, window: bool = False, trend: bool = False, **keys: KeySpec) -> RuleMeta:
+          opens_review: bool = False, window: bool = False, trend: bool = False, pending_ok: bool = False,
+          **keys: KeySpec) -> RuleMeta:
     return RuleMeta(rid, zh, en, severity, {"enabled": KeySpec("bool", True, "run this rule"), **keys},
                     label_zh=label_zh, label_en=label_en, activity=activity, opens_review=opens_review,
-                    window=window, trend=trend)
+                    window=window, trend=trend, pending_ok=pending_ok)
 
 
 _DAYS = "threshold in days (working days when [rules] working_days = true)"
@@ -149,7 +153,7 @@ CATALOGUE: dict[str, RuleMeta] = {
               window=True,
               window_days=KeySpec("int", 28, "full days before today that are checked", 1)),
         _meta("no_interaction", "互动回应差", "No effective interaction channel", "veto",
-              label_zh="未提供有效互动功能", label_en="No effective interaction channel", trend=True,
+              label_zh="未提供有效互动功能", label_en="No effective interaction channel", trend=True, pending_ok=True,
               none_values=KeySpec("strs", DEFAULT_NONE_INTERACTION, "互动渠道 texts that mean none")),
         _meta("duplicate_account", "同一平台重复开号", "Duplicate accounts on one platform", "review",
               label_zh="同一平台重复开号", label_en="Duplicate accounts on one platform", opens_review=True,
@@ -161,11 +165,14 @@ CATALOGUE: dict[str, RuleMeta] = {
               hours=KeySpec("int", 72, "hours without a successful collection", 1),
               manual_hours=KeySpec("opt_int", None, "window for manual submissions; unset = hours", 1)),
         _meta("registry_incomplete", "台账不完整", "Registry incomplete", "info",
-              label_zh="台账不完整", label_en="Registry incomplete",
+              label_zh="台账不完整", label_en="Registry incomplete", pending_ok=True,
               contacts_max_age_days=KeySpec("int", 180, "contacts must be re-confirmed within", 1),
-              required_fields=KeySpec("strs", [k for k in FIELD_LABELS if k not in ("operator_wecom", "interaction")],
+              required_fields=KeySpec("strs", [k for k in FIELD_LABELS if k != "operator_wecom"],
                                       "ledger fields that must be filled", choices=tuple(FIELD_LABELS)),
               require_filed=KeySpec("bool", True, "flag accounts not filed in the national system")),
+        _meta("identity_pending", "账号待补全", "Account identity pending", "info",
+              label_zh="账号待补全（缺少账号ID或主办单位，暂不采集）", label_en="Identity pending (no id or unit yet, not collected)",
+              pending_ok=True),
     )
 }
 RULE_IDS: tuple[str, ...] = tuple(CATALOGUE)

@@ -49,6 +49,7 @@ def base_facts(data: CheckData, now: dt.datetime) -> list[AccountFacts]:
             account_id=a["id"], platform=a["platform"], uid=a["uid"], name=a["name"], unit_id=unit["id"],
             unit_name=unit["name"], unit_kind=unit["kind"], status=a["status"], matrix_role=a["matrix_role"],
             opened_on=a["opened_on"], filed=a["filed"], filed_on=a["filed_on"], interaction=a["interaction"],
+            pending=a["pending"],
             update_frequency=a["update_frequency"], collect_method=a["collect_method"],
             verified_subject=a["verified_subject"],
             head_name=head["name"] if head else "", head_phone=head["phone"] if head else "",

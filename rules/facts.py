@@ -70,7 +70,7 @@ class AccountFacts:
 
     account_id: int
     platform: str
-    uid: str
+    uid: str | None
     name: str
     unit_id: int
     unit_name: str
@@ -81,6 +81,8 @@ class AccountFacts:
     filed: bool = False
     filed_on: date | None = None
     interaction: str = ""
+    # No platform id or no owner unit yet (待补全): never collected, judged only by `pending_ok` rules.
+    pending: bool = False
     update_frequency: str = ""
     collect_method: str = ""
     verified_subject: str = ""

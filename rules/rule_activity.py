@@ -79,6 +79,10 @@ def dormant_long(f: AccountFacts, now: datetime, settings: RuleSettings) -> Find
     threshold = settings.get_int("dormant_long", "days", f.unit_kind)
     if st.days is None or st.days < threshold:
         return None
+    if st.last_post is None and f.history_from is None:
+        # No post seen and no collected history: the silence is not observed, and a shutdown review
+        # is never opened from incomplete data (the stale rules still speak).
+        return None
     zh = f"{st.at_least}已连续{st.days}{st.unit_zh}未更新（僵尸号），建议列入关停整合"
     en = f"No post for {st.days} {st.unit} days (zombie account): consider closing or merging"
     return draft("dormant_long", f, zh, en, {**stale_evidence(st, f), "threshold_days": threshold})

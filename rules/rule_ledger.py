@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from registry.ledger.frequency import parse_frequency
+from registry.ledger.records import PENDING_UNIT
 from registry.ledger.vocab import PLATFORM_LABELS
 from rules.calendar import local_date
 from rules.config import FIELD_LABELS, RuleSettings
@@ -64,7 +65,9 @@ def _missing(f: AccountFacts, fields: list[str]) -> list[str]:
     missing = []
     for name in fields:
         value = getattr(f, name)
-        if value is None or (isinstance(value, str) and norm(value) in _BLANK):
+        # A recorded "无" in 互动渠道 is a fact (no_interaction judges it), only an empty cell is missing.
+        blank = ("",) if name == "interaction" else _BLANK
+        if value is None or (isinstance(value, str) and norm(value) in blank):
             missing.append(name)
     return missing
 
@@ -110,6 +113,17 @@ def registry_incomplete(f: AccountFacts, now: datetime, settings: RuleSettings) 
     return draft("registry_incomplete", f, "台账不完整：" + "；".join(problems), en, evidence)
 
 
+def identity_pending(f: AccountFacts, now: datetime, settings: RuleSettings) -> FindingDraft | None:
+    """账号待补全: no platform id or owner unit yet, so the account is not collected and cannot be judged."""
+    if not f.pending or not ledger_gate("identity_pending", f, settings):
+        return None
+    missing = [k for k, gone in (("uid", not f.uid), ("unit", f.unit_name == PENDING_UNIT)) if gone]
+    what = "、".join({"uid": "账号ID", "unit": "主办单位"}[m] for m in missing)
+    zh = f"缺少{what}，暂不采集、不作评判；补全后重新导入台账，或运行 govmedia accounts resolve 查找"
+    en = f"Missing {', '.join(missing)}: not collected or judged until completed (govmedia accounts resolve)"
+    return draft("identity_pending", f, zh, en, {"missing": missing, "platform": f.platform, "name": f.name})
+
+
 def _keeper_key(f: AccountFacts) -> tuple[bool, date, int]:
     # The account to keep must not change from run to run (a finding's identity is its subject),
     # so the choice uses stable ledger facts only: the flagship, then the oldest, then the lowest id.
@@ -125,7 +139,7 @@ def duplicate_account(facts: Sequence[AccountFacts], now: datetime, settings: Ru
     groups: dict[tuple[int, str], list[AccountFacts]] = defaultdict(list)
     for f in facts:
         ignored = settings.get_strs("duplicate_account", "ignore_platforms", f.unit_kind)
-        if ledger_gate("duplicate_account", f, settings) and f.platform not in ignored:
+        if ledger_gate("duplicate_account", f, settings) and f.platform not in ignored and not f.pending:
             groups[(f.unit_id, f.platform)].append(f)
     drafts = []
     for (_, platform), members in groups.items():

@@ -88,6 +88,8 @@ class WeiboMobile:
         """GET /api/container/getIndex: a profile or a page of posts."""
         query = request.query_params
         containerid = query.get("containerid", "")
+        if containerid.startswith("100103"):
+            return await self.search(request, containerid[6:])
         prefix, uid = containerid[:6], containerid[6:]
         if prefix not in ("100505", "107603", "230413"):
             prefix, uid = ("100505", query.get("value", "")) if query.get("type") == "uid" else ("", "")
@@ -101,6 +103,34 @@ class WeiboMobile:
             return self._posts(request, account, prefix + uid, prefix)
 
         return await self.sandbox.faults.run(request, "weibo_mobile", uid or None, answer)
+
+    async def search(self, request: Request, spec: str) -> Response:
+        """The user search (`100103type=3&q=<name>`, platform-apis-2.md §5.1): users in a card_type 11 group.
+
+        Similar names come back too (a personal fan account per match); the account named in
+        `AMBIGUOUS_NAME` has a same-name twin whose verification also names its unit.
+        """
+        params = dict(p.partition("=")[::2] for p in spec.split("&"))
+        q = params.get("q", "").strip()
+
+        async def answer() -> Response:
+            found = [a for a in self.sandbox.county.accounts
+                     if a.platform == "weibo" and a.persona != "gone" and q and q in a.name]
+            if params.get("type") != "3" or not found:
+                return JSONResponse(NO_CONTENT)
+            users = []
+            for a in found:
+                users.append(_search_user(self._user_info(a)))
+                if a.name == AMBIGUOUS_NAME:
+                    twin = {**self._user_info(a), "id": int("6" + a.uid[1:]), "verified_reason": f"{a.unit}直属单位官方微博"}
+                    users.append(_search_user(twin))
+                users.append({"card_type": 10, "user": {"id": int("7" + a.uid[1:]), "screen_name": f"{a.name}粉丝团",
+                                                         "verified": False, "verified_type": -1, "followers_count": 12}})
+            header = {"card_type": 11, "card_group": [{"card_type": 42, "desc": f"搜索“{q}”的用户"}]}
+            return JSONResponse({"ok": 1, "data": {"cardlistInfo": {"page": 2, "v_p": 42},
+                                                   "cards": [header, {"card_type": 11, "card_group": users}]}})
+
+        return await self.sandbox.faults.run(request, "weibo_mobile", None, answer)
 
     async def extend(self, request: Request) -> Response:
         """GET /statuses/extend?id=…: the full text of a long post."""
@@ -218,6 +248,17 @@ class WeiboMobile:
                 "apply_scenario_flag": 3, "display_text_min_number": 1_000_000, "display_text": "100万+",
             }
         return mblog
+
+
+#: The sample-county Weibo account whose name search is ambiguous (two verified accounts name its unit).
+AMBIGUOUS_NAME = "滹沱健康"
+
+
+def _search_user(info: dict[str, Any]) -> dict[str, Any]:
+    """A search result item: the user fields clients read (§5.1)."""
+    keys = ("id", "screen_name", "profile_image_url", "profile_url", "description", "follow_count",
+            "followers_count", "avatar_hd", "verified", "verified_type", "verified_reason", "gender")
+    return {"card_type": 10, "user": {k: info[k] for k in keys if k in info}}
 
 
 def _int(raw: str | None, default: int, low: int, high: int | None) -> int:

@@ -48,11 +48,20 @@ class Person(Model):
 
 
 class Account(Model):
-    """A government new-media account, identified by (platform, uid)."""
+    """A government new-media account, identified by (platform, uid), pending (待补全) while uid or unit is unknown.
+
+    A pending account has no uid (NULL: NULLs are distinct in the unique index on both SQLite and
+    PostgreSQL) or a placeholder unit, and re-import finds it by (platform, name, unit) instead.
+    """
 
     id = fields.IntField(primary_key=True)
     platform = fields.CharField(max_length=16)
-    uid = fields.CharField(max_length=128)
+    uid = fields.CharField(max_length=128, null=True)
+    #: An identifier the list carried that is not the uid: WeChat 微信号 or Weibo @name (to resolve).
+    alias = fields.CharField(max_length=128, default="", db_default="")
+    #: WeChat ``__biz`` when the list gave it.
+    biz = fields.CharField(max_length=64, default="", db_default="")
+    pending = fields.BooleanField(default=False, db_default=False)
     name = fields.CharField(max_length=128)
     account_type = fields.CharField(max_length=32, default="")
     verified_subject = fields.CharField(max_length=128, default="")
@@ -86,8 +95,8 @@ class Account(Model):
 
     @property
     def ref(self) -> str:
-        """The stable reference ``platform:uid``."""
-        return f"{self.platform}:{self.uid}"
+        """The stable reference ``platform:uid`` (``#id`` while the uid is unknown)."""
+        return f"{self.platform}:{self.uid}" if self.uid else f"#{self.id}"
 
 
 class AuditEvent(Model):

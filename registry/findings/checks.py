@@ -25,7 +25,7 @@ __all__ = ["CheckData", "DraftLike", "FindingRef", "SyncResult", "findings",
            "load_check_data", "sync_findings"]
 ACCOUNT_FIELDS = ("id", "platform", "uid", "name", "unit_id", "head_id", "operator_id", "status", "matrix_role",
                   "opened_on", "filed", "filed_on", "interaction", "update_frequency", "collect_method",
-                  "verified_subject")
+                  "verified_subject", "pending")
 STATE_FIELDS = ("account_id", "last_success_at", "known_until", "last_error_kind", "gone", "backfilled_from")
 
 

@@ -40,6 +40,7 @@ class Invalid(Exception):
 
 def record_id(ref: str) -> int | None:
     """REF as a record number, or None: digits only ("²" is one to isdigit(), not to int()), in key range."""
+    ref = ref.removeprefix("#")  # a pending account's ref is #id
     if not ref.isdigit():
         return None
     try:
@@ -120,7 +121,7 @@ def _validate(record: dict[str, str], today: dt.date) -> dict[str, str]:
 async def add_account(record: dict[str, str], *, actor: str, today: dt.date) -> Account:
     """Create one account from ledger-style fields."""
     clean = _validate(record, today)
-    if await Account.exists(platform=clean["platform"], uid=clean["uid"]):
+    if clean["uid"] and await Account.exists(platform=clean["platform"], uid=clean["uid"]):
         raise Invalid([RowError(2, BY_KEY["uid"].header, tr("该账号已存在", "account already exists"), clean["uid"])])
     async with in_transaction():
         return await _Writer(actor).account(Change(0, clean))

@@ -73,12 +73,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("account_type", "账号类型", ("account type", "公众号类型", "账号类别")),
     Column("matrix_role", "矩阵角色", ("matrix role",)),
     Column("head_wecom", "负责人企业微信账号", ("head wecom userid", "head wecom")),
+    # Identifiers lists carry instead of the uid (kept so `accounts resolve` can find the uid).
+    Column("alias", "账号别名", ("alias", "微信号", "wechat alias", "微信号(别名)", "微博昵称")),
+    Column("biz", "__biz", ("biz",)),
 )
 #: Headings that real lists carry and the ledger knows but does not store: 序号 (ignored) and the
-#: WeChat 微信号 (an alias identifier, kept apart from the 原始ID; only used to explain what is missing).
+#: (序号 is ignored; the WeChat 微信号 is the `alias` column, kept apart from the 原始ID.)
 EXTRA_COLUMNS: tuple[Column, ...] = (
     Column("seq", "序号", ("编号", "序", "no", "no.")),
-    Column("alias", "微信号", ("wechat alias", "微信号(别名)")),
 )
 #: Columns whose blank or 同上 cell means "the unit of the row above" (lists write a unit once per group).
 UNIT_KEYS = ("unit", "parent_unit", "operator_org")
@@ -91,6 +93,12 @@ _WECHAT_UID = re.compile(r"^gh_[0-9a-f]{12}$")
 _WEIBO_URL = re.compile(
     r"^(?:https?://)?(?:www\.|m\.)?weibo\.(?:com|cn)/(?:u/|profile/)?(\d{5,12})(?:[/?#].*)?$", re.IGNORECASE
 )
+_WEIBO_NAME_URL = re.compile(r"^(?:https?://)?(?:www\.|m\.)?weibo\.(?:com|cn)/n/([^/?#\s]{1,64})/?$", re.IGNORECASE)
+_WECHAT_ALIAS = re.compile(r"^[a-zA-Z][a-zA-Z0-9_-]{5,19}$")
+_BIZ = re.compile(r"^(?:.*[?&]__biz=)?(Mz[A-Za-z0-9+/]{6,40}={0,2})(?:[&#].*)?$")
+#: Unit cells that mean "owner unit not known yet": the account is imported as pending (待补全).
+PENDING_UNIT = "待核实"
+_UNKNOWN_UNITS = frozenset(("", PENDING_UNIT, "待确认", "待定", "不详", "未知"))
 _PHONE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,5})?)$")
 _CREDENTIAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _WECOM_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
@@ -219,6 +227,27 @@ def canonical_uid(platform: vocab.Platform, raw: str) -> str | None:
     return v if v and not any(ch.isspace() for ch in v) and len(v) <= 128 else None
 
 
+def identity_hint(platform: vocab.Platform, raw: str) -> tuple[str, str] | None:
+    """An identifier that is not the uid: ("alias", 微信号 or Weibo name) or ("biz", __biz); None if neither."""
+    v = unicodedata.normalize("NFKC", raw).strip()
+    if platform is vocab.Platform.WECHAT:
+        m = _BIZ.match(v)
+        if m:
+            return "biz", m.group(1)
+        # gh_… is a mistyped 原始ID, not a 微信号: it stays an error with the hint.
+        return ("alias", v) if _WECHAT_ALIAS.match(v) and not v.lower().startswith("gh_") else None
+    if platform is vocab.Platform.WEIBO:
+        m = _WEIBO_NAME_URL.match(v)
+        name = m.group(1) if m else (v[1:].strip() if v.startswith("@") else "")
+        return ("alias", name) if name and not any(ch.isspace() for ch in name) else None
+    return None
+
+
+def is_pending(record: dict[str, str]) -> bool:
+    """Whether a record lacks the platform uid or the owner unit (pending identity, 待补全)."""
+    return not record.get("uid") or record.get("unit") == PENDING_UNIT
+
+
 def parse_date(raw: str) -> dt.date | None:
     """Parse 2024-05-01, 2024/5/1, 2024.5.1 or 2024年5月1日; raise ValueError when unreadable."""
     v = unicodedata.normalize("NFKC", raw).strip()
@@ -262,6 +291,7 @@ class _Row:
         self.default_platform = default_platform
         self.errors: list[RowError] = []
         self.warnings: list[str] = []
+        self.no_credential = False
         self.out: dict[str, str] = {}
 
     def err(self, key: str, reason: str) -> None:
@@ -282,7 +312,7 @@ class _Row:
                 self.cells[key] = value[:40] + "…"
             elif has_control_chars(value):
                 self.err(key, tr("含有不可见的控制字符", "holds invisible control characters"))
-            elif BY_KEY[key].required and not value.strip() and key not in ("platform", "uid"):
+            elif BY_KEY[key].required and not value.strip() and key not in ("platform", "uid", "unit"):
                 self.err(key, tr("必填项为空", "required but empty"))
         for key in KEYS:
             if self.get(key) not in SAME_AS_ABOVE:
@@ -295,8 +325,10 @@ class _Row:
                                  "'同上' (same as above) with nothing above it: write the value itself"))
                 self.cells[key] = ""
         for key in ("name", "unit", "parent_unit", "operator_org", "head", "operator", "verified_subject",
-                    "interaction", "notes", "account_type"):
+                    "interaction", "notes", "account_type", "alias", "biz"):
             self.out[key] = self.get(key)
+        if self.out["unit"] in _UNKNOWN_UNITS:
+            self.out["unit"] = PENDING_UNIT
         platform = self._platform()
         self._uid(platform)
         self._unit_kind()
@@ -333,13 +365,24 @@ class _Row:
         return p
 
     def _uid(self, platform: vocab.Platform | None) -> None:
+        # No uid is not an error: the account is pending (待补全) until the id is known.
         raw = self.get("uid")
         if platform is None:
-            if not raw:
-                self.err("uid", tr("必填项为空", "required but empty"))
             return
         uid = canonical_uid(platform, raw) if raw else None
-        if uid is None:
+        hint = identity_hint(platform, raw) if raw and uid is None else None
+        if hint is not None:
+            self.out[hint[0]] = hint[1]
+        elif platform is vocab.Platform.WECHAT and self.out["alias"]:
+            self.out["alias"] = unicodedata.normalize("NFKC", self.out["alias"]).strip()
+        if self.out["biz"]:
+            found = identity_hint(vocab.Platform.WECHAT, self.out["biz"]) if platform is vocab.Platform.WECHAT else None
+            if found is None or found[0] != "biz":
+                self.err("biz", tr("__biz 应形如 MzA5NjQ2NjQ0MQ==（公众号文章链接中 __biz= 后面的部分）",
+                                   "__biz looks like MzA5NjQ2NjQ0MQ== (the part after __biz= in an article link)"))
+            else:
+                self.out["biz"] = found[1]
+        if raw and uid is None and hint is None:
             zh, en = _UID_HINTS.get(platform, (
                 "请填写该平台的账号ID（不能含空白，不超过128字）" if not raw else "账号ID不能含空白且不超过128字",
                 "give the platform's account id (no spaces, at most 128 characters)"))
@@ -347,6 +390,8 @@ class _Row:
             if alias and platform is vocab.Platform.WECHAT:
                 zh += f"；本行的微信号「{alias}」不是原始ID"
                 en += f"; the WeChat alias {alias!r} on this row is not the original id"
+            zh += "；暂不知道时可留空，账号将登记为待补全"
+            en += "; leave it empty while unknown: the account is registered as pending"
             if "uid" not in self.where:
                 zh += "；表中没有账号ID列，请在表头加一列「账号ID」"
                 en += "; the file has no account id column: add one headed 账号ID"
@@ -419,8 +464,7 @@ class _Row:
             cred = ""
         self.out["credential"] = cred
         if method in (vocab.CollectMethod.WECHAT_API, vocab.CollectMethod.WEIBO_API) and not cred:
-            self.warnings.append(tr(f"第{self.number}行：采集方式 {method.value} 未填凭据，采集时将失败",
-                                    f"row {self.number}: method {method.value} has no credential; collection will fail"))
+            self.no_credential = True  # reported once for the whole file (validate_rows)
         feed = self.get("feed_url")
         if feed and not (feed.startswith("/") or re.match(r"^https?://[^\s/]+", feed)):
             self.err("feed_url", tr("订阅地址应为 http(s) 链接或以 / 开头的路径", "feed must be an http(s) URL or a path starting with /"))
@@ -481,7 +525,8 @@ def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: 
         return result
     in_file = len(headers) if file_columns is None else file_columns
     where = {key: (headers[i].strip(), column_letter(i) if i < in_file else "") for i, key in mapping.items()}
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, ...], int] = {}
+    no_credential: list[int] = []
     units: dict[str, tuple[int, str, str]] = {}
     people: dict[tuple[str, str, str], tuple[int, str, str]] = {}
     for number, cells in rows:
@@ -490,18 +535,22 @@ def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: 
         record = row.validate()
         result.errors.extend(row.errors)
         result.warnings.extend(row.warnings)
+        if row.no_credential:
+            no_credential.append(number)
         if record is None:
             continue
-        ident = (record["platform"], record["uid"])
+        ident = record_identity(record)
         if ident in seen:
-            row.err("uid", tr(f"与第{seen[ident]}行重复（同一平台同一账号ID）", f"duplicates row {seen[ident]} (same platform and id)"))
+            what = tr("同一平台同一账号ID", "same platform and id") if record["uid"] else tr(
+                "同一平台、同一名称和单位，且都没有账号ID", "same platform, name and unit, both without an id")
+            row.err("uid", tr(f"与第{seen[ident]}行重复（{what}）", f"duplicates row {seen[ident]} ({what})"))
         seen.setdefault(ident, number)
-        prev = units.get(record["unit"])
+        prev = units.get(record["unit"]) if record["unit"] != PENDING_UNIT else None
         if prev and record["unit_kind"] and prev[1] and prev[1] != record["unit_kind"]:
             row.err("unit_kind", tr(f"与第{prev[0]}行同一单位的类型不一致", f"conflicts with row {prev[0]} for the same unit"))
         if prev and record["parent_unit"] and prev[2] and prev[2] != record["parent_unit"]:
             row.err("parent_unit", tr(f"与第{prev[0]}行同一单位的上级单位不一致", f"conflicts with row {prev[0]} for the same unit"))
-        if not prev or (record["unit_kind"] and not prev[1]):
+        if record["unit"] != PENDING_UNIT and (not prev or (record["unit_kind"] and not prev[1])):
             units[record["unit"]] = (number, record["unit_kind"], record["parent_unit"])
         for role, phone_key, wecom_key in (("head", "head_phone", "head_wecom"), ("operator", "operator_phone", "wecom")):
             if not record[role]:
@@ -516,4 +565,18 @@ def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: 
         result.errors.extend(row.errors)
         if not row.errors:
             result.records.append((number, record))
+    if no_credential:
+        rows_text = "、".join(str(n) for n in no_credential[:5]) + ("…" if len(no_credential) > 5 else "")
+        result.warnings.append(tr(
+            f"{len(no_credential)} 个账号的采集方式需要凭据但未填写（第{rows_text}行），采集时将失败；"
+            "导入后运行 govmedia doctor 查看清单",
+            f"{len(no_credential)} account(s) need a credential for their method but have none (rows {rows_text}); "
+            "run govmedia doctor to list them"))
     return result
+
+
+def record_identity(record: dict[str, str]) -> tuple[str, ...]:
+    """Who a record is: (platform, uid), or (platform, name, unit) while the uid is unknown."""
+    if record.get("uid"):
+        return record["platform"], record["uid"]
+    return record["platform"], record["name"], record["unit"]

@@ -15,10 +15,11 @@ from tortoise.transactions import in_transaction
 
 from registry.db.models import Account, Person, Unit
 from registry.ledger import audit, vocab
-from registry.ledger.records import KEYS
+from registry.ledger.records import KEYS, PENDING_UNIT, is_pending, record_identity
 
-#: Record keys whose empty value in a ledger means "keep what is stored" rather than "clear".
-_KEEP_IF_EMPTY = ("unit_kind", "parent_unit")
+#: Record keys whose empty value in a ledger means "keep what is stored" rather than "clear" (a list
+#: that names an account without its id never clears the id another import or `resolve` found).
+_KEEP_IF_EMPTY = ("unit_kind", "parent_unit", "uid", "alias", "biz")
 _ACCOUNT_FIELDS = {
     "name": "name",
     "account_type": "account_type",
@@ -32,6 +33,8 @@ _ACCOUNT_FIELDS = {
     "credential": "credential",
     "feed_url": "feed_url",
     "notes": "notes",
+    "alias": "alias",
+    "biz": "biz",
 }
 
 
@@ -44,7 +47,7 @@ def account_view(account: Account) -> dict[str, str]:
     view = {key: str(getattr(account, attr)) for key, attr in _ACCOUNT_FIELDS.items()}
     view.update(
         platform=account.platform,
-        uid=account.uid,
+        uid=account.uid or "",
         unit=unit.name,
         unit_kind=unit.kind,
         parent_unit=parent.name if parent else "",
@@ -106,13 +109,27 @@ def diff(view: dict[str, str], record: dict[str, str]) -> dict[str, tuple[str, s
 async def plan_import(records: list[tuple[int, dict[str, str]]], *, retire_missing: bool = False) -> Plan:
     """Compare validated records with the database."""
     accounts = await load_accounts()
-    by_ident = {(a.platform, a.uid): a for a in accounts}
+    by_ident = {_identity(a): a for a in accounts}
+    by_name = {(a.platform, a.name, a.unit.name): a for a in sorted(accounts, key=lambda a: a.pending)}  # pending wins
     plan = Plan()
-    seen: set[tuple[str, str]] = set()
+    seen: set[int] = set()
     for row, record in records:
-        ident = (record["platform"], record["uid"])
-        seen.add(ident)
-        account = by_ident.get(ident)
+        account = by_ident.get(record_identity(record))
+        if account is None:
+            # A pending account completed by this row (its id or unit now known), or a known account
+            # named by a list without its id: the same account, never a second one.
+            account = by_name.get((record["platform"], record["name"], record["unit"]))
+            if account is None or (account.uid and record["uid"] and account.uid != record["uid"]):
+                account = by_name.get((record["platform"], record["name"], PENDING_UNIT))
+            if account is None and record["unit"] == PENDING_UNIT:  # the one account of this name, unit known since
+                named = [a for a in accounts if (a.platform, a.name) == (record["platform"], record["name"])]
+                account = named[0] if len(named) == 1 else None
+            if account is not None and (account.id in seen or (account.uid and record["uid"] and account.uid != record["uid"])):
+                account = None
+        if account is not None:
+            seen.add(account.id)
+            if record["unit"] == PENDING_UNIT and account.unit.name != PENDING_UNIT:
+                record = {**record, "unit": account.unit.name}  # 待核实 never forgets a known unit
         if account is None:
             plan.added.append(Change(row, record))
             continue
@@ -120,8 +137,15 @@ async def plan_import(records: list[tuple[int, dict[str, str]]], *, retire_missi
         (plan.changed if d else plan.unchanged).append(Change(row, record, account, d))
     if retire_missing:
         gone = {vocab.Status.DEREGISTERED.value, vocab.Status.CLOSED.value}
-        plan.retired = [a for a in accounts if (a.platform, a.uid) not in seen and a.status not in gone]
+        plan.retired = [a for a in accounts if a.id not in seen and a.status not in gone]
     return plan
+
+
+def _identity(account: Account) -> tuple[str, ...]:
+    """A stored account's identity, the same shape as `record_identity` (unit prefetched)."""
+    if account.uid:
+        return account.platform, account.uid
+    return account.platform, account.name, account.unit.name
 
 
 class _Writer:
@@ -187,17 +211,22 @@ class _Writer:
         operator = await self.person(unit, r["operator"], vocab.Role.OPERATOR.value, r["operator_phone"], r["wecom"])
         values: dict[str, Any] = {attr: r[key] for key, attr in _ACCOUNT_FIELDS.items()}
         values.update(
-            unit=unit, head=head, operator=operator, filed=r["filed"] == "是",
+            unit=unit, head=head, operator=operator, filed=r["filed"] == "是", pending=is_pending(r),
             opened_on=dt.date.fromisoformat(r["opened_on"]) if r["opened_on"] else None,
             filed_on=dt.date.fromisoformat(r["filed_on"]) if r["filed_on"] else None,
         )
-        ref = f"{r['platform']}:{r['uid']}"
         if change.account is None:
-            account = await Account.create(platform=r["platform"], uid=r["uid"], **values)
-            await audit.record(actor=self.actor, entity="account", entity_id=account.id, ref=ref, action="create",
+            account = await Account.create(platform=r["platform"], uid=r["uid"] or None, **values)
+            await audit.record(actor=self.actor, entity="account", entity_id=account.id, ref=account.ref, action="create",
                                changes={k: (None, v) for k, v in r.items() if v}, note=self.note)
             return account
         account = change.account
+        for key in ("alias", "biz"):
+            if not r[key]:
+                values.pop(key)
+        if r["uid"]:
+            values["uid"] = r["uid"]
+        values["pending"] = is_pending({"uid": values.get("uid") or account.uid or "", "unit": unit.name})
         account.update_from_dict(values)
         await account.save()
         await record_account_changes(self.actor, account, change.diffs, self.note)
@@ -207,7 +236,7 @@ class _Writer:
 async def record_account_changes(actor: str, account: Account, diffs: dict[str, tuple[str, str]], note: str = "") -> None:
     """Audit an account change: renames and status changes get events of their own."""
     rest = dict(diffs)
-    for key, action in (("name", "rename"), ("status", "status")):
+    for key, action in (("uid", "identify"), ("name", "rename"), ("status", "status")):
         if key in rest:
             await audit.record(actor=actor, entity="account", entity_id=account.id, ref=account.ref,
                                action=action, changes={key: rest.pop(key)}, note=note)

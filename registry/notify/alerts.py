@@ -70,7 +70,7 @@ async def _rows(query: QuerySet[Finding], with_contacts: bool) -> list[AlertRow]
     for a in accounts.values():
         contacts = [ContactFacts(p["id"], p["name"], p["role"], p["wecom_userid"])
                     for p in (people.get(a["head_id"]), people.get(a["operator_id"])) if p is not None]
-        facts[a["id"]] = (AccountFacts(a["id"], a["name"], a["platform"], a["uid"], a["unit_id"], a["unit__name"]),
+        facts[a["id"]] = (AccountFacts(a["id"], a["name"], a["platform"], a["uid"] or "", a["unit_id"], a["unit__name"]),
                           contacts)
     rows = []
     for f in found:

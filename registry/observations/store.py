@@ -66,13 +66,14 @@ async def ensure_states(account_ids: Iterable[int]) -> None:
 
 async def targets(*, account_ids: Sequence[int] | None = None, platform: str | None = None,
                   methods: Iterable[str] | None = None, due_at: dt.datetime | None = None) -> list[Target]:
-    """Active accounts that are collected automatically (not manual), with their state.
+    """Active accounts that are collected automatically (not manual, not pending), with their state.
 
     With ``due_at``, only accounts due by then (never collected, or ``next_due_at`` reached): the
     scheduler and its workers use it so that each account is collected once per cycle.
     """
-    query = Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES]).exclude(
-        collect_method=vocab.CollectMethod.MANUAL.value)
+    # A pending account (待补全: no platform id or owner unit yet) is never collected.
+    query = Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES], pending=False,
+                           uid__isnull=False).exclude(collect_method=vocab.CollectMethod.MANUAL.value)
     if account_ids is not None:
         query = query.filter(id__in=list(account_ids))
     if platform:
@@ -87,7 +88,7 @@ async def targets(*, account_ids: Sequence[int] | None = None, platform: str | N
         s = states[a.id]
         if due_at is not None and s.next_due_at is not None and s.next_due_at > due_at:
             continue
-        out.append(Target(a.id, a.platform, a.uid, a.name, a.collect_method, a.credential, a.feed_url,
+        out.append(Target(a.id, a.platform, a.uid or "", a.name, a.collect_method, a.credential, a.feed_url,
                           s.known_until, s.last_success_at, s.backfilled_from, s.cursor, s.cooldown_until))
     return out
 

@@ -67,11 +67,16 @@ async def check_accounts(credentials: set[str], settings: Settings,
     out: list[Check] = []
     accounts = await Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES]).order_by("id")
     problems = 0
+    pending = 0
     for a in accounts:
         method = a.collect_method
         msg = ""
         wants = needs.get(method, ())
-        if method == vocab.CollectMethod.MANUAL.value:
+        if a.pending:  # never collected until its id (or unit) is known: counted, not a collection problem
+            pending += 1
+            out.append(Check("warn", tr(f"{a.name}（{a.ref}）：待补全（缺账号ID或主办单位），暂不采集",
+                                        f"{a.name} ({a.ref}): identity pending (no id or unit), not collected")))
+        elif method == vocab.CollectMethod.MANUAL.value:
             out.append(Check("ok", tr(f"{a.name}（{a.ref}）：手工报送", f"{a.name} ({a.ref}): manual submissions")))
         elif method not in needs:
             msg = tr(f"采集方式 {method} 没有对应的采集器", f"no collector for method {method}")
@@ -87,9 +92,11 @@ async def check_accounts(credentials: set[str], settings: Settings,
         if msg:
             problems += 1
             out.append(Check("warn", f"{a.name} ({a.ref}): {msg}"))
-    out.insert(0, Check("ok" if not problems else "warn",
-                        tr(f"在用账号 {len(accounts)} 个，采集设置有问题的 {problems} 个",
-                           f"{len(accounts)} active accounts, {problems} with collection problems")))
+    out.insert(0, Check("ok" if not problems and not pending else "warn",
+                        tr(f"在用账号 {len(accounts)} 个，待补全 {pending} 个（govmedia accounts resolve 可查找），"
+                           f"采集设置有问题的 {problems} 个",
+                           f"{len(accounts)} active accounts, {pending} pending identity (see govmedia accounts resolve), "
+                           f"{problems} with collection problems")))
     return out
 
 

@@ -69,7 +69,7 @@ class AccountInfo:
 
     id: int
     platform: str
-    uid: str
+    uid: str | None
     name: str
     status: str
     opened_on: dt.date | None
@@ -77,8 +77,8 @@ class AccountInfo:
 
     @property
     def ref(self) -> str:
-        """The stable reference ``platform:uid``."""
-        return f"{self.platform}:{self.uid}"
+        """The stable reference ``platform:uid`` (``#id`` while the uid is pending)."""
+        return f"{self.platform}:{self.uid}" if self.uid else f"#{self.id}"
 
 
 @dataclass(frozen=True, slots=True)

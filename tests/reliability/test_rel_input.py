@@ -239,7 +239,7 @@ def test_a_100k_row_ledger_with_one_bad_row_writes_nothing(db_url: str, tmp_path
     for i in range(100_000):
         template[uid], template[name] = f"gh_{i:012x}", f"账号{i}"
         writer.writerow(template)
-    template[uid] = "not-a-gh-id"
+    template[uid] = "gh_not_an_id"  # a mistyped 原始ID (a 微信号-like value would be a pending identity)
     writer.writerow(template)
     path = tmp_path / "huge.csv"
     path.write_text(buf.getvalue(), encoding="utf-8")

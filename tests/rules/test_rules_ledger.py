@@ -14,7 +14,8 @@ from rules.facts import AccountFacts
 
 @pytest.mark.parametrize(
     ("text", "fires"),
-    [("", True), ("无", True), (" 无 ", True), ("未开通", True), ("已关闭", True), ("仅自动回复", True),
+    # An empty cell is missing ledger data (registry_incomplete), never the veto.
+    [("", False), ("无", True), (" 无 ", True), ("未开通", True), ("已关闭", True), ("仅自动回复", True),
      ("N/A", True), ("留言", False), ("评论、私信", False), ("留言、菜单“我要咨询”", False)],
 )
 def test_no_interaction(text: str, fires: bool) -> None:

@@ -192,3 +192,21 @@ async def test_long_posts_fold_and_extend(client: httpx.AsyncClient, county: Cou
     long_post = next(p for p in flagship.posts if len(p.text) > 140)
     body = (await client.get("/statuses/extend", params={"id": long_post.id})).json()
     assert body["ok"] == 1 and body["data"]["longTextContent"] == long_post.text
+
+
+# --- user search (platform-apis-2.md §5.1) -----------------------------------------------------
+
+
+async def test_user_search_answers_like_m_weibo_cn(client: httpx.AsyncClient) -> None:
+    from collectors.parse_weibo_search import choose, parse_user_search, search_containerid
+    from sandbox.weibo_mobile import AMBIGUOUS_NAME
+
+    body = await _index(client, containerid=search_containerid("滹沱发布"), page_type="searchall")
+    assert body["ok"] == 1 and body["data"]["cards"][0]["card_group"][0]["card_type"] == 42  # the header card
+    users = parse_user_search(body)
+    assert [u.screen_name for u in users] == ["滹沱发布", "滹沱发布粉丝团"]  # similar names come back too
+    assert choose(users, "滹沱发布", "滹沱县人民政府").chosen.uid == FLAGSHIP  # type: ignore[union-attr]
+    twins = parse_user_search(await _index(client, containerid=search_containerid(AMBIGUOUS_NAME)))
+    assert choose(twins, AMBIGUOUS_NAME, "滹沱县卫生健康局").chosen is None
+    assert parse_user_search(await _index(client, containerid=search_containerid("滹沱交通"))) == []  # deleted
+    assert parse_user_search(await _index(client, containerid=search_containerid("不存在的账号"))) == []
