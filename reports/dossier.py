@@ -32,12 +32,16 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
     return f"<table><tr>{head}</tr>{body or '<tr><td colspan=99 class=muted>无</td></tr>'}</table>"
 
 
-def peer_medians(totals: list[tuple[int, int]]) -> dict[str, float]:
-    """Medians over the peers' (posts, reads) of 90 days: posts, and reads per post (empty: no peers)."""
+def peer_medians(totals: list[tuple[int, int | None]]) -> dict[str, float]:
+    """Medians over the peers' (posts, reads) of 90 days: posts, and reads per post over the peers whose
+    reads are known (a key is absent when nothing is known: unknown is never a median of zeros)."""
     if not totals:
         return {}
-    return {"posts_90d": statistics.median(n for n, _ in totals),
-            "reads_per_post_90d": statistics.median(r / n for n, r in totals)}
+    out = {"posts_90d": float(statistics.median(n for n, _ in totals))}
+    per_post = [r / n for n, r in totals if r is not None and n]
+    if per_post:
+        out["reads_per_post_90d"] = statistics.median(per_post)
+    return out
 
 
 def render_dossier(d: Dossier) -> str:

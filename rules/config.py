@@ -82,7 +82,8 @@ class RuleMeta:
     always come from the evidence, never written into the label); ``activity`` rules judge collected
     activity, so they are muted and kept while the account is blind; ``opens_review`` rules open a
     shutdown review; ``window`` rules read a post window (the activity digest); ``trend`` rules are
-    the ones the monthly review evaluates in its older trend months.
+    the ones the monthly review evaluates in its older trend months; ``unseeable`` rules say we
+    could not see the account at all (blind, gone), so its verdict is 无法判断, never 合格.
     """
 
     id: str
@@ -96,6 +97,7 @@ class RuleMeta:
     opens_review: bool = False
     window: bool = False
     trend: bool = False
+    unseeable: bool = False
 
     def label(self, lang: str = "zh", evidence: Mapping[str, object] | None = None) -> str:
         """The label in ``lang`` formatted with ``evidence``; the plain name when a template key is missing."""
@@ -113,10 +115,11 @@ class RuleMeta:
 
 
 def _meta(rid: str, zh: str, en: str, severity: str, *, label_zh: str = "", label_en: str = "", activity: bool = False,
-          opens_review: bool = False, window: bool = False, trend: bool = False, **keys: KeySpec) -> RuleMeta:
+          opens_review: bool = False, window: bool = False, trend: bool = False, unseeable: bool = False,
+          **keys: KeySpec) -> RuleMeta:
     return RuleMeta(rid, zh, en, severity, {"enabled": KeySpec("bool", True, "run this rule"), **keys},
                     label_zh=label_zh, label_en=label_en, activity=activity, opens_review=opens_review,
-                    window=window, trend=trend)
+                    window=window, trend=trend, unseeable=unseeable)
 
 
 _DAYS = "threshold in days (working days when [rules] working_days = true)"
@@ -155,9 +158,10 @@ CATALOGUE: dict[str, RuleMeta] = {
               label_zh="同一平台重复开号", label_en="Duplicate accounts on one platform", opens_review=True,
               ignore_platforms=KeySpec("strs", ["other"], "platform codes not compared (other lumps many)")),
         _meta("account_gone", "账号异常", "Account deleted, banned or renamed", "warning",
-              label_zh="账号异常（检查中搜不到）", label_en="Account abnormal (not found in checks)"),
+              label_zh="账号异常（检查中搜不到）", label_en="Account abnormal (not found in checks)", unseeable=True),
         _meta("collection_blind", "数据采集中断", "Collection blind", "ops",
               label_zh="数据采集中断（无法判断）", label_en="Data collection interrupted (cannot judge)", trend=True,
+              unseeable=True,
               hours=KeySpec("int", 72, "hours without a successful collection", 1),
               manual_hours=KeySpec("opt_int", None, "window for manual submissions; unset = hours", 1)),
         _meta("registry_incomplete", "台账不完整", "Registry incomplete", "info",
