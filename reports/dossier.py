@@ -44,6 +44,13 @@ def peer_medians(totals: list[tuple[int, int | None]]) -> dict[str, float]:
     return out
 
 
+def _followers(d: Dossier) -> str:
+    # An abbreviated platform figure ("693.2万") is shown as approximate, never as an exact count.
+    if d.followers is None:
+        return "未知"
+    return f"≈{d.followers / 10_000:.1f}万" if d.followers_approx else str(d.followers)
+
+
 def render_dossier(d: Dossier) -> str:
     """The dossier as HTML (Chinese)."""
     a, r = d.account, d.review
@@ -55,7 +62,7 @@ def render_dossier(d: Dossier) -> str:
     last = d.last_post
     parts.append("<h2>二、更新与传播</h2>")
     parts.append("<p>最近一篇：" + (escape(f"{last['published_at']:%Y-%m-%d} 《{last['title']}》") if last else "采集范围内无发文")
-                 + f"；粉丝数：{d.followers if d.followers is not None else '未知'}</p>")
+                 + f"；粉丝数：{_followers(d)}</p>")
     parts.append(_table(["时间范围", "发文数", "阅读数", "互动数", "篇均阅读"],
                         [[f"近{w.days}天", w.posts, _fig(w.reads), _fig(w.interactions),
                           "—" if w.reads_per_post is None else f"{w.reads_per_post:.0f}"] for w in d.windows]))

@@ -47,6 +47,8 @@ class Dossier:
     notifications: list[Notification]
     silences: list[Silence]
     audit: list[AuditEvent] = field(default_factory=list)
+    #: ``followers`` is an abbreviated platform figure ("693.2万"): shown as approximate.
+    followers_approx: bool = False
 
 
 def _known_sum(values: list[Any]) -> int | None:
@@ -92,6 +94,7 @@ async def build_dossier(review: Review, now: dt.datetime) -> Dossier:
     audit = await AuditEvent.filter(entity="account", entity_id=account.id).order_by("-at").limit(50)
     return Dossier(review=review, account=account, ledger=account_view(account), last_post=last,
                    windows=[_window(rows, now, d) for d in (30, 90, 180)],
-                   followers=metric.followers if metric else None, peer_totals=peer_totals,
+                   followers=metric.followers if metric else None,
+                   followers_approx=bool(metric and metric.followers_approx), peer_totals=peer_totals,
                    siblings=list(siblings), findings=list(findings), notifications=notes, silences=list(silences),
                    audit=list(audit))

@@ -143,3 +143,12 @@ def test_abbreviated_counts_are_approximate(raw: object, approx: bool) -> None:
     profile = parse_profile(body)
     assert profile.followers_approx is approx
     assert is_approximate(raw) is approx
+
+
+def test_peer_medians_leave_unknown_reads_out() -> None:
+    from reports.dossier import peer_medians
+
+    # Three peers: 10 posts / 1000 reads, 4 posts / reads unknown (feed), 2 posts / 100 reads.
+    # Posts median over all three = 4; reads per post over the two known = median(100, 50) = 75, not median(100, 0, 50).
+    assert peer_medians([(10, 1000), (4, None), (2, 100)]) == {"posts_90d": 4, "reads_per_post_90d": 75}
+    assert peer_medians([(3, None)]) == {"posts_90d": 3}
