@@ -45,6 +45,8 @@ class MetricObs:
 
     day: date
     followers: int | None = None
+    #: ``followers`` is an abbreviated platform figure ("693.2万"); None: exact or no followers.
+    followers_approx: bool | None = None
     new_followers: int | None = None
     lost_followers: int | None = None
     reads: int | None = None
@@ -94,6 +96,8 @@ class ProfileObs:
     uid: str
     name: str
     followers: int | None = None
+    #: ``followers`` came from an abbreviated string ("693.2万", "100万+"): approximate.
+    followers_approx: bool = False
     posts_total: int | None = None
     verified: bool | None = None
 

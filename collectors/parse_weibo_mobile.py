@@ -46,6 +46,14 @@ def _count(value: object, where: str) -> int | None:
     raise parse_error(f"{where}: unparseable count {value!r}")
 
 
+def is_approximate(value: object) -> bool:
+    """Whether a count string is abbreviated ("693.2万", "1.2亿", "100万+"): exact only to its rounding step."""
+    if not isinstance(value, str):
+        return False
+    m = _COUNT_RE.fullmatch(value.strip().replace(",", ""))
+    return m is not None and (m.group(2) is not None or value.strip().endswith("+"))
+
+
 def parse_count(v: int | str | None) -> int | None:
     """Read a Weibo count: ints pass, "693.2万", "1.2亿", "100万+", "1,234"; None stays None."""
     return _count(v, "count")
@@ -170,13 +178,16 @@ def parse_profile(body: object) -> ProfileObs:
     data = _profile_data(body)
     info = req_obj(data, "userInfo", "profile.data")
     where = "profile.data.userInfo"
-    followers = _count_field(info, "followers_count", where)
+    key = "followers_count"
+    followers = _count_field(info, key, where)
     if followers is None:
-        followers = _count_field(info, "followers_count_str", where)
+        key = "followers_count_str"
+        followers = _count_field(info, key, where)
     return ProfileObs(
         uid=get_id(info, ("id",), where),
         name=req_str(info, "screen_name", where),
         followers=followers,
+        followers_approx=followers is not None and is_approximate(info.get(key)),
         posts_total=_count_field(info, "statuses_count", where),
         verified=get_bool(info, "verified", where),
     )

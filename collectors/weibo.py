@@ -102,7 +102,8 @@ class WeiboApiSource:
         cursor = f"since_id={newest}" if newest else target.cursor
         today = now.astimezone(BEIJING).date()
         answers = await self._answers(target, token, posts, now)
-        return Success(posts=posts, metrics=[MetricObs(day=today, followers=profile.followers)], known_until=now,
+        return Success(posts=posts, metrics=[MetricObs(day=today, followers=profile.followers,
+                                                          followers_approx=profile.followers_approx)], known_until=now,
                        cursor=cursor, backfilled_from=today, responses=answers)
 
     async def _answers(self, target: Target, token: str, posts: list[PostObs], now: dt.datetime) -> list[ResponseObs]:
@@ -186,7 +187,8 @@ class WeiboPublicSource:
             cursor = page.next_cursor
         today = now.astimezone(BEIJING).date()
         answers = await self._answers(target, posts, now, cookie)
-        return Success(posts=posts, metrics=[MetricObs(day=today, followers=profile.followers)], known_until=now,
+        return Success(posts=posts, metrics=[MetricObs(day=today, followers=profile.followers,
+                                                          followers_approx=profile.followers_approx)], known_until=now,
                        backfilled_from=(horizon.astimezone(BEIJING).date()), responses=answers)
 
     def _comment_cookie(self, own: str) -> str:

@@ -11,9 +11,9 @@ from registry.config.i18n import tr
 from registry.db.models import Account, Review
 from registry.findings.checks import findings
 from registry.ledger.vocab import ACTIVE_STATUSES, STATUS_LABELS, UNIT_KIND_LABELS
-from registry.views.monthly_data import month_data
+from registry.views.monthly_data import PostTotals, month_data
 from reports.indices import SUMMING
-from reports.monthly_build import ProblemLabels, _index, platform_zh
+from reports.monthly_build import ProblemLabels, _index, follower_change, platform_zh
 from reports.monthly_model import RuleFacts
 from reports.output import Field
 
@@ -28,6 +28,11 @@ def activity_fields() -> list[Field]:
             Field("days_since_last_post", tr("未更新天数", "Days silent"), True),
             Field("followers", tr("粉丝", "Followers"), True), Field("followers_change", tr("粉丝变化", "Change"), True),
             Field("reads", tr("阅读", "Reads"), True), Field("interactions", tr("互动", "Interactions"), True),
+            Field("likes", tr("点赞", "Likes"), True), Field("zaikan", tr("在看", "Zaikan"), True),
+            Field("comments", tr("评论", "Comments"), True), Field("shares", tr("转发", "Shares"), True),
+            Field("answered_comments", tr("已回复评论", "Answered"), True),
+            Field("answer_rate", tr("回复率", "Answer rate"), True),
+            Field("median_answer_hours", tr("回复时长中位数（小时）", "Median answer (h)"), True),
             Field("index", tr("传播指数", "Index"), True), Field("open_findings", tr("待处理问题", "Open findings"))]
 
 
@@ -49,14 +54,31 @@ async def activity(start: dt.datetime, end: dt.datetime, *, rules: Sequence[Rule
         t = data.totals.get(a.id)
         last = data.last_post_at.get(a.id)
         s, e = data.followers_start.get(a.id), data.followers_end.get(a.id)
+        approx = a.id in data.followers_approx
         rows.append({
             "ref": a.ref, "name": a.name, "platform": platform_zh(a.platform), "unit": a.unit.name, "posts": t.posts if t else 0,
             "days_since_last_post": (end.date() - last.date()).days if last else None, "followers": e,
-            "followers_change": e - s if e is not None and s is not None else None,
-            "reads": t.reads if t else 0, "interactions": t.interactions if t else None,
-            "index": _index(a, t, days), "open_findings": "、".join(open_by_account.get(a.id, [])),
+            "followers_approx": approx, "followers_change": follower_change(s, e, approx),
+            **_figures(t), "index": _index(a, t, days), "open_findings": "、".join(open_by_account.get(a.id, [])),
         })
     return rows
+
+
+def _figures(t: PostTotals | None) -> dict[str, Any]:
+    """The period's reach and answer figures of one account; None (JSON null) for every unknown one.
+
+    No post in the period means nothing is known about them either: every figure is None, never 0.
+    Answers count only posts whose comments were read (the registry's sums already filter on it).
+    """
+    if t is None:
+        return dict.fromkeys(("reads", "interactions", "likes", "zaikan", "comments", "shares", "answered_comments",
+                              "answer_rate", "median_answer_hours"))
+    rate = (t.comments_answered / t.comments_seen
+            if t.comments_seen and t.comments_answered is not None else None)
+    hours = None if t.median_answer_delay_s is None else round(t.median_answer_delay_s / 3600, 1)
+    return {"reads": t.reads, "interactions": t.interactions, "likes": t.likes, "zaikan": t.zaikan,
+            "comments": t.comments, "shares": t.shares, "answered_comments": t.comments_answered,
+            "answer_rate": None if rate is None else round(rate, 3), "median_answer_hours": hours}
 
 
 async def matrix(rules: Sequence[RuleFacts]) -> dict[str, list[dict[str, Any]]]:

@@ -32,12 +32,23 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
     return f"<table><tr>{head}</tr>{body or '<tr><td colspan=99 class=muted>无</td></tr>'}</table>"
 
 
-def peer_medians(totals: list[tuple[int, int]]) -> dict[str, float]:
-    """Medians over the peers' (posts, reads) of 90 days: posts, and reads per post (empty: no peers)."""
+def peer_medians(totals: list[tuple[int, int | None]]) -> dict[str, float]:
+    """Medians over the peers' (posts, reads) of 90 days: posts, and reads per post over the peers whose
+    reads are known (a key is absent when nothing is known: unknown is never a median of zeros)."""
     if not totals:
         return {}
-    return {"posts_90d": statistics.median(n for n, _ in totals),
-            "reads_per_post_90d": statistics.median(r / n for n, r in totals)}
+    out = {"posts_90d": float(statistics.median(n for n, _ in totals))}
+    per_post = [r / n for n, r in totals if r is not None and n]
+    if per_post:
+        out["reads_per_post_90d"] = statistics.median(per_post)
+    return out
+
+
+def _followers(d: Dossier) -> str:
+    # An abbreviated platform figure ("693.2万") is shown as approximate, never as an exact count.
+    if d.followers is None:
+        return "未知"
+    return f"≈{d.followers / 10_000:.1f}万" if d.followers_approx else str(d.followers)
 
 
 def render_dossier(d: Dossier) -> str:
@@ -51,7 +62,7 @@ def render_dossier(d: Dossier) -> str:
     last = d.last_post
     parts.append("<h2>二、更新与传播</h2>")
     parts.append("<p>最近一篇：" + (escape(f"{last['published_at']:%Y-%m-%d} 《{last['title']}》") if last else "采集范围内无发文")
-                 + f"；粉丝数：{d.followers if d.followers is not None else '未知'}</p>")
+                 + f"；粉丝数：{_followers(d)}</p>")
     parts.append(_table(["时间范围", "发文数", "阅读数", "互动数", "篇均阅读"],
                         [[f"近{w.days}天", w.posts, _fig(w.reads), _fig(w.interactions),
                           "—" if w.reads_per_post is None else f"{w.reads_per_post:.0f}"] for w in d.windows]))

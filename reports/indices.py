@@ -18,6 +18,12 @@ from registry.views.monthly_data import Summing
 TEN_WAN_PLUS = 100001
 #: A WeChat lead article (头条, the first of a push) has a platform post id ending in this.
 LEAD_SUFFIX = "_1"
+#: Each index's inputs (PostTotals fields): an account with any of them unknown for the whole period is
+#: listed apart ("数据不足，未参与排名"), never ranked at zero. Reads are not a BCI input (Weibo shows none).
+INDEX_INPUTS: dict[str, tuple[str, ...]] = {
+    "wechat": ("reads", "zaikan", "likes", "shares"),
+    "weibo": ("shares", "comments", "likes"),
+}
 #: How the registry sums a month's posts for the indices: reads capped at 10万+, lead articles by id.
 SUMMING = Summing(read_cap=TEN_WAN_PLUS, lead_suffix=LEAD_SUFFIX)
 

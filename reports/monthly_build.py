@@ -21,6 +21,7 @@ from registry.ledger.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABEL
 from registry.views.monthly_data import AccountInfo, MonthData, PostTotals, ReportBase, month_data
 from reports import indices
 from reports.monthly_model import (
+    UNSEEN,
     AccountRow,
     Closures,
     MonthlyReport,
@@ -118,7 +119,8 @@ def _label(a: Account | AccountInfo) -> str:
 class _Month:
     """One month's judgement: who is in operation, checked, failing, with which problems."""
 
-    def __init__(self, data: MonthData, drafts: Sequence[DraftLike], blind_rule: str) -> None:
+    def __init__(self, data: MonthData, drafts: Sequence[DraftLike], blind_rule: str,
+                 unseeable: frozenset[str] = frozenset()) -> None:
         self.data = data
         self.operating = {a.id: a for a in data.accounts if data.status_at_end.get(a.id) in ACTIVE}
         # Each account's problems, with the evidence their labels are formatted with (the check's first).
@@ -129,10 +131,16 @@ class _Month:
         for f in data.month_findings:
             if f.account_id in self.operating and f.rule != blind_rule:
                 self.problems[f.account_id].setdefault(f.rule, f.evidence)
-        blind_now = {d.account_id for d in drafts if d.rule == blind_rule}
-        self.checked = {aid for aid in self.operating if aid not in blind_now}
+        # Accounts we cannot see at the month's end (blind, gone): not checked, their verdict 无法判断.
+        unseen_rules = unseeable | {blind_rule}
+        self.unseen = {d.account_id for d in drafts if d.rule in unseen_rules}
+        self.checked = {aid for aid in self.operating if aid not in self.unseen}
         veto_rules = {d.rule for d in drafts if d.severity == "veto"} | {f.rule for f in data.veto_findings}
         self.failed = {aid for aid in self.checked if self.problems[aid].keys() & veto_rules}
+
+    def verdict(self, aid: int) -> str:
+        """The 明细 conclusion, matching the headline: 不合格, 无法判断 (not checked) or 合格."""
+        return "不合格" if aid in self.failed else UNSEEN if aid not in self.checked else "合格"
 
     def tally(self, key: str, label: str, keep: Callable[[AccountInfo], bool]) -> Tally:
         ids = [aid for aid, a in self.operating.items() if keep(a)]
@@ -193,18 +201,32 @@ def _closures(data: MonthData) -> Closures:
 
 
 def _index(a: AccountInfo, t: PostTotals | None, days: int) -> float | None:
-    """WCI (WeChat) or BCI (Weibo) over a period of ``days`` from the account's post totals."""
-    if t is None or not t.posts:
+    """WCI (WeChat) or BCI (Weibo) over a period of ``days`` from the account's post totals.
+
+    None when nothing was posted, the platform has no index, or an input is unknown (`index_known`).
+    """
+    if t is None or not t.posts or not index_known(a.platform, t):
         return None
     if a.platform == "wechat":
-        # Same inputs as indices.wci_from_articles with reads capped at 10万+, summed in SQL.
+        # Same inputs as indices.wci_from_articles with reads capped at 10万+, summed in SQL; a lead or
+        # maximum with no known value (no lead article) is an empty sum: 0.
         return round(indices.wci(
-            d=days, n=t.posts, reads=t.capped_reads, zaikan=t.zaikan, likes=t.likes, shares=t.shares,
-            lead_reads=t.lead_reads, lead_zaikan=t.lead_zaikan, lead_likes=t.lead_likes, lead_shares=t.lead_shares,
-            max_reads=t.max_reads, max_zaikan=t.max_zaikan, max_likes=t.max_likes, max_shares=t.max_shares), 2)
-    if a.platform == "weibo":
-        return round(indices.bci(t.posts, t.shares, t.comments, t.likes), 2)
-    return None
+            d=days, n=t.posts, reads=_n(t.capped_reads), zaikan=_n(t.zaikan), likes=_n(t.likes), shares=_n(t.shares),
+            lead_reads=_n(t.lead_reads), lead_zaikan=_n(t.lead_zaikan), lead_likes=_n(t.lead_likes),
+            lead_shares=_n(t.lead_shares), max_reads=_n(t.max_reads), max_zaikan=_n(t.max_zaikan),
+            max_likes=_n(t.max_likes), max_shares=_n(t.max_shares)), 2)
+    return round(indices.bci(t.posts, _n(t.shares), _n(t.comments), _n(t.likes)), 2)
+
+
+def index_known(platform: str, t: PostTotals) -> bool:
+    """The platform has an index and every one of its inputs is known for some post of the period."""
+    inputs = indices.INDEX_INPUTS.get(platform)
+    return inputs is not None and all(getattr(t, name) is not None for name in inputs)
+
+
+def _n(value: int | None) -> int:
+    # Only called once index_known holds: a None left here is an empty lead / maximum.
+    return value or 0
 
 
 def _details_and_rankings(cur: _Month, as_of: dt.datetime, days: int,
@@ -212,26 +234,37 @@ def _details_and_rankings(cur: _Month, as_of: dt.datetime, days: int,
     rows: list[AccountRow] = []
     wechat: list[tuple[RankRow, int]] = []
     weibo: list[tuple[RankRow, int]] = []
+    insufficient: list[str] = []
     for aid, a in sorted(cur.operating.items(), key=lambda kv: (kv[1].unit.name, kv[1].platform, kv[1].name)):
         t = cur.data.totals.get(aid)
         last = cur.data.last_post_at.get(aid)
         idx = _index(a, t, days)
         start, end = cur.data.followers_start.get(aid), cur.data.followers_end.get(aid)
+        approx = aid in cur.data.followers_approx
         problems = labels.joined(cur.problems[aid])
+        # An account we cannot see has no known post count; one we see posted nothing: 0.
+        posts = t.posts if t else (None if aid in cur.unseen else 0)
         rows.append(AccountRow(a.name, platform_zh(a.platform), a.unit.name, UNIT_KIND_LABELS_BY_CODE.get(a.unit.kind, ""),
-                               STATUS_BY_CODE.get(cur.data.status_at_end.get(aid) or "", ""), t.posts if t else 0,
+                               STATUS_BY_CODE.get(cur.data.status_at_end.get(aid) or "", ""), posts,
                                (as_of.date() - last.date()).days if last else None, end,
-                               end - start if end is not None and start is not None else None,
+                               follower_change(start, end, approx),
                                t.reads if t else None, t.interactions if t else None,
-                               idx, problems, "不合格" if aid in cur.failed else "合格"))
+                               idx, problems, cur.verdict(aid), followers_approx=approx))
         if idx is not None and t is not None:
             rank = RankRow(a.name, a.unit.name, idx, t.posts, t.reads, t.likes, t.shares, t.zaikan, t.comments)
             (wechat if a.platform == "wechat" else weibo).append((rank, aid))
+        elif t is not None and t.posts and a.platform in indices.INDEX_INPUTS:
+            insufficient.append(_label(a))
     wechat.sort(key=lambda r: -r[0].index)
     weibo.sort(key=lambda r: -r[0].index)
     praised = [f"{r.account}（{label}）" for ranked, label in ((wechat, "微信公众号"), (weibo, "新浪微博"))
                for r, aid in ranked[:3] if not cur.problems[aid]]
-    return rows, Rankings([r for r, _ in wechat], [r for r, _ in weibo], praised)
+    return rows, Rankings([r for r, _ in wechat], [r for r, _ in weibo], praised, insufficient)
+
+
+def follower_change(start: int | None, end: int | None, approx: bool) -> int | None:
+    """Month-on-month follower growth; None when a figure is unknown or approximate (a rounding step)."""
+    return end - start if end is not None and start is not None and not approx else None
 
 
 UNIT_KIND_LABELS_BY_CODE = {k.value: v for k, v in UNIT_KIND_LABELS.items()}
@@ -239,17 +272,18 @@ STATUS_BY_CODE = {k.value: v for k, v in STATUS_LABELS.items()}
 
 
 async def _judge(month: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, base: ReportBase, *,
-                 detail: bool, blind_rule: str) -> tuple[_Month, dt.datetime]:
+                 detail: bool, blind_rule: str, unseeable: frozenset[str] = frozenset()) -> tuple[_Month, dt.datetime]:
     start, end = month_bounds(month, tz)
     as_of = min(end, now)
     data = await month_data(start, as_of, indices.SUMMING, base=base, detail=detail)
-    return _Month(data, await evaluate(as_of), blind_rule), as_of
+    return _Month(data, await evaluate(as_of), blind_rule, unseeable), as_of
 
 
 def _trend_point(month: str, judged: _Month) -> TrendPoint:
     t = judged.tally("all", "合计", lambda a: True)
     counts = [judged.data.counts[aid] for aid in judged.operating if aid in judged.data.counts]
-    return TrendPoint(month, t.accounts, t.pass_rate, sum(n for n, _ in counts), sum(r for _, r in counts))
+    reads = [r for _, r in counts if r is not None]
+    return TrendPoint(month, t.accounts, t.pass_rate, sum(n for n, _ in counts), sum(reads) if reads else None)
 
 
 async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate,
@@ -267,8 +301,10 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
     if start > now:
         raise ValueError(f"{month} has not started yet")
     base = await ReportBase.load()
-    cur, as_of = await _judge(month, tz, now, evaluate, base, detail=True, blind_rule=blind_rule)
-    prev, _ = await _judge(previous_month(month), tz, now, evaluate, base, detail=False, blind_rule=blind_rule)
+    unseeable = frozenset(r.id for r in rules if r.unseeable)
+    cur, as_of = await _judge(month, tz, now, evaluate, base, detail=True, blind_rule=blind_rule, unseeable=unseeable)
+    prev, _ = await _judge(previous_month(month), tz, now, evaluate, base, detail=False, blind_rule=blind_rule,
+                           unseeable=unseeable)
     days = calendar.monthrange(start.year, start.month)[1]
     details, rankings = _details_and_rankings(cur, as_of, days, labels)
     trends: list[TrendPoint] = []
@@ -281,7 +317,8 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
         if mm in (month, previous_month(month)):
             judged = cur if mm == month else prev
         else:
-            judged = (await _judge(mm, tz, now, evaluate_trend or evaluate, base, detail=False, blind_rule=blind_rule))[0]
+            judged = (await _judge(mm, tz, now, evaluate_trend or evaluate, base, detail=False, blind_rule=blind_rule,
+                                   unseeable=unseeable))[0]
         trends.append(_trend_point(mm, judged))
     return MonthlyReport(
         county=county, month=month, period_start=start.date(), period_end=end.date(), as_of=as_of,

@@ -29,7 +29,11 @@ from reports.indices import FORMULAS_EN, FORMULAS_ZH
 #: Allowed values of RecheckRow.now_state.
 RECHECK_STATES = ("已整改", "仍未整改", "已关停")
 #: Allowed values of AccountRow.verdict.
-VERDICTS = ("合格", "不合格")
+VERDICTS = ("合格", "不合格", "无法判断")
+#: The verdict of an account we could not see (blind or gone): never 合格.
+UNSEEN = "无法判断"
+#: How the rankings list accounts whose index inputs are unknown (never ranked at zero).
+INSUFFICIENT = "数据不足，未参与排名"
 
 _UNIT_KIND_EN = {UnitKind.COUNTY_GOV: "County government", UnitKind.DEPARTMENT: "County department",
                  UnitKind.TOWNSHIP: "Township", UnitKind.OTHER: "Other"}
@@ -41,7 +45,8 @@ TERMS_EN: dict[str, str] = {
     **{PLATFORM_LABELS[k]: v for k, v in PLATFORM_LABELS_EN.items()},
     **{UNIT_KIND_LABELS[k]: v for k, v in _UNIT_KIND_EN.items()},
     **{STATUS_LABELS[k]: v for k, v in _STATUS_EN.items()},
-    "合格": "Pass", "不合格": "Fail",  # VERDICTS
+    "合格": "Pass", "不合格": "Fail", "无法判断": "Cannot judge",  # VERDICTS
+    "数据不足，未参与排名": "Insufficient data, not ranked",
     "已整改": "Rectified", "仍未整改": "Not rectified",  # RECHECK_STATES ("已关停" is the status above)
     # Review decisions (registry.ledger.reviews.DECISION_STATUS).
     "保留整改": "Keep and rectify", "整合": "Merge", "关停": "Close", "注销": "Deregister",
@@ -58,6 +63,10 @@ class RuleFacts(Protocol):
     def id(self) -> str: ...
     @property
     def severity(self) -> str: ...
+    @property
+    def unseeable(self) -> bool:
+        """A finding of this rule means we could not see the account (its verdict is 无法判断)."""
+        ...
 
     def label(self, lang: str = "zh", evidence: Mapping[str, object] | None = None) -> str:
         """The rule's label in ``lang``, formatted with a finding's evidence."""
@@ -160,6 +169,9 @@ class Rankings:
     wechat: list[RankRow]
     weibo: list[RankRow]
     praised: list[str]  # "名称（平台）"
+    #: Accounts that posted but whose index inputs are unknown (feed-only WeChat, Weibo without counters):
+    #: "名称（平台）", listed apart as INSUFFICIENT, never ranked at zero.
+    insufficient: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -171,7 +183,7 @@ class AccountRow:
     unit: str
     unit_kind: str
     status: str
-    posts: int
+    posts: int | None  # None: an account we could not see (nothing stored)
     days_since_last_post: int | None
     followers: int | None
     followers_change: int | None
@@ -180,6 +192,8 @@ class AccountRow:
     index: float | None  # WCI / BCI where the platform has one
     problems: str  # labels joined with "、"; "" when none
     verdict: str  # one of VERDICTS
+    #: ``followers`` is an abbreviated platform figure ("693.2万"): shown as ≈, growth not computed over it.
+    followers_approx: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,7 +204,7 @@ class TrendPoint:
     accounts: int
     pass_rate: float | None
     posts: int
-    reads: int
+    reads: int | None  # None: no operating account's reads known that month
 
 
 @dataclass(frozen=True)
@@ -323,6 +337,13 @@ def date_zh(day: dt.date) -> str:
 def fmt_int(value: int | None) -> str:
     """Integer with thousands separators; "—" when unknown."""
     return "—" if value is None else f"{value:,}"
+
+
+def fmt_followers(value: int | None, approx: bool = False) -> str:
+    """Followers with separators, "≈693.2万" for an approximate platform figure; "—" when unknown."""
+    if value is None:
+        return "—"
+    return f"≈{fmt_count(value)}" if approx else f"{value:,}"
 
 
 def fmt_signed(value: int | None) -> str:

@@ -159,6 +159,8 @@ def _praise(d: Any, r: MonthlyReport) -> None:
         if rows:
             top = "、".join(f"{x.account}（{fmt_index(x.index)}）" for x in rows[:3])
             _para(d, f"本月{label}前列：{top}。")
+    if k.insufficient:
+        _para(d, f"以下账号传播数据不足，未参与排名：{'、'.join(k.insufficient)}。")
 
 
 def _requirements(d: Any) -> None:

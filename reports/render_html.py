@@ -12,6 +12,7 @@ from html import escape
 from registry.config.i18n import get_lang, tr
 from reports.charts_svg import bar_chart, line_chart
 from reports.monthly_model import (
+    INSUFFICIENT,
     MonthlyReport,
     ProblemGroup,
     RankRow,
@@ -21,6 +22,7 @@ from reports.monthly_model import (
     change_pct_points,
     date_text,
     fmt_count,
+    fmt_followers,
     fmt_index,
     fmt_int,
     fmt_pct,
@@ -74,7 +76,7 @@ tr.total td { font-weight: bold; background: #fafbfc; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 .tag { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; font-weight: bold; white-space: nowrap; }
-.veto, .fail { color: #fff; background: var(--red); } .warn { color: #fff; background: var(--amber); }
+.veto, .fail { color: #fff; background: var(--red); } .unknown { color: #fff; background: #777; } .warn { color: #fff; background: var(--amber); }
 .ok { color: #fff; background: var(--green); } .closed { color: #fff; background: #6b7280; }
 .names { color: var(--ink); }
 .none { color: var(--muted); font-style: italic; }
@@ -256,7 +258,19 @@ def _rankings(r: MonthlyReport) -> str:
             + _rank_table(k.wechat, False)
             + f"<h3>{e(tr('（二）新浪微博传播指数（BCI）', '(2) Weibo reach index (BCI)'))}</h3>"
             + _rank_table(k.weibo, True)
+            + _insufficient(k.insufficient)
             + f"<h3>{e(tr('（三）表扬账号', '(3) Accounts praised'))}</h3>" + praised)
+
+
+def _insufficient(names: Sequence[str]) -> str:
+    # Accounts whose index inputs are unknown: named apart, never ranked at zero.
+    if not names:
+        return ""
+    return f'<p class="insufficient">{e(term(INSUFFICIENT))}：{e(join_names(list(names)))}</p>'
+
+
+def _verdict_class(verdict: str) -> str:
+    return {"合格": "ok", "不合格": "fail"}.get(verdict, "unknown")
 
 
 def _details(r: MonthlyReport) -> str:
@@ -264,9 +278,10 @@ def _details(r: MonthlyReport) -> str:
         return _none(tr("本月无账号明细。", "No account details this month."))
     rows = [[str(i), e(a.name), e(term(a.platform)), e(a.unit), e(term(a.unit_kind)), e(term(a.status)),
              fmt_int(a.posts),
-             fmt_int(a.days_since_last_post), fmt_int(a.followers), fmt_signed(a.followers_change), fmt_int(a.reads),
+             fmt_int(a.days_since_last_post), e(fmt_followers(a.followers, a.followers_approx)),
+             fmt_signed(a.followers_change), fmt_int(a.reads),
              fmt_int(a.interactions), fmt_index(a.index), e(terms(a.problems)) or "—",
-             f'<span class="tag {"ok" if a.verdict == "合格" else "fail"}">{e(term(a.verdict))}</span>']
+             f'<span class="tag {_verdict_class(a.verdict)}">{e(term(a.verdict))}</span>']
             for i, a in enumerate(r.details, 1)]
     heads = [tr("序号", "No."), tr("账号名称", "Account"), tr("平台", "Platform"), tr("主办单位", "Unit"),
              tr("层级", "Level"), tr("状态", "Status"), tr("发文", "Posts"), tr("距上次更新(天)", "Days since update"),

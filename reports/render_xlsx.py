@@ -20,11 +20,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from registry.config.i18n import get_lang, tr
 from registry.ledger.tabular import escape_cell
 from reports.monthly_model import (
+    INSUFFICIENT,
     MonthlyReport,
     RankRow,
     Tally,
     account_text,
     date_text,
+    fmt_followers,
     join_names,
     term,
     terms,
@@ -50,6 +52,9 @@ PCT, INT, IDX = "0.0%", "#,##0", "0.00"
 
 def _value(v: Cell) -> Cell:
     # Account and unit names are user data: never let a spreadsheet run one as a formula.
+    # None is unknown: "—", never an empty cell a SUM would read as 0.
+    if v is None:
+        return "—"
     return escape_cell(xml_safe(v)) if isinstance(v, str) else v
 
 
@@ -118,7 +123,9 @@ def _details(ws: Worksheet, r: MonthlyReport) -> None:
              tr("粉丝数", "Followers"), tr("粉丝变化", "Follower change"), tr("阅读数", "Reads"),
              tr("互动数", "Interactions"), tr("传播指数", "Reach index"), tr("问题", "Problems"), tr("结论", "Verdict")]
     rows: list[list[Cell]] = [[a.name, term(a.platform), a.unit, term(a.unit_kind), term(a.status), a.posts,
-                               a.days_since_last_post, a.followers, a.followers_change, a.reads, a.interactions,
+                               a.days_since_last_post,
+                               fmt_followers(a.followers, True) if a.followers_approx else a.followers,
+                               a.followers_change, a.reads, a.interactions,
                                a.index, terms(a.problems), term(a.verdict)] for a in r.details]
     _rows(ws, 1, heads, rows, {6: INT, 8: INT, 9: "+#,##0;-#,##0;0", 10: INT, 11: INT, 12: IDX})
     # Header row and the account name stay visible while scrolling; filters on every column.
@@ -182,6 +189,8 @@ def _rankings(ws: Worksheet, r: MonthlyReport) -> None:
     row = _note(ws, row + 1, tr("新浪微博传播指数（BCI）", "Weibo reach index (BCI)"), font=_HEAD_FONT)
     row = _rows(ws, row, [*first, "BCI", tr("发博数", "Posts"), tr("转发", "Reposts"), tr("评论", "Comments"), likes],
                 _rank_rows(k.weibo, True), fmt)
+    if k.insufficient:
+        row = _note(ws, row + 1, f"{term(INSUFFICIENT)}：{join_names(k.insufficient)}")
     row = _note(ws, row + 1, tr("表扬账号", "Accounts praised"), font=_HEAD_FONT)
     for name in k.praised or [tr("无", "none")]:
         row = _note(ws, row, account_text(name))

@@ -38,7 +38,8 @@ def pad(text: str, width: int, right: bool = False) -> str:
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, max_width: int = 0, numeric: Sequence[int] = ()) -> str:
     """Render rows as an aligned table; shrink the widest columns to fit ``max_width`` when given."""
-    cells = [[("" if v is None else str(v)).replace("\n", " ") for v in row] for row in rows]
+    # None is unknown: shown as "—", never as blank or 0.
+    cells = [[("—" if v is None else str(v)).replace("\n", " ") for v in row] for row in rows]
     widths = [cell_width(h) for h in headers]
     for row in cells:
         for i, v in enumerate(row):

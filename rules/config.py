@@ -84,7 +84,9 @@ class RuleMeta:
     activity, so they are muted and kept while the account is blind; ``opens_review`` rules open a
     shutdown review; ``window`` rules read a post window (the activity digest); ``trend`` rules are
     the ones the monthly review evaluates in its older trend months; ``pending_ok`` rules are the only
-    ones that judge an account whose identity is pending (待补全): it was never seen, so nothing else can.
+    ones that judge an account whose identity is pending (待补全): it was never seen, so nothing else can;
+    ``unseeable`` rules say we could not see the account at all (blind, gone), so its verdict is 无法判断,
+    never 合格.
     """
 
     id: str
@@ -99,6 +101,7 @@ class RuleMeta:
     window: bool = False
     trend: bool = False
     pending_ok: bool = False
+    unseeable: bool = False
 
     def label(self, lang: str = "zh", evidence: Mapping[str, object] | None = None) -> str:
         """The label in ``lang`` formatted with ``evidence``; the plain name when a template key is missing."""
@@ -117,10 +120,10 @@ class RuleMeta:
 
 def _meta(rid: str, zh: str, en: str, severity: str, *, label_zh: str = "", label_en: str = "", activity: bool = False,
           opens_review: bool = False, window: bool = False, trend: bool = False, pending_ok: bool = False,
-          **keys: KeySpec) -> RuleMeta:
+          unseeable: bool = False, **keys: KeySpec) -> RuleMeta:
     return RuleMeta(rid, zh, en, severity, {"enabled": KeySpec("bool", True, "run this rule"), **keys},
                     label_zh=label_zh, label_en=label_en, activity=activity, opens_review=opens_review,
-                    window=window, trend=trend, pending_ok=pending_ok)
+                    window=window, trend=trend, pending_ok=pending_ok, unseeable=unseeable)
 
 
 _DAYS = "threshold in days (working days when [rules] working_days = true)"
@@ -159,9 +162,10 @@ CATALOGUE: dict[str, RuleMeta] = {
               label_zh="同一平台重复开号", label_en="Duplicate accounts on one platform", opens_review=True,
               ignore_platforms=KeySpec("strs", ["other"], "platform codes not compared (other lumps many)")),
         _meta("account_gone", "账号异常", "Account deleted, banned or renamed", "warning",
-              label_zh="账号异常（检查中搜不到）", label_en="Account abnormal (not found in checks)"),
+              label_zh="账号异常（检查中搜不到）", label_en="Account abnormal (not found in checks)", unseeable=True),
         _meta("collection_blind", "数据采集中断", "Collection blind", "ops",
               label_zh="数据采集中断（无法判断）", label_en="Data collection interrupted (cannot judge)", trend=True,
+              unseeable=True,
               hours=KeySpec("int", 72, "hours without a successful collection", 1),
               manual_hours=KeySpec("opt_int", None, "window for manual submissions; unset = hours", 1)),
         _meta("registry_incomplete", "台账不完整", "Registry incomplete", "info",
@@ -172,7 +176,7 @@ CATALOGUE: dict[str, RuleMeta] = {
               require_filed=KeySpec("bool", True, "flag accounts not filed in the national system")),
         _meta("identity_pending", "账号待补全", "Account identity pending", "info",
               label_zh="账号待补全（缺少账号ID或主办单位，暂不采集）", label_en="Identity pending (no id or unit yet, not collected)",
-              pending_ok=True),
+              pending_ok=True, unseeable=True),
     )
 }
 RULE_IDS: tuple[str, ...] = tuple(CATALOGUE)

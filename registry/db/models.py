@@ -167,6 +167,8 @@ class DailyMetric(Model):
     )
     day = fields.DateField()
     followers = fields.BigIntField(null=True)
+    #: ``followers`` was read from an abbreviated string ("693.2万"): exact only to its rounding step.
+    followers_approx = fields.BooleanField(null=True)
     new_followers = fields.BigIntField(null=True)
     lost_followers = fields.BigIntField(null=True)
     reads = fields.BigIntField(null=True)

@@ -17,7 +17,8 @@ from registry.db.models import DailyMetric, Post
 from registry.db.rawsql import as_aware, connection_of, prebound
 
 POST_NUMBERS = ("reads", "likes", "shares", "comments", "zaikan", "favorites")
-METRIC_NUMBERS = ("followers", "new_followers", "lost_followers", "reads", "shares", "likes", "zaikan", "comments",
+METRIC_NUMBERS = ("followers", "followers_approx", "new_followers", "lost_followers", "reads", "shares", "likes",
+                  "zaikan", "comments",
                   "favorites", "posts_sent")
 #: Post columns a missing value (None) never erases, besides the numbers: where they came from.
 POST_STATS = ("stats_source", "stats_provisional")
@@ -89,7 +90,7 @@ METRIC_UPDATE = (*METRIC_NUMBERS, "updated_at")
 _PG_TYPES = {"account_id": "int", "post_id": "text", "published_at": "timestamptz", "title": "text", "url": "text",
              "pinned": "bool", "original": "bool", "source": "text", "first_seen_at": "timestamptz",
              "updated_at": "timestamptz", "day": "date", "stats_source": "text", "stats_provisional": "bool",
-             **{c: "bigint" for c in (*POST_NUMBERS, *METRIC_NUMBERS)}, "posts_sent": "int"}
+             **{c: "bigint" for c in (*POST_NUMBERS, *METRIC_NUMBERS)}, "posts_sent": "int", "followers_approx": "bool"}
 
 
 @functools.cache
@@ -171,6 +172,8 @@ async def upsert_metrics(account_id: int, metrics: Sequence[MetricLike]) -> int:
     for m in metrics:
         # Not every source's metric type carries the newer figures (getbizsummary's): absent is None.
         values = {k: getattr(m, k, None) for k in METRIC_NUMBERS}
+        # A follower figure is exact unless its source says it is abbreviated; no figure, no flag.
+        values["followers_approx"] = None if m.followers is None else bool(values["followers_approx"])
         by_day[m.day] = _merge(by_day.get(m.day), values, METRIC_NUMBERS)
     # No read of the stored days: unlike posts there are no new/updated counts to return, and the
     # upsert's COALESCE is exactly `_merge` (a missing number keeps the stored one), done atomically.

@@ -41,12 +41,14 @@ class Dossier:
     windows: list[Window]
     followers: int | None
     #: (posts, reads) of each peer (same platform and unit kind, active) that posted in the last 90 days.
-    peer_totals: list[tuple[int, int]]
+    peer_totals: list[tuple[int, int | None]]
     siblings: list[Account]
     findings: list[Finding]
     notifications: list[Notification]
     silences: list[Silence]
     audit: list[AuditEvent] = field(default_factory=list)
+    #: ``followers`` is an abbreviated platform figure ("693.2万"): shown as approximate.
+    followers_approx: bool = False
 
 
 def _known_sum(values: list[Any]) -> int | None:
@@ -77,8 +79,10 @@ async def build_dossier(review: Review, now: dt.datetime) -> Dossier:
     peers = await Account.filter(platform=account.platform, unit__kind=account.unit.kind,
                                  status__in=[s.value for s in vocab.ACTIVE_STATUSES]).exclude(id=account.id).values_list("id", flat=True)
     peer_rows = await Post.filter(account_id__in=list(peers), published_at__gte=now - dt.timedelta(days=90)).group_by(
-        "account_id").annotate(n=Count("id"), r=Sum(_raw("COALESCE(reads, 0)"))).values("account_id", "n", "r")
-    peer_totals = [(int(r["n"]), int(r["r"] or 0)) for r in sorted(peer_rows, key=lambda r: r["account_id"])]
+        "account_id").annotate(n=Count("id"), r=Sum("reads")).values("account_id", "n", "r")
+    # A peer whose reads are unknown (feed, Weibo) keeps None: the medians leave it out of reads.
+    peer_totals = [(int(r["n"]), None if r["r"] is None else int(r["r"]))
+                   for r in sorted(peer_rows, key=lambda r: r["account_id"])]
     from registry.db.models import DailyMetric
 
     metric = await DailyMetric.filter(account_id=account.id, followers__isnull=False).order_by("-day").first()
@@ -90,6 +94,7 @@ async def build_dossier(review: Review, now: dt.datetime) -> Dossier:
     audit = await AuditEvent.filter(entity="account", entity_id=account.id).order_by("-at").limit(50)
     return Dossier(review=review, account=account, ledger=account_view(account), last_post=last,
                    windows=[_window(rows, now, d) for d in (30, 90, 180)],
-                   followers=metric.followers if metric else None, peer_totals=peer_totals,
+                   followers=metric.followers if metric else None,
+                   followers_approx=bool(metric and metric.followers_approx), peer_totals=peer_totals,
                    siblings=list(siblings), findings=list(findings), notifications=notes, silences=list(silences),
                    audit=list(audit))

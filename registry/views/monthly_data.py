@@ -13,6 +13,7 @@ import bisect
 import dataclasses
 import datetime as dt
 import re
+import statistics
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -21,7 +22,7 @@ from tortoise.functions import Count, Max, Sum
 
 from registry.db.models import Account, AuditEvent, Finding, Post, Review
 from registry.views.figures import interactions_sql
-from registry.views.post_digest import follower_figures
+from registry.views.post_digest import follower_figures_marked
 
 _COUNTERS = ("reads", "likes", "shares", "comments", "zaikan")
 #: The counters also summed over lead articles and maximised per article.
@@ -46,8 +47,8 @@ class Summing:
             raise ValueError(f"lead_suffix must be letters, digits or _, got {self.lead_suffix!r}")
 
     def capped(self, column: str) -> str:
-        """The column with values above the cap counted as the cap (missing as 0)."""
-        return f"CASE WHEN {column} > {self.read_cap} THEN {self.read_cap} ELSE COALESCE({column}, 0) END"
+        """The column with values above the cap counted as the cap (missing stays NULL: unknown)."""
+        return f"CASE WHEN {column} > {self.read_cap} THEN {self.read_cap} ELSE {column} END"
 
     def lead(self) -> str:
         """A condition on a post row: it is a lead article ("_" escaped: it is a LIKE wildcard)."""
@@ -83,27 +84,37 @@ class AccountInfo:
 
 @dataclass(frozen=True, slots=True)
 class PostTotals:
-    """One account's unpinned posts of the month, summed in SQL (missing counters count as 0)."""
+    """One account's unpinned posts of the month, summed in SQL over the counters known.
+
+    A sum is None when no post of the month carries that counter (unknown, never 0): a feed-only
+    WeChat account has no reads, a Weibo account has no reads and no 在看.
+    """
 
     last_at: dt.datetime  # the month's latest unpinned post
     posts: int
-    reads: int
-    likes: int
-    shares: int
-    comments: int
-    zaikan: int
-    # Index inputs: reads capped at Summing.read_cap, lead-article (头条) totals, single-article maxima.
-    capped_reads: int
-    lead_reads: int
-    lead_zaikan: int
-    lead_likes: int
-    lead_shares: int
-    max_reads: int
-    max_zaikan: int
-    max_likes: int
-    max_shares: int
+    reads: int | None
+    likes: int | None
+    shares: int | None
+    comments: int | None
+    zaikan: int | None
+    # Index inputs: reads capped at Summing.read_cap, lead-article (头条) totals, single-article maxima
+    # (None: no post, or no lead article, carries the counter).
+    capped_reads: int | None
+    lead_reads: int | None
+    lead_zaikan: int | None
+    lead_likes: int | None
+    lead_shares: int | None
+    max_reads: int | None
+    max_zaikan: int | None
+    max_likes: int | None
+    max_shares: int | None
     # Likes + shares + comments + 在看 over the counters known (`figures.interactions_sql`); None: none known.
     interactions: int | None = None
+    # Responsiveness over the posts whose comments were read (comments_checked_at set); None: none read.
+    comments_seen: int | None = None
+    comments_answered: int | None = None
+    #: Median of the per-post median answer delays (seconds) over posts with an answer; None: none.
+    median_answer_delay_s: float | None = None
 
 
 class FindingRow(NamedTuple):
@@ -177,7 +188,7 @@ class MonthData:
     accounts: list[AccountInfo]
     status_at_end: dict[int, str | None]
     #: All posts of the month, pinned included: (count, reads) per account.
-    counts: dict[int, tuple[int, int]] = field(default_factory=dict)
+    counts: dict[int, tuple[int, int | None]] = field(default_factory=dict)
     veto_findings: list[FindingRow] = field(default_factory=list)
     month_findings: list[FindingRow] = field(default_factory=list)
     # Detail only (the reported month): per-account totals, silence, followers and reviews.
@@ -185,6 +196,8 @@ class MonthData:
     last_post_at: dict[int, dt.datetime] = field(default_factory=dict)
     followers_start: dict[int, int] = field(default_factory=dict)
     followers_end: dict[int, int] = field(default_factory=dict)
+    #: Accounts whose start or end follower figure is an abbreviated platform figure ("693.2万").
+    followers_approx: set[int] = field(default_factory=set)
     reviews_opened: list[Review] = field(default_factory=list)
     reviews_decided: list[Review] = field(default_factory=list)
 
@@ -194,30 +207,54 @@ def _int(value: Any) -> int:
     return int(value or 0)
 
 
+def _known(value: Any) -> int | None:
+    # SUM / MAX over no known value is NULL: unknown stays None, never 0.
+    return None if value is None else int(value)
+
+
 def _raw(sql: str) -> Any:
     # tortoise's annotations only name str / F, but its aggregates accept any pypika term at run time.
     return RawSQL(sql)
 
 
 async def post_totals(start: dt.datetime, end: dt.datetime, summing: Summing) -> dict[int, PostTotals]:
-    """Per account: the unpinned posts of [start, end] summed for the details, rankings and indices."""
-    sums: dict[str, Any] = {f"s_{c}": Sum(_raw(f"COALESCE({c}, 0)")) for c in _COUNTERS}
+    """Per account: the unpinned posts of [start, end] summed for the details, rankings and indices.
+
+    Every sum skips unknown (NULL) counters and is NULL when none is known (no COALESCE).
+    """
+    sums: dict[str, Any] = {f"s_{c}": Sum(c) for c in _COUNTERS}
     sums["w_reads"] = Sum(_raw(summing.capped("reads")))
-    lead_value = {c: (summing.capped(c) if c == "reads" else f"COALESCE({c}, 0)") for c in _PER_ARTICLE}
+    lead_value = {c: (summing.capped(c) if c == "reads" else c) for c in _PER_ARTICLE}
     for c, value in lead_value.items():
-        sums[f"l_{c}"] = Sum(_raw(f"CASE WHEN {summing.lead()} THEN {value} ELSE 0 END"))
+        sums[f"l_{c}"] = Sum(_raw(f"CASE WHEN {summing.lead()} THEN {value} END"))
         sums[f"m_{c}"] = Max(_raw(value))
     sums["s_inter"] = Sum(_raw(interactions_sql()))
+    read = "comments_checked_at IS NOT NULL"
+    sums["r_seen"] = Sum(_raw(f"CASE WHEN {read} THEN comments_seen END"))
+    sums["r_answered"] = Sum(_raw(f"CASE WHEN {read} THEN comments_answered END"))
     rows = await Post.filter(published_at__gte=start, published_at__lte=end, pinned=False).group_by(
         "account_id").annotate(n=Count("id"), last=Max("published_at"), **sums).values("account_id", "n", "last", *sums)
-    keys = ["n", *(f"s_{c}" for c in _COUNTERS), "w_reads", *(f"l_{c}" for c in _PER_ARTICLE),
-            *(f"m_{c}" for c in _PER_ARTICLE)]
+    keys = [*(f"s_{c}" for c in _COUNTERS), "w_reads", *(f"l_{c}" for c in _PER_ARTICLE),
+            *(f"m_{c}" for c in _PER_ARTICLE), "s_inter", "r_seen", "r_answered"]
+    names = [f.name for f in dataclasses.fields(PostTotals)][2:2 + len(keys)]
+    delays = await _answer_delays(start, end)
     out = {}
     for r in rows:
-        totals = PostTotals(r["last"], *[_int(r[k]) for k in keys])
-        out[r["account_id"]] = dataclasses.replace(
-            totals, interactions=None if r["s_inter"] is None else int(r["s_inter"]))
+        known: dict[str, Any] = {name: _known(r[k]) for name, k in zip(names, keys, strict=True)}
+        out[r["account_id"]] = PostTotals(r["last"], _int(r["n"]), **known,
+                                          median_answer_delay_s=delays.get(r["account_id"]))
     return out
+
+
+async def _answer_delays(start: dt.datetime, end: dt.datetime) -> dict[int, float]:
+    """Per account: the median of its posts' median answer delays (posts whose comments were read)."""
+    rows = await Post.filter(published_at__gte=start, published_at__lte=end, pinned=False,
+                             comments_checked_at__not_isnull=True, median_answer_delay_s__not_isnull=True).values_list(
+        "account_id", "median_answer_delay_s")
+    by_account: dict[int, list[int]] = {}
+    for aid, delay in rows:
+        by_account.setdefault(aid, []).append(int(delay))
+    return {aid: float(statistics.median(values)) for aid, values in by_account.items()}
 
 
 async def last_posts(account_ids: list[int], end: dt.datetime) -> dict[int, dt.datetime]:
@@ -232,17 +269,20 @@ async def last_posts(account_ids: list[int], end: dt.datetime) -> dict[int, dt.d
     return out
 
 
-async def post_counts(start: dt.datetime, end: dt.datetime) -> dict[int, tuple[int, int]]:
-    """Per account: (posts, reads) of [start, end], pinned posts included (the trend's totals)."""
+async def post_counts(start: dt.datetime, end: dt.datetime) -> dict[int, tuple[int, int | None]]:
+    """Per account: (posts, reads) of [start, end], pinned posts included (the trend's totals; reads None:
+    no post's reads known)."""
     rows = await Post.filter(published_at__gte=start, published_at__lte=end).group_by("account_id").annotate(
-        n=Count("id"), r=Sum(_raw("COALESCE(reads, 0)"))).values("account_id", "n", "r")
-    return {r["account_id"]: (_int(r["n"]), _int(r["r"])) for r in rows}
+        n=Count("id"), r=Sum("reads")).values("account_id", "n", "r")
+    return {r["account_id"]: (_int(r["n"]), _known(r["r"])) for r in rows}
 
 
-async def followers(start: dt.datetime, end: dt.datetime) -> tuple[dict[int, int], dict[int, int]]:
-    """(followers at the month's start, at its end) per account, chosen in SQL as the check chooses them."""
-    figures = await follower_figures(start.date(), end.date())
-    return {a: f[0] for a, f in figures.items()}, {a: f[1] for a, f in figures.items()}
+async def followers(start: dt.datetime, end: dt.datetime) -> tuple[dict[int, int], dict[int, int], set[int]]:
+    """(followers at the month's start, at its end, accounts with an approximate figure) per account, chosen
+    in SQL as the check chooses them."""
+    figures = await follower_figures_marked(start.date(), end.date())
+    return ({a: f[0] for a, f in figures.items()}, {a: f[1] for a, f in figures.items()},
+            {a for a, f in figures.items() if f[2]})
 
 
 async def month_data(start: dt.datetime, end: dt.datetime, summing: Summing, *, base: ReportBase | None = None,
@@ -260,7 +300,7 @@ async def month_data(start: dt.datetime, end: dt.datetime, summing: Summing, *, 
     data.last_post_at = {aid: t.last_at for aid, t in data.totals.items()}
     # Only accounts silent all month need older posts: a MAX over every post would read the whole table.
     data.last_post_at.update(await last_posts([a.id for a in base.accounts if a.id not in data.totals], end))
-    data.followers_start, data.followers_end = await followers(start, end)
+    data.followers_start, data.followers_end, data.followers_approx = await followers(start, end)
     data.reviews_opened = list(await Review.filter(opened_at__gte=start, opened_at__lte=end).prefetch_related("account"))
     data.reviews_decided = list(await Review.filter(decided_at__gte=start, decided_at__lte=end).prefetch_related(
         "account", "merge_into"))

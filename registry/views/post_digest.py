@@ -231,16 +231,22 @@ async def follower_figures(start: dt.date, until: dt.date) -> dict[int, tuple[in
     The start figure is the last one on or before ``start`` (looking back a week), else the first
     after it; the latest is the last one by ``until``.
     """
+    return {a: (s, e) for a, (s, e, _) in (await follower_figures_marked(start, until)).items()}
+
+
+async def follower_figures_marked(start: dt.date, until: dt.date) -> dict[int, tuple[int, int, bool]]:
+    """`follower_figures` plus whether either figure is approximate (an abbreviated "693.2万")."""
     conn = _db()
     pg = is_pg(conn)
     p = marks(conn, 3)
     sql = f"""WITH x AS (
   SELECT account_id, COALESCE(MAX(CASE WHEN day <= {p[0]} THEN day END), MIN(day)) AS d0, MAX(day) AS d1
   FROM daily_metric WHERE followers IS NOT NULL AND day >= {p[1]} AND day <= {p[2]} GROUP BY account_id)
-SELECT x.account_id, m0.followers, m1.followers FROM x
+SELECT x.account_id, m0.followers, m1.followers,
+  CASE WHEN m0.followers_approx OR m1.followers_approx THEN 1 ELSE 0 END FROM x
 JOIN daily_metric m0 ON m0.account_id = x.account_id AND m0.day = x.d0
 JOIN daily_metric m1 ON m1.account_id = x.account_id AND m1.day = x.d1"""
     since = start - dt.timedelta(days=7)
     values: list[Any] = [start, since, until] if pg else [start.isoformat(), since.isoformat(), until.isoformat()]
     _, rows = await conn.execute_query(sql, values)
-    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+    return {int(r[0]): (int(r[1]), int(r[2]), bool(r[3])) for r in rows}

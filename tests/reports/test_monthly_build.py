@@ -56,7 +56,7 @@ def day(d: int, month: int = 10) -> dt.datetime:
 
 async def test_october_review_numbers(db: str) -> None:
     good = await add("gh_00000000000a", "好号")
-    await observe(good, [P(f"{i}_1", day(i), reads=100 * i, shares=i) for i in range(1, 32, 3)] + [P("x_1", day(2, 11))])
+    await observe(good, [P(f"{i}_1", day(i), reads=100 * i, shares=i, likes=0) for i in range(1, 32, 3)] + [P("x_1", day(2, 11))])
     # Silent from 10-05 to the end of October: 26 days before 10-31 → 不合格 at the month's end.
     silent = await add("gh_00000000000b", "停更号")
     await observe(silent, [P("s_1", day(5), reads=50, shares=0), P("s_2", day(2, 11))])
@@ -100,6 +100,12 @@ async def test_october_review_numbers(db: str) -> None:
     assert rows["微博号"].index == round((0.2 * math.log(6) + 0.8 * w2) * 160, 2)
     assert [t.month for t in rep.trends] == ["2026-08", "2026-09", "2026-10"]
     assert rep.rankings.wechat[0].account == "好号" and "好号（微信公众号）" in rep.rankings.praised
+    # 无互动号 and 停更号 have no known likes (无互动号 no shares either): listed apart, never ranked at 0.
+    assert [r.account for r in rep.rankings.wechat] == ["好号"]
+    assert rep.rankings.insufficient == ["停更号（微信公众号）", "无互动号（微信公众号）"]
+    assert rows["无互动号"].index is None and rows["微博号"].reads is None
+    # The blind account is not checked in the headline and reads 无法判断 in the details, never 合格.
+    assert rows["失联号"].verdict == "无法判断" and rows["失联号"].posts is None
 
     async def evaluate_trend(moment: dt.datetime):  # type: ignore[no-untyped-def]
         # A trend point must only depend on the catalogue's trend rules' findings.
