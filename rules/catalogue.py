@@ -30,6 +30,7 @@ from rules.rule_activity import (
 from rules.rule_base import require_aware
 from rules.rule_ledger import account_gone, duplicate_account, no_interaction, registry_incomplete
 from rules.rule_low_use import low_use, low_use_all
+from rules.rule_response import slow_response
 
 AccountRule = Callable[[AccountFacts, datetime, RuleSettings], FindingDraft | None]
 CrossRule = Callable[[Sequence[AccountFacts], datetime, RuleSettings], list[FindingDraft]]
@@ -41,6 +42,7 @@ ACCOUNT_RULES: dict[str, AccountRule] = {
     "dormant_long": dormant_long,
     "frequency_below_target": frequency_below_target,
     "no_interaction": no_interaction,
+    "slow_response": slow_response,
     "account_gone": account_gone,
     "collection_blind": collection_blind,
     "registry_incomplete": registry_incomplete,
@@ -88,6 +90,7 @@ __all__ = [
     "low_use_all",
     "no_interaction",
     "registry_incomplete",
+    "slow_response",
     "stale_veto",
     "stale_warning",
 ]
