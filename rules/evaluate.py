@@ -18,7 +18,7 @@ from rules.digest import digest_bounds, make_digest
 from rules.facts import AccountFacts, FindingDraft, ResponseFacts
 from rules.rule_base import ACTIVE, is_blind, pinned_counts
 from rules.rule_response import RULE as RESPONSE_RULE
-from rules.rule_response import response_window
+from rules.rule_response import grace, response_window
 
 LOOKBACK_MARGIN_DAYS = 7
 
@@ -95,7 +95,7 @@ def response_facts(row: ResponseRow | None, since: dt.datetime, as_of: dt.dateti
     if row is None:
         return None
     return ResponseFacts(
-        since=since, as_of=as_of, posts_read=row.posts_read, comments=row.comments, answered=row.answered,
+        since=since, as_of=as_of, posts_read=row.posts_read, comments=row.comments, answered=row.answered, due=row.due,
         median_answer_hours=row.median_answer_s / 3600 if row.median_answer_s is not None else None,
         oldest_unanswered_at=row.oldest_unanswered_at, oldest_title=row.oldest_title,
         oldest_url=row.oldest_url or None, oldest_checked_at=row.oldest_checked_at)
@@ -104,7 +104,8 @@ def response_facts(row: ResponseRow | None, since: dt.datetime, as_of: dt.dateti
 async def attach_responses(facts: list[AccountFacts], now: dt.datetime, settings: RuleSettings) -> None:
     """Carry each account's responsiveness over the slow_response window, computed in one SQL pass."""
     windows = {f.account_id: response_window(f, now, settings) for f in facts}
-    rows = await response_rows([ResponseBounds(aid, since, until) for aid, (since, until) in windows.items()])
+    graces = {f.account_id: int(grace(f, settings).total_seconds()) for f in facts}
+    rows = await response_rows([ResponseBounds(aid, since, until, graces[aid]) for aid, (since, until) in windows.items()])
     for f in facts:
         since, until = windows[f.account_id]
         # Fresh objects nobody holds yet (see build_facts): set in place.

@@ -84,6 +84,9 @@ class ResponseFacts:
     posts_read: int
     comments: int
     answered: int
+    # Comments due an answer: those on a post whose oldest unanswered one was still inside the answer
+    # grace when read count only as answered there (they had no time to be answered yet).
+    due: int
     # Median of the read posts' median answer delays, in hours; None when nothing was answered.
     median_answer_hours: float | None = None
     oldest_unanswered_at: datetime | None = None
@@ -98,8 +101,8 @@ class ResponseFacts:
 
     @property
     def answer_rate(self) -> float | None:
-        """Answered / received; None when no comment was received."""
-        return self.answered / self.comments if self.comments else None
+        """Answered / due an answer; None when no comment was due."""
+        return self.answered / self.due if self.due else None
 
     @property
     def waited_hours(self) -> float | None:

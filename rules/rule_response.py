@@ -24,7 +24,19 @@ def response_window(f: AccountFacts, now: datetime, settings: RuleSettings) -> t
     return now - timedelta(days=settings.get_int(RULE, "window_days", f.unit_kind)), now
 
 
-def response_from_posts(posts: Iterable[PostFact], since: datetime, as_of: datetime) -> ResponseFacts | None:
+def grace(f: AccountFacts, settings: RuleSettings) -> timedelta:
+    """How long a comment may wait before it is due an answer."""
+    return timedelta(hours=settings.get_int(RULE, "answer_grace_hours", f.unit_kind))
+
+
+def _due(p: PostFact, grace: timedelta) -> int:
+    young = (p.oldest_unanswered_at is not None and p.comments_checked_at is not None
+             and p.comments_checked_at - p.oldest_unanswered_at < grace)
+    return (p.comments_answered if young else p.comments_seen) or 0
+
+
+def response_from_posts(posts: Iterable[PostFact], since: datetime, as_of: datetime,
+                        grace: timedelta = timedelta(0)) -> ResponseFacts | None:
     """The responsiveness of the posts published in (since, as_of] whose threads were read; None if none was.
 
     The rules' one definition; its SQL twin is `registry.views.response_facts.response_rows`.
@@ -39,6 +51,7 @@ def response_from_posts(posts: Iterable[PostFact], since: datetime, as_of: datet
     return ResponseFacts(
         since=since, as_of=as_of, posts_read=len(read),
         comments=sum(p.comments_seen or 0 for p in read), answered=sum(p.comments_answered or 0 for p in read),
+        due=sum(_due(p, grace) for p in read),
         median_answer_hours=statistics.median(delays) / 3600 if delays else None,
         oldest_unanswered_at=oldest.oldest_unanswered_at if oldest else None,
         oldest_title=oldest.title if oldest else "", oldest_url=(oldest.url or None) if oldest else None,
@@ -54,7 +67,7 @@ def account_response(f: AccountFacts, now: datetime, settings: RuleSettings) -> 
             raise ValueError(f"response facts of account {f.account_id} cover ({r.since}, {r.as_of}], "
                              f"not ({since}, {as_of}]")
         return r
-    return response_from_posts(f.posts, since, as_of)
+    return response_from_posts(f.posts, since, as_of, grace(f, settings))
 
 
 def _hours(value: float) -> str:
@@ -67,7 +80,7 @@ def slow_response(f: AccountFacts, now: datetime, settings: RuleSettings) -> Fin
         return None
     r = account_response(f, now, settings)
     kind = f.unit_kind
-    if r is None or r.comments < settings.get_int(RULE, "min_comments", kind):
+    if r is None or r.due < settings.get_int(RULE, "min_comments", kind):
         return None
     min_rate = settings.get_float(RULE, "min_answer_rate", kind)
     max_median = settings.get_float(RULE, "max_median_hours", kind)
@@ -87,7 +100,7 @@ def slow_response(f: AccountFacts, now: datetime, settings: RuleSettings) -> Fin
     median = round(r.median_answer_hours, 1) if r.median_answer_hours is not None else None
     evidence: dict[str, object] = {
         "window_days": days, "since": iso(r.since), "as_of": iso(r.as_of), "posts_read": r.posts_read,
-        "comments": r.comments, "answered": r.answered, "answer_rate_pct": pct, "median_answer_hours": median,
+        "comments": r.comments, "comments_due": r.due, "answered": r.answered, "answer_rate_pct": pct, "median_answer_hours": median,
         "min_comments": settings.get_int(RULE, "min_comments", kind), "min_answer_rate": min_rate,
         "max_median_hours": max_median, "max_unanswered_hours": max_wait, "reasons": reasons,
         # Generic keys a message can show: the post holding the longest-waiting comment.
@@ -95,7 +108,8 @@ def slow_response(f: AccountFacts, now: datetime, settings: RuleSettings) -> Fin
         "unanswered_post_url": r.oldest_url, "unanswered_checked_at": iso(r.oldest_checked_at),
         "unanswered_hours": round(waited) if waited is not None else None,
     }
-    zh = [f"近{days}天留言{r.comments}条，已回复{r.answered}条（回复率{pct}%）"]
+    due_zh = f"，其中{r.due}条已到回复时限" if r.due != r.comments else ""
+    zh = [f"近{days}天留言{r.comments}条{due_zh}，已回复{r.answered}条（回复率{pct}%）"]
     en = [f"{r.answered} of {r.comments} comments answered in {days} days ({pct}%)"]
     if median is not None:
         zh.append(f"回复用时中位数{median}小时")

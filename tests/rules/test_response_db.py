@@ -15,7 +15,7 @@ from rules.catalogue import evaluate_all
 from rules.config import RuleSettings
 from rules.evaluate import base_facts, build_facts, lookback_days
 from rules.facts import AccountFacts, FindingDraft, PostFact
-from rules.rule_response import response_from_posts, response_window
+from rules.rule_response import grace, response_from_posts, response_window
 from tests.rules.test_evaluate_db import P
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -44,7 +44,7 @@ def _thread(rng: random.Random, post: P) -> R | None:
     seen = rng.randrange(0, 12)
     answered = rng.randrange(0, seen + 1) if rng.random() < 0.5 else seen
     median = rng.choice([None, rng.randrange(60, 3600 * 200)]) if answered else None
-    oldest = post.published_at + dt.timedelta(minutes=rng.randrange(1, 600)) if answered < seen else None
+    oldest = checked - dt.timedelta(minutes=rng.randrange(1, 60 * 72)) if answered < seen else None
     return R(post.post_id, checked, True, seen, answered, median, median, oldest)
 
 
@@ -90,7 +90,7 @@ async def test_sql_response_facts_match_every_post(db: str) -> None:
     for m, ref in zip(measured, reference, strict=True):
         assert m.response_measured
         since, as_of = response_window(ref, NOW, SETTINGS)
-        expected = response_from_posts(ref.posts, since, as_of)
+        expected = response_from_posts(ref.posts, since, as_of, grace(ref, SETTINGS))
         if expected is None:
             unknown += 1
             assert m.response is None  # no read thread: no facts at all, never zeros
@@ -101,6 +101,7 @@ async def test_sql_response_facts_match_every_post(db: str) -> None:
             and abs(m.response.median_answer_hours - expected.median_answer_hours) < 1e-9)
         assert replace(m.response, median_answer_hours=None) == replace(expected, median_answer_hours=None)
     assert unknown >= 4
+    assert any(m.response and m.response.due < m.response.comments for m in measured)  # the grace was used
     fast = evaluate_all(measured, NOW, SETTINGS, only=("slow_response",))
     slow = evaluate_all(reference, NOW, SETTINGS, only=("slow_response",))
     assert fast and sorted(map(_key, fast)) == sorted(map(_key, slow))

@@ -78,3 +78,12 @@ def test_per_unit_kind_thresholds() -> None:
     old = [_read(40, 10, 0, median_h=None, waiting_h=100)]
     assert slow_response(account(posts=old), NOW, DEFAULT) is None
     assert slow_response(account(posts=old), NOW, wide) is not None
+
+
+def test_fresh_comments_are_not_yet_due() -> None:
+    # Three answered, four written within the grace (24 h) and not answered yet: nothing is late.
+    posts = [_read(3, 3, 3), _read(0.5, 4, 0, median_h=None, waiting_h=6)]
+    assert slow_response(account(posts=posts), NOW, DEFAULT) is None
+    late = [_read(3, 3, 3), _read(2, 4, 0, median_h=None, waiting_h=30)]
+    d = slow_response(account(posts=late), NOW, DEFAULT)
+    assert d is not None and d.evidence["comments_due"] == 7 and d.evidence["reasons"] == ["answer_rate"]
