@@ -115,6 +115,7 @@ def slow_response(f: AccountFacts, now: datetime, settings: RuleSettings) -> Fin
         zh.append(f"回复用时中位数{median}小时")
         en.append(f"median answer time {median} h")
     if waited is not None:
-        zh.append(f"《{r.oldest_title}》下的留言已等待{_hours(waited)}未回复")
-        en.append(f"a comment on “{r.oldest_title}” has waited {round(waited)} h")
+        title = r.oldest_title if len(r.oldest_title) <= 30 else r.oldest_title[:29] + "…"
+        zh.append(f"《{title}》下的留言已等待{_hours(waited)}未回复")
+        en.append(f"a comment on “{title}” has waited {round(waited)} h")
     return draft(RULE, f, "，".join(zh), "; ".join(en), evidence)
