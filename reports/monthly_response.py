@@ -82,6 +82,11 @@ def _note(lines: Sequence[ResponseLine]) -> str:
               f"the other {len(lines) - len(known)} have no data and are left out of the totals.")
 
 
+def summary_line(lines: Sequence[ResponseLine]) -> str:
+    """The one-sentence 回应情况 of the 通报 draft ("" when the review lists no account)."""
+    return (tr("互动回应方面，", "Answers to the public: ") + _note(lines)) if lines else ""
+
+
 def html_section(lines: Sequence[ResponseLine]) -> str:
     """The 回应情况 block (a heading, a note and a table) for the HTML review."""
     if not lines:

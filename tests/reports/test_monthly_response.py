@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
 import openpyxl
 
 from registry.observations.responses import record_responses
@@ -56,6 +57,10 @@ async def test_response_section_and_columns(db: str, tmp_path: Path) -> None:
     html = render_html(rep)
     assert "回应情况" in html and "—（无数据）" in html and "60.0%" in html
     assert "共收到留言10条，已回复6条，回复率60.0%" in html and "其余1个账号无数据" in html
+    from reports.render_docx import render_docx
+
+    text = "\n".join(p.text for p in docx.Document(str(render_docx(rep, tmp_path / "r.docx"))).paragraphs)
+    assert "互动回应方面，本月有留言数据的账号1个，共收到留言10条，已回复6条，回复率60.0%" in text
     wb = openpyxl.load_workbook(render_xlsx(rep, tmp_path / "r.xlsx"))
     sheet = {row[0]: row for row in wb["回应情况"].iter_rows(min_row=2, values_only=True) if row[0]}
     assert sheet["回复号"][3:7] == (10, 6, 0.6, 4.0)
