@@ -5,8 +5,8 @@ Cross-cutting behaviour (each rule also enforces its own part, so calling one al
 * only active accounts (operating / rectifying / reviewing) are checked; notice, closed and
   deregistered accounts get nothing;
 * blind is not silent: an account without a successful collection within the collection_blind
-  window gets collection_blind and none of stale_veto, stale_warning, dormant_long, low_use or
-  frequency_below_target; the ledger rules (no_interaction, registry_incomplete, account_gone,
+  window gets collection_blind and none of stale_veto, stale_warning, dormant_long, low_use,
+  frequency_below_target or slow_response; the ledger rules (no_interaction, registry_incomplete, account_gone,
   duplicate_account) still apply;
 * during a 保留整改 grace period (review_deadline today or later) the staleness, low_use and
   frequency rules are suppressed;
