@@ -139,6 +139,9 @@ def problem_block(index: int, alert: Alert, recipient: Recipient, lang: str, sty
         shown = style.clean(clip_chars(title, _TITLE_CHARS))
         quoted = pick(lang, f"《{shown}》", f" “{shown}”") if title else ""
         lines.append(style.detail(pick(lang, f"最后发布：{day}{quoted}", f"Last post: {day}{quoted}")))
+    waiting = waiting_comment(alert, lang, style)
+    if waiting:
+        lines.append(waiting)
     deadline = alert.evidence.get("deadline")
     if isinstance(deadline, str) and deadline:
         lines.append(style.detail(pick(lang, f"整改期限：{deadline[:10]}", f"Deadline: {deadline[:10]}")))
@@ -147,6 +150,17 @@ def problem_block(index: int, alert: Alert, recipient: Recipient, lang: str, sty
     number = f"`{alert.finding_id}`" if style.markdown else str(alert.finding_id)
     lines.append(style.detail(pick(lang, f"编号：{number}", f"No.: {number}")))
     return "\n".join(lines)
+
+
+def waiting_comment(alert: Alert, lang: str, style: Style) -> str:
+    """The line naming the post whose comment waits longest for an answer, from the evidence; "" if none."""
+    ev = alert.evidence
+    title, hours = ev.get("unanswered_post_title"), ev.get("unanswered_hours")
+    if not isinstance(title, str) or not title.strip() or not isinstance(hours, int) or isinstance(hours, bool):
+        return ""
+    shown = style.clean(clip_chars(" ".join(title.split()), _TITLE_CHARS))
+    waited = pick(lang, f"{hours // 24}天" if hours >= 48 else f"{hours}小时", f"{hours} h")
+    return style.detail(pick(lang, f"待回复留言：《{shown}》，已等待{waited}", f"Unanswered comment: “{shown}”, waiting {waited}"))
 
 
 def reply_hint(recipient: Recipient, lang: str) -> str:

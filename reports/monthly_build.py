@@ -36,6 +36,7 @@ from reports.monthly_model import (
     TrendPoint,
     remember_term,
 )
+from reports.monthly_response import month_responses, with_columns
 
 ACTIVE = {s.value for s in ACTIVE_STATUSES}
 CLOSED = {"closed", "deregistered", "notice"}
@@ -307,6 +308,10 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
                            unseeable=unseeable)
     days = calendar.monthrange(start.year, start.month)[1]
     details, rankings = _details_and_rankings(cur, as_of, days, labels)
+    # 回应情况: the same accounts in the same order as the 明细 rows (the sort of _details_and_rankings).
+    listed = sorted(cur.operating.values(), key=lambda a: (a.unit.name, a.platform, a.name))
+    responses = await month_responses([(a, platform_zh(a.platform)) for a in listed], start, as_of)
+    details = with_columns(details, responses)
     trends: list[TrendPoint] = []
     m = month
     months = []
@@ -325,4 +330,4 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
         partial=as_of < end, generated_at=now, overview=_overview(cur, prev), problems=_problem_groups(cur, labels),
         recheck=_recheck(cur, prev, labels), closures=_closures(cur.data), rankings=rankings, details=details,
         trends=trends, definitions=list(DEFINITIONS), formulas=list(indices.FORMULAS_ZH),
-        definitions_en=list(DEFINITIONS_EN), formulas_en=list(indices.FORMULAS_EN))
+        definitions_en=list(DEFINITIONS_EN), formulas_en=list(indices.FORMULAS_EN), responses=responses)

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from registry.config.i18n import get_lang, tr
 from registry.ledger.vocab import (
@@ -25,6 +25,9 @@ from registry.ledger.vocab import (
     UnitKind,
 )
 from reports.indices import FORMULAS_EN, FORMULAS_ZH
+
+if TYPE_CHECKING:
+    from reports.monthly_response import ResponseLine
 
 #: Allowed values of RecheckRow.now_state.
 RECHECK_STATES = ("已整改", "仍未整改", "已关停")
@@ -194,6 +197,8 @@ class AccountRow:
     verdict: str  # one of VERDICTS
     #: ``followers`` is an abbreviated platform figure ("693.2万"): shown as ≈, growth not computed over it.
     followers_approx: bool = False
+    comments: int | None = None  # comments on the month's posts, as read (reports.monthly_response)
+    answer_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -230,6 +235,8 @@ class MonthlyReport:
     # English versions of definitions / formulas, line for line; empty: translate each line with `term`.
     definitions_en: list[str] = field(default_factory=list)
     formulas_en: list[str] = field(default_factory=list)
+    # 回应情况 (reports.monthly_response): one line per account of the 明细 table, same order.
+    responses: list[ResponseLine] = field(default_factory=list)
 
     @property
     def month_zh(self) -> str:

@@ -27,6 +27,7 @@ from reports.monthly_model import (
     fmt_pct,
     xml_safe,
 )
+from reports.monthly_response import summary_line
 
 EDIT = "【请编辑】"
 #: Headings of the 通报 body, in order.
@@ -213,6 +214,12 @@ def _annex(d: Any, number: int, title: str) -> None:
     _fonts(heading.runs[0], TITLE_FONT, 18)
 
 
+def _overview_and_responses(d: Any, r: MonthlyReport) -> None:
+    _overview(d, r)
+    if line := summary_line(r.responses):
+        _para(d, line)
+
+
 def render_docx(report: MonthlyReport, path: Path | str) -> Path:
     """Write the 通报 draft to ``path`` and return the path."""
     r = report
@@ -230,7 +237,7 @@ def render_docx(report: MonthlyReport, path: Path | str) -> Path:
              f"《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）要求，对全县政务新媒体{r.month_zh}"
              "运行情况进行了检查。现将有关情况通报如下：")
     body: list[Callable[[Any, MonthlyReport], None]] = [
-        _overview, _problems, _recheck, _closures, _praise, lambda doc, _r: _requirements(doc)]
+        _overview_and_responses, _problems, _recheck, _closures, _praise, lambda doc, _r: _requirements(doc)]
     for heading, write in zip(DOCX_HEADINGS, body, strict=True):
         d.add_heading(heading, level=1)
         write(d, r)

@@ -32,6 +32,7 @@ from reports.monthly_model import (
     terms,
     xml_safe,
 )
+from reports.monthly_response import html_section
 
 #: Section headings, in order; tests and the browser check look for these.
 SECTION_TITLES = ("一、总体情况", "二、主要问题", "三、复核", "四、关停整合", "五、排行", "六、明细", "七、趋势",
@@ -280,14 +281,16 @@ def _details(r: MonthlyReport) -> str:
              fmt_int(a.posts),
              fmt_int(a.days_since_last_post), e(fmt_followers(a.followers, a.followers_approx)),
              fmt_signed(a.followers_change), fmt_int(a.reads),
-             fmt_int(a.interactions), fmt_index(a.index), e(terms(a.problems)) or "—",
+             fmt_int(a.interactions), fmt_index(a.index), fmt_int(a.comments), fmt_pct(a.answer_rate),
+             e(terms(a.problems)) or "—",
              f'<span class="tag {_verdict_class(a.verdict)}">{e(term(a.verdict))}</span>']
             for i, a in enumerate(r.details, 1)]
     heads = [tr("序号", "No."), tr("账号名称", "Account"), tr("平台", "Platform"), tr("主办单位", "Unit"),
              tr("层级", "Level"), tr("状态", "Status"), tr("发文", "Posts"), tr("距上次更新(天)", "Days since update"),
              tr("粉丝", "Followers"), tr("粉丝变化", "Follower change"), tr("阅读", "Reads"),
-             tr("互动", "Interactions"), tr("指数", "Index"), tr("问题", "Problems"), tr("结论", "Verdict")]
-    return _table(heads, rows, numeric=[0, *range(6, 13)], cls="detail")
+             tr("互动", "Interactions"), tr("指数", "Index"), tr("留言", "Comments"), tr("回复率", "Answer rate"),
+             tr("问题", "Problems"), tr("结论", "Verdict")]
+    return _table(heads, rows, numeric=[0, *range(6, 15)], cls="detail")
 
 
 _MONTHS_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -343,7 +346,8 @@ def _appendix(r: MonthlyReport) -> str:
 def render_html(report: MonthlyReport) -> str:
     """The whole review as one self-contained HTML document in the current language (Chinese by default)."""
     r = report
-    bodies = [_overview(r), _problems(r), _recheck(r), _closures(r), _rankings(r), _details(r), _trends(r), _appendix(r)]
+    bodies = [_overview(r), _problems(r), _recheck(r), _closures(r), _rankings(r),
+              _details(r) + html_section(r.responses), _trends(r), _appendix(r)]
     sections = []
     for i, (title, body) in enumerate(zip(section_titles(), bodies, strict=True)):
         cls = ["first"] if i == 0 else []

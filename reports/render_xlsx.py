@@ -32,6 +32,8 @@ from reports.monthly_model import (
     terms,
     xml_safe,
 )
+from reports.monthly_response import TITLE as RESPONSE_TITLE
+from reports.monthly_response import write_sheet
 from reports.table import cell_width
 
 SHEETS = ("汇总", "明细", "问题", "复核", "关停整合", "排行", "趋势", "说明")
@@ -121,13 +123,14 @@ def _details(ws: Worksheet, r: MonthlyReport) -> None:
     heads = [tr("账号名称", "Account"), tr("平台", "Platform"), tr("主办单位", "Unit"), tr("层级", "Level"),
              tr("状态", "Status"), tr("发文数", "Posts"), tr("距上次更新(天)", "Days since update"),
              tr("粉丝数", "Followers"), tr("粉丝变化", "Follower change"), tr("阅读数", "Reads"),
-             tr("互动数", "Interactions"), tr("传播指数", "Reach index"), tr("问题", "Problems"), tr("结论", "Verdict")]
+             tr("互动数", "Interactions"), tr("传播指数", "Reach index"), tr("留言数", "Comments"),
+             tr("回复率", "Answer rate"), tr("问题", "Problems"), tr("结论", "Verdict")]
     rows: list[list[Cell]] = [[a.name, term(a.platform), a.unit, term(a.unit_kind), term(a.status), a.posts,
                                a.days_since_last_post,
                                fmt_followers(a.followers, True) if a.followers_approx else a.followers,
                                a.followers_change, a.reads, a.interactions,
-                               a.index, terms(a.problems), term(a.verdict)] for a in r.details]
-    _rows(ws, 1, heads, rows, {6: INT, 8: INT, 9: "+#,##0;-#,##0;0", 10: INT, 11: INT, 12: IDX})
+                               a.index, a.comments, a.answer_rate, terms(a.problems), term(a.verdict)] for a in r.details]
+    _rows(ws, 1, heads, rows, {6: INT, 8: INT, 9: "+#,##0;-#,##0;0", 10: INT, 11: INT, 12: IDX, 13: INT, 14: PCT})
     # Header row and the account name stay visible while scrolling; filters on every column.
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{len(rows) + 1}"
@@ -255,6 +258,7 @@ def render_xlsx(report: MonthlyReport, path: Path | str) -> Path:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     wb[names[1]].print_title_rows = "1:1"  # the detail sheet repeats its header on every printed page
+    write_sheet(wb.create_sheet(tr(*RESPONSE_TITLE)), report.responses)
     out = Path(path)
     wb.save(out)
     return out

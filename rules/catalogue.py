@@ -5,8 +5,8 @@ Cross-cutting behaviour (each rule also enforces its own part, so calling one al
 * only active accounts (operating / rectifying / reviewing) are checked; notice, closed and
   deregistered accounts get nothing;
 * blind is not silent: an account without a successful collection within the collection_blind
-  window gets collection_blind and none of stale_veto, stale_warning, dormant_long, low_use or
-  frequency_below_target; the ledger rules (no_interaction, registry_incomplete, account_gone,
+  window gets collection_blind and none of stale_veto, stale_warning, dormant_long, low_use,
+  frequency_below_target or slow_response; the ledger rules (no_interaction, registry_incomplete, account_gone,
   duplicate_account) still apply;
 * during a 保留整改 grace period (review_deadline today or later) the staleness, low_use and
   frequency rules are suppressed;
@@ -36,6 +36,7 @@ from rules.rule_ledger import (
     registry_incomplete,
 )
 from rules.rule_low_use import low_use, low_use_all
+from rules.rule_response import slow_response
 
 AccountRule = Callable[[AccountFacts, datetime, RuleSettings], FindingDraft | None]
 CrossRule = Callable[[Sequence[AccountFacts], datetime, RuleSettings], list[FindingDraft]]
@@ -47,6 +48,7 @@ ACCOUNT_RULES: dict[str, AccountRule] = {
     "dormant_long": dormant_long,
     "frequency_below_target": frequency_below_target,
     "no_interaction": no_interaction,
+    "slow_response": slow_response,
     "account_gone": account_gone,
     "collection_blind": collection_blind,
     "registry_incomplete": registry_incomplete,
@@ -98,6 +100,7 @@ __all__ = [
     "low_use_all",
     "no_interaction",
     "registry_incomplete",
+    "slow_response",
     "stale_veto",
     "stale_warning",
 ]

@@ -11,11 +11,14 @@ from typing import Any
 from registry.db.batch import paused_gc
 from registry.findings.checks import CheckData, SyncResult, load_check_data, sync_findings
 from registry.views.post_digest import post_digests
+from registry.views.response_facts import ResponseBounds, ResponseRow, response_rows
 from rules.catalogue import evaluate_all
 from rules.config import RuleSettings, rules_where
 from rules.digest import digest_bounds, make_digest
-from rules.facts import AccountFacts, FindingDraft
+from rules.facts import AccountFacts, FindingDraft, ResponseFacts
 from rules.rule_base import ACTIVE, is_blind, pinned_counts
+from rules.rule_response import RULE as RESPONSE_RULE
+from rules.rule_response import grace, response_window
 
 LOOKBACK_MARGIN_DAYS = 7
 
@@ -23,7 +26,9 @@ LOOKBACK_MARGIN_DAYS = 7
 def lookback_days(settings: RuleSettings) -> int:
     """The post window that covers the longest rule window."""
     windows = [settings.get_int("low_use", "window_days"), settings.get_int("frequency_below_target", "window_days"),
-               settings.get_int("dormant_long", "days")]
+               settings.get_int("dormant_long", "days"), settings.get_int(RESPONSE_RULE, "window_days"),
+               *(v for kind in settings.overrides.get(RESPONSE_RULE, {}).values()
+                 if isinstance(v := kind.get("window_days"), int))]
     return max(windows) + LOOKBACK_MARGIN_DAYS
 
 
@@ -81,7 +86,32 @@ async def build_facts(data: CheckData, now: dt.datetime, settings: RuleSettings,
         # These facts were made above and nobody holds them yet: set the digest in place instead
         # of copying 20,000 frozen objects (dataclasses.replace re-runs every validation).
         object.__setattr__(f, "digest", make_digest(b, digests.get(f.account_id)))
+    if only is None or RESPONSE_RULE in only:
+        await attach_responses(facts, now, settings)
     return facts
+
+
+def response_facts(row: ResponseRow | None, since: dt.datetime, as_of: dt.datetime) -> ResponseFacts | None:
+    """The rules' view of one account's measured responsiveness (None: no read thread in the window)."""
+    if row is None:
+        return None
+    return ResponseFacts(
+        since=since, as_of=as_of, posts_read=row.posts_read, comments=row.comments, answered=row.answered, due=row.due,
+        median_answer_hours=row.median_answer_s / 3600 if row.median_answer_s is not None else None,
+        oldest_unanswered_at=row.oldest_unanswered_at, oldest_title=row.oldest_title,
+        oldest_url=row.oldest_url or None, oldest_checked_at=row.oldest_checked_at)
+
+
+async def attach_responses(facts: list[AccountFacts], now: dt.datetime, settings: RuleSettings) -> None:
+    """Carry each account's responsiveness over the slow_response window, computed in one SQL pass."""
+    windows = {f.account_id: response_window(f, now, settings) for f in facts}
+    graces = {f.account_id: int(grace(f, settings).total_seconds()) for f in facts}
+    rows = await response_rows([ResponseBounds(aid, since, until, graces[aid]) for aid, (since, until) in windows.items()])
+    for f in facts:
+        since, until = windows[f.account_id]
+        # Fresh objects nobody holds yet (see build_facts): set in place.
+        object.__setattr__(f, "response", response_facts(rows.get(f.account_id), since, until))
+        object.__setattr__(f, "response_measured", True)
 
 
 @dataclass

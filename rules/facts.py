@@ -30,9 +30,17 @@ class PostFact:
     comments: int | None = None
     zaikan: int | None = None
     url: str | None = None
+    # The post's comment thread as last read (None: never read, unknown).
+    comments_seen: int | None = None
+    comments_answered: int | None = None
+    median_answer_delay_s: int | None = None
+    oldest_unanswered_at: datetime | None = None
+    comments_checked_at: datetime | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.published_at, "PostFact.published_at")
+        _require_aware(self.oldest_unanswered_at, "PostFact.oldest_unanswered_at")
+        _require_aware(self.comments_checked_at, "PostFact.comments_checked_at")
 
     def interactions(self) -> int | None:
         """Likes + shares + comments + 在看 over the counts known; None when none is known.
@@ -62,6 +70,46 @@ class ActivityDigest:
     freq_window: tuple[date, date] | None = None
     posting_days: int = 0
     freq_posts: int = 0
+
+
+@dataclass(frozen=True)
+class ResponseFacts:
+    """How an account answered comments on its posts published in (since, as_of], as measured.
+
+    Only posts whose comment thread was read count; an account with none has no ResponseFacts.
+    """
+
+    since: datetime
+    as_of: datetime
+    posts_read: int
+    comments: int
+    answered: int
+    # Comments due an answer: those on a post whose oldest unanswered one was still inside the answer
+    # grace when read count only as answered there (they had no time to be answered yet).
+    due: int
+    # Median of the read posts' median answer delays, in hours; None when nothing was answered.
+    median_answer_hours: float | None = None
+    oldest_unanswered_at: datetime | None = None
+    oldest_title: str = ""
+    oldest_url: str | None = None
+    # When the thread holding the oldest unanswered comment was read: it had waited until then at least.
+    oldest_checked_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("since", "as_of", "oldest_unanswered_at", "oldest_checked_at"):
+            _require_aware(getattr(self, name), f"ResponseFacts.{name}")
+
+    @property
+    def answer_rate(self) -> float | None:
+        """Answered / due an answer; None when no comment was due."""
+        return self.answered / self.due if self.due else None
+
+    @property
+    def waited_hours(self) -> float | None:
+        """How long the oldest unanswered comment had waited when its thread was last read."""
+        if self.oldest_unanswered_at is None or self.oldest_checked_at is None:
+            return None
+        return max(0.0, (self.oldest_checked_at - self.oldest_unanswered_at).total_seconds() / 3600)
 
 
 @dataclass(frozen=True)
@@ -113,6 +161,10 @@ class AccountFacts:
     history_from: date | None = None
     # Aggregates standing in for `posts` and `last_post` (the store's fast path); None = use posts.
     digest: ActivityDigest | None = None
+    # Measured responsiveness over the slow_response window (the store's SQL); None = use posts.
+    response: ResponseFacts | None = None
+    # True when `response` was computed (an account without read threads then has response None).
+    response_measured: bool = False
 
     def __post_init__(self) -> None:
         for name in ("contacts_confirmed_at", "last_success_at", "known_until"):

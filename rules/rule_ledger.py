@@ -36,6 +36,11 @@ def _none_values(settings: RuleSettings, kind: str) -> frozenset[str]:
 _NONE_VALUES: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
 
 
+def records_no_channel(f: AccountFacts, settings: RuleSettings) -> bool:
+    """The ledger's 互动渠道 names no effective channel (no_interaction's case when that rule is on)."""
+    return settings.enabled("no_interaction", f.unit_kind) and norm(f.interaction) in _none_values(settings, f.unit_kind)
+
+
 def no_interaction(f: AccountFacts, now: datetime, settings: RuleSettings) -> FindingDraft | None:
     """互动回应差: the ledger's 互动渠道 names no effective channel (a national veto)."""
     if not ledger_gate("no_interaction", f, settings):

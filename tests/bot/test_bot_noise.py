@@ -20,7 +20,7 @@ KINDS = {rid: m.kinds for rid, m in CATALOGUE.items()}
 
 def test_blind_account_loses_its_staleness_alerts_only() -> None:
     assert rules_where("activity") == {"stale_veto", "stale_warning", "dormant_long", "low_use",
-                                       "frequency_below_target"}
+                                       "frequency_below_target", "slow_response"}
     muted = [alert(i, rule) for i, rule in enumerate(sorted(rules_where("activity")), 1)]
     kept = [alert(10, "collection_blind"), alert(11, "no_interaction"), alert(12, "registry_incomplete")]
     other = alert(20, "stale_veto", account_id=2)

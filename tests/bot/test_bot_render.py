@@ -218,3 +218,29 @@ def test_clip_bytes_never_splits_a_character() -> None:
 def test_unknown_channel_type_combination_is_refused() -> None:
     with pytest.raises(ValueError):
         render_alerts(of(ROBOT, ALERTS), channel="wecom_robot", now=NOW, msgtype="textcard", url="https://x")
+
+
+def test_a_waiting_comment_is_named_with_its_wait() -> None:
+    from datetime import timedelta
+
+    from rules.config import RuleSettings
+    from rules.facts import PostFact
+    from rules.rule_response import slow_response
+    from tests.rules.rulekit import NOW as RULE_NOW
+    from tests.rules.rulekit import account
+
+    checked = RULE_NOW - timedelta(hours=1)
+    thread = PostFact(published_at=RULE_NOW - timedelta(days=8), title="关于冬季供暖  收费的通知", comments_seen=5,
+                      comments_answered=1, median_answer_delay_s=400_000, comments_checked_at=checked,
+                      oldest_unanswered_at=checked - timedelta(hours=150))
+    d = slow_response(account(posts=[thread]), RULE_NOW, RuleSettings.from_dict({}))
+    assert d is not None
+    a = alert(7, d.rule, evidence=d.evidence, summary=d.summary_zh)
+    body = only(render_alerts(of(OP, [a]), channel="wecom_app", now=NOW)).body
+    assert "待回复留言：《关于冬季供暖 收费的通知》，已等待6天" in body
+    assert CATALOGUE[d.rule].label("zh", d.evidence) in only(
+        render_resolved(OP, [a], channel="wecom_app", now=NOW, rules=CATALOGUE)).body
+    md = only(render_alerts(of(ROBOT, [a]), channel="wecom_robot", now=NOW, msgtype="markdown")).body
+    assert "> 待回复留言：《关于冬季供暖 收费的通知》，已等待6天" in md
+    # Without the evidence keys (every other rule) no such line appears.
+    assert "待回复留言" not in only(render_alerts(of(OP, ALERTS), channel="wecom_app", now=NOW)).body

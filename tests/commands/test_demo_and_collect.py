@@ -24,7 +24,7 @@ def test_demo_runs_and_reruns_cleanly(demo_run: DemoRun, tmp_path: Path, monkeyp
     assert "新增 40" in first and "采集：36 个账号" in first
     assert "账号不存在或已删除（gone）" in first and "认证失败（auth）" in first
     for rule in ("stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target", "no_interaction",
-                 "duplicate_account", "account_gone", "collection_blind", "registry_incomplete"):
+                 "slow_response", "duplicate_account", "account_gone", "collection_blind", "registry_incomplete"):
         assert f"（{rule}）" in first, rule  # the sample county shows every rule
     assert oct(os.stat(demo_run.path / "secrets.toml").st_mode & 0o777) == "0o600"
     copy_demo(demo_run, tmp_path)

@@ -100,7 +100,7 @@ def test_xlsx_english_has_no_chinese_but_names(report: MonthlyReport, partial_re
         path = render_xlsx(r, tmp_path / f"review{i}.xlsx")
         assert_no_cjk(xlsx_text(path), registry_names(report), path.name)
     wb = openpyxl.load_workbook(tmp_path / "review0.xlsx")
-    assert tuple(wb.sheetnames) == SHEETS_EN
+    assert tuple(wb.sheetnames) == (*SHEETS_EN, "Responsiveness")
     assert wb["Details"].print_title_rows == "$1:$1"
     header = [c.value for c in wb["Details"][1]]
     assert header[0] == "Account" and header[-1] == "Verdict"
@@ -135,7 +135,7 @@ def test_chinese_unchanged_after_english(report: MonthlyReport, tmp_path: Path) 
     assert render_html(report) == before_html
     assert xlsx_text(render_xlsx(report, tmp_path / "c.xlsx")) == before_xlsx
     assert '<html lang="zh-CN">' in before_html and all(f"<h2>{t}</h2>" in before_html for t in SECTION_TITLES)
-    assert tuple(openpyxl.load_workbook(tmp_path / "c.xlsx").sheetnames) == SHEETS
+    assert tuple(openpyxl.load_workbook(tmp_path / "c.xlsx").sheetnames) == (*SHEETS, "回应情况")
 
 
 def test_cli_monthly_in_english(db_url: str, sample_ledger: Path, tmp_path: Path,

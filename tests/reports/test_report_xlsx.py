@@ -18,7 +18,7 @@ def test_xlsx_reads_back(report: MonthlyReport, tmp_path: Path) -> None:
 
     detail = wb["明细"]
     assert detail.freeze_panes == "B2"
-    assert detail.auto_filter.ref == f"A1:N{len(report.details) + 1}"
+    assert detail.auto_filter.ref == f"A1:P{len(report.details) + 1}"  # 16 columns with 留言数, 回复率
     header = [c.value for c in detail[1]]
     assert header[0] == "账号名称" and header[-1] == "结论"
     names = [detail.cell(row=i, column=1).value for i in range(2, len(report.details) + 2)]

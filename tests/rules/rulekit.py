@@ -13,7 +13,7 @@ from rules.facts import AccountFacts, FindingDraft, PostFact
 
 SH = timezone(timedelta(hours=8))
 NOW = datetime(2026, 3, 16, 10, 0, tzinfo=SH)  # a Monday, clear of holidays
-ACTIVITY_RULES = {"stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target"}
+ACTIVITY_RULES = {"stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target", "slow_response"}
 
 
 def at(y: int, m: int, d: int, hh: int = 12, mm: int = 0) -> datetime:

@@ -15,8 +15,8 @@ def test_defaults_follow_the_design_table() -> None:
     s = DEFAULT_SETTINGS
     assert RULE_IDS == (
         "stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target",
-        "no_interaction", "duplicate_account", "account_gone", "collection_blind", "registry_incomplete",
-        "identity_pending",
+        "no_interaction", "slow_response", "duplicate_account", "account_gone", "collection_blind",
+        "registry_incomplete", "identity_pending",
     )
     assert s.get_int("stale_veto", "days") == 14
     assert s.get_int("stale_warning", "days") == 10
@@ -28,6 +28,9 @@ def test_defaults_follow_the_design_table() -> None:
     assert s.get_int("collection_blind", "hours") == 72
     assert s.get_opt_int("collection_blind", "manual_hours") is None
     assert s.get_int("registry_incomplete", "contacts_max_age_days") == 180
+    assert s.get_int("slow_response", "window_days") == 30
+    assert s.get_int("slow_response", "min_comments") == 3
+    assert s.get_float("slow_response", "min_answer_rate") == 0.5
     assert s.working_days is False
     assert all(s.enabled(r) for r in RULE_IDS)
     assert RuleSettings.from_dict({}) == RuleSettings.from_dict(None)
