@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.wecom_app import WeComAppNotifier
     from collectors.base import Options
     from rules.config import RuleSettings
+    from rules.content_check import ContentChecker
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Default of ``[collect] timeout`` (seconds) for every HTTP call govmedia makes.
@@ -72,6 +73,17 @@ class Runtime:
         try:
             return RuleSettings.from_dict(self.settings.section("rules"))
         except ValueError as exc:
+            fail(str(exc))
+
+    @functools.cached_property
+    def content_checker(self) -> ContentChecker:
+        """The content checker of ``[content]`` (lexicons, hotlines), built once, or exit with the config error."""
+        from rules.content.lexicon import LexiconError
+        from rules.content_check import ContentChecker, ContentConfig
+
+        try:
+            return ContentChecker(ContentConfig.from_section(self.settings.section("content"), self.settings.base_dir))
+        except (ValueError, LexiconError) as exc:
             fail(str(exc))
 
     @functools.cached_property

@@ -63,7 +63,7 @@ DEFAULT_NONE_INTERACTION = [
 
 @dataclass(frozen=True)
 class KeySpec:
-    """One setting: its type (bool, int, float, strs, opt_int), default, lower bound, meaning."""
+    """One setting: its type (bool, int, float, strs, opt_int, choice), default, lower bound, meaning."""
 
     kind: str
     default: object
@@ -166,6 +166,14 @@ CATALOGUE: dict[str, RuleMeta] = {
               required_fields=KeySpec("strs", [k for k in FIELD_LABELS if k not in ("operator_wecom", "interaction")],
                                       "ledger fields that must be filled", choices=tuple(FIELD_LABELS)),
               require_filed=KeySpec("bool", True, "flag accounts not filed in the national system")),
+        _meta("content_error", "内容表述错误", "Content errors (wrong or outdated wording)", "veto",
+              label_zh="内容表述错误（{count}处）", label_en="Content errors ({count})",
+              scan_days=KeySpec("int", 400, "posts published within this many days are scanned (new or edited ones)",
+                                1)),
+        _meta("privacy_leak", "泄露个人信息", "Personal information disclosed", "warning",
+              label_zh="泄露个人信息（{count}处）", label_en="Personal information disclosed ({count})",
+              level=KeySpec("choice", "warning", "severity of the finding: veto, warning or info",
+                            choices=("veto", "warning", "info"))),
     )
 }
 RULE_IDS: tuple[str, ...] = tuple(CATALOGUE)
@@ -186,6 +194,10 @@ def _check(where: str, key: str, spec: KeySpec, value: object) -> object:
     if spec.kind == "bool":
         if not isinstance(value, bool):
             raise ValueError(bad.format("true or false"))
+        return value
+    if spec.kind == "choice":
+        if value not in spec.choices:
+            raise ValueError(bad.format("one of " + ", ".join(spec.choices)))
         return value
     if spec.kind == "strs":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -328,6 +340,10 @@ class RuleSettings:
     def get_bool(self, rule: str, key: str, unit_kind: str | None = None) -> bool:
         """A boolean setting."""
         return bool(self.value(rule, key, unit_kind))
+
+    def get_str(self, rule: str, key: str, unit_kind: str | None = None) -> str:
+        """A string setting (one of its choices)."""
+        return str(self.value(rule, key, unit_kind))
 
     def get_strs(self, rule: str, key: str, unit_kind: str | None = None) -> list[str]:
         """A list-of-strings setting."""

@@ -140,6 +140,14 @@ class Post(Model):
     median_answer_delay_s = fields.BigIntField(null=True)
     oldest_unanswered_at = fields.DatetimeField(null=True)
     comments_checked_at = fields.DatetimeField(null=True)
+    # The post's checkable text (title and digest or body, capped at TEXT_MAX characters); None: title only.
+    text = fields.TextField(null=True)
+    # How much of the post that text is: title | digest | full (None: title only, nothing more known).
+    text_coverage = fields.CharField(max_length=8, null=True)
+    # The content checker fingerprint this text was last scanned with; reset to None when the text changes.
+    content_scanned = fields.CharField(max_length=32, null=True)
+    # That scan's problems (masked: never an unmasked personal number); None: none found or not scanned.
+    content_hits: list[dict[str, str]] | None = fields.JSONField(null=True)
     first_seen_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
