@@ -16,11 +16,16 @@ from typing import Protocol
 
 from rules.calendar import local_date
 from rules.config import RuleSettings
+from rules.content.hits import ScanContext
+from rules.content.privacy import find_personal_numbers
 from rules.facts import AccountFacts, FindingDraft
 from rules.rule_base import ACTIVE
 
 #: Problems named in a finding's summary; the evidence lists them all.
 SUMMARY_HITS = 3
+#: Characters of a post's title in a summary (a Weibo post's title is its whole text).
+TITLE_CHARS = 40
+_NO_HOTLINES = ScanContext()
 
 
 class FlaggedLike(Protocol):
@@ -49,20 +54,32 @@ def hit_record(kind: str, severity: str, matched: str, context: str, entry_id: s
             "suggestion": suggestion, "source": source}
 
 
-def _summary(post: FlaggedLike, hits: list[dict[str, str]]) -> tuple[str, str]:
+def masked_title(title: str) -> str:
+    """The title with every personal number in it masked (a Weibo post's title is its text, number and all)."""
+    for p in find_personal_numbers(title, _NO_HOTLINES):
+        title = title[:p.start] + p.masked + title[p.end:]  # masks keep the length: later spans stay valid
+    return title
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
+
+
+def _summary(post: FlaggedLike, title: str, hits: list[dict[str, str]]) -> tuple[str, str]:
     day = local_date(post.published_at).isoformat()
     shown_zh = "；".join(f"「{h['matched']}」建议：{h['suggestion'] or '核实修改'}" for h in hits[:SUMMARY_HITS])
     shown_en = "; ".join(f"\"{h['matched']}\" suggestion: {h['suggestion'] or 'check'}" for h in hits[:SUMMARY_HITS])
     more_zh = f"等{len(hits)}处" if len(hits) > SUMMARY_HITS else ""
     more_en = f" and {len(hits) - SUMMARY_HITS} more" if len(hits) > SUMMARY_HITS else ""
-    return (f"《{post.title or '（无标题）'}》（{day}）：{shown_zh}{more_zh}",
-            f"\"{post.title or '(untitled)'}\" ({day}): {shown_en}{more_en}")
+    return (f"《{_short(title) or '（无标题）'}》（{day}）：{shown_zh}{more_zh}",
+            f"\"{_short(title) or '(untitled)'}\" ({day}): {shown_en}{more_en}")
 
 
 def _draft(rule: str, severity: str, post: FlaggedLike, f: AccountFacts, hits: list[dict[str, str]]) -> FindingDraft:
-    zh, en = _summary(post, hits)
+    title = masked_title(post.title)
+    zh, en = _summary(post, title, hits)
     evidence: dict[str, object] = {
-        "post": post.id, "title": post.title, "url": post.url,
+        "post": post.id, "title": title, "url": post.url,
         "published_on": local_date(post.published_at).isoformat(), "coverage": post.text_coverage,
         "count": len(hits), "hits": hits,
     }
