@@ -26,6 +26,7 @@ from registry.config.settings import Settings
 if TYPE_CHECKING:
     from bot.cycle import NotifySettings
     from bot.notifier import Notifier
+    from bot.proofread import ProofReport
     from bot.wecom_app import WeComAppNotifier
     from collectors.base import Options
     from rules.config import RuleSettings
@@ -137,6 +138,10 @@ class Runtime:
         """The county's working-day test (holidays and make-up days)."""
         return bool(self.rule_settings.calendar.is_working_day(day))
 
+    def proofreader(self) -> ScannerProofreader:
+        """The bot's 校对: the content checker of ``[content]``, dated today in the county."""
+        return ScannerProofreader(self.content_checker, lambda: self.now().date())
+
     def http_client(self) -> httpx.AsyncClient:
         """A new HTTP client for collectors and the bot (timeouts from ``[collect] timeout``); its
         request logs never show a credential."""
@@ -185,6 +190,26 @@ class Runtime:
                                       "回复", text, "text", (), ""))
 
         return send
+
+
+class ScannerProofreader:
+    """The bot's `Proofreader` backed by the content scanner: the same hits as ``govmedia content check``."""
+
+    def __init__(self, checker: ContentChecker, today: Callable[[], dt.date]) -> None:
+        self.checker, self.today = checker, today
+
+    def proofread(self, text: str) -> ProofReport:
+        """Every problem of ``text`` as published today, with line and column."""
+        from bot.proofread import ProofHit, ProofReport
+        from rules.content.hits import KIND_ZH, SEVERITY_ZH
+        from rules.content.scanner import Locator
+
+        hits = self.checker.scan(text, self.today())
+        where = Locator(text)
+        found = tuple(ProofHit(*where.line_col(h.start), SEVERITY_ZH[h.severity], KIND_ZH[h.kind], h.matched,
+                               h.suggestion) for h in hits)
+        count = {s: sum(1 for h in hits if h.severity == s) for s in ("severe", "warning", "notice")}
+        return ProofReport(found, len(text), count["severe"], count["warning"], count["notice"])
 
 
 def runtime_of(app: App) -> Runtime:
