@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from registry.config.i18n import get_lang, tr
 from registry.ledger.vocab import (
@@ -25,6 +25,9 @@ from registry.ledger.vocab import (
     UnitKind,
 )
 from reports.indices import FORMULAS_EN, FORMULAS_ZH
+
+if TYPE_CHECKING:
+    from reports.content_safety import ContentSafety
 
 #: Allowed values of RecheckRow.now_state.
 RECHECK_STATES = ("已整改", "仍未整改", "已关停")
@@ -216,6 +219,8 @@ class MonthlyReport:
     # English versions of definitions / formulas, line for line; empty: translate each line with `term`.
     definitions_en: list[str] = field(default_factory=list)
     formulas_en: list[str] = field(default_factory=list)
+    # The 内容安全 section (reports.content_safety); None: not built.
+    content: ContentSafety | None = None
 
     @property
     def month_zh(self) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.functions import Count
 
 from registry.db.models import Post
 
@@ -82,11 +83,43 @@ async def coverage_counts(account_ids: Sequence[int] | None = None, since: dt.da
     if until is not None:
         query = query.filter(published_at__lt=until)
     out: dict[int, dict[str, int]] = {}
-    from tortoise.functions import Count
-
     rows = await query.annotate(n=Count("id")).group_by("account_id", "text_coverage").values(
         "account_id", "text_coverage", "n")
     for r in rows:
         per = out.setdefault(r["account_id"], {"title": 0, "digest": 0, "full": 0})
         per[r["text_coverage"] or "title"] += int(r["n"])
     return out
+
+
+@dataclass(frozen=True)
+class UnitContent:
+    """One unit's posts of a period for the 内容安全 section: how much was checkable and what was found."""
+
+    unit: str
+    posts: int = 0
+    full: int = 0
+    digest: int = 0
+    title_only: int = 0
+    scanned: int = 0  # posts whose text a content check has scanned
+    hits: tuple[dict[str, str], ...] = ()
+
+
+async def unit_content(since: dt.datetime, until: dt.datetime) -> list[UnitContent]:
+    """Per unit, the posts published in [since, until): coverage, scanned posts and their (masked) problems."""
+    counts = await Post.filter(published_at__gte=since, published_at__lt=until).annotate(n=Count("id")).group_by(
+        "account__unit__name", "text_coverage", "content_scanned").values("account__unit__name", "text_coverage",
+                                                                          "content_scanned", "n")
+    flagged = await Post.filter(published_at__gte=since, published_at__lt=until, content_hits__isnull=False).values(
+        "account__unit__name", "content_hits")
+    units: dict[str, dict[str, Any]] = {}
+    for r in counts:
+        u = units.setdefault(r["account__unit__name"], {"posts": 0, "full": 0, "digest": 0, "title_only": 0,
+                                                        "scanned": 0, "hits": []})
+        n = int(r["n"])
+        u["posts"] += n
+        u[{"full": "full", "digest": "digest"}.get(r["text_coverage"] or "", "title_only")] += n
+        u["scanned"] += n if r["content_scanned"] else 0
+    for r in flagged:
+        units[r["account__unit__name"]]["hits"].extend(r["content_hits"] or [])
+    return [UnitContent(name, u["posts"], u["full"], u["digest"], u["title_only"], u["scanned"], tuple(u["hits"]))
+            for name, u in sorted(units.items())]

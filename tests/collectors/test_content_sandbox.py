@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from collectors.model import PostObs
 from registry.db.models import Account, Finding, Post
 from registry.observations.ingest import upsert_posts
+from reports.content_safety import build_content_safety, content_section_html
 from rules.config import DEFAULT_SETTINGS
 from rules.content_check import ContentChecker, ContentConfig
 from rules.evaluate import run_check
@@ -47,6 +49,17 @@ async def test_check_finds_exactly_the_planted_problems(county: County) -> None:
     stored = json.dumps([(f.rule, f.summary_zh, f.summary_en, f.evidence) for f in await Finding.all()], ensure_ascii=False)
     assert planted.VALID_ID not in stored and planted.PERSONAL_MOBILE not in stored
     assert planted.VALID_ID[:4] + "*" * 10 + planted.VALID_ID[-4:] in stored
+
+    # The monthly 内容安全 section counts them per unit, beside the text coverage, masked.
+    section = await build_content_safety(NOW - dt.timedelta(days=30), NOW)
+    by_unit = {r.unit: r for r in section.rows}
+    assert (by_unit["滹沱县人民政府"].severe, by_unit["滹沱县市场监督管理局"].privacy,
+            by_unit["滹沱县人力资源和社会保障局"].privacy) == (1, 1, 1)
+    assert section.totals.problems == 3 and section.totals.unscanned == 0
+    assert section.totals.posts == section.totals.full + section.totals.digest + section.totals.title_only
+    assert section.totals.title_only > 0  # WeChat datacube posts: titles only, and said so
+    html = content_section_html(section)
+    assert "内容安全" in html and planted.VALID_ID not in html
 
     # A second check scans nothing new and keeps the findings.
     again = await run_check(NOW, DEFAULT_SETTINGS, checker)
