@@ -93,4 +93,4 @@ async def content_findings(checker: ContentChecker, facts: Sequence[AccountFacts
     """Scan what changed, then the content drafts of every post with problems: (posts scanned, drafts)."""
     scanned = await scan_posts(checker, now, settings.get_int("content_error", "scan_days"))
     by_id = {f.account_id: f for f in facts}
-    return scanned, content_drafts(await flagged_posts(), by_id, settings)
+    return scanned, content_drafts(await flagged_posts(checker.fingerprint), by_id, settings)

@@ -108,6 +108,10 @@ class AuditEvent(Model):
         indexes = (("entity", "entity_id"),)
 
 
+#: Appended to a post's content scan marker when that scan found problems (see Post.content_scanned).
+CONTENT_FLAGGED = "+"
+
+
 class Post(Model):
     """One post of an account, upserted by (account, platform post id)."""
 
@@ -144,8 +148,9 @@ class Post(Model):
     text = fields.TextField(null=True)
     # How much of the post that text is: title | digest | full (None: title only, nothing more known).
     text_coverage = fields.CharField(max_length=8, null=True)
-    # The content checker fingerprint this text was last scanned with; reset to None when the text changes.
-    content_scanned = fields.CharField(max_length=32, null=True)
+    # The fingerprint of the content checker that last scanned this text, "+" appended when it found problems;
+    # reset to None when the text changes (indexed: a check finds the posts to scan and the flagged ones by it).
+    content_scanned = fields.CharField(max_length=40, null=True)
     # That scan's problems (masked: never an unmasked personal number); None: none found or not scanned.
     content_hits: list[dict[str, str]] | None = fields.JSONField(null=True)
     first_seen_at = fields.DatetimeField(auto_now_add=True)
@@ -154,7 +159,7 @@ class Post(Model):
     class Meta:
         table = "post"
         unique_together = (("account_id", "post_id"),)
-        indexes = (("account_id", "published_at"),)
+        indexes = (("account_id", "published_at"), ("content_scanned",))
 
 
 class DailyMetric(Model):

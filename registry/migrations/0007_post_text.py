@@ -4,6 +4,7 @@ and the scan's (masked) problems. Every new column is nullable: a post we only k
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
+from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     dependencies = [('govmedia', '0006_reach_responses')]
@@ -24,11 +25,15 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Post',
             name='content_scanned',
-            field=fields.CharField(null=True, max_length=32),
+            field=fields.CharField(null=True, max_length=40),
         ),
         ops.AddField(
             model_name='Post',
             name='content_hits',
             field=fields.JSONField(null=True),
+        ),
+        ops.AddIndex(
+            model_name='Post',
+            index=Index(fields=['content_scanned']),
         ),
     ]

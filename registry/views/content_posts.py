@@ -15,9 +15,11 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
+from registry.db.models import CONTENT_FLAGGED as FLAGGED
 from registry.db.models import Post
 
 BATCH = 2000  # posts per read: bounded memory on a province-size first scan
+
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,10 @@ class FlaggedPost:
 async def posts_to_scan(fingerprint: str, since: dt.datetime | None,
                         account_ids: Sequence[int] | None = None) -> AsyncIterator[list[ScanRow]]:
     """Batches of the posts not yet scanned by ``fingerprint`` (published since ``since``, when given)."""
-    query = Post.filter(Q(content_scanned__isnull=True) | ~Q(content_scanned=fingerprint))
+    # Every other marker sorts below the fingerprint or above it with "+": fixed-length hex fingerprints
+    # differ at some position before the "+" (so both ranges use the index; ``<>`` would scan the table).
+    query = Post.filter(Q(content_scanned__isnull=True) | Q(content_scanned__lt=fingerprint)
+                        | Q(content_scanned__gt=fingerprint + FLAGGED))
     if since is not None:
         query = query.filter(published_at__gte=since)
     if account_ids is not None:
@@ -61,9 +66,13 @@ async def posts_to_scan(fingerprint: str, since: dt.datetime | None,
         yield [ScanRow(r["id"], r["account_id"], r["published_at"], r["text"] or r["title"] or "") for r in rows]
 
 
-async def flagged_posts(account_ids: Sequence[int] | None = None) -> list[FlaggedPost]:
-    """Every post whose last scan found problems (of these accounts, when given), oldest first."""
-    query = Post.filter(content_hits__isnull=False)
+async def flagged_posts(fingerprint: str, account_ids: Sequence[int] | None = None) -> list[FlaggedPost]:
+    """Every post whose scan by ``fingerprint`` found problems (of these accounts, when given), oldest first.
+
+    Posts scanned by an earlier checker and outside the scan window are not scanned again, so their old
+    problems no longer count once the checker (its lexicons, hotlines, settings) changes.
+    """
+    query = Post.filter(content_scanned=fingerprint + FLAGGED)
     if account_ids is not None:
         query = query.filter(account_id__in=list(account_ids))
     rows: list[dict[str, Any]] = await query.order_by("published_at", "id").values(
@@ -105,7 +114,8 @@ class UnitContent:
 
 
 async def unit_content(since: dt.datetime, until: dt.datetime) -> list[UnitContent]:
-    """Per unit, the posts published in [since, until): coverage, scanned posts and their (masked) problems."""
+    """Per unit, the posts published in [since, until): coverage, scanned posts and their (masked) problems
+    (as their last scan found them)."""
     counts = await Post.filter(published_at__gte=since, published_at__lt=until).annotate(n=Count("id")).group_by(
         "account__unit__name", "text_coverage", "content_scanned").values("account__unit__name", "text_coverage",
                                                                           "content_scanned", "n")

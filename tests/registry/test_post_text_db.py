@@ -43,11 +43,11 @@ async def test_text_kept_and_scan_marker_reset_only_on_change(db: str) -> None:
     assert await pending() == []
     row = await Post.get(id=pid)
     assert (row.text, row.text_coverage, row.likes) == ("标题\n正文", "full", 6)
-    [flagged] = await flagged_posts()
+    [flagged] = await flagged_posts("fp1")
     assert flagged.hits == [HIT] and flagged.text_coverage == "full"
     # The account edits the post: scanned again; the new scan finds nothing and the post is no longer flagged.
     await upsert_posts(aid, [replace(full, text="标题\n改过的正文")], "weibo_api")
     assert await pending() == [pid]
     await store_scans("fp1", [(pid, None)])
-    assert await flagged_posts() == []
+    assert await flagged_posts("fp1") == []
     assert (await coverage_counts([aid]))[aid] == {"title": 0, "digest": 0, "full": 1}
