@@ -3,7 +3,7 @@
 `ContentChecker` holds the scanner (shipped lists plus the county's ``[content] lexicons``), the scan
 context (``[content] hotlines``, ``privacy_severity``) and a fingerprint of both. A post is scanned when
 its scan marker is not that fingerprint: new posts, posts whose title, date or text changed (the ingest
-resets the marker), and every post in the window again when the checker changed.
+resets the marker), and every post again when the checker changed.
 
 Hotlines: only the numbers listed in ``[content] hotlines`` count as the units' own published numbers.
 The ledger's head and operator phone columns are people's numbers, so they are never allowed.
@@ -79,10 +79,10 @@ class ContentChecker:
                 for h in hits] or None
 
 
-async def scan_posts(checker: ContentChecker, now: dt.datetime, scan_days: int) -> int:
-    """Scan the posts published in the last ``scan_days`` that this checker has not scanned; how many."""
+async def scan_posts(checker: ContentChecker) -> int:
+    """Scan the posts this checker has not scanned (new, edited, or all after a change of checker); how many."""
     scanned = 0
-    async for batch in posts_to_scan(checker.fingerprint, now - dt.timedelta(days=scan_days)):
+    async for batch in posts_to_scan(checker.fingerprint):
         await store_scans(checker.fingerprint, [(r.id, checker.post_hits(r.text, r.published_at)) for r in batch])
         scanned += len(batch)
     return scanned
@@ -91,6 +91,6 @@ async def scan_posts(checker: ContentChecker, now: dt.datetime, scan_days: int) 
 async def content_findings(checker: ContentChecker, facts: Sequence[AccountFacts], now: dt.datetime,
                            settings: RuleSettings) -> tuple[int, list[FindingDraft]]:
     """Scan what changed, then the content drafts of every post with problems: (posts scanned, drafts)."""
-    scanned = await scan_posts(checker, now, settings.get_int("content_error", "scan_days"))
+    scanned = await scan_posts(checker)
     by_id = {f.account_id: f for f in facts}
     return scanned, content_drafts(await flagged_posts(checker.fingerprint), by_id, settings)

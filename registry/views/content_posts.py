@@ -45,17 +45,16 @@ class FlaggedPost:
     hits: list[dict[str, str]]
 
 
-async def posts_to_scan(fingerprint: str, since: dt.datetime | None,
-                        account_ids: Sequence[int] | None = None) -> AsyncIterator[list[ScanRow]]:
-    """Batches of the posts not yet scanned by ``fingerprint`` (published since ``since``, when given)."""
+async def posts_to_scan(fingerprint: str, account_ids: Sequence[int] | None = None) -> AsyncIterator[list[ScanRow]]:
+    """Batches of the posts not yet scanned by ``fingerprint`` (of these accounts, when given)."""
     # Every other marker sorts below the fingerprint or above it with "+": fixed-length hex fingerprints
     # differ at some position before the "+" (so both ranges use the index; ``<>`` would scan the table).
     query = Post.filter(Q(content_scanned__isnull=True) | Q(content_scanned__lt=fingerprint)
                         | Q(content_scanned__gt=fingerprint + FLAGGED))
-    if since is not None:
-        query = query.filter(published_at__gte=since)
     if account_ids is not None:
         query = query.filter(account_id__in=list(account_ids))
+    if not await query.exists():  # the routine case, answered by the index (the batches below walk ids)
+        return
     last = 0
     while True:
         rows = await query.filter(id__gt=last).order_by("id").limit(BATCH).values(
@@ -69,8 +68,6 @@ async def posts_to_scan(fingerprint: str, since: dt.datetime | None,
 async def flagged_posts(fingerprint: str, account_ids: Sequence[int] | None = None) -> list[FlaggedPost]:
     """Every post whose scan by ``fingerprint`` found problems (of these accounts, when given), oldest first.
 
-    Posts scanned by an earlier checker and outside the scan window are not scanned again, so their old
-    problems no longer count once the checker (its lexicons, hotlines, settings) changes.
     """
     query = Post.filter(content_scanned=fingerprint + FLAGGED)
     if account_ids is not None:

@@ -26,7 +26,7 @@ async def account() -> int:
 
 
 async def pending(fp: str = "fp1") -> list[int]:
-    return [r.id for batch in [b async for b in posts_to_scan(fp, NOW - dt.timedelta(days=30))] for r in batch]
+    return [r.id for batch in [b async for b in posts_to_scan(fp)] for r in batch]
 
 
 async def test_text_kept_and_scan_marker_reset_only_on_change(db: str) -> None:
