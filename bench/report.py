@@ -150,6 +150,7 @@ SECTIONS: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("baseline s", "baseline_s", "{:.3f}"), ("first check s", "check_first_s", "{:.2f}"),
         ("routine check s", "check_s", "{:.2f}"), ("ratio (routine)", "ratio_check_to_baseline", "{:.1f}×"),
         ("ratio (first)", "ratio_first_check_to_baseline", "{:.1f}×"), ("findings", "findings", "{:,}"),
+        ("posts scanned (first)", "content_scanned_first", "{:,}"), ("posts scanned (routine)", "content_scanned", "{:,}"),
         ("reviews opened", "reviews_opened", "{:,}"), ("peak MiB", "max_rss_mb", "{:.0f}")]),
     ("notify", "Notify: `run_cycle` (console notifier) after a check", [
         ("baseline s", "baseline_s", "{:.3f}"), ("open findings", "open_findings", "{:,}"),

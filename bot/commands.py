@@ -20,6 +20,9 @@ _FIXED = re.compile(rf"(?:已整改|fixed)\s*{_NUMBER}", re.IGNORECASE)
 _EXEMPT = re.compile(rf"(?:豁免|exempt)\s*{_NUMBER}\s+(\d{{1,6}})\s*天?\s+(.+)", re.IGNORECASE | re.DOTALL)
 _EXEMPT_START = re.compile(r"(?:豁免|exempt)", re.IGNORECASE)
 _FIXED_START = re.compile(r"(?:已整改|fixed)", re.IGNORECASE)
+_PROOFREAD = re.compile(r"(?:校对|proofread)(?:[\s:：]+(.*))?", re.IGNORECASE | re.DOTALL)
+#: Longest text 校对 takes (a WeCom text message is at most 2048 bytes anyway).
+MAX_PROOF_CHARS = 5000
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,13 @@ class Exempt:
 
 
 @dataclass(frozen=True)
+class Proofread:
+    """校对 <文字>: check a draft for outdated names, 错别字/敏感词 and personal numbers."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Unknown:
     """Anything else; `problem` says what was wrong (in Chinese) for the reply."""
 
@@ -58,7 +68,7 @@ class Unknown:
     problem: str = ""
 
 
-Command = Help | Status | ClaimFixed | Exempt | Unknown
+Command = Help | Status | ClaimFixed | Exempt | Proofread | Unknown
 
 
 class CommandHandler(Protocol):
@@ -71,6 +81,13 @@ class CommandHandler(Protocol):
 
 def parse_command(text: str) -> Command:
     """The command a message's text asks for."""
+    if m := _PROOFREAD.fullmatch(text.strip()):  # the draft keeps its lines: problems are told by line
+        draft = (m.group(1) or "").strip()
+        if not draft:
+            return Unknown(text, "格式：校对 要检查的文字，例如：校对 县国土资源局召开会议")
+        if len(draft) > MAX_PROOF_CHARS:
+            return Unknown(text, f"校对文字请不超过{MAX_PROOF_CHARS}字，更长的稿件请用 govmedia content check")
+        return Proofread(draft)
     clean = " ".join(text.split())  # str.split() also splits on the full-width space U+3000
     if _HELP.fullmatch(clean):
         return Help()
@@ -100,6 +117,7 @@ def help_text(lang: str = "zh") -> str:
             "状态 [account] - open problems of your accounts\n"
             "已整改 No. - report a problem fixed (the next check confirms it)\n"
             "豁免 No. days reason - ask the county office for an exemption\n"
+            "校对 text - check a draft (outdated names, typos, personal numbers)\n"
             "帮助 - this help"
         )
     return (
@@ -107,5 +125,6 @@ def help_text(lang: str = "zh") -> str:
         "状态 [账号] —— 查看您负责账号的待处理问题\n"
         "已整改 编号 —— 报告问题已整改（下次检查核验）\n"
         "豁免 编号 天数 理由 —— 申请豁免（县政务公开办审核）\n"
+        "校对 文字 —— 检查稿件中的过时名称、错别字和个人隐私\n"
         "帮助 —— 查看本说明"
     )

@@ -166,7 +166,7 @@ def bot_serve(rt: Runtime, host: str, port: int) -> None:
         from bot.service import ReplyHandler
 
         async with rt.http_client() as client:
-            handler = ReplyHandler(ns.office_users, notify_storage())
+            handler = ReplyHandler(ns.office_users, notify_storage(), rt.proofreader())
             callback = create_callback_app(token, aes_key, corp_id, handler, late_reply=rt.late_reply(client),
                                            claim=handler.claim)
             await _serve_callback(callback, host, port)

@@ -39,6 +39,7 @@ def demo_config(directory: Path, base: str, county: Any) -> Settings:
 
     import tomli_w
 
+    from sandbox.content import HOTLINES
     from sandbox.county import OFFICE_USER, demo_secrets
 
     config = directory / "govmedia.toml"
@@ -53,6 +54,7 @@ def demo_config(directory: Path, base: str, county: Any) -> Settings:
         "platforms.feed.base_url": base, "wecom.api_base": base + "/wecom", "wecom.corp_id": county.wecom.corp_id,
         "wecom.agent_id": county.wecom.agent_id, "wecom.credential": "wecom_app", "collect.concurrency": 12,
         "notify.office_users": [OFFICE_USER], "notify.quiet_hours": "", "notify.working_days_only": False,
+        "content.hotlines": list(HOTLINES),
     })
     creds = demo_secrets(county)
     # The callback's token and EncodingAESKey (43 characters) for `govmedia bot serve` in the demo.

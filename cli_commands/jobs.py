@@ -41,7 +41,7 @@ async def check(rt: Runtime, now: dt.datetime) -> CheckSummary:
     """Evaluate every account at ``now``; open, refresh and resolve findings and reviews."""
     from rules.evaluate import run_check
 
-    return await run_check(now, rt.rule_settings)
+    return await run_check(now, rt.rule_settings, rt.content_checker)
 
 
 async def notify_cycle(rt: Runtime, dry_run: bool, now: dt.datetime | None = None) -> CycleResult:

@@ -26,9 +26,11 @@ from registry.config.settings import Settings
 if TYPE_CHECKING:
     from bot.cycle import NotifySettings
     from bot.notifier import Notifier
+    from bot.proofread import ProofReport
     from bot.wecom_app import WeComAppNotifier
     from collectors.base import Options
     from rules.config import RuleSettings
+    from rules.content_check import ContentChecker
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Default of ``[collect] timeout`` (seconds) for every HTTP call govmedia makes.
@@ -72,6 +74,17 @@ class Runtime:
         try:
             return RuleSettings.from_dict(self.settings.section("rules"))
         except ValueError as exc:
+            fail(str(exc))
+
+    @functools.cached_property
+    def content_checker(self) -> ContentChecker:
+        """The content checker of ``[content]`` (lexicons, hotlines), built once, or exit with the config error."""
+        from rules.content.lexicon import LexiconError
+        from rules.content_check import ContentChecker, ContentConfig
+
+        try:
+            return ContentChecker(ContentConfig.from_section(self.settings.section("content"), self.settings.base_dir))
+        except (ValueError, LexiconError) as exc:
             fail(str(exc))
 
     @functools.cached_property
@@ -125,6 +138,10 @@ class Runtime:
         """The county's working-day test (holidays and make-up days)."""
         return bool(self.rule_settings.calendar.is_working_day(day))
 
+    def proofreader(self) -> ScannerProofreader:
+        """The bot's 校对: the content checker of ``[content]``, dated today in the county."""
+        return ScannerProofreader(self.content_checker, lambda: self.now().date())
+
     def http_client(self) -> httpx.AsyncClient:
         """A new HTTP client for collectors and the bot (timeouts from ``[collect] timeout``); its
         request logs never show a credential."""
@@ -173,6 +190,26 @@ class Runtime:
                                       "回复", text, "text", (), ""))
 
         return send
+
+
+class ScannerProofreader:
+    """The bot's `Proofreader` backed by the content scanner: the same hits as ``govmedia content check``."""
+
+    def __init__(self, checker: ContentChecker, today: Callable[[], dt.date]) -> None:
+        self.checker, self.today = checker, today
+
+    def proofread(self, text: str) -> ProofReport:
+        """Every problem of ``text`` as published today, with line and column."""
+        from bot.proofread import ProofHit, ProofReport
+        from rules.content.hits import KIND_ZH, SEVERITY_ZH
+        from rules.content.scanner import Locator
+
+        hits = self.checker.scan(text, self.today())
+        where = Locator(text)
+        found = tuple(ProofHit(*where.line_col(h.start), SEVERITY_ZH[h.severity], KIND_ZH[h.kind], h.matched,
+                               h.suggestion) for h in hits)
+        count = {s: sum(1 for h in hits if h.severity == s) for s in ("severe", "warning", "notice")}
+        return ProofReport(found, len(text), count["severe"], count["warning"], count["notice"])
 
 
 def runtime_of(app: App) -> Runtime:

@@ -32,6 +32,10 @@ class PostObs:
     stats_source: str = ""
     #: True while the platform marks the numbers provisional (datacube is_delay); None: not said.
     stats_provisional: bool | None = None
+    #: The checkable text (title plus digest or body, plain, capped: parse_common.post_text); None: title only.
+    text: str | None = None
+    #: How much of the post ``text`` is: "digest" (a part: digest, summary, folded or capped text) or "full".
+    text_coverage: str | None = None
 
     def __post_init__(self) -> None:
         # A naive time would be read as local time somewhere and shift "last posted" by hours.

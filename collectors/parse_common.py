@@ -155,3 +155,27 @@ def clean_title(text: str) -> str:
     """Plain one-line title from HTML-ish post text: tags dropped, entities decoded, length capped."""
     plain = _SPACE_RE.sub(" ", html.unescape(_TAG_RE.sub(" ", text))).strip()
     return plain if len(plain) <= TITLE_MAX else plain[: TITLE_MAX - 1] + "…"
+
+
+#: Most characters of a post's text kept for the content check (a long article is cut, and then counts as partial).
+TEXT_MAX = 20_000
+_BLOCK_RE = re.compile(r"(?i)<\s*(?:br|/p|/div|/section|/li|/h[1-6]|/tr)\b[^>]*>")
+_LINE_SPACE_RE = re.compile(r"[ \t\u3000\xa0]+")
+
+
+def post_text(title: str, body: str, partial: bool) -> tuple[str | None, str | None]:
+    """(text, coverage) of a post for the content check: title and plain body, capped at TEXT_MAX.
+
+    ``partial`` when the body is only a part of the post (digest, summary, folded text); a body cut at
+    TEXT_MAX is partial too. An empty body gives (None, None): only the title is known.
+    """
+    plain = html.unescape(_TAG_RE.sub(" ", _BLOCK_RE.sub("\n", body)))
+    lines = [_LINE_SPACE_RE.sub(" ", line).strip() for line in plain.splitlines()]
+    text = "\n".join(line for line in lines if line)
+    if not text:
+        return None, None
+    if title and not text.startswith(title):
+        text = f"{title}\n{text}"
+    if len(text) > TEXT_MAX:
+        return text[:TEXT_MAX], "digest"
+    return text, "digest" if partial else "full"

@@ -11,9 +11,10 @@ from defusedxml.ElementTree import fromstring
 
 from collectors.errors import parse_error
 from collectors.model import BEIJING, PostObs
-from collectors.parse_common import clean_title
+from collectors.parse_common import clean_title, post_text
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
+_CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
 # A feed clock may run a little ahead (or mislabel Beijing time as GMT: +8 h); beyond a day the
 # date is wrong, and taking it would make the account look fresher than it is.
@@ -40,7 +41,8 @@ def _parse_time(text: str, where: str) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=BEIJING)
 
 
-def _post(post_id: str, link: str, title: str, date_text: str, where: str, now: datetime) -> PostObs:
+def _post(post_id: str, link: str, title: str, date_text: str, where: str, now: datetime,
+          body: tuple[str, bool] = ("", True)) -> PostObs:
     if not date_text:
         raise parse_error(f"{where}: no date")
     published = _parse_time(date_text, where)
@@ -49,7 +51,14 @@ def _post(post_id: str, link: str, title: str, date_text: str, where: str, now: 
     post_id = post_id or link
     if not post_id:
         raise parse_error(f"{where}: neither id/guid nor link")
-    return PostObs(post_id=post_id, published_at=published, title=clean_title(title), url=link or None)
+    text, coverage = post_text(clean_title(title), *body)
+    return PostObs(post_id=post_id, published_at=published, title=clean_title(title), url=link or None, text=text,
+                   text_coverage=coverage)
+
+
+def _body(full: str, summary: str) -> tuple[str, bool]:
+    """The item's body and whether it is only a part: full content when the feed has it, else the summary."""
+    return (full, False) if full else (summary, True)
 
 
 def _rss(root: Element, now: datetime) -> tuple[str, list[PostObs]]:
@@ -67,6 +76,7 @@ def _rss(root: Element, now: datetime) -> tuple[str, list[PostObs]]:
                 date_text,
                 f"rss.item[{i}]",
                 now,
+                _body(_text(item.find(_CONTENT_ENCODED)), _text(item.find("description"))),
             )
         )
     return clean_title(_text(channel.find("title"))), posts
@@ -93,6 +103,7 @@ def _atom(root: Element, now: datetime) -> tuple[str, list[PostObs]]:
                 date_text,
                 f"atom.entry[{i}]",
                 now,
+                _body(_text(entry.find(f"{_ATOM}content")), _text(entry.find(f"{_ATOM}summary"))),
             )
         )
     return clean_title(_text(root.find(f"{_ATOM}title"))), posts

@@ -17,6 +17,7 @@ from collectors.parse_common import (
     iso_day,
     opt_int,
     opt_str,
+    post_text,
     req_int,
     req_list,
     req_obj,
@@ -231,12 +232,18 @@ def _news_posts(item: Obj, where: str) -> list[PostObs]:
         if get_bool(entry, "is_deleted", at) or get_bool(entry, "is_delete", at):
             # idx stays positional so the surviving articles keep their ids.
             continue
+        title = req_str(entry, "title", at)
+        # The body when the list was asked with content (no_content=0), else the digest: a part only.
+        body = opt_str(entry, "content", at) or ""
+        text, coverage = post_text(title, body or opt_str(entry, "digest", at) or "", partial=not body)
         posts.append(
             PostObs(
                 post_id=f"{article_id}_{idx}",
                 published_at=published,
-                title=req_str(entry, "title", at),
+                title=title,
                 url=opt_str(entry, "url", at) or None,
+                text=text,
+                text_coverage=coverage,
             )
         )
     return posts

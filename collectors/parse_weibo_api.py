@@ -12,6 +12,7 @@ from collectors.parse_common import (
     get_id,
     opt_int,
     opt_str,
+    post_text,
     req_list,
     req_str,
     weibo_time,
@@ -76,11 +77,15 @@ def _status(status: Obj, where: str) -> PostObs:
     if published is None:
         raise parse_error(f"{where}.created_at: unrecognised time {created!r}")
     post_id = get_id(status, ("idstr", "id"), where)
+    text, coverage = post_text("", opt_str(status, "text", where) or "", status.get("isLongText") is True)
     return PostObs(
         post_id=post_id,
         published_at=published,
         title=clean_title(opt_str(status, "text", where) or ""),
         url=f"https://m.weibo.cn/detail/{post_id}",
+        # A long post's text is folded (isLongText): only a part of it is known.
+        text=text,
+        text_coverage=coverage,
         original=status.get("retweeted_status") is None,
         shares=opt_int(status, "reposts_count", where),
         comments=opt_int(status, "comments_count", where),

@@ -18,6 +18,7 @@ from collectors.parse_common import (
     get_id,
     opt_int,
     opt_str,
+    post_text,
     req_obj,
     req_str,
     weibo_time,
@@ -222,11 +223,15 @@ def _mblog_post(mblog: Obj, where: str, now: datetime) -> PostObs | None:
     if mblog.get("deleted") in ("1", 1) or mblog.get("state") in (7, 8):
         return None
     post_id = get_id(mblog, ("idstr", "id"), where)
+    text, coverage = post_text("", opt_str(mblog, "text", where) or "", mblog.get("isLongText") is True)
     return PostObs(
         post_id=post_id,
         published_at=parse_created_at(req_str(mblog, "created_at", where), now),
         title=clean_title(opt_str(mblog, "text", where) or ""),
         url=f"https://m.weibo.cn/detail/{post_id}",
+        # A long post shows its first 140 characters and a 全文 link (isLongText): a part only.
+        text=text,
+        text_coverage=coverage,
         pinned=_is_pinned(mblog, where),
         original=mblog.get("retweeted_status") is None,
         shares=_count_field(mblog, "reposts_count", where),

@@ -51,6 +51,25 @@ def _followers(d: Dossier) -> str:
     return f"≈{d.followers / 10_000:.1f}万" if d.followers_approx else str(d.followers)
 
 
+_COVERAGE = {"full": "全文", "digest": "摘要或部分正文", "title": "仅标题"}
+
+
+def _content_findings(d: Dossier) -> str:
+    """The account's content findings (错敏, personal data) with their posts; numbers stay masked."""
+    rows: list[list[object]] = []
+    for f in d.findings:
+        hits = f.evidence.get("hits") if isinstance(f.evidence, dict) else None
+        if not isinstance(hits, list) or "post" not in f.evidence:
+            continue  # only content findings carry the problems of one post
+        problems = "；".join(f"「{h.get('matched', '')}」→{h.get('suggestion', '') or '核实'}" for h in hits)
+        post = f"{f.evidence.get('published_on', '')} 《{f.evidence.get('title', '')}》 {f.evidence.get('url', '')}"
+        rows.append([f.id, post, problems, _COVERAGE.get(str(f.evidence.get("coverage")), "仅标题"),
+                     "持续" if f.state == "open" else "已解除"])
+    known = "，".join(f"{_COVERAGE[k]} {n} 篇" for k, n in d.coverage.items() if n) or "无发文"
+    return (f"<h2>四（附）、内容安全问题</h2><p>已采集文章的可查文字：{escape(known)}（只检查已取得的文字）</p>"
+            + _table(["编号", "文章", "问题与建议", "检查范围", "状态"], rows))
+
+
 def render_dossier(d: Dossier) -> str:
     """The dossier as HTML (Chinese)."""
     a, r = d.account, d.review
@@ -73,6 +92,7 @@ def render_dossier(d: Dossier) -> str:
     parts.append("<h2>四、问题记录</h2>" + _table(
         ["编号", "规则", "情况", "首次发现", "状态"],
         [[f.id, f.rule, f.summary_zh, f"{f.first_seen:%Y-%m-%d}", "持续" if f.state == "open" else "已解除"] for f in d.findings]))
+    parts.append(_content_findings(d))
     parts.append("<h2>五、预警推送与回复</h2>" + _table(
         ["时间", "渠道", "接收人", "类型", "状态"],
         [[f"{n.created_at:%Y-%m-%d %H:%M}", n.channel, n.recipient, n.kind, n.state] for n in d.notifications]))

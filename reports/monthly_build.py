@@ -20,6 +20,7 @@ from registry.findings.checks import DraftLike
 from registry.ledger.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, label
 from registry.views.monthly_data import AccountInfo, MonthData, PostTotals, ReportBase, month_data
 from reports import indices
+from reports.content_safety import build_content_safety
 from reports.monthly_model import (
     UNSEEN,
     AccountRow,
@@ -330,4 +331,5 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
         partial=as_of < end, generated_at=now, overview=_overview(cur, prev), problems=_problem_groups(cur, labels),
         recheck=_recheck(cur, prev, labels), closures=_closures(cur.data), rankings=rankings, details=details,
         trends=trends, definitions=list(DEFINITIONS), formulas=list(indices.FORMULAS_ZH),
-        definitions_en=list(DEFINITIONS_EN), formulas_en=list(indices.FORMULAS_EN), responses=responses)
+        definitions_en=list(DEFINITIONS_EN), formulas_en=list(indices.FORMULAS_EN), responses=responses,
+        content=await build_content_safety(start, min(end, now)))

@@ -27,6 +27,7 @@ from registry.ledger.vocab import (
 from reports.indices import FORMULAS_EN, FORMULAS_ZH
 
 if TYPE_CHECKING:
+    from reports.content_safety import ContentSafety
     from reports.monthly_response import ResponseLine
 
 #: Allowed values of RecheckRow.now_state.
@@ -237,6 +238,8 @@ class MonthlyReport:
     formulas_en: list[str] = field(default_factory=list)
     # 回应情况 (reports.monthly_response): one line per account of the 明细 table, same order.
     responses: list[ResponseLine] = field(default_factory=list)
+    # The 内容安全 section (reports.content_safety); None: not built.
+    content: ContentSafety | None = None
 
     @property
     def month_zh(self) -> str:

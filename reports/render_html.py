@@ -11,6 +11,7 @@ from html import escape
 
 from registry.config.i18n import get_lang, tr
 from reports.charts_svg import bar_chart, line_chart
+from reports.content_safety import content_section_html
 from reports.monthly_model import (
     INSUFFICIENT,
     MonthlyReport,
@@ -385,7 +386,7 @@ def render_html(report: MonthlyReport) -> str:
 <p class="meta">{e(period)} · {e(tr("生成时间：", "Generated: "))}{e(generated)}</p>
 {banner}{_kpis(r)}
 </header>
-{"".join(sections)}
+{"".join(sections[:-1])}{content_section_html(r.content)}{sections[-1]}
 <footer>{e(footer)}</footer>
 </main>
 </body>

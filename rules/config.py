@@ -64,7 +64,7 @@ DEFAULT_NONE_INTERACTION = [
 
 @dataclass(frozen=True)
 class KeySpec:
-    """One setting: its type (bool, int, float, strs, opt_int), default, lower bound, meaning."""
+    """One setting: its type (bool, int, float, strs, opt_int, choice), default, lower bound, meaning."""
 
     kind: str
     default: object
@@ -188,6 +188,12 @@ CATALOGUE: dict[str, RuleMeta] = {
         _meta("identity_pending", "账号待补全", "Account identity pending", "info",
               label_zh="账号待补全（缺少账号ID或主办单位，暂不采集）", label_en="Identity pending (no id or unit yet, not collected)",
               pending_ok=True, unseeable=True),
+        _meta("content_error", "内容表述错误", "Content errors (wrong or outdated wording)", "veto",
+              label_zh="内容表述错误（{count}处）", label_en="Content errors ({count})"),
+        _meta("privacy_leak", "泄露个人信息", "Personal information disclosed", "warning",
+              label_zh="泄露个人信息（{count}处）", label_en="Personal information disclosed ({count})",
+              level=KeySpec("choice", "warning", "severity of the finding: veto, warning or info",
+                            choices=("veto", "warning", "info"))),
     )
 }
 RULE_IDS: tuple[str, ...] = tuple(CATALOGUE)
@@ -208,6 +214,10 @@ def _check(where: str, key: str, spec: KeySpec, value: object) -> object:
     if spec.kind == "bool":
         if not isinstance(value, bool):
             raise ValueError(bad.format("true or false"))
+        return value
+    if spec.kind == "choice":
+        if value not in spec.choices:
+            raise ValueError(bad.format("one of " + ", ".join(spec.choices)))
         return value
     if spec.kind == "strs":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -350,6 +360,10 @@ class RuleSettings:
     def get_bool(self, rule: str, key: str, unit_kind: str | None = None) -> bool:
         """A boolean setting."""
         return bool(self.value(rule, key, unit_kind))
+
+    def get_str(self, rule: str, key: str, unit_kind: str | None = None) -> str:
+        """A string setting (one of its choices)."""
+        return str(self.value(rule, key, unit_kind))
 
     def get_strs(self, rule: str, key: str, unit_kind: str | None = None) -> list[str]:
         """A list-of-strings setting."""

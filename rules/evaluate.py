@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from registry.db.batch import paused_gc
 from registry.findings.checks import CheckData, SyncResult, load_check_data, sync_findings
@@ -19,6 +19,9 @@ from rules.facts import AccountFacts, FindingDraft, ResponseFacts
 from rules.rule_base import ACTIVE, is_blind, pinned_counts
 from rules.rule_response import RULE as RESPONSE_RULE
 from rules.rule_response import grace, response_window
+
+if TYPE_CHECKING:
+    from rules.content_check import ContentChecker
 
 LOOKBACK_MARGIN_DAYS = 7
 
@@ -123,6 +126,8 @@ class CheckSummary:
     active: int
     drafts: list[FindingDraft]
     sync: SyncResult
+    #: Posts the content check scanned in this run (new or edited ones).
+    content_scanned: int = 0
 
     @property
     def by_rule(self) -> Counter[str]:
@@ -135,19 +140,27 @@ class CheckSummary:
         return Counter(d.severity for d in self.drafts)
 
 
-async def run_check(now: dt.datetime, settings: RuleSettings) -> CheckSummary:
-    """Evaluate every account at ``now`` and bring findings and reviews up to date."""
+async def run_check(now: dt.datetime, settings: RuleSettings, content: ContentChecker | None = None) -> CheckSummary:
+    """Evaluate every account at ``now`` and bring findings and reviews up to date.
+
+    ``content``: the run's content checker (the county's lexicons and hotlines); None: the shipped lists only.
+    """
     with paused_gc():
         data = await load_check_data(now, lookback_days(settings))
         facts = await build_facts(data, now, settings)
         drafts = evaluate_all(facts, now, settings)
+        from rules.content_check import ContentChecker, ContentConfig, content_findings
+
+        scanned, found = await content_findings(content or ContentChecker(ContentConfig()), facts, now, settings)
+        drafts.extend(found)
         blind = [f.account_id for f in facts if is_blind(f, now, settings)]
         today = now.date()
         grace = [aid for aid, deadline in data.review_deadlines.items() if deadline >= today]
         result = await sync_findings(drafts, blind, now, grace, activity_rules=rules_where("activity"),
                                      review_rules=rules_where("opens_review"))
     active = sum(1 for a in data.accounts if a["status"] in ACTIVE)
-    return CheckSummary(now=now, accounts=len(data.accounts), active=active, drafts=drafts, sync=result)
+    return CheckSummary(now=now, accounts=len(data.accounts), active=active, drafts=drafts, sync=result,
+                        content_scanned=scanned)
 
 
 async def evaluate_at(now: dt.datetime, settings: RuleSettings,

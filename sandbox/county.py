@@ -25,6 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
 
+from sandbox.content import plant
 from sandbox.history import follower_series, hex_id, mid_to_bid, token_id, wechat_posts, weibo_posts
 from sandbox.model import TZ, Account, County, Post, WeCom
 from sandbox.personas import WEIBO_FLAGSHIP_FOLLOWER_FACTOR, Persona, persona
@@ -157,12 +158,12 @@ def _account(row: dict[str, str], p: Persona, seed: int, now: datetime, pinned: 
         posts = wechat_posts(rng, p, account, now, seed) if p.posts else ()
         return replace(account, posts=posts, statuses_count=len(posts))
     posts = weibo_posts(rng, p, account, now, pinned) if p.posts else ()
-    return replace(
+    return plant(replace(
         account,
         followers=followers,
         posts=posts,
         statuses_count=len(posts) + rng.randint(300, 3000),
         access_token="2.00" + token_id(seed, uid, "oauth", 28) if row["采集方式"] == "weibo_api" else "",
-    )
+    ))
 
 

@@ -49,7 +49,10 @@ class Feeds:
         async def answer() -> Response:
             if account is None or not account.feed_format:
                 return PlainTextResponse("Not Found", status_code=404)
-            posts = [p for p in account.posts_until(self.sandbox.now()) if not p.deleted][:ITEMS]
+            listed = [p for p in account.posts_until(self.sandbox.now()) if not p.deleted]
+            # An archived (pinned) article follows the newest items, as some feed generators list it.
+            archived = [p for p in listed[ITEMS:] if p.pinned][:1]
+            posts = listed[:ITEMS - len(archived)] + archived
             newest = posts[0].published_at if posts else self.sandbox.county.now
             if account.feed_format == "atom":
                 body, media_type = _atom(account, posts, str(request.url), newest), "application/atom+xml"

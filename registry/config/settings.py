@@ -132,7 +132,8 @@ monthly_time = "09:00"
 # to this file: TOML ([[entry]] term/suggestion/severity) or one term a line (term<TAB>suggestion<TAB>severity).
 # govmedia ships outdated official names and a starter list of misspellings; no sensitive-word list.
 lexicons = []
-# The unit's own published phone numbers, never reported as an individual's mobile number.
+# The units' own published phone numbers, never reported as an individual's mobile number (drafts and
+# published posts alike). The ledger's head/operator phones are people's numbers, never hotlines.
 hotlines = []
 # Severity of a personal number found in a text: severe | warning | notice. `content check` exits 1 on severe.
 privacy_severity = "warning"

@@ -117,6 +117,10 @@ class AuditEvent(Model):
         indexes = (("entity", "entity_id"),)
 
 
+#: Appended to a post's content scan marker when that scan found problems (see Post.content_scanned).
+CONTENT_FLAGGED = "+"
+
+
 class Post(Model):
     """One post of an account, upserted by (account, platform post id)."""
 
@@ -149,13 +153,22 @@ class Post(Model):
     median_answer_delay_s = fields.BigIntField(null=True)
     oldest_unanswered_at = fields.DatetimeField(null=True)
     comments_checked_at = fields.DatetimeField(null=True)
+    # The post's checkable text (title and digest or body, capped at TEXT_MAX characters); None: title only.
+    text = fields.TextField(null=True)
+    # How much of the post that text is: title | digest | full (None: title only, nothing more known).
+    text_coverage = fields.CharField(max_length=8, null=True)
+    # The fingerprint of the content checker that last scanned this text, "+" appended when it found problems;
+    # reset to None when the text changes (indexed: a check finds the posts to scan and the flagged ones by it).
+    content_scanned = fields.CharField(max_length=40, null=True)
+    # That scan's problems (masked: never an unmasked personal number); None: none found or not scanned.
+    content_hits: list[dict[str, str]] | None = fields.JSONField(null=True)
     first_seen_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "post"
         unique_together = (("account_id", "post_id"),)
-        indexes = (("account_id", "published_at"),)
+        indexes = (("account_id", "published_at"), ("content_scanned",))
 
 
 class DailyMetric(Model):

@@ -22,6 +22,12 @@ METRIC_NUMBERS = ("followers", "followers_approx", "new_followers", "lost_follow
                   "favorites", "posts_sent")
 #: Post columns a missing value (None) never erases, besides the numbers: where they came from.
 POST_STATS = ("stats_source", "stats_provisional")
+#: The post's checkable text and its coverage: a source that does not carry the text (None) keeps what is stored.
+POST_TEXT = ("text", "text_coverage")
+#: The content scan marker is reset when the title, the date or a carried text changes: the post is scanned again.
+_RESCAN = ('"content_scanned" = CASE WHEN excluded."title" = "post"."title" '
+           'AND excluded."published_at" = "post"."published_at" '
+           'AND (excluded."text" IS NULL OR excluded."text" = "post"."text") THEN "post"."content_scanned" END')
 
 
 class PostLike(Protocol):
@@ -81,8 +87,9 @@ def _merge(old: dict[str, Any] | None, new: dict[str, Any], numbers: Sequence[st
 
 
 POST_COLS = ("account_id", "post_id", "published_at", "title", "url", "pinned", "original", *POST_NUMBERS, "source",
-             *POST_STATS, "first_seen_at", "updated_at")
-POST_UPDATE = ("published_at", "title", "url", "pinned", "original", *POST_NUMBERS, "source", *POST_STATS, "updated_at")
+             *POST_STATS, *POST_TEXT, "first_seen_at", "updated_at")
+POST_UPDATE = ("published_at", "title", "url", "pinned", "original", *POST_NUMBERS, "source", *POST_STATS, *POST_TEXT,
+               "updated_at")
 METRIC_COLS = ("account_id", "day", *METRIC_NUMBERS, "updated_at")
 METRIC_UPDATE = (*METRIC_NUMBERS, "updated_at")
 
@@ -90,17 +97,20 @@ METRIC_UPDATE = (*METRIC_NUMBERS, "updated_at")
 _PG_TYPES = {"account_id": "int", "post_id": "text", "published_at": "timestamptz", "title": "text", "url": "text",
              "pinned": "bool", "original": "bool", "source": "text", "first_seen_at": "timestamptz",
              "updated_at": "timestamptz", "day": "date", "stats_source": "text", "stats_provisional": "bool",
+             "text": "text", "text_coverage": "text",
              **{c: "bigint" for c in (*POST_NUMBERS, *METRIC_NUMBERS)}, "posts_sent": "int", "followers_approx": "bool"}
 
 
 @functools.cache
 def _upsert_sql(table: str, cols: tuple[str, ...], key: tuple[str, ...], update: tuple[str, ...],
-                keep: tuple[str, ...], pg: bool) -> str:
+                keep: tuple[str, ...], pg: bool, extra: str = "") -> str:
     """INSERT … ON CONFLICT (key) DO UPDATE; a NULL in a ``keep`` column never replaces a stored value."""
     # The caller already merged known numbers in; COALESCE also covers a row another process
     # inserted between that SELECT and this statement.
     sets = ", ".join(f'"{c}" = COALESCE(excluded."{c}", "{table}"."{c}")' if c in keep else f'"{c}" = excluded."{c}"'
                      for c in update)
+    if extra:  # evaluated against the row before this update, like the other SET expressions
+        sets += ", " + extra
     names = ", ".join(f'"{c}"' for c in cols)
     conflict = ", ".join(f'"{c}"' for c in key)
     if pg:
@@ -131,7 +141,8 @@ def _post_row(account_id: int, post_id: str, p: PostLike, numbers: Sequence[int 
     # Sources that do not say where their numbers came from (feeds, manual rows) keep what is stored.
     stats = getattr(p, "stats_source", "") or None
     return [account_id, post_id, as_aware(p.published_at), (p.title or "")[:256], (p.url or "")[:1024],
-            bool(p.pinned), p.original, *numbers, source, stats, getattr(p, "stats_provisional", None), now, now]
+            bool(p.pinned), p.original, *numbers, source, stats, getattr(p, "stats_provisional", None),
+            getattr(p, "text", None), getattr(p, "text_coverage", None), now, now]
 
 
 async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) -> tuple[int, int]:
@@ -142,7 +153,8 @@ async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) 
     conn, pg = connection_of(Post)
     # Bound once per batch: SQLite's adapter would otherwise format the same moment twice per row.
     now = prebound(dt.datetime.now(dt.UTC), pg)
-    sql = _upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, (*POST_NUMBERS, *POST_STATS), pg)
+    sql = _upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE, (*POST_NUMBERS, *POST_STATS, *POST_TEXT),
+                      pg, _RESCAN)
     if pg:
         # One statement, no read first: the upsert's COALESCE keeps known numbers and
         # ``RETURNING (xmax = 0)`` tells inserted rows from updated ones.

@@ -274,8 +274,14 @@ async def _supersede(account_id: int, result: Success) -> None:
     start, end, prefix = result.supersede
     titles = {p.title for p in result.posts if not p.post_id.startswith(prefix) and start <= p.published_at < end}
     if titles:
-        await Post.filter(account_id=account_id, post_id__startswith=prefix, published_at__gte=start,
-                          published_at__lt=end, title__in=list(titles)).delete()
+        gone = Post.filter(account_id=account_id, post_id__startswith=prefix, published_at__gte=start,
+                           published_at__lt=end, title__in=list(titles))
+        # The provisional copy may carry text the final one (datacube: titles only) lacks: hand it on.
+        for old in await gone.filter(text__isnull=False).values("title", "text", "text_coverage"):
+            await Post.filter(account_id=account_id, title=old["title"], text__isnull=True, published_at__gte=start,
+                              published_at__lt=end).exclude(post_id__startswith=prefix).update(
+                text=old["text"], text_coverage=old["text_coverage"])
+        await gone.delete()
 
 
 async def record_failure(attempt_id: int, account_id: int, *, kind: str, code: str | None, message: str,

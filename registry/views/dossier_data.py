@@ -12,6 +12,7 @@ from tortoise.functions import Count, Sum
 from registry.db.models import Account, AuditEvent, Finding, Notification, Post, Review, Silence
 from registry.ledger import vocab
 from registry.ledger.sync import account_view
+from registry.views.content_posts import coverage_counts
 from registry.views.figures import interactions_sql
 
 
@@ -49,6 +50,8 @@ class Dossier:
     audit: list[AuditEvent] = field(default_factory=list)
     #: ``followers`` is an abbreviated platform figure ("693.2万"): shown as approximate.
     followers_approx: bool = False
+    #: The account's collected posts by text coverage (full / digest / title): what a content check could read.
+    coverage: dict[str, int] = field(default_factory=dict)
 
 
 def _known_sum(values: list[Any]) -> int | None:
@@ -97,4 +100,4 @@ async def build_dossier(review: Review, now: dt.datetime) -> Dossier:
                    followers=metric.followers if metric else None,
                    followers_approx=bool(metric and metric.followers_approx), peer_totals=peer_totals,
                    siblings=list(siblings), findings=list(findings), notifications=notes, silences=list(silences),
-                   audit=list(audit))
+                   audit=list(audit), coverage=(await coverage_counts([account.id])).get(account.id, {}))

@@ -17,6 +17,8 @@ SEVERITY_WORDS: dict[str, Severity] = {
     "notice": "notice", "提示": "notice",
 }
 SEVERITY_ZH: dict[Severity, str] = {"severe": "严重", "warning": "一般", "notice": "提示"}
+#: What each kind of hit is called in Chinese output.
+KIND_ZH: dict[Kind, str] = {"name": "规范表述", "privacy": "个人隐私", "lexicon": "错敏词"}
 
 
 def parse_severity(word: str) -> Severity | None:

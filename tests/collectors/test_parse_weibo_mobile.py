@@ -209,6 +209,8 @@ def test_posts_page_2019() -> None:
             shares=240492,
             comments=95535,
             likes=348872,
+            text="搬完这块砖，就可以吃好吃的了…",
+            text_coverage="full",
         )
     ]
 

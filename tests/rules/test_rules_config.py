@@ -16,7 +16,7 @@ def test_defaults_follow_the_design_table() -> None:
     assert RULE_IDS == (
         "stale_veto", "stale_warning", "dormant_long", "low_use", "frequency_below_target",
         "no_interaction", "slow_response", "duplicate_account", "account_gone", "collection_blind",
-        "registry_incomplete", "identity_pending",
+        "registry_incomplete", "identity_pending", "content_error", "privacy_leak",
     )
     assert s.get_int("stale_veto", "days") == 14
     assert s.get_int("stale_warning", "days") == 10
