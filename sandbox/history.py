@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TypedDict
 
+from sandbox.comments import SLOW_RESPONDERS
 from sandbox.model import TZ, Account, Post
 from sandbox.personas import Persona
 from sandbox.reach import lognormal_int, portion, settled_share
@@ -116,6 +117,9 @@ def wechat_posts(rng: random.Random, p: Persona, account: Account, now: datetime
     for n, moment in enumerate(reversed(moments)):
         newest = n == len(moments) - 1
         mass = (forced_mass and newest) or rng.random() < p.mass_share
+        # The slow responders mass-send their recent posts, so their 留言 can be read (comment/list reads
+        # mass sends only) and slow_response has something to judge; no extra draw keeps the county as it was.
+        mass = mass or (account.uid in SLOW_RESPONDERS and (now - moment).days <= 30)
         msg_data_id += 1
         article_id = "" if mass else token_id(seed, account.uid, f"article{msg_data_id}", 43)
         deleted = not mass and not newest and (now - moment).days > 30 and rng.random() < 0.03

@@ -72,8 +72,8 @@ async def test_slow_responders_leave_comments_unanswered_and_others_answer(count
     assert sum(p.comments_seen or 0 for p in slow) > sum(p.comments_answered or 0 for p in slow)
     day = county.clock() - dt.timedelta(days=1)
     assert any(p.oldest_unanswered_at is not None and p.oldest_unanswered_at < day for p in slow)
-    # Only mass sends have readable comments; published-only articles are read-but-unknown, not zero.
-    assert any(p.comments_seen is None and p.comments_open is None for p in slow)
+    # (Slow responders mass-send their recent posts; that published-only articles are read-but-unknown,
+    # not zero, is shown on another account in test_no_comment_privilege_is_stored_as_a_fact.)
     quick = [p for p in await answered_posts(EDU_WX) if p.comments_seen]
     assert quick and all(p.comments_open is True for p in quick)
     assert all(p.oldest_unanswered_at is None or p.oldest_unanswered_at > county.clock() - dt.timedelta(hours=18)
