@@ -31,10 +31,14 @@ async def collect_pass(rt: Runtime, *, account_ids: Sequence[int] | None = None,
                        due_interval: dt.timedelta | None = None) -> PassSummary:
     """One collection pass over the (due) accounts, on a client from the runtime's factory."""
     from collectors.service import collect
+    from rules.config import near_veto_days
 
+    # Accounts nearing the veto are polled more often from the county's own early-warning threshold.
+    urgent_after = near_veto_days(rt.rule_settings) if due_interval is not None else None
     async with rt.http_client() as client:
         return await collect(rt.settings, rt.secrets, client, account_ids=account_ids, platform=platform,
-                             since=since, progress=progress, due_interval=due_interval)
+                             since=since, progress=progress, due_interval=due_interval,
+                             urgent_after_days=urgent_after)
 
 
 async def check(rt: Runtime, now: dt.datetime) -> CheckSummary:

@@ -82,8 +82,10 @@ class Runner:
     secret_values: Sequence[str] = ()
     #: When set, a collected account is due again this long after its attempt started.
     due_interval: dt.timedelta | None = None
-    #: Shorter interval for accounts near the veto (10+ days without a post).
+    #: Shorter interval for accounts near the veto (``urgent_after_days`` or more without a post).
     urgent_interval: dt.timedelta | None = None
+    #: Days without a post from which an account is near the veto (the county's stale_warning days).
+    urgent_after_days: int = obs.FALLBACK_URGENT_AFTER_DAYS
 
     async def run_pass(self, targets: Sequence[Target], progress: Progress | None = None) -> PassSummary:
         """Collect every target once."""
@@ -116,7 +118,7 @@ class Runner:
         CALLS.set(counter)
         # The outcome's state update also gives the lease back (and sets the next due time), so a
         # pass costs one statement less per account; `finally` covers any path that did not get there.
-        release = obs.Release(self.worker, now, self.due_interval, self.urgent_interval)
+        release = obs.Release(self.worker, now, self.due_interval, self.urgent_interval, self.urgent_after_days)
         released = False
         try:
             attempt = await obs.start_attempt(target.account_id, target.method, self.worker, now, stamp=False)
@@ -141,7 +143,7 @@ class Runner:
             if not released:
                 if self.due_interval is not None:
                     await obs.set_next_due(target.account_id, self.worker, now, self.due_interval,
-                                           self.urgent_interval)
+                                           self.urgent_interval, self.urgent_after_days)
                 await obs.release_lease(target.account_id, self.worker)
 
     async def _failed(self, attempt: int, target: Target, exc: PlatformError, calls: int,

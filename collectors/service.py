@@ -53,6 +53,7 @@ async def collect(
     retry: RetryPolicy | None = None,
     due_interval: dt.timedelta | None = None,
     lanes: LaneBook | None = None,
+    urgent_after_days: int | None = None,
 ) -> PassSummary:
     """Run one collection pass over the due accounts.
 
@@ -77,5 +78,6 @@ async def collect(
                     lease_ttl=dt.timedelta(minutes=float(settings.get("collect.lease_minutes", 15))),
                     secret_values=secrets.values(), due_interval=due_interval,
                     urgent_interval=dt.timedelta(minutes=float(settings.get("collect.urgent_interval_minutes", 15)))
-                    if due_interval is not None else None)
+                    if due_interval is not None else None,
+                    urgent_after_days=urgent_after_days or obs.FALLBACK_URGENT_AFTER_DAYS)
     return await runner.run_pass(targets, progress)

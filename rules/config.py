@@ -402,3 +402,8 @@ def describe(settings: RuleSettings = DEFAULT_SETTINGS) -> list[RuleInfo]:
         )
         for m in CATALOGUE.values()
     ]
+
+
+def near_veto_days(settings: RuleSettings) -> int:
+    """Days without a post from which an account nears the veto: the early warning's threshold, for polling."""
+    return settings.get_int("stale_warning", "days")

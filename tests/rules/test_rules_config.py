@@ -122,3 +122,10 @@ def test_describe_lists_every_rule_with_effective_settings() -> None:
     assert by_id["stale_warning"].overrides == {"township": {"days": 6}}
     assert by_id["low_use"].settings["min_followers"] == 0
     assert describe()[0].settings == {"enabled": True, "days": 14}
+
+
+def test_polling_nears_the_veto_from_the_countys_warning_threshold() -> None:
+    from rules.config import near_veto_days
+
+    assert near_veto_days(DEFAULT_SETTINGS) == 10
+    assert near_veto_days(RuleSettings.from_dict({"stale_warning": {"days": 7}})) == 7
