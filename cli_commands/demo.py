@@ -40,7 +40,7 @@ def demo_config(directory: Path, base: str, county: Any) -> Settings:
     import tomli_w
 
     from sandbox.content import HOTLINES
-    from sandbox.county import OFFICE_USER, demo_secrets
+    from sandbox.county import OFFICE_USER, SIM_WEIBO_PACING, demo_secrets
 
     config = directory / "govmedia.toml"
     # m.weibo.cn answers 418 to callers faster than 3-5 s, so its lane is paced that way by default. The
@@ -48,7 +48,7 @@ def demo_config(directory: Path, base: str, county: Any) -> Settings:
     # (serial calls, the lane machinery as in production) but 0.3-0.5 s apart, or the demo's ~150
     # m.weibo.cn calls (profiles, pages, comment threads) would take ten minutes.
     write_default(config, overrides={
-        "platforms.weibo.min_interval": 0.3, "platforms.weibo.jitter": 0.2,
+        **SIM_WEIBO_PACING,
         "county.name": "滹沱县", "platforms.wechat.api_base": base, "platforms.weibo.api_base": base,
         "platforms.weibo.mobile_base": base,
         "platforms.feed.base_url": base, "wecom.api_base": base + "/wecom", "wecom.corp_id": county.wecom.corp_id,

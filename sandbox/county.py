@@ -39,6 +39,9 @@ PLATFORMS = {"微信公众号": "wechat", "新浪微博": "weibo"}
 WECOM_AGENT_ID = 1000002
 # The county office (政务公开办) has a WeCom user too; the ledger lists only the units' staff.
 OFFICE_USER = "hutuo_office"
+#: Pacing of the weibo_public lane against this simulator (no 418 limit): still serial, 0.3-0.5 s apart
+#: instead of m.weibo.cn's 3-5 s, for the demo and tests that are not about pacing.
+SIM_WEIBO_PACING = {"platforms.weibo.min_interval": 0.3, "platforms.weibo.jitter": 0.2}
 
 
 def build_county(seed: int = 7, now: datetime | None = None) -> County:

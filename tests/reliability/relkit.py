@@ -13,6 +13,7 @@ from typing import Any
 import tomli_w
 
 from registry.config.settings import Settings, load, write_default
+from sandbox.county import SIM_WEIBO_PACING
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_LEDGER = ROOT / "registry" / "data" / "sample-ledger.csv"
@@ -49,7 +50,7 @@ def sandbox_overrides(base: str) -> dict[str, Any]:
     about crashes and faults, not pacing (tests/collectors/test_lanes.py keeps the 3-5 s default).
     """
     return {
-        "platforms.weibo.min_interval": 0.3, "platforms.weibo.jitter": 0.2,
+        **SIM_WEIBO_PACING,
         "platforms.wechat.api_base": base, "platforms.weibo.api_base": base, "platforms.weibo.mobile_base": base,
         "platforms.feed.base_url": base,
         "wecom.api_base": base + "/wecom",
