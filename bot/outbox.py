@@ -13,6 +13,7 @@ from typing import Any
 from bot.model import Message, Recipient
 from bot.notifier import Notifier
 from bot.storage import Outbox, OutboxRecord, Outcome
+from registry.config.killpoint import killpoint
 
 #: Minutes to wait before the 2nd, 3rd, ... attempt when the channel gives no Retry-After.
 BACKOFF_MINUTES = (1, 5, 30, 120)
@@ -84,7 +85,9 @@ async def _send_batch(batch: list[OutboxRecord], now: dt.datetime, notifiers: Ma
         await outbox.advance(done, n.id, now)
         done = []
         attempts = n.attempts + 1  # marking it "sending" counted this attempt
+        killpoint("notify.sending")
         sent = await notifier.send(message)
+        killpoint("notify.sent")
         if sent.ok:
             note = f"invalid users: {', '.join(sent.invalid_users)}" if sent.invalid_users else ""
             done.append(Outcome(n.id, "sent", note))

@@ -6,8 +6,9 @@ provisional, so the day must be read again later (platform-apis-2.md §2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, tzinfo
+from typing import TypedDict
 
 from collectors.errors import parse_error
 from collectors.model import BEIJING, MetricObs, PostObs
@@ -48,6 +49,21 @@ def _checked(body: object, where: str) -> tuple[Obj, bool]:
     return obj, True if delay is None else delay
 
 
+class _Engagement(TypedDict):
+    shares: int | None
+    zaikan: int | None
+    likes: int | None
+    comments: int | None
+    favorites: int | None
+
+
+def _engagement(detail: Obj, at: str) -> _Engagement:
+    """The figures both endpoints give under the same names (reads differ: required per article only)."""
+    return _Engagement(shares=opt_int(detail, "share_user", at), zaikan=opt_int(detail, "zaikan_user", at),
+                       likes=opt_int(detail, "like_user", at), comments=opt_int(detail, "comment_count", at),
+                       favorites=opt_int(detail, "collection_user", at))
+
+
 def _latest(row: Obj, where: str) -> tuple[Obj, str] | None:
     latest: tuple[date, Obj, str] | None = None
     for i, raw in enumerate(req_list(row, "detail_list", where)):
@@ -76,17 +92,7 @@ def _detail_post(row: Obj, where: str, provisional: bool, tz: tzinfo) -> tuple[P
     latest = _latest(row, where)
     if latest is not None:
         detail, at = latest
-        post = PostObs(
-            post_id=post.post_id, published_at=post.published_at, title=post.title, url=post.url,
-            reads=req_int(detail, "read_user", at),
-            shares=opt_int(detail, "share_user", at),
-            zaikan=opt_int(detail, "zaikan_user", at),
-            likes=opt_int(detail, "like_user", at),
-            comments=opt_int(detail, "comment_count", at),
-            favorites=opt_int(detail, "collection_user", at),
-            stats_source=DETAIL,
-            stats_provisional=provisional,
-        )
+        post = replace(post, reads=req_int(detail, "read_user", at), **_engagement(detail, at))
     return post, publish_type == 0
 
 
@@ -116,11 +122,7 @@ def parse_biz_summary(body: object) -> tuple[list[MetricObs], bool]:
         out.append(MetricObs(
             day=iso_day(row, "ref_date", where),
             reads=opt_int(detail, "read_user", at),
-            shares=opt_int(detail, "share_user", at),
-            zaikan=opt_int(detail, "zaikan_user", at),
-            likes=opt_int(detail, "like_user", at),
-            comments=opt_int(detail, "comment_count", at),
-            favorites=opt_int(detail, "collection_user", at),
+            **_engagement(detail, at),
             posts_sent=opt_int(detail, "send_page_count", at),
         ))
     return out, provisional

@@ -20,6 +20,7 @@ from collectors.base import Source
 from collectors.errors import ErrorKind, PlatformError, redact
 from collectors.http import CALLS
 from registry.config.credentials import scrub
+from registry.config.killpoint import killpoint
 from registry.observations import store as obs
 from registry.observations.store import Target
 
@@ -122,6 +123,7 @@ class Runner:
         released = False
         try:
             attempt = await obs.start_attempt(target.account_id, target.method, self.worker, now, stamp=False)
+            killpoint("collect.attempt")
             error: PlatformError | None = None
             try:
                 result = await source.collect(target, now)
@@ -137,6 +139,7 @@ class Runner:
                                                         replace(result, calls=counter[0]), self.clock(),
                                                         release=release)
                 outcome = Outcome(target, "ok", new_posts=new, updated_posts=updated, calls=counter[0])
+                killpoint("collect.stored")
             released = True
             return outcome
         finally:

@@ -28,7 +28,6 @@ from reports.indices import FORMULAS_EN, FORMULAS_ZH
 
 if TYPE_CHECKING:
     from reports.content_safety import ContentSafety
-    from reports.monthly_response import ResponseLine
 
 #: Allowed values of RecheckRow.now_state.
 RECHECK_STATES = ("已整改", "仍未整改", "已关停")
@@ -211,6 +210,23 @@ class TrendPoint:
     pass_rate: float | None
     posts: int
     reads: int | None  # None: no operating account's reads known that month
+
+
+@dataclass(frozen=True)
+class ResponseLine:
+    """回应情况: one account's answers to comments on its posts of the month (None: no comment thread read)."""
+
+    account: str
+    platform: str
+    unit: str
+    comments: int | None = None
+    answered: int | None = None
+    median_hours: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        """Answered / received; None when unknown or nothing was received."""
+        return self.answered / self.comments if self.comments and self.answered is not None else None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from html import escape
 
 from openpyxl.worksheet.worksheet import Worksheet
@@ -17,26 +17,9 @@ from registry.config.i18n import tr
 from registry.ledger.tabular import escape_cell
 from registry.views.monthly_data import AccountInfo
 from registry.views.response_facts import ResponseBounds, response_rows
-from reports.monthly_model import AccountRow, fmt_int, fmt_pct, term
+from reports.monthly_model import AccountRow, ResponseLine, fmt_int, fmt_pct, term
 
 TITLE = ("回应情况", "Responsiveness")
-
-
-@dataclass(frozen=True)
-class ResponseLine:
-    """One account's answers to comments on its posts of the month (None: no comment thread read)."""
-
-    account: str
-    platform: str
-    unit: str
-    comments: int | None = None
-    answered: int | None = None
-    median_hours: float | None = None
-
-    @property
-    def rate(self) -> float | None:
-        """Answered / received; None when unknown or nothing was received."""
-        return self.answered / self.comments if self.comments and self.answered is not None else None
 
 
 async def month_responses(accounts: Iterable[tuple[AccountInfo, str]], start: dt.datetime,

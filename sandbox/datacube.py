@@ -46,31 +46,43 @@ def last_ready_day(now: datetime) -> date:
     return now.date() - timedelta(days=1 if now.hour >= 8 else 2)
 
 
-def _endpoint(api: WeChatAPI, name: str) -> Callable[[Request], Any]:
-    build = _BUILDERS[name]
+SpanHandler = Callable[[Account, date, date], Response]
+
+
+def span_endpoint(api: WeChatAPI, name: str, handle: SpanHandler) -> Callable[[Request], Any]:
+    """A datacube route: the token checks, then the body's dates (47001 no JSON, 61500 not YYYY-MM-DD), then ``handle``."""
 
     async def endpoint(request: Request) -> Response:
         async def answer(account: Account) -> Response:
-            sb = api.sandbox
             body = await json_body(request)
             if body is None:
-                return error(sb, 47001)
+                return error(api.sandbox, 47001)
             begin, end = _parse(body.get("begin_date")), _parse(body.get("end_date"))
             if begin is None or end is None:
-                return error(sb, 61500)
-            if begin > end or (end - begin).days + 1 > SPANS[name] or end >= sb.today() or begin < EARLIEST:
-                return error(sb, 61501)
-            ready = last_ready_day(sb.now())
-            rows: Rows = []
-            day = begin
-            while day <= min(end, ready):
-                rows.extend(build(account, day, ready))
-                day += timedelta(days=1)
-            return JSONResponse({"list": rows})
+                return error(api.sandbox, 61500)
+            return handle(account, begin, end)
 
         return await api.guard(request, f"datacube/{name}", answer)
 
     return endpoint
+
+
+def _endpoint(api: WeChatAPI, name: str) -> Callable[[Request], Any]:
+    build = _BUILDERS[name]
+
+    def handle(account: Account, begin: date, end: date) -> Response:
+        sb = api.sandbox
+        if begin > end or (end - begin).days + 1 > SPANS[name] or end >= sb.today() or begin < EARLIEST:
+            return error(sb, 61501)
+        ready = last_ready_day(sb.now())
+        rows: Rows = []
+        day = begin
+        while day <= min(end, ready):
+            rows.extend(build(account, day, ready))
+            day += timedelta(days=1)
+        return JSONResponse({"list": rows})
+
+    return span_endpoint(api, name, handle)
 
 
 def _parse(value: Any) -> date | None:

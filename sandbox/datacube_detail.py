@@ -21,9 +21,8 @@ from starlette.routing import BaseRoute, Route
 
 from sandbox.comments import threads
 from sandbox.county import TZ, Account, Post
-from sandbox.datacube import _parse, _users, last_ready_day
+from sandbox.datacube import _users, last_ready_day, span_endpoint
 from sandbox.reach import cumulative, on_day
-from sandbox.runtime import json_body
 from sandbox.wechat import WeChatAPI, error
 
 START = date(2025, 11, 1)
@@ -41,25 +40,16 @@ def routes(api: WeChatAPI) -> list[BaseRoute]:
 
 
 def _endpoint(api: WeChatAPI, name: str, build: Builder) -> Callable[[Request], Any]:
-    async def endpoint(request: Request) -> Response:
-        async def answer(account: Account) -> Response:
-            sb = api.sandbox
-            body = await json_body(request)
-            if body is None:
-                return error(sb, 47001)
-            begin, end = _parse(body.get("begin_date")), _parse(body.get("end_date"))
-            if begin is None or end is None:
-                return error(sb, 61500)
-            if begin != end or end >= sb.today() or begin < START:
-                return error(sb, 61501)
-            ready = last_ready_day(sb.now())
-            rows = build(sb.county.seed, account, begin, ready, sb.now()) if begin <= ready else []
-            delayed = begin > ready - timedelta(days=sb.limits.wechat_delay_days)
-            return JSONResponse({"list": rows, "is_delay": delayed})
+    def handle(account: Account, begin: date, end: date) -> Response:
+        sb = api.sandbox
+        if begin != end or end >= sb.today() or begin < START:
+            return error(sb, 61501)
+        ready = last_ready_day(sb.now())
+        rows = build(sb.county.seed, account, begin, ready, sb.now()) if begin <= ready else []
+        delayed = begin > ready - timedelta(days=sb.limits.wechat_delay_days)
+        return JSONResponse({"list": rows, "is_delay": delayed})
 
-        return await api.guard(request, f"datacube/{name}", answer)
-
-    return endpoint
+    return span_endpoint(api, name, handle)
 
 
 _INDEX: dict[int, tuple[Account, dict[date, list[Post]]]] = {}

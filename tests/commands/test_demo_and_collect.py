@@ -15,7 +15,7 @@ from cli import main
 from registry.config.settings import write_default
 from sandbox.county import demo_secrets
 from sandbox.server import running_sandbox
-from tests.commands.demokit import DemoRun, copy_demo
+from tests.commands.demokit import TEST_ENV, DemoRun, copy_demo
 
 
 def test_demo_runs_and_reruns_cleanly(demo_run: DemoRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,7 +29,7 @@ def test_demo_runs_and_reruns_cleanly(demo_run: DemoRun, tmp_path: Path, monkeyp
     assert oct(os.stat(demo_run.path / "secrets.toml").st_mode & 0o777) == "0o600"
     copy_demo(demo_run, tmp_path)
     stored = _posts(tmp_path / "d" / "govmedia.db")
-    second = CliRunner().invoke(main, ["demo", "--dir", "d", "--port", "0"], catch_exceptions=False)
+    second = CliRunner(env=TEST_ENV).invoke(main, ["demo", "--dir", "d", "--port", "0"], catch_exceptions=False)
     assert second.exit_code == 0, second.output
     assert "新增 0，变更 0" in second.output
     # The sandbox county is rebuilt from the wall clock, so posts published between the two runs

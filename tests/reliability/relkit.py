@@ -13,9 +13,10 @@ from typing import Any
 import tomli_w
 
 from registry.config.settings import Settings, load, write_default
-from sandbox.county import SIM_WEIBO_PACING
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The weibo_public lane against the simulator in these tests: paced and serial, 20-30 ms apart (see sandbox_overrides).
+TEST_WEIBO_PACING = {"platforms.weibo.min_interval": 0.02, "platforms.weibo.jitter": 0.01}
 SAMPLE_LEDGER = ROOT / "registry" / "data" / "sample-ledger.csv"
 
 
@@ -45,12 +46,14 @@ def write_ledger(path: Path, uids: Iterable[str] | None = None) -> Path:
 def sandbox_overrides(base: str) -> dict[str, Any]:
     """Config keys pointing every platform at a sandbox.
 
-    Only the weibo_public lane is paced, as by default, but 0.3-0.5 s apart as in the demo (the simulator
-    has no 418 limit): with comment threads a pass makes dozens of m.weibo.cn calls, and these tests are
-    about crashes and faults, not pacing (tests/collectors/test_lanes.py keeps the 3-5 s default).
+    Only the weibo_public lane is paced, as by default, but 20-30 ms apart (the simulator has no 418
+    limit; the demo uses 0.3-0.5 s): with comment threads a pass makes dozens of m.weibo.cn calls, and
+    these tests are about crashes and faults, not pacing, so the lane stays serial and paced without
+    the seconds of sleeping (tests/collectors/test_lanes.py keeps the 3-5 s default; lane_worker.py
+    paces in real time across processes).
     """
     return {
-        **SIM_WEIBO_PACING,
+        **TEST_WEIBO_PACING,
         "platforms.wechat.api_base": base, "platforms.weibo.api_base": base, "platforms.weibo.mobile_base": base,
         "platforms.feed.base_url": base,
         "wecom.api_base": base + "/wecom",

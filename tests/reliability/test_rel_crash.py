@@ -1,8 +1,12 @@
-"""Crashes: `govmedia collect` and `govmedia notify` killed with SIGKILL at random points (fixed seeds),
-rerun, and compared with a clean run; and SQLite under `govmedia run --once` with CLI commands beside it.
+"""Crashes: `govmedia collect` and `govmedia notify` killed with SIGKILL at named steps, rerun, and
+compared with a clean run; and SQLite under `govmedia run --once` with CLI commands beside it.
 
-Each test starts its own sandbox (a frozen clock, latency on every call so the killed run is really
-mid-way) and kills only the processes it started, by pid.
+The kill points are chosen, not hoped for: each killed process runs with ``GOVMEDIA_KILL_AT=STEP:N``
+(registry.config.killpoint) and SIGKILLs itself the N-th time it reaches STEP, so every kill lands
+mid-way at a known boundary (an attempt started, an account stored, a message marked sending, a
+message sent but not yet recorded as sent). Earlier versions slept a random 0.2-2 s on a sandbox slowed
+by latency and killed whatever point the process had reached; the steps below cover those points
+without the waiting. Each test starts its own sandbox (a frozen clock) and its own processes.
 """
 
 from __future__ import annotations
@@ -10,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import random
 import signal
 import sqlite3
 import subprocess
@@ -57,7 +60,9 @@ from sandbox.server import fetch_messages, running_sandbox
 
 T = TypeVar("T")
 CLI = [sys.executable, "-c", "from cli import main; main()"]
-SEEDS = (11, 23, 37)
+# (step, n): where the three killed runs of each test die.
+COLLECT_KILLS = (("collect.attempt", 1), ("collect.stored", 2), ("collect.attempt", 5))
+NOTIFY_KILLS = (("notify.sending", 1), ("notify.sent", 2), ("notify.sending", 3))
 LEASE_MINUTES = 0.01  # 0.6 s: a killed run's leases expire quickly (the default is 15 minutes)
 # A small county: every collection method, one account that always fails (40164, IP not whitelisted).
 UIDS = ["gh_d29d035cc6d5", "gh_f05c1af806e4", "gh_ab63ac060ebf", "gh_99e2046ae3bb", "gh_36afb8dfa15d",
@@ -78,17 +83,11 @@ def _cli(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.Co
     return done
 
 
-def _kill_after(env: dict[str, str], delay: float, *args: str) -> bool:
-    """Start `govmedia ARGS`, SIGKILL it after `delay` seconds; False when it had already finished."""
-    proc = subprocess.Popen([*CLI, *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        time.sleep(delay)
-        if proc.poll() is not None:
-            return False
-        os.kill(proc.pid, signal.SIGKILL)
-        return True
-    finally:
-        proc.wait(timeout=30)
+def _kill_at(env: dict[str, str], step: str, nth: int, *args: str) -> None:
+    """Run `govmedia ARGS` until it SIGKILLs itself the ``nth`` time it reaches ``step``."""
+    done = subprocess.run([*CLI, *args], env={**env, "GOVMEDIA_KILL_AT": f"{step}:{nth}"}, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, f"govmedia {' '.join(args)} never reached {step}:{nth}:\n{done.stderr}"
 
 
 async def _collect_in_process(app: Any, cfg: Path, *, check: bool = False, notify: bool = False) -> None:
@@ -141,12 +140,12 @@ def test_sigkilled_collect_reruns_to_the_clean_result(db_url: str, tmp_path: Pat
         assert sum(len(v) for v in clean["posts"].values()) > 50
         _db(db_url, _forget_observations)
 
-        # Every call now takes a while, so a pass lasts a few seconds and each kill lands mid-way
-        # (or, for a short delay, in start-up: also a random point).
-        sb.sandbox.faults.replace([Fault("latency", seconds=0.03)])
-        killed = sum(_kill_after(env, random.Random(seed).uniform(0.2, 2.0), "collect") for seed in SEEDS)
-        assert killed >= 2, "the runs finished before they could be killed: raise the latency"
-        sb.sandbox.faults.replace([])
+        # Three runs die mid-way: an attempt open and nothing fetched, right after an account was
+        # stored, and again with an attempt open (a dead run's leases still held by then, so some
+        # accounts are skipped as "leased by another worker", as after a real crash).
+        for step, nth in COLLECT_KILLS:
+            _kill_at(env, step, nth, "collect")
+        killed = len(COLLECT_KILLS)
         time.sleep(LEASE_MINUTES * 60 + 0.3)  # the dead processes' leases expire
         rerun = _cli(env, "collect")
         after = _db(db_url, _observations)
@@ -196,14 +195,11 @@ def test_sigkilled_notify_loses_nothing_and_sends_nothing_twice(db_url: str, tmp
         _db(db_url, lambda: Notification.all().delete())
         httpx.delete(f"{sb.base_url}/_sandbox/messages", timeout=10).raise_for_status()
 
-        sb.sandbox.faults.replace([Fault("latency", platform="wecom", seconds=0.15)])
-        killed, in_flight = 0, set()
-        for seed in SEEDS:
-            killed += _kill_after(env, random.Random(seed).uniform(0.2, 2.0), "notify")
+        in_flight = set()
+        for step, nth in NOTIFY_KILLS:  # before a send, and after one that was not yet recorded as sent
+            _kill_at(env, step, nth, "notify")
             # The at-least-once boundary: a row left "sending" may have reached WeCom before the kill.
             in_flight |= {_key(n) for n in _db(db_url, _outbox) if n.state == "sending"}
-        assert killed >= 2, "the runs finished before they could be killed: raise the latency"
-        sb.sandbox.faults.replace([])
         _cli(env, "notify")
         rows = _db(db_url, _outbox)
         delivered = _deliveries(sb.base_url)
