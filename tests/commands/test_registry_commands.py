@@ -12,7 +12,10 @@ from cli import main
 
 
 @pytest.fixture
-def gm(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def gm(migrated_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """`govmedia --db URL …` on a migrated database (the first command creating the schema is
+    test_english_output's, below)."""
+    db_url = migrated_db_url
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GOVMEDIA_CONFIG", raising=False)
     runner = CliRunner()

@@ -84,7 +84,9 @@ def test_a_name_only_list_parses_every_row_as_pending() -> None:
 
 
 @pytest.fixture
-def gm(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def gm(migrated_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """`govmedia --db URL …` on a migrated database: these tests are about the commands, not the schema."""
+    db_url = migrated_db_url
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GOVMEDIA_CONFIG", raising=False)
     runner = CliRunner()
