@@ -92,18 +92,20 @@ def parse_token(body: object) -> tuple[str, int]:
     return token, expires_in
 
 
-def _msgid(row: Obj, where: str) -> str:
+def msgid_of(row: Obj, where: str) -> str:
+    """The row's non-empty ``msgid`` (a parse error when missing or empty)."""
     msgid = req_str(row, "msgid", where)
     if not msgid:
         raise parse_error(f"{where}.msgid: empty")
     return msgid
 
 
-def _latest_detail(row: Obj, where: str) -> tuple[date, Obj, str] | None:
-    # details[] holds one cumulative snapshot per stat_date (up to 7 days); order is not promised.
+def latest_detail(row: Obj, where: str, key: str = "details") -> tuple[date, Obj, str] | None:
+    """The newest of the row's cumulative snapshots under ``key`` (day, snapshot, where), or None."""
+    # One cumulative snapshot per stat_date (details[]: up to 7 days; detail_list[]: up to 30); order is not promised.
     latest: tuple[date, Obj, str] | None = None
-    for i, raw in enumerate(req_list(row, "details", where)):
-        at = f"{where}.details[{i}]"
+    for i, raw in enumerate(req_list(row, key, where)):
+        at = f"{where}.{key}[{i}]"
         detail = as_obj(raw, at)
         day = iso_day(detail, "stat_date", at)
         if latest is None or day >= latest[0]:
@@ -113,13 +115,13 @@ def _latest_detail(row: Obj, where: str) -> tuple[date, Obj, str] | None:
 
 def _total_row(row: Obj, where: str, tz: tzinfo) -> tuple[date, PostObs]:
     post = PostObs(
-        post_id=_msgid(row, where),
+        post_id=msgid_of(row, where),
         # Datacube knows only the send date; midnight keeps "last posted" on the right day
         # without pretending to know the hour.
         published_at=datetime.combine(iso_day(row, "ref_date", where), time(0, 0), tzinfo=tz),
         title=req_str(row, "title", where),
     )
-    latest = _latest_detail(row, where)
+    latest = latest_detail(row, where)
     if latest is None:
         return date.min, post
     stat_day, detail, at = latest
@@ -145,7 +147,7 @@ def parse_article_total(body: object, tz: tzinfo = BEIJING) -> list[PostObs]:
 def _summary_row(row: Obj, where: str) -> ArticleDayObs:
     return ArticleDayObs(
         day=iso_day(row, "ref_date", where),
-        post_id=_msgid(row, where),
+        post_id=msgid_of(row, where),
         title=req_str(row, "title", where),
         reads=req_int(row, "int_page_read_count", where),
         read_users=req_int(row, "int_page_read_user", where),

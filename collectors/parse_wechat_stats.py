@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, tzinfo
 from typing import TypedDict
 
-from collectors.errors import parse_error
 from collectors.model import BEIJING, MetricObs, PostObs
 from collectors.parse_common import (
     Obj,
@@ -21,9 +20,8 @@ from collectors.parse_common import (
     opt_str,
     req_int,
     req_list,
-    req_str,
 )
-from collectors.parse_wechat import raise_for_errcode
+from collectors.parse_wechat import latest_detail, msgid_of, raise_for_errcode
 
 #: The first day the new endpoints have data for.
 STATS_START = date(2025, 11, 1)
@@ -64,21 +62,8 @@ def _engagement(detail: Obj, at: str) -> _Engagement:
                        favorites=opt_int(detail, "collection_user", at))
 
 
-def _latest(row: Obj, where: str) -> tuple[Obj, str] | None:
-    latest: tuple[date, Obj, str] | None = None
-    for i, raw in enumerate(req_list(row, "detail_list", where)):
-        at = f"{where}.detail_list[{i}]"
-        detail = as_obj(raw, at)
-        day = iso_day(detail, "stat_date", at)
-        if latest is None or day >= latest[0]:
-            latest = (day, detail, at)
-    return None if latest is None else (latest[1], latest[2])
-
-
 def _detail_post(row: Obj, where: str, provisional: bool, tz: tzinfo) -> tuple[PostObs, bool]:
-    msgid = req_str(row, "msgid", where)
-    if not msgid:
-        raise parse_error(f"{where}.msgid: empty")
+    msgid = msgid_of(row, where)
     publish_type = req_int(row, "publish_type", where)
     post = PostObs(
         post_id=msgid,
@@ -89,9 +74,9 @@ def _detail_post(row: Obj, where: str, provisional: bool, tz: tzinfo) -> tuple[P
         stats_source=DETAIL,
         stats_provisional=provisional,
     )
-    latest = _latest(row, where)
+    latest = latest_detail(row, where, "detail_list")
     if latest is not None:
-        detail, at = latest
+        _, detail, at = latest
         post = replace(post, reads=req_int(detail, "read_user", at), **_engagement(detail, at))
     return post, publish_type == 0
 

@@ -163,3 +163,9 @@ async def db(db_url: str) -> AsyncIterator[str]:
 def sample_ledger() -> Path:
     """The shipped sample ledger."""
     return SAMPLE_LEDGER
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker per core plus one, which runs while the others wait on a subprocess,
+    a socket, PostgreSQL or a lock (many tests do; measured in docs/testing.md)."""
+    return (os.cpu_count() or 1) + 1

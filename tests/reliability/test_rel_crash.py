@@ -160,6 +160,7 @@ def test_sigkilled_collect_reruns_to_the_clean_result(db_url: str, tmp_path: Pat
     assert len(last) == len(UIDS) and all(a.finished_at is not None for a in last.values())
     # A killed run leaves at most `concurrency` attempts unfinished (documented: they stay "running").
     assert sum(a.outcome == "running" for a in attempts) <= 3 * killed
+    assert any(a.outcome == "running" for a in attempts)  # the runs killed at "collect.attempt" left theirs
 
 
 def _deliveries(base: str) -> Counter[tuple[str, str]]:
@@ -200,6 +201,7 @@ def test_sigkilled_notify_loses_nothing_and_sends_nothing_twice(db_url: str, tmp
             _kill_at(env, step, nth, "notify")
             # The at-least-once boundary: a row left "sending" may have reached WeCom before the kill.
             in_flight |= {_key(n) for n in _db(db_url, _outbox) if n.state == "sending"}
+        assert in_flight  # "notify.sent" died with a sent message still marked "sending"
         _cli(env, "notify")
         rows = _db(db_url, _outbox)
         delivered = _deliveries(sb.base_url)
