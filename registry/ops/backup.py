@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -73,7 +73,8 @@ def _write_checked(src: Path, out: Path) -> None:
             raise BackupError(tr(f"无法写入备份文件 {out}（{exc}）", f"cannot write the backup {out} ({exc})")) from None
     finally:
         for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(str(tmp) + suffix).unlink(missing_ok=True)
+            with suppress(OSError):  # nothing was made where nothing could be
+                Path(str(tmp) + suffix).unlink(missing_ok=True)
 
 
 def check(path: Path) -> None:
