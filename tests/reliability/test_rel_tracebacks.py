@@ -30,3 +30,50 @@ def test_a_database_file_that_cannot_be_created_never_prints_a_thread_traceback(
         assert proc.returncode == 3, (out, err)
         assert "Traceback" not in err and "Exception in thread" not in err, err
         assert err.strip().count("\n") == 0 and "/proc/govmedia-test.db" in err, err  # one line naming the file
+
+
+#: Runs govmedia with one more PRAGMA on every SQLite connection (as `test_rel_broken_db._with_pragma` does
+#: in-process): max_page_count caps the file, SQLite's own SQLITE_FULL, since the suite cannot mount a small disk.
+FULL_DISK = """
+import sys
+from registry.db import lifecycle
+
+real = lifecycle.tortoise_config
+
+def full(url):
+    config = real(url)
+    for connection in config["connections"].values():
+        if isinstance(connection, dict):
+            connection["credentials"]["max_page_count"] = int(sys.argv[1])
+    return config
+
+lifecycle.tortoise_config = full
+from cli import main
+main(sys.argv[2:])
+"""
+
+
+def test_collect_on_a_full_disk_prints_one_message_not_tracebacks(tmp_path: Path) -> None:
+    """Three accounts in flight when the disk fills: the others were left running, the database closed under
+    them, and `asyncio.run` printed a traceback for each (10 with the default concurrency)."""
+    import datetime as dt
+    import sqlite3
+
+    from test_rel_crash import UIDS, _setup
+
+    from collectors.model import BEIJING
+    from sandbox.server import running_sandbox
+
+    live = tmp_path / "g.db"
+    db_url = f"sqlite://{live}"
+    frozen = dt.datetime.now(BEIJING)
+    with running_sandbox(seed=7, now=lambda: frozen) as sb:
+        env = _setup(tmp_path, db_url, sb.base_url, sb.county, UIDS, collect__concurrency=3)
+        with sqlite3.connect(live) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        proc = subprocess.run([sys.executable, "-c", FULL_DISK, str(pages + 2), "collect"], cwd=tmp_path,
+                              env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 3, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr and "unhandled exception" not in proc.stderr, proc.stderr[-3000:]
+    assert proc.stderr.count("磁盘已满") == 1, proc.stderr
