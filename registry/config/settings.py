@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.config.i18n import tr
-from registry.config.validation import problems
+from registry.config.validation import lane_problems, problems
 
 DEFAULT_CONFIG = """\
 # govmedia configuration. Every key is shown with its default value.
@@ -427,7 +427,7 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Setting
         if name in environ:
             _set(data, p, _coerce(environ[name], value, name))
             from_env[".".join(p)] = name
-    wrong = problems(data, _leaves(defaults))
+    wrong = problems(data, _leaves(defaults)) + lane_problems(data)
     if wrong:
         lines = []
         for key, why in wrong:
