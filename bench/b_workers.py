@@ -104,6 +104,7 @@ async def run(url: str, accounts: int, workers: int, *, latency: float = 0.05, c
     # The pass itself: the slowest worker's, without the processes' start-up (imports, connecting).
     wall = max((r["wall_s"] for r in reports), default=process_wall)
     res.values.update({
+        "at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "load1": round(os.getloadavg()[0], 1),
         "workers": workers, "latency_ms": round(latency * 1000), "concurrency": concurrency,
         "feed_min_interval_s": feed_interval, "wall_s": round(wall, 1), "process_wall_s": round(process_wall, 1),
         "accounts_per_s": round(accounts / wall, 1), "ok": ok,
