@@ -6,7 +6,9 @@ generated dataset:
 - raw, per account: the driver's executemany of the same upsert SQL, one transaction per account
   (like for like: the same batches and commits, without the ORM);
 - raw, bulk: every row in one go (sqlite3 executemany in one transaction / asyncpg COPY).
-The store's second pass over the same rows (the update path) is timed as well. Rows are removed
+The store's second pass over the same rows (the update path) is timed as well, and so is a batch import:
+`upsert_post_batches` over every account at once in one transaction (COPY into a temporary table and one
+merge on PostgreSQL, as `collect import` writes a submission). Rows are removed
 afterwards so the dataset stays as generated.
 """
 
@@ -29,7 +31,7 @@ from bench.common import (
 from collectors.model import PostObs
 from registry.db.lifecycle import database, transaction
 from registry.db.models import Account, Post
-from registry.observations.store import upsert_posts
+from registry.observations.store import upsert_post_batches, upsert_posts
 
 COLS = ("account_id", "post_id", "published_at", "title", "url", "pinned", "original", "reads", "likes", "shares",
         "comments", "zaikan", "favorites", "source", "first_seen_at", "updated_at")
@@ -118,6 +120,7 @@ async def run(url: str, accounts: int, *, sample_accounts: int = 200, posts: int
         ids = [a["id"] for a in await Account.all().order_by("id").limit(sample_accounts).values("id")]
     store_posts = {aid: sample_posts("ing-s-", posts) for aid in ids}
     one_tx_posts = {aid: sample_posts("ing-t-", posts) for aid in ids}
+    batch_posts = {aid: sample_posts("ing-c-", posts) for aid in ids}
     n = len(ids) * posts
     raw_batches = [(aid, rows_of(aid, sample_posts("ing-r-", posts), NOW)) for aid in ids]
     bulk_rows = [row for aid in ids for row in rows_of(aid, sample_posts("ing-b-", posts), NOW)]
@@ -136,6 +139,9 @@ async def run(url: str, accounts: int, *, sample_accounts: int = 200, posts: int
             async with transaction():
                 for aid, ps in one_tx_posts.items():
                     await upsert_posts(aid, ps, "bench")
+        with timed() as t_batch:
+            async with transaction():
+                batch_counts = await upsert_post_batches(batch_posts, "bench")
         stored = await Post.filter(source="bench", post_id__startswith="ing-s-").count()
     t_bulk = await raw_bulk(url, bulk_rows)
     await cleanup(url)
@@ -149,8 +155,12 @@ async def run(url: str, accounts: int, *, sample_accounts: int = 200, posts: int
         "ratio_vs_raw_per_account": round(t_raw / t_store.wall, 3),
         "ratio_vs_raw_bulk": round(t_bulk / t_store.wall, 3),
         "store_one_tx_rows_per_s": round(n / t_one_tx.wall), "ratio_one_tx_vs_raw_bulk": round(t_bulk / t_one_tx.wall, 3),
+        "store_batch_rows_per_s": round(n / t_batch.wall), "ratio_batch_vs_raw_bulk": round(t_bulk / t_batch.wall, 3),
+        "store_batch_cpu_s": round(t_batch.cpu, 3),
         "store_cpu_s": round(t_store.cpu, 3), "max_rss_mb": round(max_rss_mb(), 1),
     })
     if stored != n:
         res.notes.append(f"store wrote {stored} of {n} rows")
+    if sum(new for new, _ in batch_counts.values()) != n:
+        res.notes.append(f"batch wrote {batch_counts} instead of {n} new rows")
     return res

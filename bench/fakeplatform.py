@@ -101,12 +101,25 @@ def rss(now: dt.datetime, items: int = 10) -> bytes:
     return f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>基准</title>{entries}</channel></rss>'.encode()
 
 
+def _account_key(request: httpx.Request) -> str:
+    """Which account a request polls: the feed path, or the appid behind a token or a token request."""
+    path = request.url.path
+    if path.startswith("/feed/"):
+        return path
+    token = request.url.params.get("access_token")
+    if token:
+        return token.removeprefix("TOKEN-")
+    return str(json.loads(request.content).get("appid", "?"))
+
+
 class FakePlatform:
     """The handler, with a request counter per endpoint."""
 
     def __init__(self, latency: float) -> None:
         self.latency = latency
         self.calls: Counter[str] = Counter()
+        #: Requests per polled account (a WeChat appid, a feed path): the platform's own record of who was polled.
+        self.polled: Counter[str] = Counter()
         self._cache: dict[tuple[str, bytes], bytes] = {}
 
     def _body(self, path: str, content: bytes) -> bytes:
@@ -135,6 +148,7 @@ class FakePlatform:
         """Answer one request after the injected latency."""
         path = request.url.path
         self.calls["feed" if path.startswith("/feed/") else path.rsplit("/", 1)[-1]] += 1
+        self.polled[_account_key(request)] += 1
         if self.latency:
             await asyncio.sleep(self.latency)
         content = self._body(path, request.content)

@@ -45,7 +45,18 @@ async def check(rt: Runtime, now: dt.datetime) -> CheckSummary:
     """Evaluate every account at ``now``; open, refresh and resolve findings and reviews."""
     from rules.evaluate import run_check
 
-    return await run_check(now, rt.rule_settings, rt.content_checker)
+    summary = await run_check(now, rt.rule_settings, rt.content_checker)
+    await record_closed_month(rt, now)
+    return summary
+
+
+async def record_closed_month(rt: Runtime, now: dt.datetime) -> str | None:
+    """Once a month has closed, record its trend figures (once) for the monthly reviews to come."""
+    from reports.monthly_build import record_closed_month as record
+    from rules.config import BLIND_RULE, CATALOGUE, rules_where
+
+    return await record(tz=rt.tz, now=now, evaluate=evaluator(rt, tuple(sorted(rules_where("trend")))),
+                        rules=list(CATALOGUE.values()), blind_rule=BLIND_RULE)
 
 
 async def notify_cycle(rt: Runtime, dry_run: bool, now: dt.datetime | None = None) -> CycleResult:

@@ -157,10 +157,13 @@ async def import_submission(path: Path, *, today: dt.date, now: dt.datetime, wor
 
 
 async def _store(sub: Submission, now: dt.datetime, worker: str) -> None:
+    # Every account's posts in one batch (COPY on PostgreSQL), inside the caller's transaction.
+    written = await obs.upsert_post_batches(sub.posts, "manual")
     for account_id in sorted(set(sub.posts) | set(sub.metrics)):
         posts, metrics = sub.posts.get(account_id, []), sub.metrics.get(account_id, [])
         last_day = max([p.published_at.astimezone(BEIJING).date() for p in posts] + [m.day for m in metrics])
         attempt = await obs.start_attempt(account_id, "manual", worker, now)
         covered = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), BEIJING)
         await obs.record_success(attempt, account_id, "manual",
-                                 Success(posts=posts, metrics=metrics, known_until=min(covered, now)), now)
+                                 Success(posts=posts, metrics=metrics, known_until=min(covered, now)), now,
+                                 posts_written=written.get(account_id, (0, 0)))

@@ -13,8 +13,9 @@ import logging
 import os
 import socket
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from collectors.base import Source
 from collectors.errors import ErrorKind, PlatformError, redact
@@ -101,7 +102,7 @@ class Runner:
             if progress:
                 progress(outcome, len(summary.outcomes), total)
 
-        await asyncio.gather(*(one(t) for t in targets))
+        await _all_or_cancel([one(t) for t in targets])
         return summary
 
     async def collect_one(self, target: Target) -> Outcome:
@@ -157,3 +158,23 @@ class Runner:
         await obs.record_failure(attempt, target.account_id, kind=exc.kind.value, code=exc.code,
                                  message=message, now=now, calls=calls, cooldown_until=cooldown, release=release)
         return Outcome(target, "failed", error_kind=exc.kind.value, message=message, calls=calls)
+
+
+async def _all_or_cancel(work: Sequence[Coroutine[Any, Any, None]]) -> None:
+    """Run every coroutine; when one fails (a full disk), cancel the others, wait for them, then raise.
+
+    `asyncio.gather` leaves the others running: the command then closed the database under them and
+    `asyncio.run` printed each one's traceback at shutdown beside the right exit code. Waiting here
+    lets their `finally` (giving back leases) run while the database is still open.
+    """
+    tasks = [asyncio.ensure_future(w) for w in work]
+    try:
+        if tasks:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    failed = [t.exception() for t in tasks if not t.cancelled() and t.exception() is not None]
+    if failed:
+        raise failed[0]  # type: ignore[misc]

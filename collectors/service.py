@@ -65,7 +65,7 @@ async def collect(
     options = options_from(settings)
     if since is not None:
         options.backfill_days = max(1, (clock().astimezone(BEIJING).date() - since).days + 1)
-    book = lanes or LaneBook(slots=DbSlots() if lane_store.uses_database() else LocalSlots())
+    book = lanes or lane_book(settings)
     book.overrides = lanes_from(settings)
     http = Http(client, retry=retry or RetryPolicy(attempts=int(settings.get("collect.retries", 3))), lanes=book)
     ctx = Context(http=http, secrets=secrets, options=options, clock=clock)
@@ -81,3 +81,14 @@ async def collect(
                     if due_interval is not None else None,
                     urgent_after_days=urgent_after_days or obs.FALLBACK_URGENT_AFTER_DAYS)
     return await runner.run_pass(targets, progress)
+
+
+def lane_book(settings: Settings) -> LaneBook:
+    """The lanes as configured, their slots in the database on PostgreSQL (keyed by each lane's pace, so a
+    changed config releases the slots claimed under the old one) and in memory on SQLite."""
+    configured = lanes_from(settings)
+    if not lane_store.uses_database():
+        return LaneBook(slots=LocalSlots(), overrides=configured)
+    paces = {name: f"{lane.min_interval:g}+{lane.jitter:g}" for name, lane in configured.items()}
+    return LaneBook(slots=DbSlots(paces), overrides=configured)
+

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from registry.db.models import Account
 from registry.findings.checks import DraftLike
+from registry.findings.snapshots import MonthFigures, has_snapshot, record_month, stored_months
 from registry.ledger.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, label
 from registry.views.monthly_data import AccountInfo, MonthData, PostTotals, ReportBase, month_data
 from reports import indices
@@ -281,11 +282,42 @@ async def _judge(month: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate,
     return _Month(data, await evaluate(as_of), blind_rule, unseeable), as_of
 
 
-def _trend_point(month: str, judged: _Month) -> TrendPoint:
+def _figures(month: str, judged: _Month) -> MonthFigures:
     t = judged.tally("all", "合计", lambda a: True)
     counts = [judged.data.counts[aid] for aid in judged.operating if aid in judged.data.counts]
     reads = [r for _, r in counts if r is not None]
-    return TrendPoint(month, t.accounts, t.pass_rate, sum(n for n, _ in counts), sum(reads) if reads else None)
+    return MonthFigures(month, t.accounts, t.checked, t.failed, sum(n for n, _ in counts),
+                        sum(reads) if reads else None)
+
+
+def _point(f: MonthFigures) -> TrendPoint:
+    """A trend point from a month's figures (the pass rate as `_Month.tally` computes it)."""
+    rate = (f.checked - f.failed) / f.checked if f.checked else None
+    return TrendPoint(f.month, f.accounts, rate, f.posts, f.reads)
+
+
+def _trend_point(month: str, judged: _Month) -> TrendPoint:
+    return _point(_figures(month, judged))
+
+
+async def month_figures(month: str, *, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, rules: Sequence[RuleFacts],
+                        blind_rule: str) -> MonthFigures:
+    """A month's trend figures judged from stored data (``evaluate``: at least the vetoes and ``blind_rule``)."""
+    unseeable = frozenset(r.id for r in rules if r.unseeable)
+    judged, _ = await _judge(month, tz, now, evaluate, await ReportBase.load(), detail=False, blind_rule=blind_rule,
+                             unseeable=unseeable)
+    return _figures(month, judged)
+
+
+async def record_closed_month(*, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, rules: Sequence[RuleFacts],
+                              blind_rule: str) -> str | None:
+    """Snapshot the month before ``now``'s once it has closed (the first call in a month judges it, later
+    ones find it recorded); the month recorded, or None."""
+    month = (now.astimezone(tz).date().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    if await has_snapshot(month):
+        return None
+    figures = await month_figures(month, tz=tz, now=now, evaluate=evaluate, rules=rules, blind_rule=blind_rule)
+    return month if await record_month(figures, now) else None
 
 
 async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate,
@@ -319,9 +351,15 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
     for _ in range(trend_months):
         months.append(m)
         m = previous_month(m)
+    # Closed months recorded when they closed are read back; the others (a database older than the
+    # snapshots, a month no check ran after) are judged again from stored data.
+    stored = await stored_months(mm for mm in months[2:] if month_bounds(mm, tz)[1] < now)
     for mm in reversed(months):
         if mm in (month, previous_month(month)):
             judged = cur if mm == month else prev
+        elif mm in stored:
+            trends.append(_point(stored[mm]))
+            continue
         else:
             judged = (await _judge(mm, tz, now, evaluate_trend or evaluate, base, detail=False, blind_rule=blind_rule,
                                    unseeable=unseeable))[0]

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bench import b_check, b_collect, b_content, b_ingest, b_monthly, b_notify
+from bench import b_check, b_collect, b_content, b_ingest, b_monthly, b_notify, b_workers
 from bench.generate import generate
 from bench.report import render
+from registry.db.lifecycle import is_sqlite
 
 ACCOUNTS = 50
 
@@ -45,3 +46,14 @@ async def test_bench_smoke(dataset: str, tmp_path: Path) -> None:
     text = render([{"bench": r.bench, "db": r.db, "accounts": r.accounts, "values": r.values, "notes": r.notes}
                    for r in results], {"quick": True})
     assert "## Targets" in text and "Collection pass" in text and "Content:" in text
+
+
+async def test_workers_bench_smoke(db_url: str) -> None:
+    # Two worker processes over 40 accounts on PostgreSQL: every account polled once, by one worker.
+    if is_sqlite(db_url):
+        pytest.skip("several workers share accounts on PostgreSQL only")
+    result = await b_workers.run(db_url, 40, 2, latency=0.0, concurrency=4, feed_interval=0.0, timeout=240)
+    v = result.values
+    assert not result.notes, result.notes
+    assert v["ok"] == 40 and v["polled_by_two"] == 0 and v["not_polled"] == 0
+    assert v["attempts_max_per_account"] == 1 and v["accounts_attempted"] == 40

@@ -19,7 +19,7 @@ from typing import Any
 
 from registry.config.defaults import render, values
 from registry.config.i18n import tr
-from registry.config.validation import problems
+from registry.config.validation import lane_problems, problems
 
 # The commented default files, made from the one table of keys in registry/config/defaults.py.
 DEFAULT_CONFIG = render("en")
@@ -185,7 +185,7 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Setting
         if name in environ:
             _set(data, p, _coerce(environ[name], value, name))
             from_env[".".join(p)] = name
-    wrong = problems(data, _leaves(defaults))
+    wrong = problems(data, _leaves(defaults)) + lane_problems(data)
     if wrong:
         lines = []
         for key, why in wrong:

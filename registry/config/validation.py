@@ -33,7 +33,18 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "wecom.agent_id": (0, INT_MAX),
     "notify.escalate_head_days": (0, 366),
     "notify.escalate_office_days": (0, 366),
-    "notify.repeat_hours": (0, 8784),
+    # 0 re-sent every reminder on every cycle (and crashed the cycle); a reminder at most once a year.
+    "notify.repeat_hours": (1, 8784),
+}
+
+#: Keys of a ``[lanes.NAME]`` table (`collectors.lanes.configured`): the type each must have and its bounds.
+#: An interval past an hour is a typo, not a pace: on PostgreSQL one run with 86400 held the shared lane
+#: for days (its claimed slots outlive the run).
+LANE_KEYS: dict[str, tuple[type, tuple[float | None, float | None] | None]] = {
+    "min_interval": (float, (0, 3600)),
+    "jitter": (float, (0, 3600)),
+    "concurrency": (int, (1, 256)),
+    "per_credential": (bool, None),
 }
 
 
@@ -59,6 +70,8 @@ SHAPES: dict[str, Callable[[str], str | None]] = {
                                    'should be "" or HH:MM-HH:MM (e.g. 18:00-08:30)'),
     "reports.monthly_time": _pattern(_HHMM, "应为 HH:MM（如 09:00）", "should be HH:MM (e.g. 09:00)"),
     "notify.msgtype": _pattern("text|markdown", "应为 text 或 markdown", "should be text or markdown"),
+    "notify.channel": _pattern("(wecom_app|console)?", "应为 wecom_app、console 或空（自动选择）",
+                               'should be wecom_app, console or "" (automatic)'),
 }
 
 
@@ -80,6 +93,50 @@ def _type_problem(value: Any, like: Any) -> str | None:
     return None
 
 
+def _shown(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:40] + "…"
+
+
+def _checked(dotted: str, value: Any, like: Any,
+             bounds: tuple[float | None, float | None] | None = None) -> tuple[str, str] | None:
+    """(key, what is wrong) when ``value`` breaks the type of ``like``, its range or its shape."""
+    why = _type_problem(value, like)
+    bounds = bounds or RANGES.get(dotted)
+    if why is None and bounds is not None:
+        low, high = bounds
+        if (low is not None and value < low) or (high is not None and value > high):
+            why = tr(f"应在 {low} 到 {high} 之间", f"should be between {low} and {high}")
+    if why is None and dotted in SHAPES:
+        why = SHAPES[dotted](value)
+    return None if why is None else (dotted, f"{why}（{tr('当前为', 'got')} {_shown(value)}）")
+
+
+def lane_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(dotted key, what is wrong) for the ``[lanes.NAME]`` tables (not in the defaults: any lane may be tuned)."""
+    lanes = data.get("lanes")
+    if lanes is None:
+        return []
+    if not isinstance(lanes, Mapping):
+        return [("lanes", tr(f"应为表，如 [lanes.weibo_api]（当前为 {_shown(lanes)}）",
+                             f"should be tables such as [lanes.weibo_api] (got {_shown(lanes)})"))]
+    out: list[tuple[str, str]] = []
+    for name, table in lanes.items():
+        if not isinstance(table, Mapping):
+            out.append((f"lanes.{name}", tr(f"应为表（当前为 {_shown(table)}）", f"should be a table (got {_shown(table)})")))
+            continue
+        for key, value in table.items():
+            dotted = f"lanes.{name}.{key}"
+            if key not in LANE_KEYS:
+                out.append((dotted, tr(f"未知的键：可用 {', '.join(LANE_KEYS)}", f"unknown key: use {', '.join(LANE_KEYS)}")))
+                continue
+            kind, bounds = LANE_KEYS[key]
+            wrong = _checked(dotted, value, kind(), bounds)
+            if wrong is not None:
+                out.append(wrong)
+    return out
+
+
 def problems(data: Mapping[str, Any], defaults: list[tuple[tuple[str, ...], Any]]) -> list[tuple[str, str]]:
     """(dotted key, what is wrong) for every value of ``data`` that breaks its type, range or shape."""
     out: list[tuple[str, str]] = []
@@ -91,15 +148,7 @@ def problems(data: Mapping[str, Any], defaults: list[tuple[tuple[str, ...], Any]
         if node is None:
             out.append((dotted, tr("缺少取值或不是表中的键", "missing, or its table is not a table")))
             continue
-        why = _type_problem(node, like)
-        if why is None and dotted in RANGES:
-            low, high = RANGES[dotted]
-            if (low is not None and node < low) or (high is not None and node > high):
-                why = tr(f"应在 {low} 到 {high} 之间", f"should be between {low} and {high}")
-        if why is None and dotted in SHAPES:
-            why = SHAPES[dotted](node)
-        if why is not None:
-            shown = repr(node)
-            shown = shown if len(shown) <= 40 else shown[:40] + "…"
-            out.append((dotted, f"{why}（{tr('当前为', 'got')} {shown}）"))
+        wrong = _checked(dotted, node, like)
+        if wrong is not None:
+            out.append(wrong)
     return out

@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
-from tortoise.migrations.api import migrate
 
 APP = "govmedia"
 TIMEZONE = "Asia/Shanghai"
@@ -136,8 +135,14 @@ def tortoise_config(url: str) -> dict[str, Any]:
 
 
 async def upgrade(url: str) -> None:
-    """Apply every pending migration (creates the schema on an empty database)."""
-    await migrate(config=tortoise_config(url), app_labels=[APP])
+    """Apply every pending migration (creates the schema on an empty database), each with its record in one
+    transaction; refuse a database written by a newer govmedia (`registry.db.schema`)."""
+    from registry.db.schema import NewerDatabaseError, apply_migrations
+
+    try:
+        await apply_migrations(tortoise_config(url), APP)
+    except NewerDatabaseError as exc:
+        raise DatabaseError(exc.zh, exc.en) from None
 
 
 @contextlib.asynccontextmanager

@@ -387,3 +387,19 @@ class InboundMessage(Model):
 
     class Meta:
         table = "inbound_message"
+
+
+class MonthSnapshot(Model):
+    """A closed month's health figures as recorded once when it closed (the monthly review's trend reads them)."""
+
+    id = fields.IntField(primary_key=True)
+    month = fields.CharField(max_length=7, unique=True)  # YYYY-MM, county calendar
+    accounts = fields.IntField()  # in operation at the month's end
+    checked = fields.IntField()  # of those, the ones we could see
+    failed = fields.IntField()  # of the checked, the ones with a veto in the month
+    posts = fields.IntField()
+    reads = fields.BigIntField(null=True)  # null: no post of the month has a known read count
+    taken_at = fields.DatetimeField()
+
+    class Meta:
+        table = "month_snapshot"

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import aiosqlite
 from tortoise.backends.base.client import ConnectionWrapper
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
 from tortoise.connection import get_connections
@@ -112,13 +113,37 @@ class ReleasingTransactionContext(SqliteTransactionContext):
             raise
 
 
+async def _connect(filename: str) -> aiosqlite.Connection:
+    """Open an aiosqlite connection; when SQLite cannot open the file, wait for its worker thread to end.
+
+    aiosqlite stops its thread on a failed connect without waiting: the thread then reports to the event
+    loop, and when `asyncio.run` has closed the loop by then (the command already printed its error), the
+    thread dies with "Event loop is closed" and a traceback beside the right exit code (about one run in
+    three). Waiting here, while the loop still runs, lets the thread end cleanly.
+    """
+    pending = aiosqlite.connect(filename, isolation_level=None)
+    try:
+        return await pending
+    except BaseException:
+        await asyncio.to_thread(pending._thread.join, 10)
+        raise
+
+
 class ImmediateSqliteClient(SqliteClient):
     """SQLite client whose transactions are immediate."""
 
     async def create_connection(self, with_db: bool) -> None:
         """Connect; when a PRAGMA fails (a file that is not a database) close and raise instead of hanging."""
+        if self._connection:
+            return
         try:
-            await super().create_connection(with_db)
+            # tortoise's SqliteClient.create_connection, with `_connect` in place of aiosqlite.connect
+            self._connection = await _connect(self.filename)
+            self._connection._conn.row_factory = sqlite3.Row
+            for pragma, val in self.pragmas.items():
+                cursor = await self._connection.execute(f"PRAGMA {pragma}={val}")
+                await cursor.close()
+            await self._post_connect()
         except BaseException:
             # tortoise keeps the half-open connection (and its lock holder waits on it forever): drop it.
             connection, self._connection = self._connection, None

@@ -95,11 +95,13 @@ _EVIDENCE = Finding._meta.fields_map["evidence"]
 
 async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[int], now: dt.datetime,
                         grace_accounts: Iterable[int] = (), *, activity_rules: Collection[str],
-                        review_rules: Collection[str]) -> SyncResult:
+                        review_rules: Collection[str], known_rules: Collection[str] | None = None) -> SyncResult:
     """Open, refresh and resolve findings to match the drafts; open review cases; one transaction.
 
     ``activity_rules``: findings of these rules are kept as they are while their account is blind;
-    ``review_rules``: findings of these rules open a shutdown review (关停整合).
+    ``review_rules``: findings of these rules open a shutdown review (关停整合);
+    ``known_rules``: the rules this program evaluates (None: all); a finding of any other rule (written by
+    a newer version sharing the database) is left as it is: not evaluating a rule is not seeing it clear.
     """
     blind, grace = set(blind_accounts), set(grace_accounts)
     result = SyncResult()
@@ -147,6 +149,8 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
             if key in seen:
                 continue
             ref = FindingRef(r["id"], r["rule"], r["subject"], r["severity"], r["account_id"])
+            if known_rules is not None and r["rule"] not in known_rules:
+                continue
             if r["rule"] in activity_rules and r["account_id"] in blind:
                 result.kept_blind.append(ref)
                 continue

@@ -28,11 +28,13 @@ class DropNotNull(ops.AlterField):
         new = re.sub(r'("uid"\s+VARCHAR\(128\))\s+NOT NULL', r"\1", old, count=1)
         if new == old:
             return
+        # execute_query, never execute_script: Python's sqlite3 commits the open transaction before a
+        # script, which split this migration and its record apart (a crash left it half applied).
         _, version = await client.execute_query("PRAGMA schema_version")
-        await client.execute_script("PRAGMA writable_schema = ON")
+        await client.execute_query("PRAGMA writable_schema = ON")
         await client.execute_query("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'account'", [new])
-        await client.execute_script(f"PRAGMA schema_version = {int(version[0][0]) + 1}")
-        await client.execute_script("PRAGMA writable_schema = OFF")
+        await client.execute_query(f"PRAGMA schema_version = {int(version[0][0]) + 1}")
+        await client.execute_query("PRAGMA writable_schema = OFF")
 
 class Migration(migrations.Migration):
     dependencies = [('govmedia', '0006_reach_responses')]

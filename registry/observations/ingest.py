@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
+
+from tortoise.transactions import in_transaction
 
 from registry.db.models import DailyMetric, Post
 from registry.db.rawsql import as_aware, connection_of, prebound
@@ -174,6 +177,37 @@ async def upsert_posts(account_id: int, posts: Sequence[PostLike], source: str) 
         rows.append(_post_row(account_id, pid, p, numbers, source, now))
     await conn.execute_many(sql, rows)
     return len(by_id) - len(existing), len(existing)
+
+
+async def upsert_post_batches(batches: Mapping[int, Sequence[PostLike]], source: str) -> dict[int, tuple[int, int]]:
+    """Insert or update the posts of many accounts at once (a batch import); (new, updated) per account.
+
+    On PostgreSQL the rows travel by ``COPY`` into a temporary table and one ``INSERT … SELECT … ON
+    CONFLICT`` merges them (the same rules as `upsert_posts`: a missing number never erases a known one);
+    on SQLite, and for one account, it is `upsert_posts` per account.
+    """
+    _, pg = connection_of(Post)
+    if not pg or len(batches) < 2:
+        return {aid: await upsert_posts(aid, posts, source) for aid, posts in batches.items() if posts}
+    now = as_aware(dt.datetime.now(dt.UTC))
+    rows = [tuple(_post_row(aid, pid, p, [getattr(p, k) for k in POST_NUMBERS], source, now))
+            for aid, posts in batches.items() for pid, p in {p.post_id: p for p in posts}.items()]
+    if not rows:
+        return {}
+    table = f"post_batch_{uuid.uuid4().hex}"
+    names = ", ".join(f'"{c}"' for c in POST_COLS)
+    merge = _upsert_sql("post", POST_COLS, ("account_id", "post_id"), POST_UPDATE,
+                        (*POST_NUMBERS, *POST_STATS, *POST_TEXT), False, _RESCAN)
+    # The VALUES form's statement with its row source swapped for the temporary table.
+    merge = merge.replace(f"VALUES ({', '.join('?' * len(POST_COLS))})", f'SELECT {names} FROM "{table}"')
+    counts: dict[int, tuple[int, int]] = {}
+    async with in_transaction() as tx, tx.acquire_connection() as raw:
+        await raw.execute(f'CREATE TEMPORARY TABLE "{table}" ON COMMIT DROP AS SELECT {names} FROM "post" WITH NO DATA')
+        await raw.copy_records_to_table(table, records=rows, columns=list(POST_COLS))
+        for r in await raw.fetch(f"WITH m AS ({merge} RETURNING account_id, (xmax = 0) AS inserted) "
+                                 "SELECT account_id, COUNT(*) FILTER (WHERE inserted), COUNT(*) FROM m GROUP BY account_id"):
+            counts[int(r[0])] = (int(r[1]), int(r[2]) - int(r[1]))
+    return counts
 
 
 async def upsert_metrics(account_id: int, metrics: Sequence[MetricLike]) -> int:

@@ -8,6 +8,8 @@ pacing in memory (`collectors.lanes.LocalSlots`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from registry.db.models import LaneSlot
 from registry.db.rawsql import connection_of
 
@@ -18,15 +20,38 @@ RETURNING EXTRACT(EPOCH FROM (next_at - make_interval(secs => $2) - clock_timest
 """
 
 
+#: Rows of the same lane claimed under another pace (an old config): dropped when a pace first claims.
+_RELEASE = "DELETE FROM lane_slot WHERE split_part(key, '@', 1) = $1 AND key <> $2"
+
+
 class DbSlots:
-    """Lane slots in the ``lane_slot`` table (PostgreSQL)."""
+    """Lane slots in the ``lane_slot`` table (PostgreSQL).
+
+    Each row's key carries the pace it was claimed under (``weibo_public@3+2``: min_interval and jitter),
+    given per lane name in ``paces``. A changed config therefore claims fresh rows and releases the old
+    ones: one run with ``min_interval = 86400`` used to push the shared row a day ahead per call, and the
+    lane stayed blocked for days after the config was fixed.
+    """
+
+    def __init__(self, paces: Mapping[str, str] | None = None) -> None:
+        self.paces = dict(paces or {})
+        self._released: set[str] = set()
+
+    def row_key(self, key: str) -> str:
+        """The stored key: the lane key and the pace of its lane."""
+        pace = self.paces.get(key.split("/", 1)[0], "")
+        return f"{key}@{pace}" if pace else key
 
     async def claim(self, key: str, interval: float) -> float:
         """Reserve the next slot of ``key``; return the seconds to wait for it (never negative)."""
         conn, pg = connection_of(LaneSlot)
         if not pg:
             raise RuntimeError("lane slots in the database need PostgreSQL; SQLite paces in memory")
-        rows = await conn.execute_query_dict(_CLAIM, [key, float(interval)])
+        row = self.row_key(key)
+        if row not in self._released:
+            await conn.execute_query(_RELEASE, [key, row])
+            self._released.add(row)
+        rows = await conn.execute_query_dict(_CLAIM, [row, float(interval)])
         return max(0.0, float(rows[0]["wait"]))
 
 

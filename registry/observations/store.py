@@ -30,6 +30,7 @@ from registry.observations.ingest import POST_NUMBERS as POST_NUMBERS
 from registry.observations.ingest import MetricLike as MetricLike
 from registry.observations.ingest import PostLike as PostLike
 from registry.observations.ingest import upsert_metrics as upsert_metrics
+from registry.observations.ingest import upsert_post_batches as upsert_post_batches
 from registry.observations.ingest import upsert_posts as upsert_posts
 from registry.observations.responses import ResponseLike, record_responses
 
@@ -236,15 +237,21 @@ class _StateUpdate:
 
 
 async def record_success(attempt_id: int, account_id: int, source: str, result: Success, now: dt.datetime,
-                         *, release: Release | None = None) -> tuple[int, int]:
+                         *, release: Release | None = None,
+                         posts_written: tuple[int, int] | None = None) -> tuple[int, int]:
     """Store observations and advance coverage, in one transaction; return (new, updated) posts.
 
-    With ``release``, the lease is given back in the same transaction.
+    With ``release``, the lease is given back in the same transaction. ``posts_written``: the result's
+    posts were already stored by a batch (`upsert_post_batches`, in the caller's transaction), with
+    these (new, updated) counts.
     """
     async with in_transaction():
         if result.supersede:
             await _supersede(account_id, result)
-        new, updated = await upsert_posts(account_id, result.posts, source)
+        if posts_written is None:
+            new, updated = await upsert_posts(account_id, result.posts, source)
+        else:
+            new, updated = posts_written
         await upsert_metrics(account_id, result.metrics)
         await record_responses(account_id, result.responses)
         await CollectionAttempt.filter(id=attempt_id).update(

@@ -3,9 +3,10 @@ PostgreSQL the documented pg_dump / pg_restore lines."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,15 +39,42 @@ def backup(url: str, out: Path) -> Path:
     if out.exists() and out.resolve() == src.resolve():
         raise BackupError(tr(f"备份文件不能是正在使用的数据库本身：{out}，请换一个文件名",
                              f"the backup cannot be the live database itself: {out}; choose another name"))
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(src)) as source, closing(sqlite3.connect(out)) as target:
-            source.backup(target)
-    except (OSError, sqlite3.Error) as exc:
-        raise BackupError(tr(f"无法写入备份文件 {out}（{exc}）：请检查文件夹是否存在、可写、磁盘是否有空间",
-                             f"cannot write the backup {out} ({exc}): check the folder, its permissions and free space")) from None
-    check(out)
+    _write_checked(src, out)
     return out
+
+
+def _write_checked(src: Path, out: Path) -> None:
+    """Copy ``src`` to a temporary file beside ``out``, check it, and only then move it over ``out``.
+
+    A damaged live database used to overwrite the good backup before its check failed; now ``out`` is
+    replaced in one rename (atomic on one file system) or not at all.
+    """
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    try:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp.unlink(missing_ok=True)
+            with closing(sqlite3.connect(src)) as source, closing(sqlite3.connect(tmp)) as target:
+                source.backup(target)
+            with tmp.open("rb") as handle:  # on disk before the rename makes it the backup
+                os.fsync(handle.fileno())
+        except (OSError, sqlite3.Error) as exc:
+            raise BackupError(tr(f"无法写入备份文件 {out}（{exc}）：请检查文件夹是否存在、可写、磁盘是否有空间",
+                                 f"cannot write the backup {out} ({exc}): check the folder, its permissions and free space")) from None
+        try:
+            check(tmp)
+        except BackupError as exc:
+            kept = tr(f"；{out} 未改动", f"; {out} was left untouched") if out.exists() else ""
+            raise BackupError(tr(f"数据库 {src} 的副本未通过检查，未写入备份{kept}：{exc}",
+                                 f"the copy of {src} failed its check and was not written{kept}: {exc}")) from None
+        try:
+            os.replace(tmp, out)
+        except OSError as exc:
+            raise BackupError(tr(f"无法写入备份文件 {out}（{exc}）", f"cannot write the backup {out} ({exc})")) from None
+    finally:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with suppress(OSError):  # nothing was made where nothing could be
+                Path(str(tmp) + suffix).unlink(missing_ok=True)
 
 
 def check(path: Path) -> None:

@@ -61,6 +61,41 @@ async def test_duplicate_ids_in_one_batch_and_many_rows(db: str) -> None:
     assert (await Post.get(account_id=aid, post_id="p3")).reads == 33
 
 
+async def test_batch_upsert_of_many_accounts_matches_the_per_account_one(db: str) -> None:
+    # A batch import (COPY + one merge on PostgreSQL) stores what per-account upserts store, with the
+    # same counts and the same rule that a missing number never erases a known one.
+    a, b, c = await account("gh_000000000001"), await account("gh_000000000002"), await account("gh_000000000003")
+    await obs.upsert_posts(a, [post("old", reads=100, likes=3)], "wechat_api")
+    written = await obs.upsert_post_batches({
+        a: [post("old", reads=None, likes=5), post("new", reads=1), post("new", reads=2)],
+        b: [post(f"p{k}", reads=k, shares=None) for k in range(300)],
+        c: []}, "manual")
+    assert written == {a: (1, 1), b: (300, 0)}
+    old, new = await Post.get(account_id=a, post_id="old"), await Post.get(account_id=a, post_id="new")
+    assert (old.reads, old.likes, old.source) == (100, 5, "manual") and new.reads == 2
+    assert await Post.filter(account_id=b).count() == 300 and (await Post.get(account_id=b, post_id="p7")).reads == 7
+    stored = await Post.get(account_id=b, post_id="p1")
+    assert stored.published_at == NOW - dt.timedelta(hours=5) and stored.url == "https://x.example/1"
+    assert stored.first_seen_at is not None and stored.content_scanned is None
+    # Again: every row is an update now, and the rows are the same.
+    assert await obs.upsert_post_batches({a: [post("new", reads=3)], b: [post("p1", reads=None)]}, "manual") == {
+        a: (0, 1), b: (0, 1)}
+    assert (await Post.get(account_id=a, post_id="new")).reads == 3
+    assert (await Post.get(account_id=b, post_id="p1")).reads == 1
+    assert await Post.all().count() == 302
+
+
+async def test_batch_upsert_rolls_back_with_its_transaction(db: str) -> None:
+    a, b = await account("gh_000000000001"), await account("gh_000000000002")
+    try:
+        async with in_transaction():
+            await obs.upsert_post_batches({a: [post("x")], b: [post("y")]}, "manual")
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    assert await Post.all().count() == 0
+
+
 async def test_upsert_rolls_back_with_its_transaction(db: str) -> None:
     aid = await account()
     try:
