@@ -70,6 +70,16 @@ per_host_concurrency = 4
 timeout = 20.0
 # Attempts per call for transient failures (network errors, HTTP 5xx, WeChat -1); others never retry.
 retries = 3
+# Seconds one HTTP call may take in all, from sending to the last byte of its answer (`timeout` is per
+# read: a server trickling a byte every few seconds never trips it); over it, the account fails (timeout).
+call_deadline = 120.0
+# Seconds one account's collection may take in all, and one whole pass: accounts not started in time
+# are skipped and stay due for the next pass, so a hanging platform never stalls `collect` or `run`.
+account_deadline = 600.0
+pass_deadline = 1800.0
+# Largest answer read, in MB, from a platform API and from a feed; larger is a parse failure of the account.
+max_body_mb = 8
+max_feed_mb = 32
 # Minutes a worker holds an account's lease; a crashed worker's accounts free up after this.
 lease_minutes = 15.0
 # Minutes between collection passes of `govmedia run`.
@@ -195,6 +205,15 @@ per_host_concurrency = 4
 timeout = 20.0
 # 临时故障（网络错误、HTTP 5xx、微信 -1）的尝试次数；其他错误从不重试。
 retries = 3
+# 一次 HTTP 请求从发出到收完应答的总秒数上限（`timeout` 只管每次读取：每隔几秒送一个字节的服务器
+# 永远不会触发它）；超过即该账号采集失败（超时）。
+call_deadline = 120.0
+# 一个账号的采集、一整轮采集的总秒数上限：到时未开始的账号跳过，留待下一轮，平台卡住不会拖住 `collect` 或 `run`。
+account_deadline = 600.0
+pass_deadline = 1800.0
+# 读取的应答大小上限（MB）：平台接口、订阅源；超过即该账号解析失败。
+max_body_mb = 8
+max_feed_mb = 32
 # 工作进程持有账号租约的分钟数；进程崩溃后，其账号在这段时间后释放。
 lease_minutes = 15.0
 # `govmedia run` 两轮采集之间的分钟数。
