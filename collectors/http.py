@@ -123,6 +123,9 @@ class Http:
                 continue
             if check_status:
                 check_status(resp.status_code)
+            if resp.status_code == 429:  # any platform's "too many requests": a quota, never retried now
+                raise PlatformError(ErrorKind.QUOTA, f"{where}: HTTP 429 (rate limited)", code="429",
+                                    cooldown_s=_retry_after(resp.headers.get("Retry-After", "")))
             if resp.status_code >= 500:
                 last = PlatformError(ErrorKind.NETWORK, f"{where}: HTTP {resp.status_code}", code=str(resp.status_code))
                 continue
@@ -163,6 +166,12 @@ class Http:
             raise PlatformError(ErrorKind.PARSE if resp.status_code == 404 else ErrorKind.NETWORK,
                                 redact(f"{where}: HTTP {resp.status_code}"), code=str(resp.status_code))
         return decode_json(resp.content, where)
+
+
+def _retry_after(value: str, default: int = 60, most: int = 6 * 3600) -> int:
+    """Seconds to rest from a Retry-After header in seconds (dates and junk: ``default``), at most ``most``."""
+    value = value.strip()
+    return min(int(value), most) if value.isascii() and value.isdigit() else default
 
 
 async def _bounded_body(resp: httpx.Response, cap: int, where: str) -> bytes:

@@ -6,7 +6,7 @@ import httpx
 
 from collectors.errors import ErrorKind, PlatformError
 from collectors.lanes import LaneBook, LocalSlots
-from collectors.parse_weibo_mobile import raise_for_http_status
+from collectors.parse_weibo_mobile import raise_for_http_status, raise_for_throttled_body
 from collectors.parse_weibo_search import UserCandidate, parse_user_search, search_containerid
 from collectors.service import http_from, options_from
 from collectors.sources import lanes_from
@@ -30,6 +30,7 @@ class WeiboUserSearch:
                                        params=params, headers={**MOBILE_HEADERS, "Referer": f"{self.base}/search"},
                                        check_status=raise_for_http_status, lane=WeiboPublicSource.lane)
         if resp.status_code >= 400:
+            raise_for_throttled_body(resp.content)
             raise PlatformError(ErrorKind.NETWORK, f"user search: HTTP {resp.status_code}", code=str(resp.status_code))
         try:
             body: object = resp.json()

@@ -84,13 +84,17 @@ def announcing(length: int, start: bytes) -> Handler:
 
 
 def fixed(answer: Callable[[str], tuple[int, bytes]]) -> Handler:
-    """Answers each GET with ``answer(path_with_query)`` → (status, JSON body)."""
+    """Answers each GET or POST with ``answer(path_with_query)`` → (status, JSON body)."""
 
     class Fixed(_Quiet):
         def do_GET(self) -> None:
             status, body = answer(self.path)
             self._head(status, len(body))
             self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.do_GET()
 
     return Fixed
 
