@@ -52,9 +52,13 @@ MAX_BODY = 64 * 1024
 WINDOW_S = 300
 REPLAY_SIZE = 4096
 REPLY_TIMEOUT_S = 4.0
-HEADER_TIMEOUT_S = 10.0  # a client must send its request head within this, or the connection is closed
+HEADER_TIMEOUT_S = 5.0  # a client must send its request head within this, or the connection is closed
 BODY_TIMEOUT_S = 10.0  # ... and its body within this (slow clients would otherwise hold file descriptors)
 MAX_CONNECTIONS = 64
+#: Places of the connection cap that idle connections (no request head yet, or between keep-alive
+#: requests) may never take: past ``MAX_CONNECTIONS - REQUEST_ROOM`` a new connection closes the oldest
+#: idle one, so 70 sockets that never speak cannot shut out WeCom's signed callbacks.
+REQUEST_ROOM = 16
 BUSY_REPLY = "系统繁忙，请稍后再试。"
 #: The inbound-log key of the message being handled (the handler records its reply under it).
 INBOUND_ID: ContextVar[str | None] = ContextVar("govmedia_inbound_id", default=None)
@@ -122,17 +126,35 @@ async def _read_body(request: Request, limit: int, timeout: float = BODY_TIMEOUT
     return b"".join(chunks)
 
 
-def server_config(app: Any, host: str, port: int, *, header_timeout: float = HEADER_TIMEOUT_S) -> Any:
-    """The uvicorn config for the callback: bounded connections, and a deadline for each request head."""
+def server_config(app: Any, host: str, port: int, *, header_timeout: float = HEADER_TIMEOUT_S,
+                  max_connections: int = MAX_CONNECTIONS, request_room: int = REQUEST_ROOM) -> Any:
+    """The uvicorn config for the callback: bounded connections, idle ones dropped first, a deadline for each head."""
     import uvicorn
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
+    idle_cap = max(1, max_connections - request_room)
+
     class HeadDeadlineProtocol(H11Protocol):
-        """uvicorn's h11 protocol, closing a connection whose first request head is not in after the deadline."""
+        """uvicorn's h11 protocol, closing a connection whose first request head is not in after the deadline,
+        and the oldest idle connection when idle ones would take the room kept for requests."""
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
-            self._head_timer = asyncio.get_running_loop().call_later(header_timeout, self._head_deadline)
+            loop = asyncio.get_running_loop()
+            self._opened = loop.time()
+            self._head_timer = loop.call_later(header_timeout, self._head_deadline)
+            if len(self.connections) > idle_cap:
+                self._drop_oldest_idle()
+
+        def _idle(self) -> bool:
+            return (self.cycle is None or self.cycle.response_complete) and not self.transport.is_closing()
+
+        def _drop_oldest_idle(self) -> None:
+            idle = [c for c in self.connections if c is not self and isinstance(c, HeadDeadlineProtocol) and c._idle()]
+            if idle:
+                oldest = min(idle, key=lambda c: c._opened)
+                log.warning("callback: %d connections open; closed the oldest idle one", len(self.connections))
+                oldest.transport.close()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._head_timer.cancel()
@@ -144,7 +166,7 @@ def server_config(app: Any, host: str, port: int, *, header_timeout: float = HEA
                 self.transport.close()
 
     return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, http=HeadDeadlineProtocol,
-                          limit_concurrency=MAX_CONNECTIONS, timeout_keep_alive=5, timeout_graceful_shutdown=5)
+                          limit_concurrency=max_connections, timeout_keep_alive=5, timeout_graceful_shutdown=5)
 
 
 def message_key(inner: dict[str, str], signature: str) -> str:

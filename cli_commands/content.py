@@ -68,12 +68,21 @@ def check_cmd(app: App, source: str, fmt: str, input_format: str | None, publish
 
 
 def _read(source: str) -> bytes:
-    if source == "-":
-        return sys.stdin.buffer.read()
+    """The draft's bytes, refused (exit 2) past MAX_DRAFT_BYTES without reading further (/dev/zero, say)."""
+    from rules.content.extract import MAX_DRAFT_BYTES
+
     try:
-        return Path(source).read_bytes()
+        if source == "-":
+            data = sys.stdin.buffer.read(MAX_DRAFT_BYTES + 1)
+        else:
+            with Path(source).open("rb") as handle:
+                data = handle.read(MAX_DRAFT_BYTES + 1)
     except OSError as exc:
         fail(tr(f"无法读取文件 {source}：{exc.strerror or exc}", f"cannot read {source}: {exc.strerror or exc}"))
+    if len(data) > MAX_DRAFT_BYTES:
+        mb = MAX_DRAFT_BYTES // (1024 * 1024)
+        fail(tr(f"{source}：文件过大（超过 {mb} MB），不是一篇稿件", f"{source}: larger than {mb} MB, not a draft"))
+    return data
 
 
 def _severity_label(severity: Severity) -> str:

@@ -292,7 +292,7 @@ _WHERE_DEFAULT = ("在该平台的账号主页或后台查看账号ID，填入�
 
 async def resolve_identities(rt: Runtime, *, apply: bool) -> list[Resolution]:
     """Look up ids for pending accounts (Weibo by name); with ``apply`` write the unambiguous matches, audited."""
-    from collectors.errors import PlatformError
+    from collectors.errors import ErrorKind, PlatformError
     from collectors.parse_weibo_search import choose
     from collectors.weibo_search import WeiboUserSearch
     from registry.ledger.accounts import Invalid
@@ -322,6 +322,9 @@ async def resolve_identities(rt: Runtime, *, apply: bool) -> list[Resolution]:
                 found = await search.search(a.alias or a.name)
             except PlatformError as exc:
                 reason = tr(f"微博搜索失败：{exc.message}", f"Weibo search failed: {exc.message}")
+                if exc.kind is ErrorKind.QUOTA:  # throttled: says nothing about whether the account exists
+                    reason = tr(f"微博限制了查询频率，未能查找，请稍后再试（{exc.message}）",
+                                f"Weibo throttled the lookups; not looked up, try again later ({exc.message})")
                 if exc.cooldown_s:
                     blocked = reason
                 out.append(Resolution(a.id, a.name, a.platform, a.unit.name, uid=None, applied=False, reason=reason))

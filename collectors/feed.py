@@ -46,7 +46,7 @@ class FeedSource:
         """Fetch the feed unless unchanged since the last pass."""
         url = feed_url(target, self.ctx.options.feed_base)
         resp = await self.ctx.http.request("GET", url, where="feed", headers=_validators(target.cursor),
-                                           lane=self.lane)
+                                           lane=self.lane, body_kind="feed")
         if resp.status_code == 304:
             return Success(posts=[], metrics=[], known_until=now, cursor=target.cursor)
         if resp.status_code in (404, 410):

@@ -3,6 +3,12 @@
 Only transient failures are retried in the same pass (transport errors, timeouts, HTTP 5xx, and
 bodies a source marks retryable such as WeChat's -1); auth, quota and gone never are. Error
 messages are built from the failure class and redacted URLs, never from request parameters.
+
+Every call is bounded twice over (`Bounds`): a total deadline (httpx's timeout is per read, so a server
+trickling one byte every few seconds would never trip it) and a size cap on the body, read as a stream
+and cut off at the cap of its endpoint kind (a JSON API or a feed). Over the deadline is a `network`
+failure coded ``deadline``, over the cap a `parse` failure: the account fails, never the process, and
+neither is retried in the same pass (the same server would only do it again).
 """
 
 from __future__ import annotations
@@ -62,6 +68,24 @@ class RetryPolicy:
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
+#: Body caps by endpoint kind (bytes): JSON APIs answer a few hundred KB at most; feeds may be larger.
+DEFAULT_MAX_BODY = {"api": 8 * 1024 * 1024, "feed": 32 * 1024 * 1024}
+DEFAULT_CALL_DEADLINE = 120.0
+_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The most one call may take: seconds from sending to its last body byte, and body bytes by endpoint kind."""
+
+    call_deadline: float = DEFAULT_CALL_DEADLINE
+    max_body: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_MAX_BODY))
+
+    def cap(self, kind: str) -> int:
+        """The body cap of an endpoint kind ("api" for any kind not listed)."""
+        return self.max_body.get(kind, self.max_body.get("api", DEFAULT_MAX_BODY["api"]))
+
+
 @dataclass
 class Http:
     """An httpx client plus pacing, concurrency limits and retries; counts calls."""
@@ -70,17 +94,18 @@ class Http:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     lanes: LaneBook = field(default_factory=LaneBook)
     rng: random.Random = field(default_factory=random.Random)
+    bounds: Bounds = field(default_factory=Bounds)
     calls: int = 0
 
     async def request(self, method: str, url: str, *, where: str, lane: Lane, params: Mapping[str, Any] | None = None,
                       json_body: Any = None, headers: Mapping[str, str] | None = None,
                       retry_if: Callable[[Any], bool] | None = None,
                       check_status: Callable[[int], None] | None = None,
-                      credential: str = "") -> httpx.Response:
+                      credential: str = "", body_kind: str = "api") -> httpx.Response:
         """Send with the lane's pacing and limit, and retries; return the response (status checked by ``check_status``).
 
         ``lane`` is required, so no call can skip its source's pacing; ``credential`` names the account's
-        credential (never its value) for lanes keyed by credential.
+        credential (never its value) for lanes keyed by credential; ``body_kind`` picks the body cap.
         """
         last: PlatformError | None = None
         for attempt in range(self.retry.attempts):
@@ -89,7 +114,7 @@ class Http:
             try:
                 await self.lanes.pace(lane, credential)
                 async with self.lanes.slot(lane, credential):
-                    resp = await self._send(method, url, params, json_body, headers)
+                    resp = await self._send(method, url, params, json_body, headers, where, body_kind)
             except httpx.TimeoutException as exc:
                 last = PlatformError(ErrorKind.NETWORK, f"{where}: timed out ({type(exc).__name__})")
                 continue
@@ -98,6 +123,9 @@ class Http:
                 continue
             if check_status:
                 check_status(resp.status_code)
+            if resp.status_code == 429:  # any platform's "too many requests": a quota, never retried now
+                raise PlatformError(ErrorKind.QUOTA, f"{where}: HTTP 429 (rate limited)", code="429",
+                                    cooldown_s=_retry_after(resp.headers.get("Retry-After", "")))
             if resp.status_code >= 500:
                 last = PlatformError(ErrorKind.NETWORK, f"{where}: HTTP {resp.status_code}", code=str(resp.status_code))
                 continue
@@ -114,12 +142,22 @@ class Http:
         raise last
 
     async def _send(self, method: str, url: str, params: Mapping[str, Any] | None, json_body: Any,
-                    headers: Mapping[str, str] | None) -> httpx.Response:
+                    headers: Mapping[str, str] | None, where: str, body_kind: str) -> httpx.Response:
         self.calls += 1
         counter = CALLS.get()
         if counter is not None:
             counter[0] += 1
-        return await self.client.request(method, url, params=params, json=json_body, headers=headers)
+        deadline = self.bounds.call_deadline
+        try:
+            async with asyncio.timeout(deadline):
+                async with self.client.stream(method, url, params=params, json=json_body, headers=headers) as resp:
+                    body = await _bounded_body(resp, self.bounds.cap(body_kind), where)
+        except TimeoutError:
+            raise PlatformError(ErrorKind.NETWORK, f"{where}: timed out (no complete answer within {deadline:g} s)",
+                                code="deadline", retryable=False) from None
+        # A plain response holding the decoded body: its framing headers no longer describe it.
+        kept = [(k, v) for k, v in resp.headers.multi_items() if k.lower() not in _FRAMING]
+        return httpx.Response(resp.status_code, headers=kept, content=body, request=resp.request)
 
     async def json(self, method: str, url: str, *, where: str, lane: Lane, **kwargs: Any) -> object:
         """Send and decode a JSON body; non-2xx other than retried ones become errors."""
@@ -128,3 +166,25 @@ class Http:
             raise PlatformError(ErrorKind.PARSE if resp.status_code == 404 else ErrorKind.NETWORK,
                                 redact(f"{where}: HTTP {resp.status_code}"), code=str(resp.status_code))
         return decode_json(resp.content, where)
+
+
+def _retry_after(value: str, default: int = 60, most: int = 6 * 3600) -> int:
+    """Seconds to rest from a Retry-After header in seconds (dates and junk: ``default``), at most ``most``."""
+    value = value.strip()
+    return min(int(value), most) if value.isascii() and value.isdigit() else default
+
+
+async def _bounded_body(resp: httpx.Response, cap: int, where: str) -> bytes:
+    """The (decoded) body, read chunk by chunk and refused as soon as it passes ``cap`` bytes."""
+    declared = resp.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > cap:
+        raise PlatformError(ErrorKind.PARSE, f"{where}: answer of {int(declared)} bytes is over the {cap} byte cap",
+                            code="too_large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.aiter_bytes():
+        size += len(chunk)
+        if size > cap:
+            raise PlatformError(ErrorKind.PARSE, f"{where}: answer over the {cap} byte cap", code="too_large")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -46,8 +46,9 @@ _KINDS: dict[int, ErrorKind] = {
     61501: ErrorKind.PARSE,
     53600: ErrorKind.PARSE,
 }
-# 45011 is the per-minute limit; the platform says to retry in the next minute.
-_COOLDOWN_S = {45011: 60}
+# 45011 is the per-minute limit; the platform says to retry in the next minute. 45009 (the daily quota)
+# and 48006 (clear_quota's monthly allowance) do not clear within the day's cycles: rest an hour.
+_COOLDOWN_S = {45011: 60, 45009: 3600, 48006: 3600}
 
 
 def errcode_error(errcode: int, errmsg: str) -> PlatformError:

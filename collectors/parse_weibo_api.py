@@ -33,10 +33,14 @@ _KINDS: dict[int, ErrorKind] = {
 _AUTH_RANGE = range(21300, 21400)
 
 
+# The rate limits (10022 per IP, 10023/10024 per user) count by the hour: rest an hour before calling again.
+_COOLDOWN_S = {10022: 3600, 10023: 3600, 10024: 3600}
+
+
 def weibo_error(code: int, text: str) -> PlatformError:
     """Classify a Weibo open API error_code; unknown codes mean our request broke the contract."""
     kind = ErrorKind.AUTH if code in _AUTH_RANGE else _KINDS.get(code, ErrorKind.PARSE)
-    return PlatformError(kind, f"error_code {code}: {text}", code=str(code))
+    return PlatformError(kind, f"error_code {code}: {text}", code=str(code), cooldown_s=_COOLDOWN_S.get(code))
 
 
 def raise_for_error(body: object) -> None:

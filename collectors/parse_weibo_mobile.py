@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -27,6 +28,11 @@ from collectors.parse_common import (
 # Suggested rest after a block or a lost session: crawlers report 418 IP blocks lasting 2-3 hours,
 # and hammering a blocked host only extends the block.
 COOLDOWN_S = 1800
+
+# m.weibo.cn's "too many requests" answer: {"ok":0,"errno":"100005","msg":"请求过于频繁"}, with HTTP 200 or 403.
+# It is an ok:0 like "nothing here", so without this check it read as a deleted account.
+THROTTLE_ERRNOS = frozenset({"100005"})
+_THROTTLE_WORDS = ("频繁", "频率")
 
 _COUNT_RE = re.compile(r"(\d+(?:\.\d+)?)(万|亿)?\+?")
 _UNITS = {None: 1, "万": 10_000, "亿": 100_000_000}
@@ -140,9 +146,37 @@ def raise_for_http_status(status: int) -> None:
         raise PlatformError(ErrorKind.AUTH, "HTTP 432: cookie refused", code="432", cooldown_s=COOLDOWN_S)
 
 
+def throttled(body: object) -> PlatformError | None:
+    """The `quota` error of a throttle answer (errno 100005, or an ok:0 whose msg says 频繁), else None."""
+    if not isinstance(body, dict) or body.get("ok") in (1, "1"):
+        return None
+    errno = str(body.get("errno", "")).strip()
+    msg = body.get("msg") if isinstance(body.get("msg"), str) else ""
+    if errno in THROTTLE_ERRNOS or any(word in str(msg) for word in _THROTTLE_WORDS):
+        return PlatformError(ErrorKind.QUOTA, f"m.weibo.cn throttled: errno {errno or '-'} {msg}".strip(),
+                             code=errno or "throttled", cooldown_s=COOLDOWN_S)
+    return None
+
+
+def raise_for_throttled_body(content: bytes) -> None:
+    """Raise the `quota` error when an error status (403, say) carries the throttle answer."""
+    if not content.lstrip().startswith(b"{"):
+        return
+    try:
+        body = json.loads(content)
+    except ValueError:
+        return
+    error = throttled(body)
+    if error is not None:
+        raise error
+
+
 def _data(body: object, where: str) -> Obj | None:
-    """The `data` object of an ok:1 body; None for ok:0 ("这里还没有内容")."""
+    """The `data` object of an ok:1 body; None for ok:0 ("这里还没有内容"); a throttle answer raises `quota`."""
     obj = as_obj(body, where)
+    error = throttled(obj)
+    if error is not None:
+        raise error
     ok = opt_int(obj, "ok", where)
     msg = opt_str(obj, "msg", where) or ""
     if ok == -100:

@@ -3,6 +3,11 @@
 Failures are data: every attempt is recorded with its error kind and a redacted message, and a
 failing account keeps its old coverage. An account whose lease another live process holds is
 skipped, so two `govmedia collect` processes never poll the same account at once.
+
+A pass has deadlines: each account's collection gets at most ``account_deadline`` seconds and never
+runs past the pass's own ``pass_deadline``; an account cut off fails as a `network` timeout (coded
+``deadline``), and accounts not yet started when the pass's time is up are skipped and stay due, so a
+hanging platform can delay a pass but never stall `collect`, `run --once` or the daemon's later cycles.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import logging
 import os
 import socket
 from collections import Counter
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,7 +28,7 @@ from collectors.http import CALLS
 from registry.config.credentials import scrub
 from registry.config.killpoint import killpoint
 from registry.observations import store as obs
-from registry.observations.store import Target
+from registry.observations.store import Success, Target
 
 log = logging.getLogger("govmedia.collect")
 
@@ -88,16 +93,27 @@ class Runner:
     urgent_interval: dt.timedelta | None = None
     #: Days without a post from which an account is near the veto (the county's stale_warning days).
     urgent_after_days: int = obs.FALLBACK_URGENT_AFTER_DAYS
+    #: Seconds one account's collection may take (None: unbounded).
+    account_deadline: float | None = None
+    #: Seconds the whole pass may take; accounts not started by then are skipped (None: unbounded).
+    pass_deadline: float | None = None
 
     async def run_pass(self, targets: Sequence[Target], progress: Progress | None = None) -> PassSummary:
-        """Collect every target once."""
+        """Collect every target once, within the pass deadline."""
         summary = PassSummary()
         sem = asyncio.Semaphore(self.concurrency)
         total = len(targets)
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + self.pass_deadline if self.pass_deadline is not None else None
 
         async def one(target: Target) -> None:
             async with sem:
-                outcome = await self.collect_one(target)
+                left = ends - loop.time() if ends is not None else None
+                if left is not None and left <= 0:
+                    outcome = Outcome(target, "skipped", message="pass deadline reached; still due for the next pass")
+                else:
+                    caps = [x for x in (left, self.account_deadline) if x is not None]
+                    outcome = await self.collect_one(target, min(caps) if caps else None)
             summary.outcomes.append(outcome)
             if progress:
                 progress(outcome, len(summary.outcomes), total)
@@ -105,8 +121,8 @@ class Runner:
         await _all_or_cancel([one(t) for t in targets])
         return summary
 
-    async def collect_one(self, target: Target) -> Outcome:
-        """Lease, collect and record one account."""
+    async def collect_one(self, target: Target, budget: float | None = None) -> Outcome:
+        """Lease, collect and record one account (its collection cut off after ``budget`` seconds)."""
         source = self.sources.get(target.method)
         if source is None:
             return Outcome(target, "skipped", message=f"no source for method {target.method}")
@@ -127,7 +143,7 @@ class Runner:
             killpoint("collect.attempt")
             error: PlatformError | None = None
             try:
-                result = await source.collect(target, now)
+                result = await _within(source.collect(target, now), budget)
             except PlatformError as exc:
                 error = exc
             except Exception as exc:  # a parser or source bug must not stop the pass
@@ -178,3 +194,18 @@ async def _all_or_cancel(work: Sequence[Coroutine[Any, Any, None]]) -> None:
     failed = [t.exception() for t in tasks if not t.cancelled() and t.exception() is not None]
     if failed:
         raise failed[0]  # type: ignore[misc]
+
+
+async def _within(work: Awaitable[Success], budget: float | None) -> Success:
+    """``work``, or a `network` timeout (coded ``deadline``) once it has run ``budget`` seconds."""
+    if budget is None:
+        return await work
+    limit = asyncio.timeout(budget)
+    try:
+        async with limit:
+            return await work
+    except TimeoutError:
+        if not limit.expired():
+            raise
+        raise PlatformError(ErrorKind.NETWORK, f"timed out: the account was not collected within {budget:.0f} s",
+                            code="deadline", retryable=False) from None

@@ -9,7 +9,7 @@ from dataclasses import replace
 import httpx
 
 from collectors.base import Context, Options
-from collectors.http import Http, RetryPolicy
+from collectors.http import DEFAULT_CALL_DEADLINE, Bounds, Http, RetryPolicy
 from collectors.lanes import LaneBook, LocalSlots
 from collectors.model import BEIJING
 from collectors.run import PassSummary, Progress, Runner
@@ -39,6 +39,26 @@ def options_from(settings: Settings) -> Options:
 
 
 
+MB = 1024 * 1024
+#: Defaults of the [collect] deadlines (seconds): one account, one whole pass.
+DEFAULT_ACCOUNT_DEADLINE = 600.0
+DEFAULT_PASS_DEADLINE = 1800.0
+
+
+def bounds_from(settings: Settings) -> Bounds:
+    """Each call's total deadline and body caps from ``[collect]`` (call_deadline, max_body_mb, max_feed_mb)."""
+    c = settings.section("collect")
+    return Bounds(call_deadline=float(c.get("call_deadline", DEFAULT_CALL_DEADLINE)),
+                  max_body={"api": int(float(c.get("max_body_mb", 8)) * MB),
+                            "feed": int(float(c.get("max_feed_mb", 32)) * MB)})
+
+
+def http_from(settings: Settings, client: httpx.AsyncClient, lanes: LaneBook,
+              retry: RetryPolicy | None = None) -> Http:
+    """The collectors' HTTP seam as configured: retries, lanes, deadlines and body caps."""
+    return Http(client, retry=retry or RetryPolicy(attempts=int(settings.get("collect.retries", 3))), lanes=lanes,
+                bounds=bounds_from(settings))
+
 
 async def collect(
     settings: Settings,
@@ -67,7 +87,7 @@ async def collect(
         options.backfill_days = max(1, (clock().astimezone(BEIJING).date() - since).days + 1)
     book = lanes or lane_book(settings)
     book.overrides = lanes_from(settings)
-    http = Http(client, retry=retry or RetryPolicy(attempts=int(settings.get("collect.retries", 3))), lanes=book)
+    http = http_from(settings, client, book, retry)
     ctx = Context(http=http, secrets=secrets, options=options, clock=clock)
     # A scheduled cycle (due_interval) takes only due accounts and marks them due again after it.
     targets = await obs.targets(account_ids=account_ids, platform=platform,
@@ -79,7 +99,9 @@ async def collect(
                     secret_values=secrets.values(), due_interval=due_interval,
                     urgent_interval=dt.timedelta(minutes=float(settings.get("collect.urgent_interval_minutes", 15)))
                     if due_interval is not None else None,
-                    urgent_after_days=urgent_after_days or obs.FALLBACK_URGENT_AFTER_DAYS)
+                    urgent_after_days=urgent_after_days or obs.FALLBACK_URGENT_AFTER_DAYS,
+                    account_deadline=float(settings.get("collect.account_deadline", DEFAULT_ACCOUNT_DEADLINE)),
+                    pass_deadline=float(settings.get("collect.pass_deadline", DEFAULT_PASS_DEADLINE)))
     return await runner.run_pass(targets, progress)
 
 

@@ -26,6 +26,7 @@ from collectors.parse_weibo_mobile import (
     parse_posts_page,
     parse_profile,
     raise_for_http_status,
+    raise_for_throttled_body,
 )
 from collectors.threads import comment_threads, pick_threads
 from collectors.weibo_comments import read_mobile, read_open_api
@@ -141,6 +142,7 @@ class WeiboPublicSource:
                                            check_status=raise_for_http_status, lane=self.lane,
                                            credential=target.credential)
         if resp.status_code >= 400:
+            raise_for_throttled_body(resp.content)
             raise PlatformError(ErrorKind.NETWORK, f"getIndex: HTTP {resp.status_code}", code=str(resp.status_code))
         try:
             body: object = resp.json()
@@ -213,6 +215,7 @@ class WeiboPublicSource:
                                                headers=headers, check_status=raise_for_http_status,
                                                lane=self.lane)
             if resp.status_code >= 400:
+                raise_for_throttled_body(resp.content)
                 raise PlatformError(ErrorKind.NETWORK, f"{path}: HTTP {resp.status_code}", code=str(resp.status_code))
             if not resp.content.lstrip().startswith((b"{", b"[")):
                 raise PlatformError(ErrorKind.AUTH, f"{path}: body is not JSON (login cookie refused or expired)")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import httpx
 
 from collectors.errors import ErrorKind, PlatformError
-from collectors.http import Http, RetryPolicy
 from collectors.lanes import LaneBook, LocalSlots
-from collectors.parse_weibo_mobile import raise_for_http_status
+from collectors.parse_weibo_mobile import raise_for_http_status, raise_for_throttled_body
 from collectors.parse_weibo_search import UserCandidate, parse_user_search, search_containerid
-from collectors.service import options_from
+from collectors.service import http_from, options_from
 from collectors.sources import lanes_from
 from collectors.weibo import MOBILE_HEADERS, WeiboPublicSource
 from registry.config.settings import Settings
@@ -22,7 +21,7 @@ class WeiboUserSearch:
         book = lanes or LaneBook(slots=LocalSlots())
         book.overrides = lanes_from(settings)
         self.base = options_from(settings).weibo_mobile_base
-        self.http = Http(client, retry=RetryPolicy(attempts=int(settings.get("collect.retries", 3))), lanes=book)
+        self.http = http_from(settings, client, book)
 
     async def search(self, name: str) -> list[UserCandidate]:
         """The users m.weibo.cn returns for ``name`` (similar names too: choose exact ones)."""
@@ -31,6 +30,7 @@ class WeiboUserSearch:
                                        params=params, headers={**MOBILE_HEADERS, "Referer": f"{self.base}/search"},
                                        check_status=raise_for_http_status, lane=WeiboPublicSource.lane)
         if resp.status_code >= 400:
+            raise_for_throttled_body(resp.content)
             raise PlatformError(ErrorKind.NETWORK, f"user search: HTTP {resp.status_code}", code=str(resp.status_code))
         try:
             body: object = resp.json()

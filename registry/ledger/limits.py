@@ -43,19 +43,30 @@ def check_file_size(path: Path) -> None:
 def check_xlsx(path: Path) -> None:
     """Refuse a workbook whose parts would inflate past the bounds (a zip bomb), from the zip directory alone."""
     check_file_size(path)
+    check_zip(path, MAX_XLSX_UNCOMPRESSED)
+
+
+def check_zip(source: Path | IO[bytes], max_inflated: int, max_xml: int | None = None) -> None:
+    """Refuse a zip (an .xlsx, a .docx) whose parts would inflate past ``max_inflated`` bytes in all, whose XML
+    parts would pass ``max_xml``, or one of whose text nodes passes `MAX_TEXT_BYTES`: what its directory says,
+    then one streamed pass over the XML parts. An unreadable zip passes: its reader says so in its own words."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             infos = archive.infolist()
-            _check_sizes(infos)
-            for info in infos:
-                if info.filename.lower().endswith(".xml"):
-                    with archive.open(info) as part:
-                        longest = longest_text(part)
-                    if longest > MAX_TEXT_BYTES:
-                        raise LimitError(tr(f"工作簿中有一个单元格过大（{_mb(longest)}），可能是压缩炸弹",
-                                            f"a cell of the workbook is too large ({_mb(longest)})"))
+            _check_sizes(infos, max_inflated)
+            xml = [i for i in infos if i.filename.lower().endswith((".xml", ".rels"))]
+            if max_xml is not None and sum(i.file_size for i in xml) > max_xml:
+                total = sum(i.file_size for i in xml)
+                raise LimitError(tr(f"文档正文解压后过大（{_mb(total)}，上限 {_mb(max_xml)}），可能是压缩炸弹",
+                                    f"document text too large when unpacked ({_mb(total)}, limit {_mb(max_xml)})"))
+            for info in xml:
+                with archive.open(info) as part:
+                    longest = longest_text(part)
+                if longest > MAX_TEXT_BYTES:
+                    raise LimitError(tr(f"文件中有一段文字过大（{_mb(longest)}），可能是压缩炸弹",
+                                        f"a piece of text in the file is too large ({_mb(longest)})"))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
-        return  # the reader reports an unreadable workbook in its own words
+        return
 
 
 def longest_text(stream: IO[bytes], chunk: int = 1 << 20) -> int:
@@ -71,11 +82,11 @@ def longest_text(stream: IO[bytes], chunk: int = 1 << 20) -> int:
     return best
 
 
-def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+def _check_sizes(infos: list[zipfile.ZipInfo], limit: int) -> None:
     total = sum(i.file_size for i in infos)
-    if total > MAX_XLSX_UNCOMPRESSED:
-        raise LimitError(tr(f"工作簿解压后过大（{_mb(total)}，上限 {_mb(MAX_XLSX_UNCOMPRESSED)}），可能是压缩炸弹",
-                            f"workbook too large when unpacked ({_mb(total)}, limit {_mb(MAX_XLSX_UNCOMPRESSED)})"))
+    if total > limit:
+        raise LimitError(tr(f"文件解压后过大（{_mb(total)}，上限 {_mb(limit)}），可能是压缩炸弹",
+                            f"file too large when unpacked ({_mb(total)}, limit {_mb(limit)})"))
     for info in infos:
         if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > MAX_SHARED_STRINGS:
             raise LimitError(tr(f"工作簿中的文本过大（{_mb(info.file_size)}，上限 {_mb(MAX_SHARED_STRINGS)}）",

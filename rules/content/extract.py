@@ -10,8 +10,14 @@ import io
 from html.parser import HTMLParser
 
 from registry.config.i18n import tr
+from registry.ledger import limits
 
 FORMATS = ("txt", "md", "html", "docx")
+#: The largest draft read (bytes on disk or stdin): room for a docx with photos; /dev/zero stops here.
+MAX_DRAFT_BYTES = 32 * 1024 * 1024
+#: A docx's parts inflated, in all and its XML alone (python-docx holds every part; lxml parses the XML).
+MAX_DOCX_INFLATED = 128 * 1024 * 1024
+MAX_DOCX_XML = 32 * 1024 * 1024
 _BLOCKS = {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
            "blockquote", "pre", "table", "ul", "ol", "hr", "title"}
 _SKIP = {"script", "style", "head"}
@@ -74,6 +80,10 @@ def docx_text(data: bytes) -> str:
     """The paragraphs (body, then table cells) of a docx, one a line."""
     import docx
 
+    try:  # the zip-bomb bounds of the ledger's workbooks, before python-docx inflates anything
+        limits.check_zip(io.BytesIO(data), MAX_DOCX_INFLATED, MAX_DOCX_XML)
+    except limits.LimitError as exc:
+        raise ExtractError(str(exc)) from None
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # not a zip, a zip without a document part, broken XML: all mean the same here

@@ -20,7 +20,7 @@ import ahocorasick
 from rules.content.hits import ContentHit, ScanContext
 from rules.content.lexicon import LexEntry, load_lexicon_file, shipped_entries
 from rules.content.privacy import CANDIDATE as _CANDIDATE
-from rules.content.privacy import SOURCES, SUGGESTIONS, find_personal_numbers
+from rules.content.privacy import SOURCES, SUGGESTIONS, PrivacyMatch, find_personal_numbers
 
 CONTEXT_CHARS = 15
 _CLAUSE_END = set("。，、；：！？,.;:!?\n\r\t （）()【】[]“”\"'《》")
@@ -70,9 +70,7 @@ class Scanner:
                     found.append((start, end, entry))
         if not privacy and not found:
             return []
-        shown = text
-        for p in privacy:  # masks keep the length, so offsets stay valid in the masked text
-            shown = shown[:p.start] + p.masked + shown[p.end:]
+        shown = _masked(text, privacy)
         hits = [ContentHit("privacy", context.privacy_severity, p.start, p.end, p.masked, snippet(shown, p.start, p.end),
                            f"privacy:{p.check}", SUGGESTIONS[p.check], SOURCES[p.check]) for p in privacy]
         for start, end, entry in _longest(found):
@@ -87,6 +85,19 @@ class Scanner:
         if any(_covered(text, start, end, phrase, text[start:end]) for phrase in entry.allow):
             return False
         return not (entry.historical_ok and historical(text, start, end))
+
+
+def _masked(text: str, privacy: Sequence[PrivacyMatch]) -> str:
+    """``text`` with each personal number replaced by its mask, in one pass (masks keep the length, so
+    offsets stay valid in the masked text)."""
+    pieces, at = [], 0
+    for p in sorted(privacy, key=lambda p: p.start):
+        if p.start < at:  # the privacy checks never report overlapping numbers; if they did, the first stands
+            continue
+        pieces += [text[at:p.start], p.masked]
+        at = p.end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def _covered(text: str, start: int, end: int, phrase: str, term: str) -> bool:
@@ -122,10 +133,19 @@ def _longest(found: list[tuple[int, int, LexEntry]]) -> list[tuple[int, int, Lex
         return found
     ordered = sorted(found, key=lambda f: (f[0], -f[1]))
     out: list[tuple[int, int, LexEntry]] = []
+    # One sweep, linear in the matches (comparing each with every kept one took 111 s for 40,000 names):
+    # in start order, a match lies inside an earlier one of its kind exactly when the furthest end seen
+    # so far passes its end, or reaches it from an earlier start. Per kind: (furthest end, earliest start
+    # reaching it).
+    reach: dict[str, tuple[int, int]] = {}
     for f in ordered:
-        if any(o[2].kind == f[2].kind and o[0] <= f[0] and f[1] <= o[1] and (o[0], o[1]) != (f[0], f[1]) for o in out):
+        start, end, entry = f
+        far = reach.get(entry.kind)
+        if far is not None and (far[0] > end or (far[0] == end and far[1] < start)):
             continue
         out.append(f)
+        if far is None or end > far[0]:
+            reach[entry.kind] = (end, start)
     return out
 
 

@@ -39,7 +39,8 @@ class County:
     async def collect(self, **kwargs: Any) -> PassSummary:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=BASE) as client:
             kwargs.setdefault("lanes", VirtualTime().book())
-            return await collect(self.settings, self.secrets, client, clock=self.clock,
+            kwargs.setdefault("clock", self.clock)
+            return await collect(self.settings, self.secrets, client,
                                  retry=RetryPolicy(attempts=3, base_delay=0.0), **kwargs)
 
     def faults(self, *faults: Fault) -> None:
