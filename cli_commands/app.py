@@ -217,14 +217,28 @@ async def resolve_ids(refs: tuple[str, ...]) -> list[int] | None:
     return [(await store.find_account(r)).id for r in refs]
 
 
+#: Lines of warnings and of errors an import prints at most (one junk .xls once printed 82 MB of errors).
+MAX_PROBLEM_LINES = 200
+
+
 def echo_problems(warnings: list[str], errors: list[Any], failure: str) -> None:
-    """Print an import's warnings, then its errors and exit when there are any (nothing was written)."""
-    for w in warnings:
+    """Print an import's warnings, then its errors (each list cut at MAX_PROBLEM_LINES) and exit when there
+    are errors (nothing was written)."""
+    for w in warnings[:MAX_PROBLEM_LINES]:
         click.echo(tr("提醒：", "warning: ") + w, err=True)
+    _echo_rest(len(warnings), tr("条提醒", "warnings"))
     if errors:
-        for e in errors:
+        for e in errors[:MAX_PROBLEM_LINES]:
             click.echo(str(e), err=True)
+        _echo_rest(len(errors), tr("处错误", "errors"))
         fail(failure)
+
+
+def _echo_rest(total: int, what: str) -> None:
+    if total > MAX_PROBLEM_LINES:
+        click.echo(tr(f"……另有 {total - MAX_PROBLEM_LINES} {what}未列出（先改正上面的，再重新导入）",
+                      f"... and {total - MAX_PROBLEM_LINES} more {what} not shown (fix those above, then import again)"),
+                   err=True)
 
 
 class Progress:

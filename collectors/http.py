@@ -101,11 +101,14 @@ class Http:
                       json_body: Any = None, headers: Mapping[str, str] | None = None,
                       retry_if: Callable[[Any], bool] | None = None,
                       check_status: Callable[[int], None] | None = None,
-                      credential: str = "", body_kind: str = "api") -> httpx.Response:
+                      credential: str = "", body_kind: str = "api",
+                      gate: Callable[[], None] | None = None) -> httpx.Response:
         """Send with the lane's pacing and limit, and retries; return the response (status checked by ``check_status``).
 
         ``lane`` is required, so no call can skip its source's pacing; ``credential`` names the account's
-        credential (never its value) for lanes keyed by credential; ``body_kind`` picks the body cap.
+        credential (never its value) for lanes keyed by credential; ``body_kind`` picks the body cap; ``gate``
+        runs once the call has its lane slot, just before sending, and may raise (a lane that has been told to
+        back off while this call waited for its turn).
         """
         last: PlatformError | None = None
         for attempt in range(self.retry.attempts):
@@ -114,6 +117,8 @@ class Http:
             try:
                 await self.lanes.pace(lane, credential)
                 async with self.lanes.slot(lane, credential):
+                    if gate is not None:
+                        gate()
                     resp = await self._send(method, url, params, json_body, headers, where, body_kind)
             except httpx.TimeoutException as exc:
                 last = PlatformError(ErrorKind.NETWORK, f"{where}: timed out ({type(exc).__name__})")

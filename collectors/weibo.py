@@ -140,7 +140,7 @@ class WeiboPublicSource:
         resp = await self.ctx.http.request("GET", f"{self.ctx.options.weibo_mobile_base}/api/container/getIndex",
                                            where="getIndex", params=params, headers=headers,
                                            check_status=raise_for_http_status, lane=self.lane,
-                                           credential=target.credential)
+                                           credential=target.credential, gate=self._not_cooling)
         if resp.status_code >= 400:
             raise_for_throttled_body(resp.content)
             raise PlatformError(ErrorKind.NETWORK, f"getIndex: HTTP {resp.status_code}", code=str(resp.status_code))
@@ -150,13 +150,18 @@ class WeiboPublicSource:
             raise PlatformError(ErrorKind.PARSE, "getIndex: body is not JSON") from None
         return body
 
-    async def collect(self, target: Target, now: dt.datetime) -> Success:
-        """Profile and newest pages of posts, until known history or the back-fill horizon."""
+    def _not_cooling(self, now: dt.datetime | None = None) -> None:
+        """Raise the cool-down while one runs: also for a call that was waiting its turn when it began."""
+        now = now or self.ctx.clock()
         if self.cooldown_until and self.cooldown_reason and now < self.cooldown_until:
             # Same kind as the failure that started the cool-down: a cookie problem stays "auth".
             reason = self.cooldown_reason
             raise PlatformError(reason.kind, f"m.weibo.cn cool-down until {self.cooldown_until:%H:%M} after: {reason.message}",
                                 code=reason.code, cooldown_s=int((self.cooldown_until - now).total_seconds()))
+
+    async def collect(self, target: Target, now: dt.datetime) -> Success:
+        """Profile and newest pages of posts, until known history or the back-fill horizon."""
+        self._not_cooling(now)
         cookie = ""
         if target.credential:
             cookie = self.ctx.credential(target, "cookie").get("cookie")
@@ -213,7 +218,7 @@ class WeiboPublicSource:
             headers = {**MOBILE_HEADERS, "Referer": f"{base}{referer}", "Cookie": cookie}
             resp = await self.ctx.http.request("GET", f"{base}{path}", where=path.rsplit("/", 1)[-1], params=params,
                                                headers=headers, check_status=raise_for_http_status,
-                                               lane=self.lane)
+                                               lane=self.lane, gate=self._not_cooling)
             if resp.status_code >= 400:
                 raise_for_throttled_body(resp.content)
                 raise PlatformError(ErrorKind.NETWORK, f"{path}: HTTP {resp.status_code}", code=str(resp.status_code))

@@ -1,4 +1,4 @@
-"""Bounds on what a spreadsheet may make govmedia read: file size, uncompressed size, rows, cell length.
+"""Bounds on what a spreadsheet may make govmedia read: file size, uncompressed size, rows, cells, cell length.
 
 An .xlsx is a zip: 212 KB on disk once held one 200 MB shared string, which openpyxl loads whole
 (1.47 GB of memory, then a 200 MB error line). The zip's own directory says how large each part is
@@ -9,7 +9,7 @@ ledger is a few thousand rows; the bounds leave room for a hundred times that.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -20,6 +20,9 @@ MAX_XLSX_UNCOMPRESSED = 400 * 1024 * 1024  # every part of the workbook, inflate
 MAX_SHARED_STRINGS = 64 * 1024 * 1024  # the part openpyxl holds in memory whole
 MAX_TEXT_BYTES = 1024 * 1024  # one text node of a part, inflated (openpyxl holds each one whole)
 MAX_ROWS = 250_000
+# Cells read in all (each row up to its last cell): 200k rows of 120 numbers passed every other bound and
+# took 3.7 GB. A county ledger is a few thousand rows of ~25 columns; this leaves room for 20 times that.
+MAX_CELLS = 2_500_000
 MAX_CELL_CHARS = 32_767  # Excel's own limit; longer cells are cut here (validation still refuses them)
 
 T = TypeVar("T")
@@ -59,9 +62,11 @@ def check_zip(source: Path | IO[bytes], max_inflated: int, max_xml: int | None =
                 total = sum(i.file_size for i in xml)
                 raise LimitError(tr(f"文档正文解压后过大（{_mb(total)}，上限 {_mb(max_xml)}），可能是压缩炸弹",
                                     f"document text too large when unpacked ({_mb(total)}, limit {_mb(max_xml)})"))
+            cells = 0
             for info in xml:
+                sheet = info.filename.lower().startswith("xl/worksheets/")
                 with archive.open(info) as part:
-                    longest = longest_text(part)
+                    longest, cells = scan_xml(part, cells if sheet else None)
                 if longest > MAX_TEXT_BYTES:
                     raise LimitError(tr(f"文件中有一段文字过大（{_mb(longest)}），可能是压缩炸弹",
                                         f"a piece of text in the file is too large ({_mb(longest)})"))
@@ -69,17 +74,37 @@ def check_zip(source: Path | IO[bytes], max_inflated: int, max_xml: int | None =
         return
 
 
-def longest_text(stream: IO[bytes], chunk: int = 1 << 20) -> int:
-    """The longest run of bytes between two '<' of an XML stream (bounds every text node), read in chunks."""
+def _too_many_cells() -> LimitError:
+    return LimitError(tr(f"单元格数超过上限 {MAX_CELLS:,}（行数×列数过大）：请只保留台账所需的行和列",
+                         f"more than {MAX_CELLS:,} cells (rows × columns): keep only the ledger's rows and columns"))
+
+
+def scan_xml(stream: IO[bytes], cells: int | None = None, chunk: int = 1 << 20) -> tuple[int, int]:
+    """One streamed pass over an XML part: the longest run of bytes between two '<' (bounds every text
+    node) and, given the cells counted so far (a worksheet), that count plus this part's ``<c>`` elements,
+    refusing as soon as it passes `MAX_CELLS` (counting bytes is far cheaper than openpyxl parsing cells)."""
     run = best = 0
+    counted = cells or 0
+    tail = b""
     while block := stream.read(chunk):
+        if cells is not None:  # the 2-byte tail catches a "<c " split between two blocks, never counted twice
+            joined = tail + block
+            counted += joined.count(b"<c ") + joined.count(b"<c>")
+            if counted > MAX_CELLS:
+                raise _too_many_cells()
+            tail = block[-2:]
         pieces = block.split(b"<")
         run += len(pieces[0])
         if len(pieces) > 1:
-            best = max([best, run, *(len(p) for p in pieces[1:-1])])
+            best = max(best, run, max(map(len, pieces[1:-1]), default=0))
             run = len(pieces[-1])
         best = max(best, run)
-    return best
+    return best, counted
+
+
+def longest_text(stream: IO[bytes], chunk: int = 1 << 20) -> int:
+    """The longest run of bytes between two '<' of an XML stream (bounds every text node), read in chunks."""
+    return scan_xml(stream, None, chunk)[0]
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo], limit: int) -> None:
@@ -99,6 +124,25 @@ def bounded_rows(rows: Iterable[T]) -> Iterator[T]:
         if number > MAX_ROWS + 1:
             raise LimitError(tr(f"行数超过上限 {MAX_ROWS}", f"more than {MAX_ROWS} rows"))
         yield row
+
+
+def bounded_grid(rows: Iterable[Sequence[T]]) -> Iterator[Sequence[T]]:
+    """The rows, refusing the file once it passes `MAX_ROWS` rows or `MAX_CELLS` cells (read as they stream)."""
+    cells = 0
+    for row in bounded_rows(rows):
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise _too_many_cells()
+        yield row
+
+
+def check_cells(rows: int, columns: int) -> None:
+    """Refuse a sheet whose known size (rows × columns) passes `MAX_CELLS` before reading it."""
+    if rows > MAX_ROWS + 1:
+        raise LimitError(tr(f"行数超过上限 {MAX_ROWS}", f"more than {MAX_ROWS} rows"))
+    if rows * columns > MAX_CELLS:
+        raise LimitError(tr(f"单元格数超过上限 {MAX_CELLS:,}（{rows} 行 × {columns} 列）",
+                            f"more than {MAX_CELLS:,} cells ({rows} rows × {columns} columns)"))
 
 
 def cut_cell(text: str) -> str:

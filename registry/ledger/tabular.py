@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zipfile import BadZipFile
 
 from registry.config.i18n import tr
@@ -114,7 +115,7 @@ def _text_grid(raw: bytes) -> tuple[list[list[str]], str]:
         sample = text[:4096]
         dialect: type[csv.Dialect] = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
         cells = [[limits.cut_cell(c) for c in r]
-                 for r in limits.bounded_rows(csv.reader(io.StringIO(text, newline=""), dialect))]
+                 for r in limits.bounded_grid(csv.reader(io.StringIO(text, newline=""), dialect))]
         return cells, encoding
     except limits.LimitError as exc:
         raise TableError(str(exc)) from None
@@ -144,24 +145,47 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
     from openpyxl import load_workbook
 
     try:
-        # Not read-only: merged cells are only known to a fully loaded workbook. A file object, so that an
-        # .xlsx named .xls opens too (openpyxl refuses a path by its extension).
+        # Read-only: rows stream from the zip instead of a whole workbook of cell objects (200k rows of 120
+        # numbers once took 3.7 GB). A file object, so that an .xlsx named .xls opens too (openpyxl refuses
+        # a path by its extension).
         with path.open("rb") as f:
-            wb = load_workbook(f, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise TableError(tr(f"不是可读取的 .xlsx 工作簿（{exc}）：请在 Excel/WPS 中打开后重新另存为 .xlsx",
-                            f"not a readable .xlsx workbook: {exc}")) from None
-    sheets = []
-    try:
-        for ws in wb.worksheets:
-            grid = [[unescape_cell(limits.cut_cell(_cell_text(v)).strip()) for v in row]
-                    for row in limits.bounded_rows(ws.iter_rows(values_only=True))]
-            ranges = [(r.min_row - 1, r.max_row - 1, r.min_col - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
-            _fill_merged(grid, ranges)
-            sheets.append(Sheet(ws.title, grid, "xlsx"))
-    finally:
-        wb.close()
+            wb = load_workbook(f, read_only=True, data_only=True)
+            sheets = []
+            try:
+                for ws in wb.worksheets:
+                    grid = [[unescape_cell(limits.cut_cell(_cell_text(v)).strip()) for v in row] for row in _rows(ws)]
+                    _fill_merged(grid, _merged_ranges(wb, ws))
+                    sheets.append(Sheet(ws.title, grid, "xlsx"))
+            finally:
+                wb.close()
+    except (BadZipFile, KeyError, ValueError, OSError, SyntaxError) as exc:
+        raise TableError(tr(f"不是可读取的 .xlsx 工作簿（{str(exc)[:200]}）：请在 Excel/WPS 中打开后重新另存为 .xlsx",
+                            f"not a readable .xlsx workbook: {str(exc)[:200]}")) from None
     return sheets
+
+
+def _rows(ws: Any) -> Iterator[Sequence[object]]:
+    """A read-only sheet's rows, each up to its last cell (not the width its header claims), within the bounds."""
+    ws.reset_dimensions()  # a claimed A1:XFD1048576 would pad every row to 16,384 cells
+    return limits.bounded_grid(ws.iter_rows(values_only=True))
+
+
+def _merged_ranges(wb: Any, ws: Any) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a read-only sheet (0-based top, bottom, left, right), from one streamed pass over
+    its XML: read-only openpyxl does not keep them."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import range_boundaries
+
+    ranges = []
+    with wb._archive.open(ws._worksheet_path) as source:
+        for _event, element in iterparse(source):
+            if element.tag.endswith("}mergeCell") and element.get("ref"):
+                left, top, right, bottom = range_boundaries(element.get("ref"))
+                if left and top and right and bottom:  # whole rows or columns ("A:A") are not merged cells
+                    ranges.append((top - 1, bottom - 1, left - 1, right - 1))
+            if element.tag.endswith(("}row", "}mergeCell")):
+                element.clear()
+    return ranges
 
 
 def _xls_cell(book: object, cell: object) -> str:
@@ -193,6 +217,7 @@ def _xls_sheets(path: Path) -> list[Sheet]:
         for index in range(book.nsheets):
             try:
                 ws = book.sheet_by_index(index)
+                limits.check_cells(ws.nrows, ws.ncols)
                 grid = [[unescape_cell(limits.cut_cell(_xls_cell(book, c)).strip()) for c in ws.row(r)]
                         for r in limits.bounded_rows(range(ws.nrows))]
             except limits.LimitError:
@@ -253,9 +278,7 @@ def read_xlsx(path: Path) -> Table:
         raise TableError(tr(f"不是可读取的 .xlsx 工作簿（{str(exc)[:200]}）",
                             f"not a readable .xlsx workbook: {str(exc)[:200]}")) from None
     try:
-        ws = wb.worksheets[0]
-        cells = [[limits.cut_cell(_cell_text(v)) for v in row]
-                 for row in limits.bounded_rows(ws.iter_rows(values_only=True))]
+        cells = [[limits.cut_cell(_cell_text(v)) for v in row] for row in _rows(wb.worksheets[0])]
     except limits.LimitError as exc:
         raise TableError(str(exc)) from None
     finally:
