@@ -32,17 +32,22 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", "账号名称", ("account name", "name",
                                 "新媒体名称", "政务新媒体名称", "名称", "账号名", "帐号名称", "账号", "帐号", "新媒体账号名称",
                                 "政务新媒体账号名称", "公众号名称", "微信公众号名称", "微博名称", "平台账号名称", "媒体名称",
-                                "账号昵称", "昵称", "新媒体账号"), True),
+                                "账号昵称", "昵称", "新媒体账号", "上榜账号", "账号名称（昵称）", "政务新媒体账号",
+                                "新媒体账号名称（昵称）", "微信号名称", "抖音号名称", "头条号名称", "视频号名称", "账号名字",
+                                "政务账号", "政务账号名称"), True),
     Column("platform", "平台", ("platform",
                             "平台类型", "新媒体类型", "类型", "平台名称", "所属平台", "发布平台", "账号平台", "媒体类型",
-                            "新媒体平台", "运营平台", "新媒体形式"), True),
+                            "新媒体平台", "运营平台", "新媒体形式", "平台类别", "账号所在平台", "开设平台",
+                            "渠道", "载体"), True),
     Column("uid", "账号ID", ("account id", "uid",
                             "原始ID", "原始id", "公众号原始ID", "账号id", "帐号ID", "ID", "微博UID", "微博ID", "平台ID",
                             "账号标识", "UID号"), True),
     Column("unit", "主办单位", ("owner unit", "unit",
                                 "开办主体", "责任单位", "开办单位", "单位", "单位名称", "主体单位", "所属单位", "管理单位",
                                 "运营主体", "主办主管单位", "主办(主管)单位", "主管(主办)单位", "部门", "部门名称", "所属部门",
-                                "填报单位", "主管单位"), True),
+                                "填报单位", "主管单位", "开设单位", "开设主体", "所属机构", "主办机构", "开办机构", "机构名称",
+                                "主办单位名称", "账号主办单位", "运营单位名称", "县（区）", "县(市、区)", "县（市、区）",
+                                "县市区", "县区", "区县", "所属县区", "所属地区", "地区", "单位（部门）"), True),
     Column("unit_kind", "单位类型", ("unit kind", "unit type", "单位性质", "单位类别", "单位级别", "单位层级")),
     Column("parent_unit", "上级单位", ("parent unit", "上级主管单位", "主管部门", "上级部门", "主管单位")),
     Column("operator_org", "运维单位", ("operator unit", "operator org", "运营单位", "运维机构", "代运维单位",
@@ -67,7 +72,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("method", "采集方式", ("collect method", "collection method", "method")),
     Column("credential", "凭据", ("credential",)),
     Column("feed_url", "订阅地址", ("feed url", "feed", "RSS地址", "RSS", "订阅链接")),
-    Column("status", "状态", ("status", "运营状态", "账号状态", "运行状态")),
+    Column("status", "状态", ("status", "运营状态", "账号状态", "运行状态", "处置", "处置情况", "处置结果", "处置方式",
+                            "处理情况", "处理结果", "处理方式", "拟处置", "拟处置方式", "关停注销情况", "整改情况",
+                            "是否注销", "注销情况", "当前状态")),
     Column("notes", "备注", ("notes", "remarks", "说明", "备注说明", "其他说明")),
     # Optional extras the issue's list lacks but a matrix needs; exported after the standard ones.
     Column("account_type", "账号类型", ("account type", "公众号类型", "账号类别")),
@@ -170,6 +177,8 @@ class ParsedLedger:
     records: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: How rows were read (duplicates merged), for the user's information.
+    notes: list[str] = field(default_factory=list)
 
 
 def _norm_header(h: str) -> str:
@@ -248,6 +257,24 @@ def is_pending(record: dict[str, str]) -> bool:
     return not record.get("uid") or record.get("unit") == PENDING_UNIT
 
 
+def missing_fields(record: dict[str, str]) -> list[str]:
+    """What a record still lacks, as the ledger's column names: 平台, 账号ID, 主办单位, 联系人.
+
+    Only a missing id or unit keeps an account from being collected (`is_pending`); a missing contact is
+    reported so that the office completes it, the account is still collected.
+    """
+    out = []
+    if record.get("platform") == vocab.Platform.OTHER.value and not record.get("uid"):
+        out.append(BY_KEY["platform"].header)
+    if not record.get("uid"):
+        out.append(BY_KEY["uid"].header)
+    if record.get("unit") in ("", PENDING_UNIT):
+        out.append(BY_KEY["unit"].header)
+    if not record.get("operator") and not record.get("head"):
+        out.append(tr("联系人", "contact"))
+    return out
+
+
 def parse_date(raw: str) -> dt.date | None:
     """Parse 2024-05-01, 2024/5/1, 2024.5.1 or 2024年5月1日; raise ValueError when unreadable."""
     v = unicodedata.normalize("NFKC", raw).strip()
@@ -257,6 +284,37 @@ def parse_date(raw: str) -> dt.date | None:
     if not m:
         raise ValueError(v)
     return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+_NAME_QUOTES = "@＠\"'“”‘’「」『』《》〈〉【】 \u3000\t"
+#: Platform words inside a name, longest first (微信视频号 before 微信).
+_NAME_PLATFORM_WORDS: tuple[tuple[str, vocab.Platform], ...] = (
+    ("视频号", vocab.Platform.CHANNELS), ("公众号", vocab.Platform.WECHAT), ("微博", vocab.Platform.WEIBO),
+    ("抖音", vocab.Platform.DOUYIN), ("头条", vocab.Platform.TOUTIAO), ("快手", vocab.Platform.KUAISHOU),
+    ("小红书", vocab.Platform.XIAOHONGSHU), ("百家号", vocab.Platform.BAIJIAHAO),
+)
+
+
+def _platform_of_id(raw: str) -> vocab.Platform | None:
+    """The platform an identifier itself shows: gh_… is WeChat, a weibo.com link Weibo, a douyin.com link Douyin."""
+    v = unicodedata.normalize("NFKC", raw).strip().lower()
+    if _WECHAT_UID.match(v):
+        return vocab.Platform.WECHAT
+    if _WEIBO_URL.match(v) or _WEIBO_NAME_URL.match(v):
+        return vocab.Platform.WEIBO
+    if "douyin.com/" in v:
+        return vocab.Platform.DOUYIN
+    return None
+
+
+def clean_name(raw: str) -> str:
+    """A name as written on the platform: no leading @, surrounding quotes or 《》, no full-width spaces."""
+    name = raw.replace("\u3000", " ").strip()
+    previous = None
+    while name != previous:
+        previous = name
+        name = name.strip(_NAME_QUOTES).strip()
+    return re.sub(r"\s{2,}", " ", name)
 
 
 _BRACKETED = re.compile(r"^(.*?)\s*[（(]\s*([^（）()]+?)\s*[）)]\s*$")
@@ -292,6 +350,7 @@ class _Row:
         self.errors: list[RowError] = []
         self.warnings: list[str] = []
         self.no_credential = False
+        self.platform_unknown = False
         self.out: dict[str, str] = {}
 
     def err(self, key: str, reason: str) -> None:
@@ -302,6 +361,12 @@ class _Row:
 
     def get(self, key: str) -> str:
         return self.cells.get(key, "").strip()
+
+    def place(self, key: str) -> tuple[str, str]:
+        """Where a column is, in Chinese and English: 第N行 C列【heading】."""
+        header, letter = self.where.get(key, (BY_KEY[key].header, ""))
+        return (f"第{self.number}行 {letter + '列' if letter else ''}【{header}】",
+                f"row {self.number}{', column ' + letter if letter else ''} [{header}]")
 
     def validate(self) -> dict[str, str] | None:
         for key in KEYS:
@@ -329,7 +394,11 @@ class _Row:
             self.out[key] = self.get(key)
         if self.out["unit"] in _UNKNOWN_UNITS:
             self.out["unit"] = PENDING_UNIT
+        self.out["name"] = clean_name(self.out["name"])
+        if not self.out["name"]:
+            self.err("name", tr("账号名称为空", "the account name is empty"))
         platform = self._platform()
+        self._name_platform(platform)
         self._uid(platform)
         self._unit_kind()
         self._people()
@@ -354,10 +423,15 @@ class _Row:
         elif not raw:
             p = in_name or self.default_platform
             if p is None:
-                self.err("platform", tr("平台为空：请填写平台，或在名称后加括号注明（如 某某发布（新浪微博）），"
-                                        "整表同一平台时导入加 --default-platform 微信公众号",
-                                        "no platform: fill it in, put it in brackets after the name, or import with "
-                                        "--default-platform"))
+                p = _platform_of_id(self.get("uid"))
+            if p is None:
+                # Not an error: the account is registered as pending (平台 其他, no id) until the platform is known.
+                p = vocab.Platform.OTHER
+                self.platform_unknown = True
+                if self.get("uid"):  # an id means nothing without its platform: kept in the notes
+                    note = tr(f"账号ID：{self.get('uid')}", f"account id: {self.get('uid')}")
+                    self.out["notes"] = f"{self.out['notes']}；{note}" if self.out["notes"] else note
+                    self.cells["uid"] = ""
         kind = vocab.PLATFORM_ACCOUNT_TYPES.get(vocab.platform_key(raw or word))
         if kind and not self.out["account_type"]:
             self.out["account_type"] = kind
@@ -472,11 +546,29 @@ class _Row:
             self.err("feed_url", tr("采集方式为 feed 时必须填写订阅地址", "method feed needs a feed URL"))
         self.out["feed_url"] = feed
 
+    def _name_platform(self, platform: vocab.Platform | None) -> None:
+        """Warn when the name names another platform (微博 in a WeChat row): likely a row on the wrong platform."""
+        named = next((p for word, p in _NAME_PLATFORM_WORDS if word in self.out["name"]), None)
+        if named is None or platform in (None, vocab.Platform.OTHER) or named is platform:
+            return
+        if {named, platform} == {vocab.Platform.WECHAT, vocab.Platform.CHANNELS} or (
+                named is vocab.Platform.WECHAT and platform is vocab.Platform.CHANNELS):
+            return
+        self.warnings.append(tr(
+            f"第{self.number}行「{self.out['name']}」名称中有「{vocab.PLATFORM_LABELS[named]}」，但平台是"
+            f"「{vocab.PLATFORM_LABELS[platform]}」：请核对平台",
+            f"row {self.number} {self.out['name']!r} names {named.value} but its platform is {platform.value}: check it"))
+
     def _status_and_role(self, platform: vocab.Platform | None) -> None:
         raw = self.get("status")
-        status = vocab.parse_status(raw) if raw else vocab.Status.OPERATING
+        status = vocab.read_status(raw) if raw else vocab.Status.OPERATING
         if status is None:
-            self.err("status", tr("应为 运营中/整改中/审核中/停更公告中/已关停/已注销", "must be one of the lifecycle statuses"))
+            # Not a refusal: the words are kept in the notes, the stored status left as it is.
+            note = tr(f"状态：{raw}", f"status: {raw}")
+            self.out["notes"] = f"{self.out['notes']}；{note}" if self.out["notes"] else note
+            zh, en = self.place("status")
+            self.warnings.append(tr(f"{zh}「{raw}」无法识别为运营状态：已记入备注，状态不变",
+                                    f"{en} {raw!r} is not a known status: kept in the notes, status unchanged"))
         self.out["status"] = status.value if status else ""
         raw = self.get("matrix_role")
         role = vocab.parse_matrix_role(raw) if raw else None
@@ -501,32 +593,118 @@ class _Row:
 
 def _missing_column(header_row: int, key: str) -> RowError:
     column = BY_KEY[key]
-    others = "、".join(a for a in column.aliases if not a.isascii())[:40]
+    others = "、".join([a for a in column.aliases if not a.isascii()][:6])
     return RowError(header_row, column.header, tr(
-        f"表头缺少这一列：请在第{header_row}行表头加一列「{column.header}」" + (f"（也可写作 {others}）" if others else ""),
-        f"the header row lacks this column: add a column headed {column.header!r}"), "")
+        f"表头缺少这一列：请在第{header_row}行表头加一列「{column.header}」" + (f"（也可写作 {others} 等）" if others else "")
+        + f"，或用 --map '表中列名={column.header}' 指明",
+        f"the header row lacks this column: add a column headed {column.header!r} or name one with --map"), "")
+
+
+#: Keys that a merged duplicate may fill in from a later row, and compare when both rows give them.
+_COMPARED = tuple(k for k in KEYS if k not in ("notes", "matrix_role", "method"))
+
+
+def _units_fit(a: dict[str, str], b: dict[str, str]) -> bool:
+    return a["unit"] == b["unit"] or PENDING_UNIT in (a["unit"], b["unit"])
+
+
+class _Merger:
+    """Rows naming one account (same platform and id, or same platform and name with compatible units)."""
+
+    def __init__(self, result: ParsedLedger, where: dict[str, tuple[str, str]]) -> None:
+        self.result = result
+        self.where = where
+        self.by_uid: dict[tuple[str, str], int] = {}
+        self.by_name: dict[tuple[str, str], list[int]] = {}
+        self.given: list[set[str]] = []
+        self.rows: list[list[int]] = []
+
+    def find(self, record: dict[str, str]) -> int | None:
+        if record["uid"] and (record["platform"], record["uid"]) in self.by_uid:
+            return self.by_uid[(record["platform"], record["uid"])]
+        for i in self.by_name.get((record["platform"], record["name"]), []):
+            other = self.result.records[i][1]
+            if _units_fit(other, record) and not (record["uid"] and other["uid"] and record["uid"] != other["uid"]):
+                return i
+        return None
+
+    def add(self, number: int, record: dict[str, str], given: set[str]) -> list[RowError]:
+        """Keep a record, or merge it into the earlier row of the same account; return conflicts."""
+        i = self.find(record)
+        if i is None:
+            self.result.records.append((number, record))
+            self.given.append(given)
+            self.rows.append([number])
+            self._index(len(self.result.records) - 1)
+            return []
+        first_number, first = self.result.records[i]
+        conflicts = [k for k in _COMPARED if k in given and k in self.given[i] and first[k] and record[k]
+                     and first[k] != record[k]]
+        if conflicts:
+            return [self._conflict(number, first_number, key, first[key], record[key]) for key in conflicts]
+        merged = dict(first)
+        for key in KEYS:
+            if key == "notes" and record["notes"] and record["notes"] not in first["notes"]:
+                merged["notes"] = "；".join(x for x in (first["notes"], record["notes"]) if x)
+            elif (key in given and key not in self.given[i]) or (key == "unit" and first["unit"] == PENDING_UNIT):
+                merged[key] = record[key] or merged[key]
+        self.result.records[i] = (first_number, merged)
+        self.given[i] |= given
+        self.rows[i].append(number)
+        self._index(i)
+        return []
+
+    def _index(self, i: int) -> None:
+        record = self.result.records[i][1]
+        if record["uid"]:
+            self.by_uid[(record["platform"], record["uid"])] = i
+        names = self.by_name.setdefault((record["platform"], record["name"]), [])
+        if i not in names:
+            names.append(i)
+
+    def _conflict(self, number: int, first: int, key: str, old: str, new: str) -> RowError:
+        header, letter = self.where.get(key, (BY_KEY[key].header, ""))
+        return RowError(number, header, tr(
+            f"与第{first}行是同一账号（同一平台、同一名称或账号ID），但两行的【{header}】不同：第{first}行「{old}」，"
+            f"本行「{new}」；请改成一致，或删去其中一行",
+            f"the same account as row {first} (same platform and name or id) but [{header}] differs: "
+            f"{old!r} on row {first}, {new!r} here; make them agree or delete one"), new, letter)
+
+    def notes(self) -> list[str]:
+        out = []
+        for (_number, record), rows in zip(self.result.records, self.rows, strict=True):
+            if len(rows) > 1:
+                shown = "、".join(str(n) for n in rows)
+                out.append(tr(f"第{shown}行是同一账号「{record['name']}」，已合并为一个",
+                              f"rows {shown} are one account {record['name']!r}; merged"))
+        return out
 
 
 def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: dt.date, *, header_row: int = 1,
-                  default_platform: vocab.Platform | None = None, file_columns: int | None = None) -> ParsedLedger:
+                  default_platform: vocab.Platform | None = None, file_columns: int | None = None,
+                  columns: dict[int, str] | None = None) -> ParsedLedger:
     """Validate every row and the cross-row rules; collect all errors.
 
-    Only a missing name or unit column stops at the header: a missing platform can come from brackets
-    after the name or `default_platform`, a missing id is reported on each row that lacks it. Columns
+    Only the name column is required: a missing platform, unit or id makes each account pending
+    (待补全). Rows naming one account merge; only conflicting claims on one identity are errors.
+    ``columns`` (index -> key) is the mapping step's result; without it the headings decide. Columns
     from `file_columns` on were added by the reader (from section rows) and have no spreadsheet letter.
     """
     result = ParsedLedger()
-    mapping, unknown, missing = map_headers(headers)
-    if unknown:
-        result.warnings.append(tr(f"未知列将被忽略：{'、'.join(unknown)}", f"unknown columns ignored: {', '.join(unknown)}"))
-    fatal = [key for key in ("name", "unit") if BY_KEY[key].header in missing]
-    result.errors.extend(_missing_column(header_row, key) for key in fatal)
-    if fatal:
+    if columns is None:
+        mapping, unknown, _ = map_headers(headers)
+        if unknown:
+            result.warnings.append(tr(f"未知列将被忽略：{'、'.join(unknown)}", f"unknown columns ignored: {', '.join(unknown)}"))
+    else:
+        mapping = dict(columns)
+    if "name" not in mapping.values():
+        result.errors.append(_missing_column(header_row, "name"))
         return result
     in_file = len(headers) if file_columns is None else file_columns
     where = {key: (headers[i].strip(), column_letter(i) if i < in_file else "") for i, key in mapping.items()}
-    seen: dict[tuple[str, ...], int] = {}
+    merger = _Merger(result, where)
     no_credential: list[int] = []
+    no_platform: list[int] = []
     units: dict[str, tuple[int, str, str]] = {}
     people: dict[tuple[str, str, str], tuple[int, str, str]] = {}
     for number, cells in rows:
@@ -535,16 +713,12 @@ def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: 
         record = row.validate()
         result.errors.extend(row.errors)
         result.warnings.extend(row.warnings)
-        if row.no_credential:
-            no_credential.append(number)
         if record is None:
             continue
-        ident = record_identity(record)
-        if ident in seen:
-            what = tr("同一平台同一账号ID", "same platform and id") if record["uid"] else tr(
-                "同一平台、同一名称和单位，且都没有账号ID", "same platform, name and unit, both without an id")
-            row.err("uid", tr(f"与第{seen[ident]}行重复（{what}）", f"duplicates row {seen[ident]} ({what})"))
-        seen.setdefault(ident, number)
+        if row.no_credential and not is_pending(record):
+            no_credential.append(number)
+        if row.platform_unknown:
+            no_platform.append(number)
         prev = units.get(record["unit"]) if record["unit"] != PENDING_UNIT else None
         if prev and record["unit_kind"] and prev[1] and prev[1] != record["unit_kind"]:
             row.err("unit_kind", tr(f"与第{prev[0]}行同一单位的类型不一致", f"conflicts with row {prev[0]} for the same unit"))
@@ -564,15 +738,26 @@ def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: 
         # validate() returned a record, so every error on the row now is a cross-row one.
         result.errors.extend(row.errors)
         if not row.errors:
-            result.records.append((number, record))
-    if no_credential:
-        rows_text = "、".join(str(n) for n in no_credential[:5]) + ("…" if len(no_credential) > 5 else "")
+            given = {k for k in KEYS if row.get(k)} | ({"unit"} if record["unit"] != PENDING_UNIT else set())
+            result.errors.extend(merger.add(number, record, given))
+    result.notes.extend(merger.notes())
+    if no_platform:
         result.warnings.append(tr(
-            f"{len(no_credential)} 个账号的采集方式需要凭据但未填写（第{rows_text}行），采集时将失败；"
+            f"{len(no_platform)} 个账号没有平台（第{_few(no_platform)}行）：登记为待补全（平台 其他）；"
+            "整表同一平台时可加 --default-platform 微信公众号",
+            f"{len(no_platform)} account(s) have no platform (rows {_few(no_platform)}): registered pending "
+            "(platform other); add --default-platform when the whole list is one platform"))
+    if no_credential:
+        result.warnings.append(tr(
+            f"{len(no_credential)} 个账号的采集方式需要凭据但未填写（第{_few(no_credential)}行），采集时将失败；"
             "导入后运行 govmedia doctor 查看清单",
-            f"{len(no_credential)} account(s) need a credential for their method but have none (rows {rows_text}); "
+            f"{len(no_credential)} account(s) need a credential for their method but have none (rows {_few(no_credential)}); "
             "run govmedia doctor to list them"))
     return result
+
+
+def _few(numbers: list[int]) -> str:
+    return "、".join(str(n) for n in numbers[:5]) + ("…" if len(numbers) > 5 else "")
 
 
 def record_identity(record: dict[str, str]) -> tuple[str, ...]:

@@ -91,6 +91,8 @@ def test_secret_in_credential_column_is_refused_and_not_echoed() -> None:
 
 
 def test_cross_row_rules() -> None:
+    """Row 3 claims row 2's id under another name: the conflict names the column that differs (账号名称),
+    no longer an 账号ID column (issue 21: the same account in two rows merges; only a conflict is refused)."""
     errs = errors_of(
         row(),
         row(name="另一个"),
@@ -99,7 +101,7 @@ def test_cross_row_rules() -> None:
         row(uid="gh_0123456789ae", operator="张三", operator_phone="13100000000"),
         row(uid="gh_0123456789af", operator="张三", operator_phone="13100000001"),
     )
-    assert [(r, c) for r, c, _ in errs] == [(3, "账号ID"), (5, "单位类型"), (7, "运维人员电话")]
+    assert [(r, c) for r, c, _ in errs] == [(3, "账号名称"), (5, "单位类型"), (7, "运维人员电话")]
 
 
 def test_headers_english_aliases_unknown_and_missing() -> None:
@@ -107,10 +109,13 @@ def test_headers_english_aliases_unknown_and_missing() -> None:
     assert set(mapping.values()) == {"name", "platform", "uid", "notes"}
     assert unknown == ["颜色"]
     assert missing == ["主办单位"]
+    # Issue 21: only the name column is required; without a unit column every account is pending.
     parsed = validate_rows(["账号名称", "平台"], [(2, ["a", "wechat"])], TODAY, header_row=3)
-    # Only the unit column stops at the header (an id can be reported per row); no stray '' value.
-    assert [(e.row, e.column) for e in parsed.errors] == [(3, "主办单位")]
-    assert str(parsed.errors[0]).startswith("第3行 【主办单位】 表头缺少这一列：请在第3行表头加一列「主办单位」")
+    assert not parsed.errors
+    assert parsed.records[0][1]["unit"] == "待核实"
+    parsed = validate_rows(["平台", "主办单位"], [(2, ["wechat", "滹沱县教育局"])], TODAY, header_row=3)
+    assert [(e.row, e.column) for e in parsed.errors] == [(3, "账号名称")]
+    assert str(parsed.errors[0]).startswith("第3行 【账号名称】 表头缺少这一列：请在第3行表头加一列「账号名称」")
     assert "''" not in str(parsed.errors[0])
 
 
