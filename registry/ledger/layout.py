@@ -30,6 +30,7 @@ _COUNT_SUFFIX = re.compile(r"[（(]\s*(?:共\s*)?\d+\s*个?\s*[）)]\s*$")
 _SAME = frozenset(SAME_AS_ABOVE)
 _NOTE_START = frozenset("注备说附填制审监统截 \u3000")
 _TOTAL_START = frozenset("合总小共 \u3000")
+_ABOVE_COUNTY = re.compile(r"[省市州盟]直|[省市州盟]级|中央|国家|部委|驻[县区]")
 _SUB_NAME = frozenset({"姓名", "名字"})
 _SUB_PHONE = frozenset({"电话", "联系电话", "手机", "手机号", "手机号码", "联系方式"})
 _KINDS = ((re.compile(r"乡|镇|街道"), vocab.UnitKind.TOWNSHIP), (re.compile(r"县直|部门|单位|机关"), vocab.UnitKind.DEPARTMENT),
@@ -124,7 +125,9 @@ def _section_facts(text: str) -> tuple[vocab.UnitKind | None, vocab.Platform | N
     """What a section row says about the rows under it: 一、县直部门 -> department; 二、政务微博 -> weibo."""
     bare = _COUNT_SUFFIX.sub("", _SECTION.sub("", unicodedata.normalize("NFKC", text))).strip()
     platform = vocab.parse_platform(bare)
-    kind = next((k for pattern, k in _KINDS if pattern.search(bare)), None) if platform is None else None
+    # 省直机关/市直单位 are not a county's own departments: a level is taken only from the county's sections.
+    above = _ABOVE_COUNTY.search(bare) is not None
+    kind = next((k for pattern, k in _KINDS if pattern.search(bare)), None) if platform is None and not above else None
     return kind, platform
 
 
