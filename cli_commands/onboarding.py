@@ -10,7 +10,7 @@ from cli_commands.app import fail
 from registry.config.i18n import tr
 from registry.ledger.files import Decision, ImportOptions
 from registry.ledger.mapping import ColumnGuess, MappingError, describe, load_mapping, parse_overrides
-from registry.ledger.records import PENDING_UNIT, missing_fields
+from registry.ledger.records import PENDING_UNIT, missing_fields, missing_text
 from registry.ledger.sync import Plan
 
 
@@ -62,8 +62,8 @@ def _ref(record: dict[str, str]) -> str:
     """platform:uid, or the platform and 待补全 with what is missing."""
     if record["uid"] and record["unit"] != PENDING_UNIT:
         return f"{record['platform']}:{record['uid']}"
-    lacks = [m for m in missing_fields(record) if m != tr("联系人", "contact")]
-    return f"{record['platform']} " + tr("待补全", "pending") + (tr("，缺：", ", missing: ") + "、".join(lacks) if lacks else "")
+    lacks = [m for m in missing_fields(record) if m != "contact"]
+    return f"{record['platform']} " + tr("待补全", "pending") + (tr("，缺：", ", missing: ") + missing_text(lacks) if lacks else "")
 
 
 def echo_plan(plan: Plan, dry_run: bool) -> None:

@@ -115,7 +115,8 @@ async def import_ledger(
                         "主办单位为空，按待补全登记（空白不当作“同上”；若空白表示同上，请加 --fill-down）",
                         f"rows {', '.join(map(str, found.fillable[:10]))} have a blank unit: registered pending "
                         "(a blank is not ditto; add --fill-down if it means 同上)"))
-    parsed = validate_rows(found.headers, found.rows, today, header_row=found.header_row, default_platform=platform,
+    parsed = validate_rows(found.headers, found.rows, today, header_row=found.header_row,
+                           default_platform=platform or found.heading_platform,
                            file_columns=found.file_columns, columns=found.columns)
     ignored = [g.heading for g in found.guesses if g.heading and not g.key]
     warnings = list(parsed.warnings)

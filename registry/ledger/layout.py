@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from registry.config.i18n import tr
 from registry.ledger import vocab
-from registry.ledger.mapping import ColumnGuess, as_columns, guess_columns
+from registry.ledger.mapping import ColumnGuess, as_columns, guess_columns, heading_platform
 from registry.ledger.records import ACCOUNT_KEYS, BY_KEY, SAME_AS_ABOVE, UNIT_KEYS, heading_key
 from registry.ledger.tabular import Sheet, TableError
 
@@ -56,11 +56,14 @@ class Located:
     fillable: list[int] = field(default_factory=list)
     #: Rows filled down (blank unit cells given the unit above), by --fill-down or the user's confirmation.
     filled_down: list[int] = field(default_factory=list)
+    #: The platform the name heading names (公众号名称, 微博名称) when the file has no platform column.
+    heading_platform: vocab.Platform | None = None
 
 
 def _keys(cells: list[str], overrides: dict[str, str] | None = None) -> set[str]:
     overrides = overrides or {}
-    keys = (overrides[c.strip()] if c.strip() in overrides else heading_key(c) for c in cells if c)
+    keys = (overrides[c.strip()] if c.strip() in overrides else
+            heading_key(c) or ("name" if heading_platform(c) else None) for c in cells if c)
     return {k for k in keys if k}
 
 
@@ -308,5 +311,12 @@ def locate(sheets: list[Sheet], sheet_name: str | None = None, *, overrides: dic
     width = len(headers)
     notes.extend(reader.notes())
     notes.extend(_apply_implied(reader, headers))
+    named = next((heading_platform(headers[i]) for i, k in reader.mapping.items() if k == "name"), None)
+    if "platform" in reader.mapping.values():
+        named = None
+    elif named is not None:
+        notes.append(tr(f"表中没有平台列，按列名「{next(headers[i] for i, k in reader.mapping.items() if k == 'name')}」"
+                        f"取平台为{vocab.PLATFORM_LABELS[named]}",
+                        f"no platform column: the name heading says {named.value}"))
     return Located(sheet.name, index + 1, headers, reader.rows, sheet.encoding, notes, width, dict(reader.mapping),
-                   guesses, reader.fillable, reader.filled_down)
+                   guesses, reader.fillable, reader.filled_down, named)

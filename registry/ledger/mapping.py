@@ -96,6 +96,16 @@ def _value_kind(values: list[str]) -> str | None:
     return best if best != "other" and kinds.count(best) >= _SHARE * len(kinds) else None
 
 
+_PLATFORM_HEADING = re.compile(r"^(?:政务)?(微信公众号|公众号|微信|新浪微博|微博|抖音|今日头条|头条|快手|视频号|微信视频号|小红书|"
+                               r"百家号|B站|哔哩哔哩)(?:账号|帐号|号)?(?:名称|名字|昵称)?$", re.IGNORECASE)
+
+
+def heading_platform(heading: str) -> vocab.Platform | None:
+    """The platform a name heading names: 公众号名称 -> WeChat, 微博名称 -> Weibo, 抖音账号 -> Douyin."""
+    m = _PLATFORM_HEADING.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", heading)))
+    return vocab.parse_platform(m.group(1)) if m else None
+
+
 def resolve_target(target: str) -> str | None:
     """A --map target (ledger header, synonym or key) as a column key; "" to ignore; None when unknown."""
     t = target.strip()
@@ -167,6 +177,10 @@ def guess_columns(headers: list[str], rows: list[list[str]], overrides: dict[str
         chosen = kind if kind in ("platform", "status") and kind not in by_heading.values() and kind not in taken else None
         g.key, g.source = (chosen, "values") if chosen else (key, "heading")
         taken.add(chosen or key)
+    for g in guesses:  # a name column headed by its platform (抖音账号, 公众号): the name, whatever its values
+        if not g.source and "name" not in taken and heading_platform(g.heading) is not None:
+            g.key, g.source = "name", "heading"
+            taken.add("name")
     for g in guesses:  # unknown headings by their values alone
         if g.source or (not g.heading and not columns[g.index]):
             continue
@@ -194,7 +208,7 @@ def describe(guesses: list[ColumnGuess]) -> list[str]:
             continue
         target = _HEADERS[g.key] if g.key else tr("（忽略）", "(ignored)")
         samples = "、".join(f"「{s[:20]}」" for s in g.samples) or tr("（空）", "(empty)")
-        reason = f"（{why[g.source]}）" if g.source else ""
+        reason = tr(f"（{why[g.source]}）", f" ({why[g.source]})") if g.source else ""
         lines.append(f"{g.letter} {g.heading or tr('（无列名）', '(no heading)')} → {target}{reason}  "
                      + tr("例：", "e.g. ") + samples)
     return lines

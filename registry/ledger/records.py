@@ -257,22 +257,32 @@ def is_pending(record: dict[str, str]) -> bool:
     return not record.get("uid") or record.get("unit") == PENDING_UNIT
 
 
+#: What a record may lack, in the user's language.
+MISSING_LABELS = {"platform": ("平台", "platform"), "uid": ("账号ID", "account id"), "unit": ("主办单位", "owner unit"),
+                  "contact": ("联系人", "contact")}
+
+
 def missing_fields(record: dict[str, str]) -> list[str]:
-    """What a record still lacks, as the ledger's column names: 平台, 账号ID, 主办单位, 联系人.
+    """What a record still lacks: "platform", "uid", "unit", "contact" (labels in MISSING_LABELS).
 
     Only a missing id or unit keeps an account from being collected (`is_pending`); a missing contact is
     reported so that the office completes it, the account is still collected.
     """
     out = []
     if record.get("platform") == vocab.Platform.OTHER.value and not record.get("uid"):
-        out.append(BY_KEY["platform"].header)
+        out.append("platform")
     if not record.get("uid"):
-        out.append(BY_KEY["uid"].header)
+        out.append("uid")
     if record.get("unit") in ("", PENDING_UNIT):
-        out.append(BY_KEY["unit"].header)
+        out.append("unit")
     if not record.get("operator") and not record.get("head"):
-        out.append(tr("联系人", "contact"))
+        out.append("contact")
     return out
+
+
+def missing_text(missing: list[str]) -> str:
+    """Missing fields as the user reads them: 账号ID、主办单位 / account id, owner unit."""
+    return tr("、", ", ").join(tr(*MISSING_LABELS[m]) for m in missing)
 
 
 def parse_date(raw: str) -> dt.date | None:

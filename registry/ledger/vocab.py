@@ -54,8 +54,9 @@ PLATFORM_LABELS_EN: dict[Platform, str] = {
 _PLATFORM_ALIASES: dict[str, Platform] = {
     # The words published lists (通报, 汇总表, 排查表) really use, compared after `platform_key`.
     **dict.fromkeys(("微信", "公众号", "微信公众平台", "微信公众号", "政务微信", "政务微信公众号", "政务公众号",
-                     "订阅号", "服务号", "微信订阅号", "微信服务号", "wechat", "weixin"), Platform.WECHAT),
-    **dict.fromkeys(("微博", "政务微博", "新浪微博", "新浪", "weibo"), Platform.WEIBO),
+                     "订阅号", "服务号", "微信订阅号", "微信服务号", "wechat", "weixin", "微信号", "微信公众平台账号",
+                     "公众号平台"), Platform.WECHAT),
+    **dict.fromkeys(("微博", "政务微博", "新浪微博", "新浪", "weibo", "微博号", "新浪微博号"), Platform.WEIBO),
     **dict.fromkeys(("视频号", "微信视频号", "政务视频号"), Platform.CHANNELS),
     **dict.fromkeys(("抖音号", "政务抖音", "抖音短视频", "tiktok"), Platform.DOUYIN),
     **dict.fromkeys(("头条", "头条号", "今日头条号", "政务头条", "政务头条号"), Platform.TOUTIAO),
