@@ -24,6 +24,7 @@ from registry.ledger.records import (
     column_letter,
     heading_key,
     map_headers,
+    split_platforms,
 )
 
 #: Rows under the header whose values are sampled for the guess.
@@ -72,7 +73,7 @@ def _kind(value: str) -> str | None:
     v = unicodedata.normalize("NFKC", value).strip()
     if not v or v in SAME_AS_ABOVE:
         return None
-    if vocab.parse_platform(v) is not None:
+    if vocab.parse_platform(v) is not None or split_platforms(v):
         return "platform"
     if vocab.read_status(v) is not None and len(v) <= 20:
         return "status"

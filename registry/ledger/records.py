@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from registry.config.credentials import looks_like_secret
@@ -337,6 +338,28 @@ _UID_HINTS = {
 }
 
 
+_PLATFORM_LIST = re.compile(r"[、,，/／;；+＋&]|\s+|和|及")
+
+
+def split_platforms(text: str) -> list[str]:
+    """Platform words of a cell naming several ("微信公众号、视频号"), or [] when it does not name several."""
+    words = [w for w in _PLATFORM_LIST.split(text.strip()) if w]
+    return words if len(words) >= 2 and all(vocab.parse_platform(w) for w in words) else []
+
+
+def expand_platforms(cells: dict[str, str]) -> list[dict[str, str]]:
+    """One row naming an account on several platforms (平台 "公众号、视频号", or 石狮融媒（公众号、视频号）) as
+    one row per platform; any other row as itself."""
+    raw = cells.get("platform", "").strip()
+    name = cells.get("name", "")
+    words = split_platforms(raw) if raw else []
+    if not raw:
+        m = _BRACKETED.match(clean_name(name))
+        words = split_platforms(m.group(2)) if m and m.group(1) else []
+        name = m.group(1) if m and words else name
+    return [{**cells, "name": name, "platform": w} for w in words] if words else [cells]
+
+
 def split_platform_suffix(name: str) -> tuple[str, str, vocab.Platform | None]:
     """"某某警方（新浪微博）" -> ("某某警方", "新浪微博", weibo); a name without such a bracket is unchanged."""
     m = _BRACKETED.match(name)
@@ -425,8 +448,16 @@ class _Row:
             self.out["name"] = name
         p = vocab.parse_platform(raw) if raw else None
         if raw and p is None:
-            self.err("platform", tr(f"平台「{raw}」无法识别：可用 {vocab.platform_choices()}（别的平台填“其他”）",
-                                    f"platform {raw!r} is not known: use one of {', '.join(v.value for v in vocab.Platform)}"))
+            # Not a refusal (issue 21): an APP, 小程序 or a platform we do not know is registered as 其他,
+            # pending, the word kept in the notes.
+            zh, en = self.place("platform")
+            self.warnings.append(tr(f"{zh}「{raw}」不是可识别的平台（可用 {vocab.platform_choices()}）：按“其他”登记为待补全，"
+                                    "原文记入备注",
+                                    f"{en} {raw!r} is not a known platform: registered as other (pending), kept in the notes"))
+            note = tr(f"平台：{raw}", f"platform: {raw}")
+            self.out["notes"] = f"{self.out['notes']}；{note}" if self.out["notes"] else note
+            p = vocab.Platform.OTHER
+            self.cells["uid"] = ""  # an id means nothing without its platform
         elif p is not None and in_name is not None and p is not in_name:
             self.err("platform", tr(f"与名称括号中的平台「{word}」不一致：删去名称中的括号或改正平台",
                                     f"conflicts with the platform {word!r} in brackets after the name"))
@@ -717,9 +748,9 @@ def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: 
     no_platform: list[int] = []
     units: dict[str, tuple[int, str, str]] = {}
     people: dict[tuple[str, str, str], tuple[int, str, str]] = {}
-    for number, cells in rows:
-        row = _Row(number, {key: cells[i] if i < len(cells) else "" for i, key in mapping.items()}, today,
-                   where, default_platform)
+    expanded: list[int] = []
+    for number, row_cells in _expanded(rows, mapping, expanded):
+        row = _Row(number, row_cells, today, where, default_platform)
         record = row.validate()
         result.errors.extend(row.errors)
         result.warnings.extend(row.warnings)
@@ -750,6 +781,9 @@ def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: 
         if not row.errors:
             given = {k for k in KEYS if row.get(k)} | ({"unit"} if record["unit"] != PENDING_UNIT else set())
             result.errors.extend(merger.add(number, record, given))
+    if expanded:
+        result.notes.append(tr(f"第{_few(expanded)}行列出了多个平台，已按平台各登记一个账号",
+                               f"rows {_few(expanded)} name several platforms: one account per platform"))
     result.notes.extend(merger.notes())
     if no_platform:
         result.warnings.append(tr(
@@ -764,6 +798,18 @@ def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: 
             f"{len(no_credential)} account(s) need a credential for their method but have none (rows {_few(no_credential)}); "
             "run govmedia doctor to list them"))
     return result
+
+
+def _expanded(rows: list[tuple[int, list[str]]], mapping: dict[int, str], expanded: list[int]
+              ) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row's cells by key, a row naming several platforms once per platform (its number in ``expanded``)."""
+    for number, cells in rows:
+        by_key = {key: cells[i] if i < len(cells) else "" for i, key in mapping.items()}
+        parts = expand_platforms(by_key)
+        if len(parts) > 1:
+            expanded.append(number)
+        for part in parts:
+            yield number, part
 
 
 def _few(numbers: list[int]) -> str:

@@ -65,13 +65,14 @@ def test_valid_row_is_canonical() -> None:
 
 def test_every_problem_is_reported_with_row_and_column() -> None:
     errs = errors_of(
-        row(platform="微信号"),
+        row(platform="脸书"),
         row(uid="gh_123", opened_on="2021-13-45", head_phone="12345"),
         row(method="weibo_api", credential="has space"),
         row(method="feed"),
         row(filed="也许", frequency="经常"),
     )
-    assert (2, "平台", "微信号") in errs
+    # Issue 21: an unknown platform is a warning (the account is 其他, pending), no longer an error.
+    assert (2, "平台", "脸书") not in errs
     assert (3, "账号ID", "gh_123") in errs
     assert (3, "开设日期", "2021-13-45") in errs
     assert (3, "负责人电话", "12345") in errs
@@ -80,7 +81,7 @@ def test_every_problem_is_reported_with_row_and_column() -> None:
     assert (5, "订阅地址", "") in errs
     assert (6, "是否备案", "也许") in errs
     assert (6, "更新频率要求", "经常") in errs
-    assert len(errs) == 9
+    assert len(errs) == 8
 
 
 def test_secret_in_credential_column_is_refused_and_not_echoed() -> None:
@@ -122,8 +123,10 @@ def test_headers_english_aliases_unknown_and_missing() -> None:
 def test_messages_in_english() -> None:
     set_lang("en")
     try:
-        parsed = validate_rows(HEADERS, [(2, row(platform="x"))], TODAY)
-        assert str(parsed.errors[0]).startswith("row 2, column B [平台] platform 'x' is not known")
+        parsed = validate_rows(HEADERS, [(2, row(platform="x", opened_on="2026-13-01"))], TODAY)
+        assert str(parsed.errors[0]).startswith("row 2, column M [开设日期] date must be YYYY-MM-DD")
+        # Issue 21: an unknown platform is a warning (registered as other, pending), not an error.
+        assert parsed.warnings[0].startswith("row 2, column B [平台] 'x' is not a known platform")
     finally:
         set_lang("zh")
 

@@ -193,9 +193,11 @@ def test_title_row_above_the_standard_header_and_errors_name_row_and_column(tmp_
     ])
     found = locate(read_sheets(path))
     assert found.header_row == 2
-    errors = [str(e) for e in validate_rows(found.headers, found.rows, TODAY, header_row=2).errors]
+    parsed = validate_rows(found.headers, found.rows, TODAY, header_row=2)
+    errors = [str(e) for e in parsed.errors]
+    # Issue 21: an unknown platform is no longer a refusal but a warning; the account is 其他, pending.
+    assert parsed.warnings[0].startswith("第3行 B列【平台】「脸书」不是可识别的平台")
     assert errors == [
-        "第3行 B列【平台】 平台「脸书」无法识别：可用 微信公众号/新浪微博/微信视频号/抖音/今日头条/快手/小红书/百家号/哔哩哔哩/其他（别的平台填“其他”）",
         "第4行 E列【开设日期】 日期格式应为 YYYY-MM-DD：'2026-13-01'",
         "第6行 A列【账号名称】 「同上」只能用于单位等共用信息：请填写本账号自己的内容",
     ]
