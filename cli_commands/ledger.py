@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ def accounts_import(app: App, file: Path, dry_run: bool, retire_missing: bool, s
                     save_mapping: Path | None, fill_down: bool) -> None:
     """Import a ledger (.xlsx, .xls, .csv or Unicode text); all rows valid or nothing is written."""
     options = onboarding.options(sheet, default_platform, maps, mapping_file, save_mapping, fill_down)
-    confirm = onboarding.ask if sys.stdin.isatty() and not dry_run else None
+    confirm = onboarding.ask if onboarding.interactive() and not dry_run else None
     result = app.run(lambda: import_ledger(file, actor=app.actor, today=app.today(), dry_run=dry_run,
                                            retire_missing=retire_missing, options=options, confirm=confirm))
     if dry_run or result.errors:

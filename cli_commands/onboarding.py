@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -9,7 +10,14 @@ import click
 from cli_commands.app import fail
 from registry.config.i18n import tr
 from registry.ledger.files import Decision, ImportOptions
-from registry.ledger.mapping import ColumnGuess, MappingError, describe, load_mapping, parse_overrides
+from registry.ledger.mapping import (
+    ColumnGuess,
+    MappingError,
+    describe,
+    header_of,
+    load_mapping,
+    parse_overrides,
+)
 from registry.ledger.records import PENDING_UNIT, missing_fields, missing_text
 from registry.ledger.sync import Plan
 
@@ -24,6 +32,11 @@ def options(sheet: str | None, default_platform: str | None, maps: tuple[str, ..
         fail(str(exc))
     return ImportOptions(sheet=sheet, default_platform=default_platform, overrides=overrides, fill_down=fill_down,
                          save_mapping=save_mapping)
+
+
+def interactive() -> bool:
+    """Whether a person is at the keyboard (standard input is a terminal): then the mapping is confirmed."""
+    return sys.stdin.isatty()
 
 
 def echo_mapping(guesses: list[ColumnGuess]) -> None:
@@ -46,9 +59,14 @@ def ask(guesses: list[ColumnGuess], fillable: list[int], text_file: bool) -> Dec
         if not entry.strip():
             return Decision(proceed=False)
         try:
-            decision.overrides.update(parse_overrides([entry]))
+            corrected = parse_overrides([entry])
         except MappingError as exc:
             click.echo(str(exc), err=True)
+            continue
+        decision.overrides.update(corrected)
+        for heading, key in corrected.items():
+            target = header_of(key) if key else tr("（忽略）", "(ignored)")
+            click.echo(tr(f"已更正：{heading} → {target}", f"corrected: {heading} -> {target}"), err=True)
     if fillable and text_file:
         shown = "、".join(map(str, fillable[:10])) + ("…" if len(fillable) > 10 else "")
         decision.fill_down = click.confirm(tr(

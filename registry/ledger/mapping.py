@@ -64,6 +64,11 @@ class ColumnGuess:
 _HEADERS = {c.key: c.header for c in (*BY_KEY.values(), *EXTRA_COLUMNS)}
 
 
+def header_of(key: str) -> str:
+    """The ledger's own header of a column key (序号 for seq)."""
+    return _HEADERS[key]
+
+
 class MappingError(ValueError):
     """A --map or mapping file entry that names no column."""
 

@@ -84,3 +84,31 @@ def test_map_save_mapping_and_mapping_file(gm, tmp_path: Path) -> None:  # type:
     bad = gm("accounts", "import", str(path), "--map", "榜单=颜色", code=2)
     assert "「颜色」不是台账的列" in bad
     assert "must be FILE_HEADING=LEDGER_COLUMN" in gm("accounts", "import", str(path), "--map", "榜单", code=2, lang="en")
+
+
+def test_at_a_terminal_the_mapping_is_confirmed_corrected_and_blank_units_filled_on_request(
+        gm, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The 县（区） list saved as CSV: its units are in each group's first row only. At a terminal the user
+    sees the mapping, corrects one column, and answers that blank means 同上: every account gets its unit."""
+    from cli_commands import onboarding
+
+    monkeypatch.setattr(onboarding, "interactive", lambda: True)
+    path = REAL / "shangqiu-tongbao-gbk.csv"
+    result = CliRunner().invoke(main, ["--db", db_url, "accounts", "import", str(path)],
+                                input="n\n存在问题=备注\ny\ny\n", catch_exceptions=False)
+    set_lang("zh")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "B 县（区） → 主办单位（按列名）  例：「虞城县」、「睢阳区」" in out
+    assert "已更正：存在问题 → 备注" in out
+    assert "按此列对应读取？" in out and "空白是否表示“同上”" in out and "第4、5、8行主办单位为空" in out
+    assert "已向下填充主办单位的行：第4、5、8行" in out and "新增 8，" in out
+    units = {a["name"]: a["unit"] for a in json.loads(gm("accounts", "list", "--format", "json"))}
+    assert units["虞城三五基层工作日"] == "虞城县" and units["商丘市梁园区卫生局"] == "梁园区"
+    shown = gm("accounts", "show", "夏邑消防")
+    assert "未进行填报登记" in shown
+    # Answering no to the fill-down leaves those accounts pending, listed.
+    result = CliRunner().invoke(main, ["--db", db_url, "accounts", "import", str(REAL / "sanming-tongbao-gbk.csv")],
+                                input="y\nn\n", catch_exceptions=False)
+    set_lang("zh")
+    assert result.exit_code == 0 and "第5、6行主办单位为空，按待补全登记" in result.output
