@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from registry.config.i18n import tr
 from registry.ledger import vocab
-from registry.ledger.mapping import ColumnGuess, as_columns, guess_columns, heading_platform
+from registry.ledger.mapping import ColumnGuess, as_columns, fuzzy_key, guess_columns, heading_platform
 from registry.ledger.records import ACCOUNT_KEYS, BY_KEY, SAME_AS_ABOVE, UNIT_KEYS, heading_key
 from registry.ledger.tabular import Sheet, TableError
 
@@ -63,7 +63,7 @@ class Located:
 def _keys(cells: list[str], overrides: dict[str, str] | None = None) -> set[str]:
     overrides = overrides or {}
     keys = (overrides[c.strip()] if c.strip() in overrides else
-            heading_key(c) or ("name" if heading_platform(c) else None) for c in cells if c)
+            heading_key(c) or ("name" if heading_platform(c) else fuzzy_key(c)) for c in cells if c)
     return {k for k in keys if k}
 
 

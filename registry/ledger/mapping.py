@@ -106,6 +106,28 @@ _PLATFORM_HEADING = re.compile(r"^(?:政务)?(微信公众号|公众号|微信|�
                                r"百家号|B站|哔哩哔哩)(?:账号|帐号|号)?(?:名称|名字|昵称)?$", re.IGNORECASE)
 
 
+#: Headings no synonym list names, read by the words in them (a 县级 list's own wording): checked in order.
+_FUZZY: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"上级|主管|运维|运营单位|代运营|技术支持|联系|电话|手机|负责|管理员|粉丝|阅读|数量|得分|指数|排名|时间|日期"), ""),
+    (re.compile(r"平台|载体|渠道|类型|类别|形式"), "platform"),
+    (re.compile(r"(?:账号|帐号|新媒体|公众号|微博|抖音|头条|视频号)?(?:名称|昵称)|^(?:账号|帐号)$|账号名"), "name"),
+    (re.compile(r"状态|处置|处理|整改|注销|关停"), "status"),
+    (re.compile(r"单位|主体|机构|部门|县.{0,3}区|地区|区县|乡镇"), "unit"),
+    (re.compile(r"原始|ID|UID|链接|主页|网址|账号号|标识", re.IGNORECASE), "uid"),
+)
+
+
+def fuzzy_key(heading: str) -> str | None:
+    """A ledger column for a heading no synonym names, by the words in it (新媒体账号名称（昵称） -> name)."""
+    h = re.sub(r"\s+", "", unicodedata.normalize("NFKC", heading))
+    if not h or len(h) > 20:
+        return None
+    for pattern, key in _FUZZY:
+        if pattern.search(h):
+            return key or None
+    return None
+
+
 def heading_platform(heading: str) -> vocab.Platform | None:
     """The platform a name heading names: 公众号名称 -> WeChat, 微博名称 -> Weibo, 抖音账号 -> Douyin."""
     m = _PLATFORM_HEADING.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", heading)))
@@ -187,6 +209,15 @@ def guess_columns(headers: list[str], rows: list[list[str]], overrides: dict[str
         if not g.source and "name" not in taken and heading_platform(g.heading) is not None:
             g.key, g.source = "name", "heading"
             taken.add("name")
+    for g in guesses:  # headings no synonym names, by their words, where the values do not say otherwise
+        key = fuzzy_key(g.heading) if not g.source else None
+        kind = _value_kind(columns[g.index]) if key else None
+        # A name or unit heading is believed unless its values are platforms or statuses; a platform, status
+        # or id heading only when its values agree (问题类型 holds problems, not platforms).
+        agrees = kind in (None, "unit", key) if key in ("name", "unit") else kind == key or (key, kind) == ("uid", "digits")
+        if key and key not in taken and agrees:
+            g.key, g.source = key, "heading"
+            taken.add(key)
     for g in guesses:  # unknown headings by their values alone
         if g.source or (not g.heading and not columns[g.index]):
             continue

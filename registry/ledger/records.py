@@ -434,6 +434,8 @@ class _Row:
         self._name_platform(platform)
         self._uid(platform)
         self._unit_kind()
+        if self.out["unit"] == PENDING_UNIT:  # no level or parent without a unit (the placeholder has none)
+            self.out["unit_kind"] = self.out["parent_unit"] = ""
         self._people()
         self._dates()
         self._method(platform)

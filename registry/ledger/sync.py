@@ -214,7 +214,9 @@ class _Writer:
 
     async def account(self, change: Change) -> Account:
         r = change.record
-        unit = await self.unit(r["unit"], r["unit_kind"], r["parent_unit"])
+        # The placeholder of accounts whose unit is not known yet takes no level and no parent from any row.
+        known = r["unit"] != PENDING_UNIT
+        unit = await self.unit(r["unit"], r["unit_kind"] if known else "", r["parent_unit"] if known else "")
         head = await self.person(unit, r["head"], vocab.Role.HEAD.value, r["head_phone"], r["head_wecom"])
         operator = await self.person(unit, r["operator"], vocab.Role.OPERATOR.value, r["operator_phone"], r["wecom"])
         values: dict[str, Any] = {attr: r[key] for key, attr in _ACCOUNT_FIELDS.items()}

@@ -205,3 +205,34 @@ def test_an_unknown_status_is_a_note_and_a_warning_not_a_refusal() -> None:
     expected = [(lst.expected[0][0], lst.expected[0][1], lst.expected[0][2], ""), *lst.expected[1:]]
     said = _check(lst, grid, expected)
     assert any("「待研究」无法识别为运营状态：已记入备注，状态不变" in w and "D列【账号状态】" in w for w in said)
+
+
+#: Headings no synonym list names, read by the words in them (per ledger column of the base mapping).
+WORDY = {"name": "新媒体账号名称（昵称）", "platform": "开设平台", "unit": "账号主办机构", "status": "运行状况",
+         "seq": "序号"}
+
+
+@pytest.mark.parametrize("lst", LISTS, ids=IDS)
+def test_headings_no_synonym_names(lst: Any) -> None:
+    from registry.ledger.mapping import guess_columns, heading_platform
+
+    grid = _grid(lst)
+    h = _header_at(lst)
+    for g in guess_columns(list(lst.headers), [list(r) for r in lst.rows]):
+        if g.key == "name" and heading_platform(g.heading):
+            continue  # 微博名称 is where that list says its platform: kept
+        if g.key in WORDY:
+            grid[h][g.index] = WORDY[g.key]
+        elif g.key is None:
+            grid[h][g.index] = "问题类型"  # a column to ignore, whose heading says 类型 but whose values are not platforms
+    _check(lst, grid, lst.expected)
+
+
+def test_one_cell_naming_two_platforms_makes_two_accounts() -> None:
+    lst = next(lst for lst in LISTS if lst.slug == "quanzhou-shishi")
+    grid = _grid(lst)
+    h = _header_at(lst)
+    grid[h + 1][2] = "视频号、公众号"
+    del grid[h + 2]
+    said = _check(lst, grid, lst.expected)
+    assert "第3行列出了多个平台，已按平台各登记一个账号" in said
