@@ -318,6 +318,13 @@ def _platform_of_id(raw: str) -> vocab.Platform | None:
     return None
 
 
+#: Words in a name that say its platform beyond doubt (头条 does not: 湘西头条 is a WeChat account).
+_STRONG_NAME_WORDS: tuple[tuple[str, vocab.Platform], ...] = (
+    ("视频号", vocab.Platform.CHANNELS), ("微博", vocab.Platform.WEIBO), ("抖音", vocab.Platform.DOUYIN),
+    ("快手", vocab.Platform.KUAISHOU), ("小红书", vocab.Platform.XIAOHONGSHU),
+)
+
+
 def clean_name(raw: str) -> str:
     """A name as written on the platform: no leading @, surrounding quotes or 《》, no full-width spaces."""
     name = raw.replace("\u3000", " ").strip()
@@ -465,6 +472,15 @@ class _Row:
                                     f"conflicts with the platform {word!r} in brackets after the name"))
         elif not raw:
             p = in_name or self.default_platform
+            strong = next((q for w, q in _STRONG_NAME_WORDS if w in self.out["name"]), None) if in_name is None else None
+            if p is not None and strong is not None and strong is not p:
+                # The whole list's platform was a guess (--default-platform, 公众号名称); the name says otherwise.
+                self.warnings.append(tr(
+                    f"第{self.number}行「{self.out['name']}」没有写平台，名称表明是{vocab.PLATFORM_LABELS[strong]}："
+                    f"按{vocab.PLATFORM_LABELS[strong]}登记（不是{vocab.PLATFORM_LABELS[p]}），请核对",
+                    f"row {self.number} {self.out['name']!r} has no platform and its name says {strong.value}: "
+                    f"registered as {strong.value}, not {p.value}; check it"))
+                p = strong
             if p is None:
                 p = _platform_of_id(self.get("uid"))
             if p is None:

@@ -236,3 +236,12 @@ def test_one_cell_naming_two_platforms_makes_two_accounts() -> None:
     del grid[h + 2]
     said = _check(lst, grid, lst.expected)
     assert "第3行列出了多个平台，已按平台各登记一个账号" in said
+
+
+def test_a_name_saying_another_platform_beats_the_default_and_is_said() -> None:
+    """Issue 21, item 8: a name with 微博 under --default-platform 微信公众号 was imported as WeChat silently."""
+    lst = next(lst for lst in LISTS if lst.slug == "sichuan-shijia")
+    grid = _grid(lst)
+    grid.insert(_header_at(lst) + 2, ["0", "四川发布微博"])
+    said = _check(lst, grid, [("四川发布微博", "weibo", "", "operating"), *lst.expected])
+    assert any("「四川发布微博」没有写平台，名称表明是新浪微博：按新浪微博登记（不是微信公众号）" in w for w in said)
