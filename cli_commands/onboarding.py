@@ -9,6 +9,7 @@ import click
 
 from cli_commands.app import fail
 from registry.config.i18n import tr
+from registry.ledger import vocab
 from registry.ledger.files import Decision, ImportOptions
 from registry.ledger.mapping import (
     ColumnGuess,
@@ -77,11 +78,19 @@ def ask(guesses: list[ColumnGuess], fillable: list[int], text_file: bool) -> Dec
 
 
 def _ref(record: dict[str, str]) -> str:
-    """platform:uid, or the platform and 待补全 with what is missing."""
+    """platform:uid, or the platform and 待补全 with what is missing; a status other than 运营中 after it."""
+    status = record.get("status", "")
+    shown = "" if status in ("", vocab.Status.OPERATING.value) else tr("，", ", ") + status_text(status)
     if record["uid"] and record["unit"] != PENDING_UNIT:
-        return f"{record['platform']}:{record['uid']}"
+        return f"{record['platform']}:{record['uid']}{shown}"
     lacks = [m for m in missing_fields(record) if m != "contact"]
-    return f"{record['platform']} " + tr("待补全", "pending") + (tr("，缺：", ", missing: ") + missing_text(lacks) if lacks else "")
+    return (f"{record['platform']} " + tr("待补全", "pending")
+            + (tr("，缺：", ", missing: ") + missing_text(lacks) if lacks else "") + shown)
+
+
+def status_text(code: str) -> str:
+    """A status code as the user reads it (已注销 / deregistered)."""
+    return vocab.label(vocab.STATUS_LABELS, code) if tr("zh", "en") == "zh" else code
 
 
 def echo_plan(plan: Plan, dry_run: bool) -> None:

@@ -191,7 +191,11 @@ class _Reader:
         if len(set(values)) != 1:
             return False
         name = self.column.get("name")
-        return bool(_SECTION.match(values[0])) or name is None or not cells[name]
+        # One text merged across the row (every cell holds it), or a bare platform word (微信公众号（5个）): a
+        # section, not an account of that name.
+        bare = _COUNT_SUFFIX.sub("", values[0]).strip()
+        return (bool(_SECTION.match(values[0])) or name is None or not cells[name] or len(values) > 1
+                or vocab.parse_platform(bare) is not None)
 
     def _fill(self, number: int, cells: list[str]) -> list[str]:
         prev = self.prev

@@ -435,6 +435,12 @@ class _Row:
         if self.out["unit"] in _UNKNOWN_UNITS:
             self.out["unit"] = PENDING_UNIT
         self.out["name"] = clean_name(self.out["name"])
+        status_said = _BRACKETED.match(self.out["name"])
+        if status_said and status_said.group(1) and vocab.read_status(status_said.group(2)) is not None:
+            # 某某发布（已注销）: the status written after the name, as 注销 notices do
+            self.out["name"] = clean_name(status_said.group(1))
+            if not self.get("status"):
+                self.cells["status"] = status_said.group(2)
         if not self.out["name"]:
             self.err("name", tr("账号名称为空", "the account name is empty"))
         platform = self._platform()

@@ -64,7 +64,8 @@ def test_dry_run_shows_the_mapping_with_samples_and_each_outcome(gm) -> None:  #
     assert "C 账号类型 → 平台（按内容）  例：「微信公众号」" in out
     assert "D 所属地区 → 主办单位（按列名）  例：「三元区」、「清流县」" in out
     assert "F 处置 → 状态（按列名）  例：「整改」、「已注销」" in out
-    assert "新增 水清三明 (wechat 待补全，缺：账号ID、主办单位)" in out
+    assert "新增 水清三明 (wechat 待补全，缺：账号ID、主办单位，整改中)" in out
+    assert "新增 冷泉小镇美丽李家 (wechat 待补全，缺：账号ID，已注销)" in out
     assert "（试运行，未写入）新增 4，变更 0，未变 0，注销 0（其中待补全 4）" in out
     gm("accounts", "import", str(REAL / "sanming-tongbao.xlsx"))
     assert "未变 水清三明" in gm("accounts", "import", str(REAL / "sanming-tongbao.xlsx"), "--dry-run")

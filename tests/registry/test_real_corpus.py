@@ -245,3 +245,16 @@ def test_a_name_saying_another_platform_beats_the_default_and_is_said() -> None:
     grid.insert(_header_at(lst) + 2, ["0", "四川发布微博"])
     said = _check(lst, grid, [("四川发布微博", "weibo", "", "operating"), *lst.expected])
     assert any("「四川发布微博」没有写平台，名称表明是新浪微博：按新浪微博登记（不是微信公众号）" in w for w in said)
+
+
+def test_merged_platform_sections_and_a_status_after_the_name() -> None:
+    """A section row merged across every column (微信公众号（2个）) is a section, not an account of that name;
+    a status in brackets after the name (滹沱司法（已注销）) is the status, not part of the name."""
+    grid = [["序号", "账号名称", "平台", "开设单位"], ["微信公众号（2个）"] * 4,
+            ["1", "滹沱司法（已注销）", "", "滹沱县司法局"], ["2", "滹沱水利", "", "滹沱县水利局"], ["新浪微博"] * 4,
+            ["3", "滹沱水利", "", "滹沱县水利局"]]
+    accounts, errors, _, notes = read([Sheet("s", grid, "xlsx")], None)
+    assert errors == [] and accounts == [("滹沱司法", "wechat", "滹沱县司法局", "deregistered"),
+                                         ("滹沱水利", "wechat", "滹沱县水利局", "operating"),
+                                         ("滹沱水利", "weibo", "滹沱县水利局", "operating")]
+    assert "第2、5行是分类行（「微信公众号（2个）」、「新浪微博」），已跳过" in notes
