@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from registry.config.i18n import tr
 from registry.ledger import vocab
 from registry.ledger.mapping import ColumnGuess, as_columns, fuzzy_key, guess_columns, heading_platform
-from registry.ledger.records import ACCOUNT_KEYS, BY_KEY, SAME_AS_ABOVE, UNIT_KEYS, heading_key
+from registry.ledger.records import ACCOUNT_KEYS, BY_KEY, SAME_AS_ABOVE, UNIT_KEYS, WIDE_PREFIX, heading_key
 from registry.ledger.tabular import Sheet, TableError
 
 #: Rows searched for the header: title blocks are a few rows, never dozens.
@@ -150,7 +150,7 @@ class _Reader:
         #: The previous account row as filled, or None at the top and after a section row.
         self.prev: list[str] | None = None
         self.units = [i for i, key in self.mapping.items() if key in UNIT_KEYS]
-        self.shared = [i for i, key in self.mapping.items() if key not in ACCOUNT_KEYS]
+        self.shared = [i for i, key in self.mapping.items() if key not in ACCOUNT_KEYS and not key.startswith(WIDE_PREFIX)]
         self.kind: vocab.UnitKind | None = None
         self.platform: vocab.Platform | None = None
         self.skipped: dict[str, list[tuple[int, str]]] = {"section": [], "total": [], "note": [], "header": []}

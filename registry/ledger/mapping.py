@@ -21,6 +21,7 @@ from registry.ledger.records import (
     EXTRA_COLUMNS,
     KEYS,
     SAME_AS_ABOVE,
+    WIDE_PREFIX,
     column_letter,
     heading_key,
     map_headers,
@@ -61,7 +62,8 @@ class ColumnGuess:
         return column_letter(self.index)
 
 
-_HEADERS = {c.key: c.header for c in (*BY_KEY.values(), *EXTRA_COLUMNS)}
+_HEADERS = {**{c.key: c.header for c in (*BY_KEY.values(), *EXTRA_COLUMNS)},
+            **{WIDE_PREFIX + p.value: f"{BY_KEY['name'].header}（{label}）" for p, label in vocab.PLATFORM_LABELS.items()}}
 
 
 def header_of(key: str) -> str:
@@ -205,6 +207,15 @@ def guess_columns(headers: list[str], rows: list[list[str]], overrides: dict[str
         chosen = kind if kind in ("platform", "status") and kind not in by_heading.values() and kind not in taken else None
         g.key, g.source = (chosen, "values") if chosen else (key, "heading")
         taken.add(chosen or key)
+    wide = [g for g in guesses if g.source != "user" and heading_platform(g.heading) is not None]
+    if len({heading_platform(g.heading) for g in wide}) >= 2 and "platform" not in taken:
+        # One row per unit, one column per platform holding that platform's account name (单位 | 微信公众号 |
+        # 新浪微博 | 抖音号): each such column is the name of an account on its platform.
+        for g in wide:
+            taken.discard(g.key or "")
+            platform = heading_platform(g.heading)
+            assert platform is not None
+            g.key, g.source = WIDE_PREFIX + platform.value, "heading"
     for g in guesses:  # a name column headed by its platform (抖音账号, 公众号): the name, whatever its values
         if not g.source and "name" not in taken and heading_platform(g.heading) is not None:
             g.key, g.source = "name", "heading"

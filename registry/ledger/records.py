@@ -345,6 +345,10 @@ _UID_HINTS = {
 }
 
 
+#: Column keys of a wide list (one column per platform holding account names): WIDE_PREFIX + platform code.
+WIDE_PREFIX = "name:"
+#: Cells of a wide list that say the unit has no account on that platform.
+_NO_ACCOUNT = frozenset({"无", "暂无", "未开设", "未开通", "没有", "/", "／", "-", "—", "——", "×", "否", "0"})
 _PLATFORM_LIST = re.compile(r"[、,，/／;；+＋&]|\s+|和|及")
 
 
@@ -762,11 +766,14 @@ def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: 
             result.warnings.append(tr(f"未知列将被忽略：{'、'.join(unknown)}", f"unknown columns ignored: {', '.join(unknown)}"))
     else:
         mapping = dict(columns)
-    if "name" not in mapping.values():
+    if "name" not in mapping.values() and not any(k.startswith(WIDE_PREFIX) for k in mapping.values()):
         result.errors.append(_missing_column(header_row, "name"))
         return result
     in_file = len(headers) if file_columns is None else file_columns
     where = {key: (headers[i].strip(), column_letter(i) if i < in_file else "") for i, key in mapping.items()}
+    for i, key in mapping.items():  # a wide list's name columns are where its names are
+        if key.startswith(WIDE_PREFIX):
+            where.setdefault("name", (headers[i].strip(), column_letter(i) if i < in_file else ""))
     merger = _Merger(result, where)
     no_credential: list[int] = []
     no_platform: list[int] = []
@@ -829,6 +836,13 @@ def _expanded(rows: list[tuple[int, list[str]]], mapping: dict[int, str], expand
     """Each row's cells by key, a row naming several platforms once per platform (its number in ``expanded``)."""
     for number, cells in rows:
         by_key = {key: cells[i] if i < len(cells) else "" for i, key in mapping.items()}
+        wide = {k: v.strip() for k, v in by_key.items() if k.startswith(WIDE_PREFIX)}
+        if wide:
+            base = {k: v for k, v in by_key.items() if not k.startswith(WIDE_PREFIX)}
+            named = [(k, v) for k, v in wide.items() if v and v not in _NO_ACCOUNT]
+            for key, name in named:
+                yield number, {**base, "name": name, "platform": key.removeprefix(WIDE_PREFIX)}
+            continue
         parts = expand_platforms(by_key)
         if len(parts) > 1:
             expanded.append(number)

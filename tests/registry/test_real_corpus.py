@@ -258,3 +258,13 @@ def test_merged_platform_sections_and_a_status_after_the_name() -> None:
                                          ("滹沱水利", "wechat", "滹沱县水利局", "operating"),
                                          ("滹沱水利", "weibo", "滹沱县水利局", "operating")]
     assert "第2、5行是分类行（「微信公众号（2个）」、「新浪微博」），已跳过" in notes
+
+
+def test_a_wide_list_one_column_per_platform() -> None:
+    """The 永州 matrix as a 汇总表 lays it out: one row per account name, one column per platform holding the
+    name there (无 or / where there is none). Each filled cell is an account on that column's platform."""
+    lst = next(lst for lst in LISTS if lst.slug == "yongzhou-matrix")
+    grid = [["永州市政务新媒体矩阵账号", "", "", "", "", ""], ["序号", "主办单位", "公众号", "视频号", "抖音号", "微博"],
+            ["1", "", "永州人社", "无", "/", ""], ["2", "", "永州文旅", "永州文旅", "永州文旅", "永州文旅"]]
+    accounts, errors, _, _ = read([Sheet("s", grid, "xlsx")], None)
+    assert errors == [] and sorted(accounts) == sorted(lst.expected)
