@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 from registry.config.i18n import tr
 from registry.ledger import vocab
-from registry.ledger.mapping import ColumnGuess, as_columns, fuzzy_key, guess_columns, heading_platform
+from registry.ledger.mapping import (
+    ColumnGuess,
+    as_columns,
+    fuzzy_key,
+    guess_columns,
+    heading_platform,
+    platform_name_headings,
+)
 from registry.ledger.records import ACCOUNT_KEYS, BY_KEY, SAME_AS_ABOVE, UNIT_KEYS, WIDE_PREFIX, heading_key
 from registry.ledger.tabular import Sheet, TableError
 
@@ -60,10 +67,11 @@ class Located:
     heading_platform: vocab.Platform | None = None
 
 
-def _keys(cells: list[str], overrides: dict[str, str] | None = None) -> set[str]:
+def _keys(cells: list[str], overrides: dict[str, str] | None = None, *, single_bare: bool = False) -> set[str]:
     overrides = overrides or {}
-    keys = (overrides[c.strip()] if c.strip() in overrides else
-            heading_key(c) or ("name" if heading_platform(c) else fuzzy_key(c)) for c in cells if c)
+    keys = {overrides[c.strip()] if c.strip() in overrides else heading_key(c) or fuzzy_key(c) for c in cells if c}
+    if platform_name_headings(cells, single_bare=single_bare):
+        keys.add("name")
     return {k for k in keys if k}
 
 
@@ -78,7 +86,8 @@ def find_header(grid: list[list[str]], overrides: dict[str, str] | None = None) 
         keys = _keys(cells, overrides)
         if "name" in keys and len(keys - {"seq"}) >= 2:
             return index
-        if alone is None and "name" in keys and sum(1 for c in cells if c) >= 1:
+        follows = any(any(c for c in row) for row in grid[index + 1:index + 4])
+        if alone is None and follows and "name" in (keys | _keys(cells, overrides, single_bare=True)):
             alone = index
     return alone
 

@@ -105,7 +105,7 @@ def _value_kind(values: list[str]) -> str | None:
 
 
 _PLATFORM_HEADING = re.compile(r"^(?:政务)?(微信公众号|公众号|微信|新浪微博|微博|抖音|今日头条|头条|快手|视频号|微信视频号|小红书|"
-                               r"百家号|B站|哔哩哔哩)(?:账号|帐号|号)?(?:名称|名字|昵称)?$", re.IGNORECASE)
+                               r"百家号|B站|哔哩哔哩)((?:账号|帐号|号)?(?:名称|名字|昵称)?)$", re.IGNORECASE)
 
 
 #: Headings no synonym list names, read by the words in them (a 县级 list's own wording): checked in order.
@@ -130,10 +130,22 @@ def fuzzy_key(heading: str) -> str | None:
     return None
 
 
-def heading_platform(heading: str) -> vocab.Platform | None:
-    """The platform a name heading names: 公众号名称 -> WeChat, 微博名称 -> Weibo, 抖音账号 -> Douyin."""
+def heading_platform(heading: str, *, bare: bool = True) -> vocab.Platform | None:
+    """The platform a name heading names: 公众号名称 -> WeChat, 微博名称 -> Weibo, 抖音账号 -> Douyin; with
+    ``bare`` also a heading that is only a platform word (微信公众号), as the columns of a wide list are."""
     m = _PLATFORM_HEADING.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", heading)))
-    return vocab.parse_platform(m.group(1)) if m else None
+    if m is None or (not bare and not m.group(2)):
+        return None
+    return vocab.parse_platform(m.group(1))
+
+
+def platform_name_headings(cells: list[str], *, single_bare: bool = False) -> set[vocab.Platform]:
+    """Platforms of the name headings in a header row: bare platform words count when there are two or more
+    of them (a wide list), one alone only with ``single_bare`` (排名 | 公众号 | 指数, where the caller has
+    checked that rows follow: a data row "微信, 某局" is no header)."""
+    bare = {p for p in (heading_platform(c) for c in cells if c) if p is not None}
+    named = {p for p in (heading_platform(c, bare=False) for c in cells if c) if p is not None}
+    return bare if len(bare) >= 2 or (single_bare and bare) else named
 
 
 def resolve_target(target: str) -> str | None:
@@ -208,7 +220,7 @@ def guess_columns(headers: list[str], rows: list[list[str]], overrides: dict[str
         g.key, g.source = (chosen, "values") if chosen else (key, "heading")
         taken.add(chosen or key)
     wide = [g for g in guesses if g.source != "user" and heading_platform(g.heading) is not None]
-    if len({heading_platform(g.heading) for g in wide}) >= 2 and "platform" not in taken:
+    if len(platform_name_headings(headers)) >= 2 and "platform" not in taken:
         # One row per unit, one column per platform holding that platform's account name (单位 | 微信公众号 |
         # 新浪微博 | 抖音号): each such column is the name of an account on its platform.
         for g in wide:
@@ -217,7 +229,8 @@ def guess_columns(headers: list[str], rows: list[list[str]], overrides: dict[str
             assert platform is not None
             g.key, g.source = WIDE_PREFIX + platform.value, "heading"
     for g in guesses:  # a name column headed by its platform (抖音账号, 公众号): the name, whatever its values
-        if not g.source and "name" not in taken and heading_platform(g.heading) is not None:
+        bare_name = heading_platform(g.heading) is not None and _value_kind(columns[g.index]) != "platform"
+        if not g.source and "name" not in taken and (heading_platform(g.heading, bare=False) or bare_name):
             g.key, g.source = "name", "heading"
             taken.add("name")
     for g in guesses:  # headings no synonym names, by their words, where the values do not say otherwise
