@@ -15,8 +15,9 @@ from tortoise.transactions import in_transaction
 from registry.config.i18n import tr
 from registry.db.models import Account, AuditEvent, Person, Unit
 from registry.ledger import audit, vocab
-from registry.ledger.records import BY_KEY, KEYS, RowError, has_control_chars, validate_rows
+from registry.ledger.records import BY_KEY, KEYS, RowError, has_control_chars
 from registry.ledger.sync import Change, _Writer, account_view, diff, record_account_changes, retire
+from registry.ledger.validation import validate_rows
 
 MAX_ID = 2**31 - 1  # the registry's integer primary keys
 COLUMN_MAX = 128  # width of the account name and uid columns

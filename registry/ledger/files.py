@@ -11,9 +11,10 @@ from registry.config.i18n import tr
 from registry.ledger import vocab
 from registry.ledger.layout import Located, locate
 from registry.ledger.mapping import ColumnGuess, save_mapping, unknown_overrides
-from registry.ledger.records import COLUMNS, RowError, validate_rows
+from registry.ledger.records import COLUMNS, RowError
 from registry.ledger.sync import Plan, account_view, apply_plan, load_accounts, plan_import
 from registry.ledger.tabular import TableError, read_sheets, write_table
+from registry.ledger.validation import validate_rows
 
 _LABELS: dict[str, dict[str, str]] = {
     "platform": {k.value: v for k, v in vocab.PLATFORM_LABELS.items()},

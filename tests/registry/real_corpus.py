@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from registry.ledger.layout import locate
-from registry.ledger.records import PENDING_UNIT, validate_rows
+from registry.ledger.records import PENDING_UNIT
 from registry.ledger.tabular import Sheet
+from registry.ledger.validation import validate_rows
 from registry.ledger.vocab import parse_platform
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "ledgers" / "real"

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from registry.config.i18n import set_lang
-from registry.ledger.records import COLUMNS, canonical_uid, map_headers, parse_date, validate_rows
+from registry.ledger.records import COLUMNS, canonical_uid, map_headers, parse_date
+from registry.ledger.validation import validate_rows
 from registry.ledger.vocab import Platform
 
 TODAY = dt.date(2026, 11, 26)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from registry.ledger.records import PENDING_UNIT, is_pending, record_identity, validate_rows
+from registry.ledger.records import PENDING_UNIT, is_pending, record_identity
+from registry.ledger.validation import validate_rows
 
 TODAY = dt.date(2026, 12, 7)
 HEAD = ["账号名称", "平台", "账号ID", "主办单位", "微信号", "__biz"]

@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from cli import main
 from registry.config.i18n import set_lang
 from registry.ledger.layout import locate
-from registry.ledger.records import validate_rows
 from registry.ledger.tabular import TableError, read_sheets
+from registry.ledger.validation import validate_rows
 from registry.ledger.vocab import Platform, parse_platform
 
 TODAY = dt.date(2026, 12, 1)
