@@ -101,8 +101,8 @@ def doctor(app: App) -> None:
 
 def _print_readiness(readiness: list[doctor_mod.Readiness]) -> None:
     """Per collection method: accounts ready, and those missing a credential or a feed URL."""
-    click.echo(tr("\n各采集方式准备情况（在用账号；准备方法见 docs/data-sources.md）：",
-                  "\nreadiness per collection method (active accounts; how to prepare: docs/data-sources.md):"))
+    click.echo(tr("\n各采集方式准备情况（可采集账号：在用且不是待补全；准备方法见 docs/data-sources.md）：",
+                  "\nreadiness per collection method (collectable: active, not pending; how to prepare: docs/data-sources.md):"))
     records = [{"method": r.method, "accounts": r.accounts, "ready": r.ready, "no_credential": r.no_credential,
                 "not_in_secrets": r.credential_not_in_secrets, "no_feed_url": r.no_feed_url,
                 "no_collector": r.no_collector} for r in readiness]

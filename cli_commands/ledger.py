@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli_commands import jobs
+from cli_commands import jobs, onboarding
 from cli_commands.app import App, echo_problems, emit, fail, format_options, pass_app, platform_option
 from cli_commands.runtime import Runtime, pass_runtime
 from registry.config.i18n import tr
@@ -25,42 +25,35 @@ def accounts() -> None:
 
 @accounts.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--dry-run", is_flag=True, help="Show the column mapping and what would change; write nothing.")
 @click.option("--retire-missing", is_flag=True, help="Retire accounts that are not in the file.")
 @click.option("--sheet", default=None, help="Sheet to read (default: the first sheet that has a header row).")
 @click.option("--default-platform", default=None, help="Platform of rows that name none, e.g. 微信公众号.")
+@click.option("--map", "maps", multiple=True, metavar="HEADING=COLUMN",
+              help="Read a column of the file as a ledger column, e.g. --map '开设单位=主办单位' (or =忽略).")
+@click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Column mapping saved by --save-mapping (read before --map).")
+@click.option("--save-mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Save the column mapping used, for --mapping next time.")
+@click.option("--fill-down", is_flag=True, help="Blank unit cells mean 'same as above' (text files carry no merges).")
 @pass_app
 def accounts_import(app: App, file: Path, dry_run: bool, retire_missing: bool, sheet: str | None,
-                    default_platform: str | None) -> None:
+                    default_platform: str | None, maps: tuple[str, ...], mapping_file: Path | None,
+                    save_mapping: Path | None, fill_down: bool) -> None:
     """Import a ledger (.xlsx, .xls, .csv or Unicode text); all rows valid or nothing is written."""
+    options = onboarding.options(sheet, default_platform, maps, mapping_file, save_mapping, fill_down)
+    confirm = onboarding.ask if onboarding.interactive() and not dry_run else None
     result = app.run(lambda: import_ledger(file, actor=app.actor, today=app.today(), dry_run=dry_run,
-                                           retire_missing=retire_missing, sheet=sheet,
-                                           default_platform=default_platform))
+                                           retire_missing=retire_missing, options=options, confirm=confirm))
+    if dry_run or result.errors:
+        onboarding.echo_mapping(result.guesses)
     for note in result.notes:
         click.echo(tr("说明：", "note: ") + note, err=True)
     echo_problems(result.warnings, result.errors, tr(f"台账有 {len(result.errors)} 处错误，未写入任何数据",
                                                        f"{len(result.errors)} errors in the ledger; nothing was written"))
     plan = result.plan
     assert plan is not None
-    for c in plan.added:
-        click.echo(tr("新增 ", "add    ") + f"{c.record['name']} ({_shown_ref(c.record)})")
-    for c in plan.changed:
-        click.echo(tr("变更 ", "change ") + f"{c.record['name']} ({_shown_ref(c.record)})")
-        for key, (old, new) in c.diffs.items():
-            click.echo(f"    {key}: {old or '∅'} → {new or '∅'}")
-    for a in plan.retired:
-        click.echo(tr("注销 ", "retire ") + f"{a.name} ({a.ref})")
-    summary = tr(f"新增 {len(plan.added)}，变更 {len(plan.changed)}，未变 {len(plan.unchanged)}，注销 {len(plan.retired)}",
-                 f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.unchanged)} unchanged, {len(plan.retired)} retired")
-    if dry_run:
-        click.echo(tr("（试运行，未写入）", "(dry run, nothing written) ") + summary)
-    else:
-        click.echo(summary)
-
-
-def _shown_ref(record: dict[str, str]) -> str:
-    """platform:uid, or the platform and 待补全 while the uid is unknown."""
-    return f"{record['platform']}:{record['uid']}" if record["uid"] else f"{record['platform']} " + tr("待补全", "pending")
+    onboarding.echo_plan(plan, dry_run)
 
 
 @accounts.command("export")

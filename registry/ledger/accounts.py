@@ -15,8 +15,9 @@ from tortoise.transactions import in_transaction
 from registry.config.i18n import tr
 from registry.db.models import Account, AuditEvent, Person, Unit
 from registry.ledger import audit, vocab
-from registry.ledger.records import BY_KEY, KEYS, RowError, has_control_chars, validate_rows
+from registry.ledger.records import BY_KEY, KEYS, RowError, has_control_chars
 from registry.ledger.sync import Change, _Writer, account_view, diff, record_account_changes, retire
+from registry.ledger.validation import validate_rows
 
 MAX_ID = 2**31 - 1  # the registry's integer primary keys
 COLUMN_MAX = 128  # width of the account name and uid columns
@@ -111,6 +112,18 @@ async def list_accounts(f: AccountFilter | None = None) -> list[Account]:
 
 def _validate(record: dict[str, str], today: dt.date) -> dict[str, str]:
     from registry.ledger.records import COLUMNS
+
+    # One account typed at the command line: an unknown platform is a typo to correct, not a list's word
+    # to keep (a file import registers it as 其他, pending).
+    raw = record.get("platform", "")
+    if raw and vocab.parse_platform(raw) is None:
+        raise Invalid([RowError(0, BY_KEY["platform"].header, tr(
+            f"平台「{raw}」无法识别：可用 {vocab.platform_choices()}",
+            f"platform {raw!r} is not known: use one of {', '.join(p.value for p in vocab.Platform)}"), raw)])
+    status = record.get("status", "")
+    if status and vocab.read_status(status) is None:
+        raise Invalid([RowError(0, BY_KEY["status"].header, tr(
+            "应为 " + "/".join(vocab.STATUS_LABELS.values()), "must be one of the lifecycle statuses"), status)])
 
     parsed = validate_rows([c.header for c in COLUMNS], [(2, [record.get(c.key, "") for c in COLUMNS])], today)
     if parsed.errors:

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 
 from registry.config.i18n import tr
 from registry.ledger import vocab
-from registry.ledger.records import ACCOUNT_KEYS, BY_KEY, SAME_AS_ABOVE, UNIT_KEYS, heading_key, map_headers
+from registry.ledger.mapping import (
+    ColumnGuess,
+    as_columns,
+    fuzzy_key,
+    guess_columns,
+    heading_platform,
+    platform_name_headings,
+)
+from registry.ledger.records import ACCOUNT_KEYS, BY_KEY, SAME_AS_ABOVE, UNIT_KEYS, WIDE_PREFIX, heading_key
 from registry.ledger.tabular import Sheet, TableError
 
 #: Rows searched for the header: title blocks are a few rows, never dozens.
@@ -29,6 +37,7 @@ _COUNT_SUFFIX = re.compile(r"[（(]\s*(?:共\s*)?\d+\s*个?\s*[）)]\s*$")
 _SAME = frozenset(SAME_AS_ABOVE)
 _NOTE_START = frozenset("注备说附填制审监统截 \u3000")
 _TOTAL_START = frozenset("合总小共 \u3000")
+_ABOVE_COUNTY = re.compile(r"[省市州盟]直|[省市州盟]级|中央|国家|部委|驻[县区]")
 _SUB_NAME = frozenset({"姓名", "名字"})
 _SUB_PHONE = frozenset({"电话", "联系电话", "手机", "手机号", "手机号码", "联系方式"})
 _KINDS = ((re.compile(r"乡|镇|街道"), vocab.UnitKind.TOWNSHIP), (re.compile(r"县直|部门|单位|机关"), vocab.UnitKind.DEPARTMENT),
@@ -47,45 +56,67 @@ class Located:
     notes: list[str] = field(default_factory=list)
     #: Columns in the file; headers after them were added from section rows (单位类型, 平台).
     file_columns: int = 0
+    #: Column index -> ledger key, as guessed from headings and values and corrected by the user.
+    columns: dict[int, str] = field(default_factory=dict)
+    guesses: list[ColumnGuess] = field(default_factory=list)
+    #: Rows whose blank unit cells a fill-down would fill (text files only: they carry no merged cells).
+    fillable: list[int] = field(default_factory=list)
+    #: Rows filled down (blank unit cells given the unit above), by --fill-down or the user's confirmation.
+    filled_down: list[int] = field(default_factory=list)
+    #: The platform the name heading names (公众号名称, 微博名称) when the file has no platform column.
+    heading_platform: vocab.Platform | None = None
 
 
-def _keys(cells: list[str]) -> set[str]:
-    return {k for k in (heading_key(c) for c in cells if c) if k is not None}
+def _keys(cells: list[str], overrides: dict[str, str] | None = None, *, single_bare: bool = False) -> set[str]:
+    overrides = overrides or {}
+    keys = {overrides[c.strip()] if c.strip() in overrides else heading_key(c) or fuzzy_key(c) for c in cells if c}
+    if platform_name_headings(cells, single_bare=single_bare):
+        keys.add("name")
+    return {k for k in keys if k}
 
 
-def find_header(grid: list[list[str]]) -> int | None:
-    """0-based index of the first row that reads as a header (a name column and another known one)."""
+def find_header(grid: list[list[str]], overrides: dict[str, str] | None = None) -> int | None:
+    """0-based index of the header row: a name column and another known one, else a name column alone.
+
+    A list of names (序号 | 新媒体名称) has a header with one known heading; a title row is one long cell,
+    never exactly a heading, so the second pass cannot take it.
+    """
+    alone: int | None = None
     for index, cells in enumerate(grid[:HEADER_SCAN]):
-        keys = _keys(cells) - {"seq"}
-        if "name" in keys and len(keys) >= 2:
+        keys = _keys(cells, overrides)
+        if "name" in keys and len(keys - {"seq"}) >= 2:
             return index
-    return None
+        follows = any(any(c for c in row) for row in grid[index + 1:index + 4])
+        if alone is None and follows and "name" in (keys | _keys(cells, overrides, single_bare=True)):
+            alone = index
+    return alone
 
 
-def _choose(sheets: list[Sheet], wanted: str | None) -> tuple[Sheet, int, list[str]]:
+def _choose(sheets: list[Sheet], wanted: str | None, overrides: dict[str, str]) -> tuple[Sheet, int, list[str]]:
     names = "、".join(f"「{s.name}」" for s in sheets)
     if wanted is not None:
         sheet = next((s for s in sheets if s.name.strip() == wanted.strip()), None)
         if sheet is None:
             raise TableError(tr(f"没有名为「{wanted}」的工作表：本文件的工作表有 {names}",
                                 f"no sheet named {wanted!r}; the sheets are {names}"))
-        index = find_header(sheet.grid)
+        index = find_header(sheet.grid, overrides)
         if index is None:
             raise TableError(tr(f"工作表「{sheet.name}」前{HEADER_SCAN}行没有表头：表头应含「账号名称」（或 新媒体名称、名称）"
                                 "和「主办单位」（或 开办主体、责任单位）等列",
                                 f"sheet {sheet.name!r} has no header row in its first {HEADER_SCAN} rows"))
         return sheet, index, []
     for position, sheet in enumerate(sheets):
-        index = find_header(sheet.grid)
+        index = find_header(sheet.grid, overrides)
         if index is not None:
             skipped = [s.name for s in sheets[:position]]
             note = tr(f"工作表 {'、'.join(skipped)} 没有表头，已读取工作表「{sheet.name}」（可用 --sheet 指定）",
                       f"sheets {', '.join(skipped)} have no header; read sheet {sheet.name!r} (choose with --sheet)")
             return sheet, index, [note] if skipped else []
     raise TableError(tr(f"没有找到表头：{'工作表 ' + names + ' ' if len(sheets) > 1 else ''}前{HEADER_SCAN}行都没有"
-                        "「账号名称」（或 新媒体名称、名称）和「平台」「主办单位」等列；请确认表头行的列名",
-                        f"no header row found in the first {HEADER_SCAN} rows: a header needs a name column "
-                        "(账号名称) and another known column such as 平台 or 主办单位"))
+                        "账号名称列（账号名称、新媒体名称、名称、账号 等）；请确认表头行的列名，"
+                        "或用 --map '表中列名=账号名称' 指明",
+                        f"no header row found in the first {HEADER_SCAN} rows: no account name column (账号名称); "
+                        "name it with --map 'HEADING=账号名称'"))
 
 
 def _rows_text(numbers: list[int]) -> str:
@@ -106,22 +137,29 @@ def _section_facts(text: str) -> tuple[vocab.UnitKind | None, vocab.Platform | N
     """What a section row says about the rows under it: 一、县直部门 -> department; 二、政务微博 -> weibo."""
     bare = _COUNT_SUFFIX.sub("", _SECTION.sub("", unicodedata.normalize("NFKC", text))).strip()
     platform = vocab.parse_platform(bare)
-    kind = next((k for pattern, k in _KINDS if pattern.search(bare)), None) if platform is None else None
+    # 省直机关/市直单位 are not a county's own departments: a level is taken only from the county's sections.
+    above = _ABOVE_COUNTY.search(bare) is not None
+    kind = next((k for pattern, k in _KINDS if pattern.search(bare)), None) if platform is None and not above else None
     return kind, platform
 
 
 class _Reader:
     """One pass over the rows under the header: skip what is not an account, fill shared cells down."""
 
-    def __init__(self, headers: list[str]) -> None:
+    def __init__(self, headers: list[str], columns: dict[int, str], fill_down: bool = False) -> None:
         self.headers = headers
-        self.mapping, _, _ = map_headers(headers)
+        self.mapping = columns
+        self.fill_down = fill_down
+        #: Rows with a blank unit under a row that has one: filled only with fill_down (blank is not ditto).
+        self.fillable: list[int] = []
+        self.filled_down: list[int] = []
+        self.last_row = 0
         self.column = {key: i for i, key in self.mapping.items()}
         self.width = len(headers)
         #: The previous account row as filled, or None at the top and after a section row.
         self.prev: list[str] | None = None
         self.units = [i for i, key in self.mapping.items() if key in UNIT_KEYS]
-        self.shared = [i for i, key in self.mapping.items() if key not in ACCOUNT_KEYS]
+        self.shared = [i for i, key in self.mapping.items() if key not in ACCOUNT_KEYS and not key.startswith(WIDE_PREFIX)]
         self.kind: vocab.UnitKind | None = None
         self.platform: vocab.Platform | None = None
         self.skipped: dict[str, list[tuple[int, str]]] = {"section": [], "total": [], "note": [], "header": []}
@@ -162,15 +200,25 @@ class _Reader:
         if len(set(values)) != 1:
             return False
         name = self.column.get("name")
-        return bool(_SECTION.match(values[0])) or name is None or not cells[name]
+        # One text merged across the row (every cell holds it), or a bare platform word (微信公众号（5个）): a
+        # section, not an account of that name.
+        bare = _COUNT_SUFFIX.sub("", values[0]).strip()
+        return (bool(_SECTION.match(values[0])) or name is None or not cells[name] or len(values) > 1
+                or vocab.parse_platform(bare) is not None)
 
     def _fill(self, number: int, cells: list[str]) -> list[str]:
         prev = self.prev
         if prev is not None:
             unit = self.column.get("unit")
-            # A blank unit continues the group above, and so do its blank 上级单位/运维单位; a named unit with
-            # a blank parent has none (the county government).
-            if unit is not None and (not cells[unit] or cells[unit] in _SAME):
+            # 同上 in the unit continues the group above, and so do its blank 上级单位/运维单位; a named unit
+            # with a blank parent has none. A plain blank is not ditto (merged cells were filled by the
+            # reader): it stays blank, the account pending, unless the user asked to fill down.
+            if unit is not None and not cells[unit] and (prev[unit] or self.fillable[-1:] == [self.last_row]):
+                self.fillable.append(number)
+            ditto = unit is not None and (cells[unit] in _SAME or (self.fill_down and not cells[unit]))
+            if unit is not None and ditto:
+                if not cells[unit]:
+                    self.filled_down.append(number)
                 for i in self.units:
                     if (not cells[i] or cells[i] in _SAME) and prev[i]:
                         self._take(number, cells, prev, i)
@@ -179,11 +227,15 @@ class _Reader:
                     if cells[i] in _SAME and prev[i]:
                         self._take(number, cells, prev, i)
         self.prev = cells
+        self.last_row = number
         facts = (("unit_kind", vocab.UNIT_KIND_LABELS[self.kind] if self.kind else ""),
                  ("platform", vocab.PLATFORM_LABELS[self.platform] if self.platform else ""))
+        unit_i = self.column.get("unit")
+        known_unit = unit_i is not None and bool(cells[unit_i])
         for key, fact in facts:
             i = self.column.get(key, -1)
-            if fact and (i < 0 or not cells[i]):
+            # A section's level belongs to a unit: a row without one (pending) takes none.
+            if fact and (i < 0 or not cells[i]) and (key != "unit_kind" or known_unit):
                 self.implied.append((number, key, fact))
         return cells
 
@@ -201,8 +253,8 @@ class _Reader:
                 out.append(tr(f"第{_rows_text([n for n, _ in found])}行是{what[kind]}（{sample}），已跳过",
                               f"rows {_rows_text([n for n, _ in found])} are {what[kind]} ({sample}); skipped"))
         for i, numbers in self.filled.items():
-            out.append(tr(f"第{_rows_text(numbers)}行【{self.headers[i]}】为空或「同上」，已按上一行填写",
-                          f"rows {_rows_text(numbers)} [{self.headers[i]}]: blank or 同上, filled from the row above"))
+            out.append(tr(f"第{_rows_text(numbers)}行【{self.headers[i]}】为「同上」或按要求向下填充，已按上一行填写",
+                          f"rows {_rows_text(numbers)} [{self.headers[i]}]: 同上 or filled down, taken from the row above"))
         return out
 
 
@@ -219,6 +271,7 @@ def _apply_implied(reader: _Reader, headers: list[str]) -> list[str]:
             for _, cells in reader.rows:
                 cells.append("")
             i = len(headers) - 1
+            reader.mapping[i] = key
         for number, cells in reader.rows:
             if number in facts:
                 cells[i] = facts[number]
@@ -241,9 +294,15 @@ def _two_row_header(grid: list[list[str]], index: int) -> list[str] | None:
     return out
 
 
-def locate(sheets: list[Sheet], sheet_name: str | None = None) -> Located:
-    """Find the ledger in a workbook: its sheet, header row and account rows; raise TableError when none."""
-    sheet, index, notes = _choose(sheets, sheet_name)
+def locate(sheets: list[Sheet], sheet_name: str | None = None, *, overrides: dict[str, str] | None = None,
+           fill_down: bool = False) -> Located:
+    """Find the ledger in a workbook: its sheet, header row, column mapping and account rows.
+
+    ``overrides`` maps a file heading to a ledger key (--map); ``fill_down`` fills blank unit cells from
+    the row above (text files have no merged cells to say so). Raise TableError when there is no header.
+    """
+    overrides = overrides or {}
+    sheet, index, notes = _choose(sheets, sheet_name, overrides)
     above = [(n, next(c for c in cells if c)) for n, cells in enumerate(sheet.grid[:index], start=1) if any(cells)]
     if above:
         sample = "、".join(f"第{n}行「{text[:24]}」" for n, text in above[:3])
@@ -255,11 +314,22 @@ def locate(sheets: list[Sheet], sheet_name: str | None = None) -> Located:
         notes.append(tr(f"表头占第{index + 1}–{index + 2}行，按「{'、'.join(h for h in two_rows if h)}」读取",
                         f"the header spans rows {index + 1}-{index + 2}, read as {', '.join(h for h in two_rows if h)}"))
     headers = [h.strip().lstrip("\ufeff") for h in two_rows or sheet.grid[index]]
-    reader = _Reader(headers)
     first = index + (3 if two_rows is not None else 2)
+    width = max([len(headers), *(len(r) for r in sheet.grid[first - 1:first - 1 + 200])])
+    headers += [""] * (width - len(headers))  # values under no heading are still guessed
+    guesses = guess_columns(headers, sheet.grid[first - 1:], overrides)
+    reader = _Reader(headers, as_columns(guesses), fill_down)
     for number, cells in enumerate(sheet.grid[first - 1:], start=first):
         reader.read(number, cells)
     width = len(headers)
     notes.extend(reader.notes())
     notes.extend(_apply_implied(reader, headers))
-    return Located(sheet.name, index + 1, headers, reader.rows, sheet.encoding, notes, width)
+    named = next((heading_platform(headers[i]) for i, k in reader.mapping.items() if k == "name"), None)
+    if "platform" in reader.mapping.values():
+        named = None
+    elif named is not None:
+        notes.append(tr(f"表中没有平台列，按列名「{next(headers[i] for i, k in reader.mapping.items() if k == 'name')}」"
+                        f"取平台为{vocab.PLATFORM_LABELS[named]}",
+                        f"no platform column: the name heading says {named.value}"))
+    return Located(sheet.name, index + 1, headers, reader.rows, sheet.encoding, notes, width, dict(reader.mapping),
+                   guesses, reader.fillable, reader.filled_down, named)

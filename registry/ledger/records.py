@@ -32,17 +32,22 @@ COLUMNS: tuple[Column, ...] = (
     Column("name", "账号名称", ("account name", "name",
                                 "新媒体名称", "政务新媒体名称", "名称", "账号名", "帐号名称", "账号", "帐号", "新媒体账号名称",
                                 "政务新媒体账号名称", "公众号名称", "微信公众号名称", "微博名称", "平台账号名称", "媒体名称",
-                                "账号昵称", "昵称", "新媒体账号"), True),
+                                "账号昵称", "昵称", "新媒体账号", "上榜账号", "账号名称（昵称）", "政务新媒体账号",
+                                "新媒体账号名称（昵称）", "微信号名称", "抖音号名称", "头条号名称", "视频号名称", "账号名字",
+                                "政务账号", "政务账号名称"), True),
     Column("platform", "平台", ("platform",
                             "平台类型", "新媒体类型", "类型", "平台名称", "所属平台", "发布平台", "账号平台", "媒体类型",
-                            "新媒体平台", "运营平台", "新媒体形式"), True),
+                            "新媒体平台", "运营平台", "新媒体形式", "平台类别", "账号所在平台", "开设平台",
+                            "渠道", "载体"), True),
     Column("uid", "账号ID", ("account id", "uid",
                             "原始ID", "原始id", "公众号原始ID", "账号id", "帐号ID", "ID", "微博UID", "微博ID", "平台ID",
                             "账号标识", "UID号"), True),
     Column("unit", "主办单位", ("owner unit", "unit",
                                 "开办主体", "责任单位", "开办单位", "单位", "单位名称", "主体单位", "所属单位", "管理单位",
                                 "运营主体", "主办主管单位", "主办(主管)单位", "主管(主办)单位", "部门", "部门名称", "所属部门",
-                                "填报单位", "主管单位"), True),
+                                "填报单位", "主管单位", "开设单位", "开设主体", "所属机构", "主办机构", "开办机构", "机构名称",
+                                "主办单位名称", "账号主办单位", "运营单位名称", "县（区）", "县(市、区)", "县（市、区）",
+                                "县市区", "县区", "区县", "所属县区", "所属地区", "地区", "单位（部门）"), True),
     Column("unit_kind", "单位类型", ("unit kind", "unit type", "单位性质", "单位类别", "单位级别", "单位层级")),
     Column("parent_unit", "上级单位", ("parent unit", "上级主管单位", "主管部门", "上级部门", "主管单位")),
     Column("operator_org", "运维单位", ("operator unit", "operator org", "运营单位", "运维机构", "代运维单位",
@@ -67,7 +72,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("method", "采集方式", ("collect method", "collection method", "method")),
     Column("credential", "凭据", ("credential",)),
     Column("feed_url", "订阅地址", ("feed url", "feed", "RSS地址", "RSS", "订阅链接")),
-    Column("status", "状态", ("status", "运营状态", "账号状态", "运行状态")),
+    Column("status", "状态", ("status", "运营状态", "账号状态", "运行状态", "处置", "处置情况", "处置结果", "处置方式",
+                            "处理情况", "处理结果", "处理方式", "拟处置", "拟处置方式", "关停注销情况", "整改情况",
+                            "是否注销", "注销情况", "当前状态")),
     Column("notes", "备注", ("notes", "remarks", "说明", "备注说明", "其他说明")),
     # Optional extras the issue's list lacks but a matrix needs; exported after the standard ones.
     Column("account_type", "账号类型", ("account type", "公众号类型", "账号类别")),
@@ -170,6 +177,8 @@ class ParsedLedger:
     records: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: How rows were read (duplicates merged), for the user's information.
+    notes: list[str] = field(default_factory=list)
 
 
 def _norm_header(h: str) -> str:
@@ -248,6 +257,34 @@ def is_pending(record: dict[str, str]) -> bool:
     return not record.get("uid") or record.get("unit") == PENDING_UNIT
 
 
+#: What a record may lack, in the user's language.
+MISSING_LABELS = {"platform": ("平台", "platform"), "uid": ("账号ID", "account id"), "unit": ("主办单位", "owner unit"),
+                  "contact": ("联系人", "contact")}
+
+
+def missing_fields(record: dict[str, str]) -> list[str]:
+    """What a record still lacks: "platform", "uid", "unit", "contact" (labels in MISSING_LABELS).
+
+    Only a missing id or unit keeps an account from being collected (`is_pending`); a missing contact is
+    reported so that the office completes it, the account is still collected.
+    """
+    out = []
+    if record.get("platform") == vocab.Platform.OTHER.value and not record.get("uid"):
+        out.append("platform")
+    if not record.get("uid"):
+        out.append("uid")
+    if record.get("unit") in ("", PENDING_UNIT):
+        out.append("unit")
+    if not record.get("operator") and not record.get("head"):
+        out.append("contact")
+    return out
+
+
+def missing_text(missing: list[str]) -> str:
+    """Missing fields as the user reads them: 账号ID、主办单位 / account id, owner unit."""
+    return tr("、", ", ").join(tr(*MISSING_LABELS[m]) for m in missing)
+
+
 def parse_date(raw: str) -> dt.date | None:
     """Parse 2024-05-01, 2024/5/1, 2024.5.1 or 2024年5月1日; raise ValueError when unreadable."""
     v = unicodedata.normalize("NFKC", raw).strip()
@@ -257,6 +294,44 @@ def parse_date(raw: str) -> dt.date | None:
     if not m:
         raise ValueError(v)
     return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+_NAME_QUOTES = "@＠\"'“”‘’「」『』《》〈〉【】 \u3000\t"
+#: Platform words inside a name, longest first (微信视频号 before 微信).
+_NAME_PLATFORM_WORDS: tuple[tuple[str, vocab.Platform], ...] = (
+    ("视频号", vocab.Platform.CHANNELS), ("公众号", vocab.Platform.WECHAT), ("微博", vocab.Platform.WEIBO),
+    ("抖音", vocab.Platform.DOUYIN), ("头条", vocab.Platform.TOUTIAO), ("快手", vocab.Platform.KUAISHOU),
+    ("小红书", vocab.Platform.XIAOHONGSHU), ("百家号", vocab.Platform.BAIJIAHAO),
+)
+
+
+def _platform_of_id(raw: str) -> vocab.Platform | None:
+    """The platform an identifier itself shows: gh_… is WeChat, a weibo.com link Weibo, a douyin.com link Douyin."""
+    v = unicodedata.normalize("NFKC", raw).strip().lower()
+    if _WECHAT_UID.match(v):
+        return vocab.Platform.WECHAT
+    if _WEIBO_URL.match(v) or _WEIBO_NAME_URL.match(v):
+        return vocab.Platform.WEIBO
+    if "douyin.com/" in v:
+        return vocab.Platform.DOUYIN
+    return None
+
+
+#: Words in a name that say its platform beyond doubt (头条 does not: 湘西头条 is a WeChat account).
+_STRONG_NAME_WORDS: tuple[tuple[str, vocab.Platform], ...] = (
+    ("视频号", vocab.Platform.CHANNELS), ("微博", vocab.Platform.WEIBO), ("抖音", vocab.Platform.DOUYIN),
+    ("快手", vocab.Platform.KUAISHOU), ("小红书", vocab.Platform.XIAOHONGSHU),
+)
+
+
+def clean_name(raw: str) -> str:
+    """A name as written on the platform: no leading @, surrounding quotes or 《》, no full-width spaces."""
+    name = raw.replace("\u3000", " ").strip()
+    previous = None
+    while name != previous:
+        previous = name
+        name = name.strip(_NAME_QUOTES).strip()
+    return re.sub(r"\s{2,}", " ", name)
 
 
 _BRACKETED = re.compile(r"^(.*?)\s*[（(]\s*([^（）()]+?)\s*[）)]\s*$")
@@ -269,6 +344,32 @@ _UID_HINTS = {
 }
 
 
+#: Column keys of a wide list (one column per platform holding account names): WIDE_PREFIX + platform code.
+WIDE_PREFIX = "name:"
+#: Cells of a wide list that say the unit has no account on that platform.
+NO_ACCOUNT = frozenset({"无", "暂无", "未开设", "未开通", "没有", "/", "／", "-", "—", "——", "×", "否", "0"})
+_PLATFORM_LIST = re.compile(r"[、,，/／;；+＋&]|\s+|和|及")
+
+
+def split_platforms(text: str) -> list[str]:
+    """Platform words of a cell naming several ("微信公众号、视频号"), or [] when it does not name several."""
+    words = [w for w in _PLATFORM_LIST.split(text.strip()) if w]
+    return words if len(words) >= 2 and all(vocab.parse_platform(w) for w in words) else []
+
+
+def expand_platforms(cells: dict[str, str]) -> list[dict[str, str]]:
+    """One row naming an account on several platforms (平台 "公众号、视频号", or 石狮融媒（公众号、视频号）) as
+    one row per platform; any other row as itself."""
+    raw = cells.get("platform", "").strip()
+    name = cells.get("name", "")
+    words = split_platforms(raw) if raw else []
+    if not raw:
+        m = _BRACKETED.match(clean_name(name))
+        words = split_platforms(m.group(2)) if m and m.group(1) else []
+        name = m.group(1) if m and words else name
+    return [{**cells, "name": name, "platform": w} for w in words] if words else [cells]
+
+
 def split_platform_suffix(name: str) -> tuple[str, str, vocab.Platform | None]:
     """"某某警方（新浪微博）" -> ("某某警方", "新浪微博", weibo); a name without such a bracket is unchanged."""
     m = _BRACKETED.match(name)
@@ -278,8 +379,8 @@ def split_platform_suffix(name: str) -> tuple[str, str, vocab.Platform | None]:
     return m.group(1), m.group(2), platform
 
 
-class _Row:
-    """Validation of one row, collecting errors instead of stopping at the first."""
+class Row:
+    """Validation of one row, collecting errors instead of stopping at the first (`validation` runs them)."""
 
     def __init__(self, number: int, cells: dict[str, str], today: dt.date,
                  where: dict[str, tuple[str, str]] | None = None,
@@ -292,6 +393,7 @@ class _Row:
         self.errors: list[RowError] = []
         self.warnings: list[str] = []
         self.no_credential = False
+        self.platform_unknown = False
         self.out: dict[str, str] = {}
 
     def err(self, key: str, reason: str) -> None:
@@ -302,6 +404,12 @@ class _Row:
 
     def get(self, key: str) -> str:
         return self.cells.get(key, "").strip()
+
+    def place(self, key: str) -> tuple[str, str]:
+        """Where a column is, in Chinese and English: 第N行 C列【heading】."""
+        header, letter = self.where.get(key, (BY_KEY[key].header, ""))
+        return (f"第{self.number}行 {letter + '列' if letter else ''}【{header}】",
+                f"row {self.number}{', column ' + letter if letter else ''} [{header}]")
 
     def validate(self) -> dict[str, str] | None:
         for key in KEYS:
@@ -329,9 +437,21 @@ class _Row:
             self.out[key] = self.get(key)
         if self.out["unit"] in _UNKNOWN_UNITS:
             self.out["unit"] = PENDING_UNIT
+        self.out["name"] = clean_name(self.out["name"])
+        status_said = _BRACKETED.match(self.out["name"])
+        if status_said and status_said.group(1) and vocab.read_status(status_said.group(2)) is not None:
+            # 某某发布（已注销）: the status written after the name, as 注销 notices do
+            self.out["name"] = clean_name(status_said.group(1))
+            if not self.get("status"):
+                self.cells["status"] = status_said.group(2)
+        if not self.out["name"]:
+            self.err("name", tr("账号名称为空", "the account name is empty"))
         platform = self._platform()
+        self._name_platform(platform)
         self._uid(platform)
         self._unit_kind()
+        if self.out["unit"] == PENDING_UNIT:  # no level or parent without a unit (the placeholder has none)
+            self.out["unit_kind"] = self.out["parent_unit"] = ""
         self._people()
         self._dates()
         self._method(platform)
@@ -346,18 +466,40 @@ class _Row:
             self.out["name"] = name
         p = vocab.parse_platform(raw) if raw else None
         if raw and p is None:
-            self.err("platform", tr(f"平台「{raw}」无法识别：可用 {vocab.platform_choices()}（别的平台填“其他”）",
-                                    f"platform {raw!r} is not known: use one of {', '.join(v.value for v in vocab.Platform)}"))
+            # Not a refusal (issue 21): an APP, 小程序 or a platform we do not know is registered as 其他,
+            # pending, the word kept in the notes.
+            zh, en = self.place("platform")
+            self.warnings.append(tr(f"{zh}「{raw}」不是可识别的平台（可用 {vocab.platform_choices()}）：按“其他”登记为待补全，"
+                                    "原文记入备注",
+                                    f"{en} {raw!r} is not a known platform: registered as other (pending), kept in the notes"))
+            note = tr(f"平台：{raw}", f"platform: {raw}")
+            self.out["notes"] = f"{self.out['notes']}；{note}" if self.out["notes"] else note
+            p = vocab.Platform.OTHER
+            self.cells["uid"] = ""  # an id means nothing without its platform
         elif p is not None and in_name is not None and p is not in_name:
             self.err("platform", tr(f"与名称括号中的平台「{word}」不一致：删去名称中的括号或改正平台",
                                     f"conflicts with the platform {word!r} in brackets after the name"))
         elif not raw:
             p = in_name or self.default_platform
+            strong = next((q for w, q in _STRONG_NAME_WORDS if w in self.out["name"]), None) if in_name is None else None
+            if p is not None and strong is not None and strong is not p:
+                # The whole list's platform was a guess (--default-platform, 公众号名称); the name says otherwise.
+                self.warnings.append(tr(
+                    f"第{self.number}行「{self.out['name']}」没有写平台，名称表明是{vocab.PLATFORM_LABELS[strong]}："
+                    f"按{vocab.PLATFORM_LABELS[strong]}登记（不是{vocab.PLATFORM_LABELS[p]}），请核对",
+                    f"row {self.number} {self.out['name']!r} has no platform and its name says {strong.value}: "
+                    f"registered as {strong.value}, not {p.value}; check it"))
+                p = strong
             if p is None:
-                self.err("platform", tr("平台为空：请填写平台，或在名称后加括号注明（如 某某发布（新浪微博）），"
-                                        "整表同一平台时导入加 --default-platform 微信公众号",
-                                        "no platform: fill it in, put it in brackets after the name, or import with "
-                                        "--default-platform"))
+                p = _platform_of_id(self.get("uid"))
+            if p is None:
+                # Not an error: the account is registered as pending (平台 其他, no id) until the platform is known.
+                p = vocab.Platform.OTHER
+                self.platform_unknown = True
+                if self.get("uid"):  # an id means nothing without its platform: kept in the notes
+                    note = tr(f"账号ID：{self.get('uid')}", f"account id: {self.get('uid')}")
+                    self.out["notes"] = f"{self.out['notes']}；{note}" if self.out["notes"] else note
+                    self.cells["uid"] = ""
         kind = vocab.PLATFORM_ACCOUNT_TYPES.get(vocab.platform_key(raw or word))
         if kind and not self.out["account_type"]:
             self.out["account_type"] = kind
@@ -472,11 +614,29 @@ class _Row:
             self.err("feed_url", tr("采集方式为 feed 时必须填写订阅地址", "method feed needs a feed URL"))
         self.out["feed_url"] = feed
 
+    def _name_platform(self, platform: vocab.Platform | None) -> None:
+        """Warn when the name names another platform (微博 in a WeChat row): likely a row on the wrong platform."""
+        named = next((p for word, p in _NAME_PLATFORM_WORDS if word in self.out["name"]), None)
+        if named is None or platform in (None, vocab.Platform.OTHER) or named is platform:
+            return
+        if {named, platform} == {vocab.Platform.WECHAT, vocab.Platform.CHANNELS} or (
+                named is vocab.Platform.WECHAT and platform is vocab.Platform.CHANNELS):
+            return
+        self.warnings.append(tr(
+            f"第{self.number}行「{self.out['name']}」名称中有「{vocab.PLATFORM_LABELS[named]}」，但平台是"
+            f"「{vocab.PLATFORM_LABELS[platform]}」：请核对平台",
+            f"row {self.number} {self.out['name']!r} names {named.value} but its platform is {platform.value}: check it"))
+
     def _status_and_role(self, platform: vocab.Platform | None) -> None:
         raw = self.get("status")
-        status = vocab.parse_status(raw) if raw else vocab.Status.OPERATING
+        status = vocab.read_status(raw) if raw else vocab.Status.OPERATING
         if status is None:
-            self.err("status", tr("应为 运营中/整改中/审核中/停更公告中/已关停/已注销", "must be one of the lifecycle statuses"))
+            # Not a refusal: the words are kept in the notes, the stored status left as it is.
+            note = tr(f"状态：{raw}", f"status: {raw}")
+            self.out["notes"] = f"{self.out['notes']}；{note}" if self.out["notes"] else note
+            zh, en = self.place("status")
+            self.warnings.append(tr(f"{zh}「{raw}」无法识别为运营状态：已记入备注，状态不变",
+                                    f"{en} {raw!r} is not a known status: kept in the notes, status unchanged"))
         self.out["status"] = status.value if status else ""
         raw = self.get("matrix_role")
         role = vocab.parse_matrix_role(raw) if raw else None
@@ -497,82 +657,6 @@ class _Row:
             self.err("frequency", tr("无法识别，应如 每工作日、每周3次、每周、每两周、每月", "unreadable; e.g. 每工作日, 每周3次, 每周, 每两周, 每月"))
             f = None
         self.out["frequency"] = f.label() if f else ("不定期" if raw in ("不定期",) else "")
-
-
-def _missing_column(header_row: int, key: str) -> RowError:
-    column = BY_KEY[key]
-    others = "、".join(a for a in column.aliases if not a.isascii())[:40]
-    return RowError(header_row, column.header, tr(
-        f"表头缺少这一列：请在第{header_row}行表头加一列「{column.header}」" + (f"（也可写作 {others}）" if others else ""),
-        f"the header row lacks this column: add a column headed {column.header!r}"), "")
-
-
-def validate_rows(headers: list[str], rows: list[tuple[int, list[str]]], today: dt.date, *, header_row: int = 1,
-                  default_platform: vocab.Platform | None = None, file_columns: int | None = None) -> ParsedLedger:
-    """Validate every row and the cross-row rules; collect all errors.
-
-    Only a missing name or unit column stops at the header: a missing platform can come from brackets
-    after the name or `default_platform`, a missing id is reported on each row that lacks it. Columns
-    from `file_columns` on were added by the reader (from section rows) and have no spreadsheet letter.
-    """
-    result = ParsedLedger()
-    mapping, unknown, missing = map_headers(headers)
-    if unknown:
-        result.warnings.append(tr(f"未知列将被忽略：{'、'.join(unknown)}", f"unknown columns ignored: {', '.join(unknown)}"))
-    fatal = [key for key in ("name", "unit") if BY_KEY[key].header in missing]
-    result.errors.extend(_missing_column(header_row, key) for key in fatal)
-    if fatal:
-        return result
-    in_file = len(headers) if file_columns is None else file_columns
-    where = {key: (headers[i].strip(), column_letter(i) if i < in_file else "") for i, key in mapping.items()}
-    seen: dict[tuple[str, ...], int] = {}
-    no_credential: list[int] = []
-    units: dict[str, tuple[int, str, str]] = {}
-    people: dict[tuple[str, str, str], tuple[int, str, str]] = {}
-    for number, cells in rows:
-        row = _Row(number, {key: cells[i] if i < len(cells) else "" for i, key in mapping.items()}, today,
-                   where, default_platform)
-        record = row.validate()
-        result.errors.extend(row.errors)
-        result.warnings.extend(row.warnings)
-        if row.no_credential:
-            no_credential.append(number)
-        if record is None:
-            continue
-        ident = record_identity(record)
-        if ident in seen:
-            what = tr("同一平台同一账号ID", "same platform and id") if record["uid"] else tr(
-                "同一平台、同一名称和单位，且都没有账号ID", "same platform, name and unit, both without an id")
-            row.err("uid", tr(f"与第{seen[ident]}行重复（{what}）", f"duplicates row {seen[ident]} ({what})"))
-        seen.setdefault(ident, number)
-        prev = units.get(record["unit"]) if record["unit"] != PENDING_UNIT else None
-        if prev and record["unit_kind"] and prev[1] and prev[1] != record["unit_kind"]:
-            row.err("unit_kind", tr(f"与第{prev[0]}行同一单位的类型不一致", f"conflicts with row {prev[0]} for the same unit"))
-        if prev and record["parent_unit"] and prev[2] and prev[2] != record["parent_unit"]:
-            row.err("parent_unit", tr(f"与第{prev[0]}行同一单位的上级单位不一致", f"conflicts with row {prev[0]} for the same unit"))
-        if record["unit"] != PENDING_UNIT and (not prev or (record["unit_kind"] and not prev[1])):
-            units[record["unit"]] = (number, record["unit_kind"], record["parent_unit"])
-        for role, phone_key, wecom_key in (("head", "head_phone", "head_wecom"), ("operator", "operator_phone", "wecom")):
-            if not record[role]:
-                continue
-            pkey = (record["unit"], record[role], role)
-            before = people.setdefault(pkey, (number, record[phone_key], record[wecom_key]))
-            if before[1] and record[phone_key] and before[1] != record[phone_key]:
-                row.err(phone_key, tr(f"同一人员在第{before[0]}行的电话不同", f"same person has another phone on row {before[0]}"))
-            if before[2] and record[wecom_key] and before[2] != record[wecom_key]:
-                row.err(wecom_key, tr(f"同一人员在第{before[0]}行的企业微信账号不同", f"same person has another WeCom userid on row {before[0]}"))
-        # validate() returned a record, so every error on the row now is a cross-row one.
-        result.errors.extend(row.errors)
-        if not row.errors:
-            result.records.append((number, record))
-    if no_credential:
-        rows_text = "、".join(str(n) for n in no_credential[:5]) + ("…" if len(no_credential) > 5 else "")
-        result.warnings.append(tr(
-            f"{len(no_credential)} 个账号的采集方式需要凭据但未填写（第{rows_text}行），采集时将失败；"
-            "导入后运行 govmedia doctor 查看清单",
-            f"{len(no_credential)} account(s) need a credential for their method but have none (rows {rows_text}); "
-            "run govmedia doctor to list them"))
-    return result
 
 
 def record_identity(record: dict[str, str]) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from registry.ledger.records import KEYS, PENDING_UNIT, is_pending, record_ident
 
 #: Record keys whose empty value in a ledger means "keep what is stored" rather than "clear" (a list
 #: that names an account without its id never clears the id another import or `resolve` found).
-_KEEP_IF_EMPTY = ("unit_kind", "parent_unit", "uid", "alias", "biz")
+_KEEP_IF_EMPTY = ("unit_kind", "parent_unit", "uid", "alias", "biz", "status")
 _ACCOUNT_FIELDS = {
     "name": "name",
     "account_type": "account_type",
@@ -111,6 +111,10 @@ async def plan_import(records: list[tuple[int, dict[str, str]]], *, retire_missi
     accounts = await load_accounts()
     by_ident = {_identity(a): a for a in accounts}
     by_name = {(a.platform, a.name, a.unit.name): a for a in sorted(accounts, key=lambda a: a.pending)}  # pending wins
+    unplaced: dict[str, list[Account]] = {}
+    for a in accounts:
+        if a.pending and a.platform == vocab.Platform.OTHER.value and not a.uid:
+            unplaced.setdefault(a.name, []).append(a)
     plan = Plan()
     seen: set[int] = set()
     for row, record in records:
@@ -124,6 +128,10 @@ async def plan_import(records: list[tuple[int, dict[str, str]]], *, retire_missi
             if account is None and record["unit"] == PENDING_UNIT:  # the one account of this name, unit known since
                 named = [a for a in accounts if (a.platform, a.name) == (record["platform"], record["name"])]
                 account = named[0] if len(named) == 1 else None
+            if account is None and record["platform"] != vocab.Platform.OTHER.value:
+                # An account registered without its platform (pending, 其他), now named with one.
+                fits = [a for a in unplaced.get(record["name"], []) if a.unit.name in (record["unit"], PENDING_UNIT)]
+                account = fits[0] if len(fits) == 1 else None
             if account is not None and (account.id in seen or (account.uid and record["uid"] and account.uid != record["uid"])):
                 account = None
         if account is not None:
@@ -206,10 +214,14 @@ class _Writer:
 
     async def account(self, change: Change) -> Account:
         r = change.record
-        unit = await self.unit(r["unit"], r["unit_kind"], r["parent_unit"])
+        # The placeholder of accounts whose unit is not known yet takes no level and no parent from any row.
+        known = r["unit"] != PENDING_UNIT
+        unit = await self.unit(r["unit"], r["unit_kind"] if known else "", r["parent_unit"] if known else "")
         head = await self.person(unit, r["head"], vocab.Role.HEAD.value, r["head_phone"], r["head_wecom"])
         operator = await self.person(unit, r["operator"], vocab.Role.OPERATOR.value, r["operator_phone"], r["wecom"])
         values: dict[str, Any] = {attr: r[key] for key, attr in _ACCOUNT_FIELDS.items()}
+        # An unreadable status cell (kept in the notes) leaves the stored status; a new account is 运营中.
+        values["status"] = r["status"] or (change.account.status if change.account else vocab.Status.OPERATING.value)
         values.update(
             unit=unit, head=head, operator=operator, filed=r["filed"] == "是", pending=is_pending(r),
             opened_on=dt.date.fromisoformat(r["opened_on"]) if r["opened_on"] else None,
@@ -226,6 +238,8 @@ class _Writer:
                 values.pop(key)
         if r["uid"]:
             values["uid"] = r["uid"]
+        if account.platform == vocab.Platform.OTHER.value and r["platform"] != account.platform:
+            values["platform"] = r["platform"]  # the platform of an account registered without one
         values["pending"] = is_pending({"uid": values.get("uid") or account.uid or "", "unit": unit.name})
         account.update_from_dict(values)
         await account.save()

@@ -54,8 +54,9 @@ PLATFORM_LABELS_EN: dict[Platform, str] = {
 _PLATFORM_ALIASES: dict[str, Platform] = {
     # The words published lists (通报, 汇总表, 排查表) really use, compared after `platform_key`.
     **dict.fromkeys(("微信", "公众号", "微信公众平台", "微信公众号", "政务微信", "政务微信公众号", "政务公众号",
-                     "订阅号", "服务号", "微信订阅号", "微信服务号", "wechat", "weixin"), Platform.WECHAT),
-    **dict.fromkeys(("微博", "政务微博", "新浪微博", "新浪", "weibo"), Platform.WEIBO),
+                     "订阅号", "服务号", "微信订阅号", "微信服务号", "wechat", "weixin", "微信号", "微信公众平台账号",
+                     "公众号平台"), Platform.WECHAT),
+    **dict.fromkeys(("微博", "政务微博", "新浪微博", "新浪", "weibo", "微博号", "新浪微博号"), Platform.WEIBO),
     **dict.fromkeys(("视频号", "微信视频号", "政务视频号"), Platform.CHANNELS),
     **dict.fromkeys(("抖音号", "政务抖音", "抖音短视频", "tiktok"), Platform.DOUYIN),
     **dict.fromkeys(("头条", "头条号", "今日头条号", "政务头条", "政务头条号"), Platform.TOUTIAO),
@@ -202,16 +203,38 @@ def parse_unit_kind(value: str) -> UnitKind | None:
 
 
 _STATUS_ALIASES: dict[str, Status] = {
-    **dict.fromkeys(("正常", "正常运营", "正常更新", "运营", "在用", "在运营"), Status.OPERATING),
-    **dict.fromkeys(("整改", "待整改"), Status.RECTIFYING),
-    **dict.fromkeys(("关停", "已关闭", "关闭"), Status.CLOSED),
-    **dict.fromkeys(("注销",), Status.DEREGISTERED),
+    **dict.fromkeys(("正常", "正常运营", "正常更新", "运营", "在用", "在运营", "运行", "正常运行", "运行中", "合格",
+                     "保留", "继续运营", "开通", "已开通", "已整改", "整改完成", "已完成整改", "active"), Status.OPERATING),
+    **dict.fromkeys(("整改", "待整改", "整改中", "限期整改", "责令整改", "需整改", "正在整改"), Status.RECTIFYING),
+    **dict.fromkeys(("审核", "审核中", "待审核", "备案中"), Status.REVIEWING),
+    **dict.fromkeys(("停更", "停止更新", "已停更", "停更公告", "暂停更新", "停更中"), Status.NOTICE),
+    **dict.fromkeys(("关停", "已关闭", "关闭", "已关停", "停用", "已停用", "关停整合", "整合关停", "已整合", "合并",
+                     "已合并", "下线", "已下线", "关停注销"), Status.CLOSED),
+    **dict.fromkeys(("注销", "已注销", "拟注销", "注销中", "申请注销", "待注销", "已申请注销"), Status.DEREGISTERED),
 }
+#: Words that say the lifecycle inside free text ("正在履行注销（关闭）程序", "已于3月关停"), strongest first:
+#: a list that says an account is being closed is never read as 运营中.
+_STATUS_WORDS: tuple[tuple[str, Status], ...] = (
+    ("注销", Status.DEREGISTERED), ("关停", Status.CLOSED), ("关闭", Status.CLOSED), ("停用", Status.CLOSED),
+    ("下线", Status.CLOSED), ("整合", Status.CLOSED), ("停更", Status.NOTICE), ("停止更新", Status.NOTICE),
+    ("暂停更新", Status.NOTICE), ("整改", Status.RECTIFYING), ("正常", Status.OPERATING), ("运营", Status.OPERATING),
+)
 
 
 def parse_status(value: str) -> Status | None:
     """Return the status for a code or Chinese label, or None."""
     return _lookup(value, Status, STATUS_LABELS, _STATUS_ALIASES)
+
+
+def read_status(value: str) -> Status | None:
+    """The status a cell means, also in free text (正在履行注销（关闭）程序 -> deregistered); None if no status word."""
+    exact = parse_status(re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)))
+    if exact is not None:
+        return exact
+    text = unicodedata.normalize("NFKC", value)
+    if len(text) > 40 or re.search(r"未(?:注销|关停|关闭|整改)|不(?:注销|关停)", text):
+        return None  # long remarks or a negation (未注销) are notes, not a status
+    return next((status for word, status in _STATUS_WORDS if word in text), None)
 
 
 def parse_matrix_role(value: str) -> MatrixRole | None:

@@ -12,6 +12,7 @@ from registry.config.settings import Settings
 from registry.db.lifecycle import describe_url
 from registry.db.models import Account
 from registry.ledger import vocab
+from registry.ledger.records import PENDING_UNIT
 
 _SECRET_KEY = re.compile(r"(secret|token|password|passwd|aes_key|webhook_key|cookie)", re.IGNORECASE)
 
@@ -65,17 +66,21 @@ async def check_accounts(credentials: set[str], settings: Settings,
     the collectors' source registry, handed over by the composition root. Manual accounts need nothing.
     """
     out: list[Check] = []
-    accounts = await Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES]).order_by("id")
+    accounts = await Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES]).prefetch_related(
+        "unit").order_by("id")
     problems = 0
-    pending = 0
+    lacking: dict[str, int] = {}
+    pending = [a for a in accounts if a.pending]
     for a in accounts:
         method = a.collect_method
         msg = ""
         wants = needs.get(method, ())
-        if a.pending:  # never collected until its id (or unit) is known: counted, not a collection problem
-            pending += 1
-            out.append(Check("warn", tr(f"{a.name}（{a.ref}）：待补全（缺账号ID或主办单位），暂不采集",
-                                        f"{a.name} ({a.ref}): identity pending (no id or unit), not collected")))
+        if a.pending:  # never collected until its id (or unit) is known: not collectable, not a collection problem
+            missing = pending_missing(a)
+            for m in missing:
+                lacking[m] = lacking.get(m, 0) + 1
+            out.append(Check("warn", tr(f"{a.name}（{a.ref}）：待补全，缺{'、'.join(missing)}，暂不采集",
+                                        f"{a.name} ({a.ref}): pending, missing {', '.join(missing)}; not collected")))
         elif method == vocab.CollectMethod.MANUAL.value:
             out.append(Check("ok", tr(f"{a.name}（{a.ref}）：手工报送", f"{a.name} ({a.ref}): manual submissions")))
         elif method not in needs:
@@ -92,12 +97,30 @@ async def check_accounts(credentials: set[str], settings: Settings,
         if msg:
             problems += 1
             out.append(Check("warn", f"{a.name} ({a.ref}): {msg}"))
-    out.insert(0, Check("ok" if not problems and not pending else "warn",
-                        tr(f"在用账号 {len(accounts)} 个，待补全 {pending} 个（govmedia accounts resolve 可查找），"
-                           f"采集设置有问题的 {problems} 个",
-                           f"{len(accounts)} active accounts, {pending} pending identity (see govmedia accounts resolve), "
-                           f"{problems} with collection problems")))
+    collectable = len(accounts) - len(pending)
+    out.insert(0, Check("ok" if not problems else "warn",
+                        tr(f"可采集账号 {collectable} 个，采集设置有问题的 {problems} 个",
+                           f"{collectable} collectable accounts, {problems} with collection problems")))
+    if pending:
+        what = "、".join(f"缺{k} {n} 个" for k, n in lacking.items())
+        what_en = ", ".join(f"{n} missing {k}" for k, n in lacking.items())
+        out.insert(1, Check("warn", tr(
+            f"待补全 {len(pending)} 个账号（不采集，不计入采集计划）：{what}；govmedia accounts resolve 可查找账号ID",
+            f"{len(pending)} pending accounts (not collected, not in the polling plan): {what_en}; "
+            "see govmedia accounts resolve")))
     return out
+
+
+def pending_missing(account: Account) -> list[str]:
+    """What keeps a pending account from being collected: 平台, 账号ID, 主办单位 (unit prefetched)."""
+    missing = []
+    if account.platform == vocab.Platform.OTHER.value and not account.uid:
+        missing.append(tr("平台", "platform"))
+    if not account.uid:
+        missing.append(tr("账号ID", "account id"))
+    if account.unit.name == PENDING_UNIT:
+        missing.append(tr("主办单位", "owner unit"))
+    return missing
 
 
 @dataclass(frozen=True)
@@ -137,7 +160,7 @@ async def method_readiness(credentials: set[str], settings: Settings,
     ``needs`` is the collectors' source registry as data (`collectors.sources.method_needs`).
     """
     counts: dict[str, dict[str, int]] = {m: {} for m in [*needs, vocab.CollectMethod.MANUAL.value]}
-    rows = await Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES]).values(
+    rows = await Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES], pending=False).values(
         "collect_method", "credential", "feed_url")
     for r in rows:
         method = r["collect_method"]
@@ -167,8 +190,9 @@ def describe_db(settings: Settings, url: str) -> Check:
 
 
 async def method_counts() -> dict[str, int]:
-    """Active accounts per collection method."""
+    """Active accounts per collection method; pending accounts are never collected, so never counted."""
     counts: dict[str, int] = {}
-    for a in await Account.filter(status__in=[s.value for s in vocab.ACTIVE_STATUSES]).values("collect_method"):
+    active = [s.value for s in vocab.ACTIVE_STATUSES]
+    for a in await Account.filter(status__in=active, pending=False).values("collect_method"):
         counts[a["collect_method"]] = counts.get(a["collect_method"], 0) + 1
     return counts

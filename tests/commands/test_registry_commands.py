@@ -67,8 +67,9 @@ def test_add_and_bad_import_exit_codes(gm, tmp_path: Path) -> None:  # type: ign
     gm("accounts", "add", "--platform", "wechat", "--uid", "gh_aaaaaaaaaaaa", "--name", "测试号", "--unit", "测试局",
        "--unit-kind", "县直部门")
     gm("accounts", "add", "--platform", "wechat", "--uid", "gh_aaaaaaaaaaaa", "--name", "测试号", "--unit", "测试局", code=2)
+    # Issue 21: a list without a unit column imports (pending); a file with no name column is refused.
     bad = tmp_path / "bad.csv"
-    bad.write_text("账号名称,平台\n甲,微信\n", encoding="utf-8")
+    bad.write_text("平台,主办单位\n微信,测试局\n", encoding="utf-8")
     gm("accounts", "import", str(bad), code=2)
     gm("accounts", "import", str(tmp_path / "missing.xlsx"), code=2)
     assert len(json.loads(gm("accounts", "list", "--format", "json"))) == 1

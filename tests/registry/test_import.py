@@ -54,7 +54,8 @@ async def test_gbk_csv_gives_the_same_registry(db: str, sample_ledger: Path, tmp
 
 async def test_xlsx_with_three_broken_rows_writes_nothing(db: str, sample_ledger: Path, tmp_path: Path) -> None:
     headers, rows = sample_rows(sample_ledger)
-    rows[4][headers.index("平台")] = "微信号"
+    # Issue 21: an unknown platform is no longer an error (and 微信号 is a WeChat word): a bad phone instead.
+    rows[4][headers.index("负责人电话")] = "12345"
     rows[9][headers.index("账号ID")] = "gh_12345"
     rows[20][headers.index("开设日期")] = "2019-02-30"
     wb = Workbook()
@@ -68,7 +69,7 @@ async def test_xlsx_with_three_broken_rows_writes_nothing(db: str, sample_ledger
     before = await counts()
     result = await import_ledger(broken, actor="t", today=TODAY)
     assert [(e.row, e.column, e.value) for e in result.errors] == [
-        (6, "平台", "微信号"), (11, "账号ID", "gh_12345"), (22, "开设日期", "2019-02-30")]
+        (6, "负责人电话", "12345"), (11, "账号ID", "gh_12345"), (22, "开设日期", "2019-02-30")]
     assert not result.applied and await counts() == before
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from registry.ledger.records import PENDING_UNIT, is_pending, record_identity, validate_rows
+from registry.ledger.records import PENDING_UNIT, is_pending, record_identity
+from registry.ledger.validation import validate_rows
 
 TODAY = dt.date(2026, 12, 7)
 HEAD = ["账号名称", "平台", "账号ID", "主办单位", "微信号", "__biz"]
@@ -47,10 +48,16 @@ def test_a_mistyped_id_is_still_an_error_that_says_it_may_be_left_empty() -> Non
 
 
 def test_two_pending_rows_of_one_name_unit_and_platform_are_duplicates() -> None:
+    """Issue 21 changed this: a repeated account merges into one (a note names both rows) instead of
+    refusing the file; only conflicting fields are an error, naming both rows and the real column."""
     parsed = validate_rows(HEAD, [(2, ["滹沱发布", "新浪微博", "", "滹沱县人民政府", "", ""]),
                                   (3, ["滹沱发布", "新浪微博", "", "滹沱县人民政府", "", ""]),
                                   (4, ["滹沱发布", "微信公众号", "", "滹沱县人民政府", "", ""])], TODAY)
-    assert [e.row for e in parsed.errors] == [3] and "都没有账号ID" in str(parsed.errors[0])
+    assert parsed.errors == [] and [n for n, _ in parsed.records] == [2, 4]
+    assert parsed.notes == ["第2、3行是同一账号「滹沱发布」，已合并为一个"]
+    parsed = validate_rows(HEAD, [(2, ["滹沱发布", "新浪微博", "", "滹沱县人民政府", "", ""]),
+                                  (3, ["滹沱发布", "新浪微博", "", "", "", ""])], TODAY)  # unit not known on row 3
+    assert parsed.errors == [] and parsed.records[0][1]["unit"] == "滹沱县人民政府" and len(parsed.records) == 1
 
 
 def test_credential_warnings_are_one_summary_line() -> None:

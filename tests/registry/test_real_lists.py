@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from cli import main
 from registry.config.i18n import set_lang
 from registry.ledger.layout import locate
-from registry.ledger.records import validate_rows
 from registry.ledger.tabular import TableError, read_sheets
+from registry.ledger.validation import validate_rows
 from registry.ledger.vocab import Platform, parse_platform
 
 TODAY = dt.date(2026, 12, 1)
@@ -30,7 +30,9 @@ SUMMARY = [
     (10, "滹沱文旅", "bilibili", "3546789", "滹沱县文化广电和旅游局", "department", ""),
     (11, "滹沱文旅", "baijiahao", "1712345678901234", "滹沱县文化广电和旅游局", "department", ""),
     (13, "滹沱镇发布", "wechat", "gh_0a1b2c3d4e5f", "滹沱镇人民政府", "township", "订阅号"),
-    (14, "滹沱镇", "weibo", "5718301792", "滹沱镇人民政府", "township", ""),  # platform in brackets, blank unit
+    # Platform in brackets; its unit cell is blank and not merged: blank is not ditto (issue 21), so the
+    # account is pending (待核实) and takes no level from the section row.
+    (14, "滹沱镇", "weibo", "5718301792", "待核实", "", ""),
 ]
 PROBLEMS = [
     (3, "滹沱交通", "wechat", "gh_2b3c4d5e6f70", "滹沱县交通运输局", "", ""),
@@ -43,7 +45,7 @@ SURVEY = [
     (4, "滹沱市场监管", "wechat", "gh_3c4d5e6f7081", "滹沱县市场监督管理局", "department", ""),  # full-width 原始ID
     (5, "滹沱市场监管", "weibo", "5718301795", "滹沱县市场监督管理局", "department", ""),
     (6, "滹沱应急", "wechat", "gh_4d5e6f708192", "滹沱县应急管理局", "department", ""),
-    (7, "滹沱应急", "bilibili", "3546790", "滹沱县应急管理局", "department", ""),  # blank unit filled down
+    (7, "滹沱应急", "bilibili", "3546790", "待核实", "", ""),  # blank unit: pending unless --fill-down (issue 21)
 ]
 
 
@@ -71,14 +73,16 @@ def test_the_reader_says_what_it_skipped_and_filled() -> None:
     assert "第4、12行是分类行（「一、县直部门」、「二、乡镇」），已跳过" in notes
     assert "第15行是合计行（「合计」），已跳过" in notes
     assert any(n.startswith("第16–17行是注释/落款行") for n in notes)
-    assert "第9、11、14行【开办主体】为空或「同上」，已按上一行填写" in notes
+    # Only 同上 is ditto (issue 21): the blank row 14 is no longer filled from the row above.
+    assert "第9、11行【开办主体】为「同上」或按要求向下填充，已按上一行填写" in notes
     _, notes, _ = parse("paicha-gbk.csv")
     assert "第3行是分类行（「一 县直单位」），已跳过" in notes and "第8行是合计行（「合计」），已跳过" in notes
 
 
 def test_a_name_only_list_parses_every_row_as_pending() -> None:
     rows, notes, errors = parse("tongbao-unicode.txt", Platform.WECHAT)
-    assert errors == [] and "第5、7行【开办主体】为空或「同上」，已按上一行填写" in notes
+    # Row 7's blank unit stays blank (pending), only row 5's 同上 is filled (issue 21: blank is not ditto).
+    assert errors == [] and "第5行【开办主体】为「同上」或按要求向下填充，已按上一行填写" in notes
     assert [r[0] for r in rows] == [4, 5, 6, 7] and all(r[3] == "" for r in rows)  # no id: 待补全
     assert rows[1][2] == "weibo"  # （政务微博） in the name
 
@@ -140,11 +144,14 @@ def test_name_only_list_through_the_cli(gm, tmp_path: Path) -> None:  # type: ig
         csv.writer(fh).writerows(table)
     assert "新增 0，变更 4，未变 0" in gm("accounts", "import", str(tmp_path / "ids.csv"))
     done = json.loads(gm("accounts", "list", "--format", "json"))
-    assert {i["id"] for i in done} == {i["id"] for i in pending} and not any(i["pending"] or not i["uid"] for i in done)
+    assert {i["id"] for i in done} == {i["id"] for i in pending} and all(i["uid"] for i in done)
+    # Row 7's blank unit is not ditto (issue 21): that account stays pending for its unit.
+    assert [i["name"] for i in done if i["pending"]] == ["滹沱民政"]
     assert "新增 0，变更 0，未变 4" in gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"),
                                         "--default-platform", "微信公众号")
-    out = gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"), code=2)
-    assert "第4行 B列【账号名称】" not in out and "第4行 【平台】 平台为空" in out and "--default-platform" in out
+    # Issue 21: a row without a platform is no longer an error; the account would be pending (平台 其他).
+    out = gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"), "--dry-run")
+    assert "没有平台" in out and "--default-platform" in out and "待补全，缺：平台、账号ID" in out
     out = gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"), "--default-platform", "脸书", code=2)
     assert "平台「脸书」无法识别：可用 微信公众号/新浪微博/微信视频号/抖音/今日头条/快手/小红书/百家号/哔哩哔哩/其他" in out
 
@@ -188,9 +195,11 @@ def test_title_row_above_the_standard_header_and_errors_name_row_and_column(tmp_
     ])
     found = locate(read_sheets(path))
     assert found.header_row == 2
-    errors = [str(e) for e in validate_rows(found.headers, found.rows, TODAY, header_row=2).errors]
+    parsed = validate_rows(found.headers, found.rows, TODAY, header_row=2)
+    errors = [str(e) for e in parsed.errors]
+    # Issue 21: an unknown platform is no longer a refusal but a warning; the account is 其他, pending.
+    assert parsed.warnings[0].startswith("第3行 B列【平台】「脸书」不是可识别的平台")
     assert errors == [
-        "第3行 B列【平台】 平台「脸书」无法识别：可用 微信公众号/新浪微博/微信视频号/抖音/今日头条/快手/小红书/百家号/哔哩哔哩/其他（别的平台填“其他”）",
         "第4行 E列【开设日期】 日期格式应为 YYYY-MM-DD：'2026-13-01'",
         "第6行 A列【账号名称】 「同上」只能用于单位等共用信息：请填写本账号自己的内容",
     ]
@@ -198,7 +207,8 @@ def test_title_row_above_the_standard_header_and_errors_name_row_and_column(tmp_
                                         ["a", "微博", "５７１８３０１７９１", "某局"], ["b", "微博", "5718301791", "某局"]])
     found = locate(read_sheets(path))
     errors = [str(e) for e in validate_rows(found.headers, found.rows, TODAY, header_row=2).errors]
-    assert errors == ["第4行 C列【账号ID】 与第3行重复（同一平台同一账号ID）：'5718301791'"]
+    # Issue 21: the same id under two names is a conflicting claim; the error names the column that differs.
+    assert len(errors) == 1 and errors[0].startswith("第4行 A列【账号名称】 与第3行是同一账号") and "「a」" in errors[0]
 
 
 def test_sections_that_name_a_platform_and_a_missing_header() -> None:
@@ -212,8 +222,9 @@ def test_sections_that_name_a_platform_and_a_missing_header() -> None:
     parsed = validate_rows(found.headers, found.rows, TODAY, header_row=found.header_row)
     # A blank unit continues its own group only: the row under a new section does not inherit across it,
     # so its owner unit is not known yet (待核实, a pending account).
+    # Issue 21: a blank is not ditto either, so row 6 is pending too.
     assert [(r["platform"], r["unit"]) for _, r in parsed.records] == [
-        ("weibo", "滹沱县公安局"), ("wechat", "滹沱县公安局"), ("wechat", "滹沱县公安局"), ("douyin", "待核实")]
+        ("weibo", "滹沱县公安局"), ("wechat", "滹沱县公安局"), ("wechat", "待核实"), ("douyin", "待核实")]
     assert parsed.errors == []
     assert "第3、5–6、8行【平台】按所在分类行填写" in found.notes
     with pytest.raises(TableError, match="没有找到表头"):
