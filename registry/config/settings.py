@@ -84,9 +84,9 @@ response_posts_per_cycle = 10
 # Any lane (wechat_api, weibo_api, weibo_public, feed) may be tuned in a table of its own; these keys
 # win over the ones above. For example:
 # [lanes.weibo_api]
-# min_interval = 0.0       # seconds between two calls on the lane (across workers on PostgreSQL)
-# jitter = 0.0             # plus up to this many random seconds
-# concurrency = 4          # calls in flight per process
+# min_interval = 0.0       # seconds between two calls on the lane, 0-3600 (across workers on PostgreSQL)
+# jitter = 0.0             # plus up to this many random seconds, 0-3600
+# concurrency = 4          # calls in flight per process, 1-256
 # per_credential = false   # true: one lane per credential (per-account quotas)
 
 [wecom]
@@ -113,7 +113,7 @@ quiet_hours = "18:00-08:30"
 working_days_only = true
 # Let veto-level (单项否决) warnings through quiet hours.
 veto_bypass_quiet = false
-# Hours before an unchanged set of problems is sent again as a reminder.
+# Hours before an unchanged set of problems is sent again as a reminder (1-8784).
 repeat_hours = 24
 # Message type of WeCom app messages: text (shows in personal WeChat too) or markdown.
 msgtype = "text"
@@ -209,9 +209,9 @@ response_posts_per_cycle = 10
 # 每个通道（wechat_api、weibo_api、weibo_public、feed）都可以单独调整；这里的设置优先于上面的。
 # 例如：
 # [lanes.weibo_api]
-# min_interval = 0.0       # 通道上两次调用之间的秒数（PostgreSQL 上跨进程生效）
-# jitter = 0.0             # 另加至多这么多秒的随机等待
-# concurrency = 4          # 每个进程同时进行的调用数
+# min_interval = 0.0       # 通道上两次调用之间的秒数，0-3600（PostgreSQL 上跨进程生效）
+# jitter = 0.0             # 另加至多这么多秒的随机等待，0-3600
+# concurrency = 4          # 每个进程同时进行的调用数，1-256
 # per_credential = false   # true：每个凭据一个通道（按账号计配额时）
 
 [wecom]
@@ -238,7 +238,7 @@ quiet_hours = "18:00-08:30"
 working_days_only = true
 # 单项否决级别的预警不受免打扰时段限制。
 veto_bypass_quiet = false
-# 问题没有变化时，隔多少小时再提醒一次。
+# 问题没有变化时，隔多少小时再提醒一次（1-8784）。
 repeat_hours = 24
 # 企业微信应用消息类型：text（个人微信里也能显示）或 markdown。
 msgtype = "text"
