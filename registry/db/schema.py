@@ -80,16 +80,41 @@ async def apply_migrations(config: dict[str, Any], app: str) -> list[str]:
         if step.backward:  # never planned without a target; a downgrade is not something a command does
             raise RuntimeError(f"unexpected backward step {migration.app_label}.{migration.name}")
         editor = executor._schema_editor(atomic=migration.atomic)
+        todo = True
         if editor.atomic_migration:
             async with in_transaction(connection.connection_name) as txn:
-                editor.client = txn
-                await migration.apply(state, schema_editor=editor)
-                await _record(txn, migration.app_label, migration.name)
+                todo = await _claim(txn, migration.app_label, migration.name)
+                if todo:
+                    editor.client = txn
+                    await migration.apply(state, schema_editor=editor)
+                    await _record(txn, migration.app_label, migration.name)
         else:
             await migration.apply(state, schema_editor=editor)
             await _record(connection, migration.app_label, migration.name)
-        done.append(migration.name)
+        if todo:
+            done.append(migration.name)
+        else:  # another process (a second worker starting) applied it meanwhile: only follow its state
+            await migration.apply(state, dry_run=True, schema_editor=None)
     return done
+
+
+#: PostgreSQL advisory lock key serialising upgrades of one database by several processes.
+UPGRADE_LOCK = 0x676D5F75  # "gm_u"
+
+
+async def _claim(txn: BaseDBAsyncClient, app: str, name: str) -> bool:
+    """Inside the migration's transaction: wait for any other upgrading process, then whether it is still to do.
+
+    SQLite's transactions already start with the write lock (BEGIN IMMEDIATE); PostgreSQL takes an
+    advisory lock held to the end of the transaction. Without it, two `run --worker` processes started
+    on an old database both applied the first migration and one failed ("already exists").
+    """
+    pg = txn.capabilities.dialect == "postgres"
+    if pg:
+        await txn.execute_query(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK})")
+    marks = "$1 AND name = $2" if pg else "? AND name = ?"
+    _, rows = await txn.execute_query(f'SELECT 1 FROM "tortoise_migrations" WHERE app = {marks}', [app, name])
+    return not rows
 
 
 async def _record(client: BaseDBAsyncClient, app: str, name: str) -> None:

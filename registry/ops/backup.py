@@ -65,8 +65,9 @@ def _write_checked(src: Path, out: Path) -> None:
             check(tmp)
         except BackupError as exc:
             kept = tr(f"；{out} 未改动", f"; {out} was left untouched") if out.exists() else ""
-            raise BackupError(tr(f"数据库 {src} 的副本未通过检查，未写入备份{kept}：{exc}",
-                                 f"the copy of {src} failed its check and was not written{kept}: {exc}")) from None
+            why = str(exc).replace(str(tmp), tr("副本", "the copy"))
+            raise BackupError(tr(f"数据库 {src} 的副本未通过检查，未写入备份{kept}：{why}",
+                                 f"the copy of {src} failed its check and was not written{kept}: {why}")) from None
         try:
             os.replace(tmp, out)
         except OSError as exc:

@@ -155,3 +155,17 @@ def test_an_upgrade_killed_at_any_statement_opens_cleanly_with_every_row(db_url:
             assert first > 10, "the upgrade ran too few statements to have been tested"
             return
     pytest.fail(f"the upgrade ran more than {MAX_STATEMENTS} statements")
+
+
+def test_processes_upgrading_one_database_at_once_all_succeed(db_url: str, tmp_path: Path) -> None:
+    """Several `run --worker` processes started together on an old database: each migration is applied once,
+    by whichever process gets it first, and every process opens the database."""
+    url = f"sqlite://{tmp_path / 'g.db'}" if is_sqlite(db_url) else db_url
+    asyncio.run(_build_base(url))
+    procs = [subprocess.Popen([sys.executable, "-m", "cli", "--db", url, "accounts", "list"], cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}) for _ in range(3)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0 and "Traceback" not in err, (out, err)
+    assert asyncio.run(_snapshot(url))["tortoise_migrations"] == MIGRATIONS
