@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import _reset_pg
+from tests.conftest import _reset_pg
 from test_rel_migrations import MIGRATIONS, _columns, _insert_row, _order, _tables
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate
