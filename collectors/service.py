@@ -113,4 +113,3 @@ def lane_book(settings: Settings) -> LaneBook:
         return LaneBook(slots=LocalSlots(), overrides=configured)
     paces = {name: f"{lane.min_interval:g}+{lane.jitter:g}" for name, lane in configured.items()}
     return LaneBook(slots=DbSlots(paces), overrides=configured)
-
