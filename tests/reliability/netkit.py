@@ -44,6 +44,10 @@ def trickling(every: float, ctype: str = "application/json") -> Handler:
             except OSError:
                 return
 
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.do_GET()
+
     return Trickle
 
 

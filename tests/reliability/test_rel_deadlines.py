@@ -17,9 +17,10 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner, Result
-from netkit import serving, trickling
+from netkit import announcing, serving, trickling
 from relkit import settings_for, write_config, write_ledger
 
+from bot import wecom_api
 from cli import main
 from collectors.errors import ErrorKind, PlatformError
 from collectors.http import Bounds, Http
@@ -127,3 +128,17 @@ def test_collect_and_run_once_end_when_every_feed_trickles(tmp_path: Path) -> No
             assert result is not None, f"govmedia {' '.join(args)} did not end"
             assert "Traceback" not in result.output, result.output
             assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+
+
+async def test_a_trickling_or_huge_wecom_answer_fails_the_send_not_the_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notify side has the same bounds (bot/wecom_api.py): a retryable failed send, within the deadline."""
+    monkeypatch.setattr(wecom_api, "CALL_DEADLINE_S", 0.5)
+    async with httpx.AsyncClient(timeout=20.0) as client:
+        with serving(trickling(0.2)) as base:
+            slow = await asyncio.wait_for(wecom_api.call_json(client, "POST", base + "/cgi-bin/message/send", (),
+                                                              "message/send", json={}), STALL)
+        with serving(announcing(1024**3, b'{"errcode":0,"x":"')) as base:
+            huge = await asyncio.wait_for(wecom_api.call_json(client, "GET", base + "/cgi-bin/gettoken", (), "gettoken"),
+                                          STALL)
+    assert not isinstance(slow, dict) and not slow.ok and slow.retryable and "within" in slow.error, slow
+    assert not isinstance(huge, dict) and not huge.ok and "over" in huge.error, huge
