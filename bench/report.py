@@ -228,5 +228,8 @@ def render(results: Rows, meta: dict[str, Any]) -> str:
     one_host = HERE / "one-host.md"  # written by `python -m bench.one_host` (lanes, issue 13)
     if one_host.exists():
         lines += [one_host.read_text(encoding="utf-8").rstrip(), ""]
+    province = HERE / "province-scale.md"  # issue 24: before/after runs, snapshots, batch ingest, workers
+    if province.exists():
+        lines += [province.read_text(encoding="utf-8").rstrip(), ""]
     lines += ["## Profile of the slowest path", "", *profiles()]
     return "\n".join(lines).rstrip() + "\n"

@@ -46,7 +46,10 @@ async def check(rt: Runtime, now: dt.datetime) -> CheckSummary:
     from rules.evaluate import run_check
 
     summary = await run_check(now, rt.rule_settings, rt.content_checker)
-    await record_closed_month(rt, now)
+    try:
+        await record_closed_month(rt, now)
+    except Exception as exc:  # the check itself is done; the next check records the month
+        log.warning("month-end snapshot not recorded: %s: %s", type(exc).__name__, exc)
     return summary
 
 

@@ -112,3 +112,35 @@ def test_monthly_review_job_runs_once_on_the_first_working_day(demo_dir: Path) -
     assert "2026-11" in first and Path(first).exists()
     assert len(delivered) == 1 and delivered[0]["to"] == "hutuo_office"
     assert "2026年11月" in str(delivered[0]["payload"])
+
+
+def test_check_records_the_month_that_closed_once(demo_dir: Path) -> None:
+    # The first check after a month closes records its trend figures (the demo's own check already did):
+    # the record equals the month judged again, and further checks leave it as it is.
+    import asyncio
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from registry.db.lifecycle import database
+    from registry.db.models import MonthSnapshot
+    from registry.findings.snapshots import stored_months
+    from reports.monthly_build import month_figures
+    from rules.config import BLIND_RULE, CATALOGUE, RuleSettings, rules_where
+    from rules.evaluate import evaluate_at
+
+    tz = ZoneInfo("Asia/Shanghai")
+    month = (dt.datetime.now(tz).date().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    gm(demo_dir, "check")
+    settings = RuleSettings.from_dict({})
+
+    async def read() -> tuple[object, object, int]:
+        async with database("sqlite://" + str(demo_dir / "govmedia.db")):
+            stored = (await stored_months([month]))[month]
+            again = await month_figures(month, tz=tz, now=dt.datetime.now(tz),
+                                        evaluate=lambda at: evaluate_at(at, settings, only=rules_where("trend")),
+                                        rules=list(CATALOGUE.values()), blind_rule=BLIND_RULE)
+            return stored, again, await MonthSnapshot.filter(month=month).count()
+
+    stored, again, rows = asyncio.run(read())
+    assert stored == again and rows == 1
+    assert stored.accounts == 40 and 0 < stored.checked <= 40  # type: ignore[attr-defined]
