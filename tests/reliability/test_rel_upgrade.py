@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import _reset_pg
 from test_rel_migrations import MIGRATIONS, _columns, _insert_row, _order, _tables
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate
 
 from registry.db.lifecycle import APP, DatabaseError, database, is_sqlite, tortoise_config
+from tests.conftest import _reset_pg
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "0004_county_time_text"  # the upgrade under test runs 0005 .. the latest
