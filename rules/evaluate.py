@@ -13,7 +13,7 @@ from registry.findings.checks import CheckData, SyncResult, load_check_data, syn
 from registry.views.post_digest import post_digests
 from registry.views.response_facts import ResponseBounds, ResponseRow, response_rows
 from rules.catalogue import evaluate_all
-from rules.config import RULE_IDS, RuleSettings, rules_where
+from rules.config import CATALOGUE, RuleSettings, rules_where
 from rules.digest import digest_bounds, make_digest
 from rules.facts import AccountFacts, FindingDraft, ResponseFacts
 from rules.rule_base import ACTIVE, is_blind, pinned_counts
@@ -157,7 +157,7 @@ async def run_check(now: dt.datetime, settings: RuleSettings, content: ContentCh
         today = now.date()
         grace = [aid for aid, deadline in data.review_deadlines.items() if deadline >= today]
         result = await sync_findings(drafts, blind, now, grace, activity_rules=rules_where("activity"),
-                                     review_rules=rules_where("opens_review"), known_rules=RULE_IDS)
+                                     review_rules=rules_where("opens_review"), known_rules=frozenset(CATALOGUE))
     active = sum(1 for a in data.accounts if a["status"] in ACTIVE)
     return CheckSummary(now=now, accounts=len(data.accounts), active=active, drafts=drafts, sync=result,
                         content_scanned=scanned)

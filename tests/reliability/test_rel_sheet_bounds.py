@@ -105,17 +105,19 @@ def test_a_sheet_within_the_bounds_still_reads_its_merged_cells(tmp_path: Path) 
 def test_an_import_prints_a_bounded_number_of_problem_lines(tmp_path: Path) -> None:
     header, rows = ledger_rows()
     junk: list[list[str]] = []
-    platform = header.index("平台")
+    # An unreadable date is a row error (an unknown platform word became a warning with issue 21).
+    opened = header.index("开设日期")
     for i in range(3 * MAX_PROBLEM_LINES):
         row = list(rows[i % len(rows)])
-        row[platform] = f"不存在的平台{i}"
+        row[opened] = f"不是日期{i}"
         junk.append(row)
     path = tmp_path / "junk.csv"
     path.write_text("\n".join(",".join(r) for r in [header, *junk]), encoding="utf-8")
     result = CliRunner().invoke(main, ["--db", f"sqlite://{tmp_path}/g.db", "accounts", "import", str(path)])
     assert result.exit_code == 2, result.output[-2000:]
     lines = result.output.splitlines()
-    assert len(lines) <= MAX_PROBLEM_LINES + 5, len(lines)
+    # The column mapping (a title and one line per column) is printed before the problems.
+    assert len(lines) <= MAX_PROBLEM_LINES + len(header) + 1 + 5, len(lines)
     assert "未列出" in result.output, result.output[-500:]
 
 
