@@ -114,7 +114,7 @@ def test_monthly_review_job_runs_once_on_the_first_working_day(demo_dir: Path) -
     assert "2026年11月" in str(delivered[0]["payload"])
 
 
-def test_check_records_the_month_that_closed_once(demo_dir: Path) -> None:
+def test_check_records_the_month_that_closed_once(demo_run: DemoRun, tmp_path: Path) -> None:
     # The first check after a month closes records its trend figures (the demo's own check already did):
     # the record equals the month judged again, and further checks leave it as it is.
     import asyncio
@@ -128,6 +128,9 @@ def test_check_records_the_month_that_closed_once(demo_dir: Path) -> None:
     from rules.config import BLIND_RULE, CATALOGUE, RuleSettings, rules_where
     from rules.evaluate import evaluate_at
 
+    # Its own copy of the demo: the module's shared copy is changed by other tests (statuses, decisions),
+    # which a re-evaluation would see and the month's record, rightly, would not.
+    demo_dir = copy_demo(demo_run, tmp_path)
     tz = ZoneInfo("Asia/Shanghai")
     month = (dt.datetime.now(tz).date().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     gm(demo_dir, "check")

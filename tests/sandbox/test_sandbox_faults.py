@@ -188,6 +188,7 @@ async def test_faults_at_runtime(client: httpx.AsyncClient, wechat_token: TokenF
 async def test_slow_response_outlasts_the_client_timeout() -> None:
     slow = Fault.from_dict({"platform": "feed", "kind": "slow", "seconds": 0.5})
     with running_sandbox(faults=[slow]) as running:
-        async with httpx.AsyncClient(base_url=running.base_url, timeout=0.1) as client:
+        # Only the read is held to 0.1 s: a connect on a loaded machine may take longer than that.
+        async with httpx.AsyncClient(base_url=running.base_url, timeout=httpx.Timeout(0.1, connect=10.0)) as client:
             with pytest.raises(httpx.ReadTimeout):
                 await client.get("/feeds/5581726316.xml")
