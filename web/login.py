@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import secrets
@@ -56,7 +55,7 @@ async def login_submit(request: Request) -> Response:
                     error=f"登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试或联系管理员。")
     worst = max(user_fails, addr_fails)
     if worst >= t.slow_after and t.delay_s > 0:
-        await asyncio.sleep(min(t.delay_s * 2 ** (worst - t.slow_after), 8.0))
+        await t.sleep(min(t.delay_s * 2 ** (worst - t.slow_after), 8.0))
     stored = await webusers.password_hash_of(name)
     ok = verify_password(stored, password)
     await webusers.record_login_attempt([user_key, addr_key], ok, now)

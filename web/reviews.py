@@ -11,11 +11,12 @@ from starlette.routing import Route
 
 from registry.ledger.accounts import Ambiguous, Invalid, NotFound
 from registry.ledger.reviews import decide
-from registry.views.console import review_in_scope, review_rows
+from registry.views.console import page_count, review_in_scope, review_page
 from web.auth import checked_form, current_user, int_param, roles
 from web.render import DECISIONS, page
 from web.services import Services
 
+PER_PAGE = 50
 #: The printable dossier is a document of its own, styled inline and without any script.
 DOSSIER_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"
 
@@ -25,7 +26,10 @@ async def review_list(request: Request) -> Response:
     user = current_user(request)
     state = request.query_params.get("state")
     state = state if state in ("open", "decided", "all") else "open"
-    return page(request, "reviews.html", rows=await review_rows(user.scope, state), state=state)
+    number = int_param(request.query_params.get("page"), 1) or 1
+    total, rows = await review_page(user.scope, state, page=number, per_page=PER_PAGE)
+    return page(request, "reviews.html", rows=rows, total=total, state=state, page_no=number,
+                pages=page_count(total, PER_PAGE))
 
 
 async def _review(request: Request) -> dict[str, object]:

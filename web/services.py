@@ -5,6 +5,7 @@ review dossier. The console reads the registry itself; these are the feature pac
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class Throttle:
     lock_addr: int = 20
     window_s: int = 900
     delay_s: float = 0.5
+    #: How a delay is waited (a seam: tests record the delays instead of timing them).
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
 @dataclass(frozen=True)

@@ -188,12 +188,15 @@ async def pending_silences(scope: Scope) -> list[dict[str, Any]]:
                                                    account_name="account__name", unit_name="unit__name"))
 
 
-async def review_rows(scope: Scope, state: str = "open") -> list[dict[str, Any]]:
-    """Review cases in the scope, newest first."""
+async def review_page(scope: Scope, state: str = "open", *, page: int = 1,
+                      per_page: int = 50) -> tuple[int, list[dict[str, Any]]]:
+    """One page of review cases in the scope (total, rows), newest first."""
     query = Review.all() if scope is None else Review.filter(account__unit_id__in=list(scope))
     if state != "all":
         query = query.filter(state=state)
-    return list(await query.order_by("-opened_at", "-id").values(
+    per = max(1, min(per_page, PAGE_MAX))
+    total = await query.count()
+    return total, list(await query.order_by("-opened_at", "-id").offset((max(page, 1) - 1) * per).limit(per).values(
         "id", "rule", "state", "opened_at", "decision", "reason", "decided_by", "decided_at", "deadline",
         "account_id", account_name="account__name", account_platform="account__platform",
         unit_name="account__unit__name"))

@@ -91,4 +91,6 @@ async def test_reviews_in_scope(db: str, sample_ledger: Path) -> None:
     assert other_unit is not None
     assert await console.review_in_scope(review.id, frozenset({other_unit.id})) is None
     assert (await console.review_in_scope(review.id, None))["account_id"] == account.id  # type: ignore[index]
-    assert [r["id"] for r in await console.review_rows(None)] == [review.id]
+    total, rows = await console.review_page(None)
+    assert total == 1 and [r["id"] for r in rows] == [review.id]
+    assert (await console.review_page(frozenset({other_unit.id})))[0] == 0
