@@ -101,16 +101,20 @@ def draft_checker(rt: Runtime) -> Any:
 
 
 async def doctor_lines(rt: Runtime) -> list[tuple[bool, str]]:
-    """The `doctor` checks as (ok, message) lines."""
-    from collectors.sources import method_needs
+    """The `doctor` summary as (ok, message) lines: config, secrets, database, active accounts per collection
+    method (the per-account readiness, a pass over every account, stays with `govmedia doctor`)."""
     from registry.ops import doctor as doctor_mod
 
     checks = doctor_mod.check_config(rt.settings)
-    secret_checks, names = doctor_mod.check_secrets(rt.settings)
+    secret_checks, _names = doctor_mod.check_secrets(rt.settings)
     checks += secret_checks
     checks.append(doctor_mod.describe_db(rt.settings, rt.app.db_url))
-    checks += await doctor_mod.check_accounts(names, rt.settings, method_needs())
-    return [(c.level == "ok", c.message) for c in checks]
+    lines = [(c.level == "ok", c.message) for c in checks]
+    counts = await doctor_mod.method_counts()
+    lines.append((True, tr("在用账号按采集方式：", "active accounts by method: ")
+                  + "，".join(f"{m} {n}" for m, n in sorted(counts.items()))))
+    lines.append((True, tr("各账号的采集准备情况请运行 govmedia doctor 查看", "run govmedia doctor for each account's readiness")))
+    return lines
 
 
 @click.group()
