@@ -145,6 +145,13 @@ def test_admin_walks_and_acts(server: str, browser: object, tmp_path: Path) -> N
     _shot(d, tmp_path, "ledger-mapping")
     d.find_element(By.XPATH, "//button[text()='列对应正确，试运行']").click()  # type: ignore[attr-defined]
     assert "试运行（未写入）" in d.page_source  # type: ignore[attr-defined]
+    # generate a monthly review and find it in the list
+    d.get(server + "/reports")  # type: ignore[attr-defined]
+    before = len(d.find_elements(By.CSS_SELECTOR, "a[href^='/reports/files/']"))  # type: ignore[attr-defined]
+    d.find_element(By.XPATH, "//button[text()='生成月度报告']").click()  # type: ignore[attr-defined]
+    assert "已生成" in d.page_source  # type: ignore[attr-defined]
+    assert len(d.find_elements(By.CSS_SELECTOR, "a[href^='/reports/files/']")) >= max(before, 1)  # type: ignore[attr-defined]
+    _shot(d, tmp_path, "reports-generated")
     # approve the unit's exemption request, if one waits
     d.get(server + "/findings")  # type: ignore[attr-defined]
     approve = d.find_elements(By.XPATH, "//button[text()='批准']")  # type: ignore[attr-defined]
