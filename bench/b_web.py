@@ -109,12 +109,13 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=50, help="mean posts per account (generate.py)")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="reuse an existing SQLite dataset")
+    parser.add_argument("--pg-url", help="PostgreSQL database to fill (default: bench.common's bench_web database)")
     args = parser.parse_args()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"\n{dt.date.today()} · commit {commit} · load {os.getloadavg()[0]:.2f} · posts/account ≈{args.posts}\n")
     print("| db | accounts | role | page | median ms | worst ms |\n|---|---|---|---|---|---|")
     for size in [int(s) for s in args.sizes.split(",")]:
-        url = dataset_url(args.db, size, name="bench_web")
+        url = args.pg_url if args.db == "postgres" and args.pg_url else dataset_url(args.db, size, name="bench_web")
         path = Path(url.removeprefix("sqlite://"))
         if not (args.reuse and args.db == "sqlite" and path.exists()):
             s = asyncio.run(generate(url, size, args.posts))
