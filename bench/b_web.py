@@ -46,7 +46,8 @@ async def _login(c: httpx.AsyncClient, name: str) -> None:
     assert r.status_code == 303, r.text
 
 
-async def _measure(url: str, folder: Path, reps: int) -> list[tuple[str, str, float, float]]:
+async def measure(url: str, folder: Path, reps: int) -> list[tuple[str, str, float, float]]:
+    """Per role and page: (role, page, median s, worst s) over ``reps`` requests after a warm-up."""
     from cli_commands.app import App
     from cli_commands.runtime import Runtime
     from cli_commands.web import build_services
@@ -121,7 +122,7 @@ def main() -> None:
             s = asyncio.run(generate(url, size, args.posts))
             print(f"  generated {size} accounts, {s.posts} posts in {s.seconds:.0f} s", file=sys.stderr)
         with tempfile.TemporaryDirectory() as tmp:
-            rows = asyncio.run(_measure(url, Path(tmp), args.reps))
+            rows = asyncio.run(measure(url, Path(tmp), args.reps))
         for role, page, med, worst in rows:
             print(f"| {args.db} | {size:,} | {role} | `{page}` | {med * 1000:.0f} | {worst * 1000:.0f} |")
         print(f"  load {os.getloadavg()[0]:.2f}", file=sys.stderr)

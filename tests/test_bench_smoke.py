@@ -45,3 +45,12 @@ async def test_bench_smoke(dataset: str, tmp_path: Path) -> None:
     text = render([{"bench": r.bench, "db": r.db, "accounts": r.accounts, "values": r.values, "notes": r.notes}
                    for r in results], {"quick": True})
     assert "## Targets" in text and "Collection pass" in text and "Content:" in text
+
+
+async def test_bench_web_smoke(dataset: str, tmp_path: Path) -> None:
+    from bench import b_web
+
+    rows = await b_web.measure(dataset, tmp_path, reps=1)
+    pages = {(role, page) for role, page, _, _ in rows}
+    assert ("admin", "/users") in pages and ("unit", "/accounts/{id}") in pages and ("unit", "/users") not in pages
+    assert all(median > 0 for _, _, median, _ in rows)
