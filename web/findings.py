@@ -33,7 +33,17 @@ async def finding_list(request: Request) -> Response:
     total, rows = await finding_page(user.scope, state=str(state), page=number, per_page=PER_PAGE, severity=severity)
     return page(request, "findings.html", rows=rows, total=total, state=state, severity=severity or "",
                 page_no=number, pages=page_count(total, PER_PAGE), silences=await pending_silences(user.scope),
-                max_days=MAX_EXEMPT_DAYS, flash=p.get("done", ""))
+                max_days=MAX_EXEMPT_DAYS, flash=_flash(p.get("done", "")))
+
+
+def _flash(done: str) -> str:
+    """The confirmation shown after an action (the redirect carries only the action and a number)."""
+    action, _, number = done.partition("-")
+    if not number.isdigit():
+        return ""
+    return {"fixed": f"已记录：编号{number}已整改，下次检查将核实。",
+            "exempt": f"已记录：编号{number}的豁免已提交（单位用户提交的申请待县政务公开办审批后生效）。",
+            "approved": f"已记录：豁免 #{number} 已批准生效。"}.get(action, "")
 
 
 async def _open_finding(request: Request) -> dict[str, object]:
