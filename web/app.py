@@ -51,4 +51,5 @@ def create_app(services: Services) -> Starlette:
                     exception_handlers={HTTPException: http_error})
     app.state.services = services
     app.state.env = build_env(services)
+    app.state.trend_cache = {}
     return app

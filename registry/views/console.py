@@ -16,9 +16,10 @@ from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Count
 
 from registry.db.models import Account, AccountState, DailyMetric, Finding, Post, Review, Silence, Unit
-from registry.ledger import audit
+from registry.ledger import audit, vocab
 
 Scope = frozenset[int] | None
+ACTIVE_CODES = [s.value for s in vocab.ACTIVE_STATUSES]
 PAGE_MAX = 200
 
 
@@ -211,9 +212,9 @@ async def review_in_scope(review_id: int, scope: Scope) -> dict[str, Any] | None
     return row
 
 
-async def overview(scope: Scope, *, blind_rule: str, month_ends: list[dt.datetime]) -> dict[str, Any]:
+async def overview(scope: Scope, *, blind_rule: str) -> dict[str, Any]:
     """The matrix now: counts by platform, level and status; findings by severity; reviews; collection health;
-    and the 合格率 (active accounts without a veto) now and at each of ``month_ends``."""
+    active accounts and those with an open veto (the 合格率 now)."""
     accounts = _accounts(scope)
     by_platform = await accounts.annotate(n=Count("id")).group_by("platform").values("platform", "n")
     by_status = await accounts.annotate(n=Count("id")).group_by("status").values("status", "n")
@@ -222,29 +223,25 @@ async def overview(scope: Scope, *, blind_rule: str, month_ends: list[dt.datetim
     by_sev = await open_f.annotate(n=Count("id")).group_by("severity").values("severity", "n")
     by_rule = await open_f.annotate(n=Count("id")).group_by("rule", "severity").values("rule", "severity", "n")
     rq = Review.filter(state="open") if scope is None else Review.filter(state="open", account__unit_id__in=list(scope))
-    active = accounts.filter(status__in=["operating", "rectifying", "reviewing"])
+    active = accounts.filter(status__in=ACTIVE_CODES)
     total_active = await active.count()
     vetoed = await active.filter(id__in=_open_veto()).count()
     blind = await accounts.filter(id__in=_open_rule(blind_rule)).count()
-    trend = await _trend(scope, active, month_ends)
     return {"by_platform": list(by_platform), "by_status": list(by_status), "by_level": list(by_level),
             "by_severity": {r["severity"]: r["n"] for r in by_sev}, "by_rule": list(by_rule),
             "reviews_open": await rq.count(), "active": total_active, "vetoed": vetoed, "blind": blind,
-            "pending": await accounts.filter(pending=True).count(), "total": await accounts.count(), "trend": trend}
+            "pending": await accounts.filter(pending=True).count(), "total": await accounts.count()}
 
 
-async def _trend(scope: Scope, active: Any, month_ends: list[dt.datetime]) -> list[tuple[dt.datetime, int, int]]:
-    """(end, active accounts that existed then, of them with a veto open then) per moment: two queries, then
-    counted here (a province has few veto findings and the accounts' creation times are one column)."""
-    created = {r["id"]: r["created_at"] for r in await active.values("id", "created_at")}
-    vetoes = await _findings(scope).filter(severity="veto", account_id__isnull=False).values(
-        "account_id", "first_seen", "resolved_at")
+async def rates_at(scope: Scope, ends: list[dt.datetime]) -> list[tuple[int, int]]:
+    """(active accounts that existed then, of them with a veto open then) at each moment: two counts each.
+    Past month-ends do not change, so callers may keep these."""
     out = []
-    for end in month_ends:
-        existed = {i for i, at in created.items() if at <= end}
-        failed = {v["account_id"] for v in vetoes if v["account_id"] in existed and v["first_seen"] <= end
-                  and (v["resolved_at"] is None or v["resolved_at"] > end)}
-        out.append((end, len(existed), len(failed)))
+    for end in ends:
+        existed = _accounts(scope).filter(status__in=ACTIVE_CODES, created_at__lte=end)
+        was = Finding.filter(severity="veto", account_id__isnull=False, first_seen__lte=end).filter(
+            Q(resolved_at__isnull=True) | Q(resolved_at__gt=end))
+        out.append((await existed.count(), await existed.filter(id__in=Subquery(was.values("account_id"))).count()))
     return out
 
 

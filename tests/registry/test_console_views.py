@@ -77,9 +77,13 @@ async def test_verdicts_and_finding_order(db: str, sample_ledger: Path) -> None:
     assert [r["severity"] for r in rows][:2] == ["veto", "warning"]
     assert (await console.finding_in_scope(rows[0]["id"], frozenset({-1}))) is None
 
-    data = await console.overview(None, blind_rule="collection_blind", month_ends=[dt.datetime.now(dt.UTC)])
+    data = await console.overview(None, blind_rule="collection_blind")
     assert data["vetoed"] == 1 and data["blind"] == 1 and data["by_severity"]["veto"] == 1
-    assert data["trend"][0][2] == 1
+    await Account.all().update(created_at=NOW - dt.timedelta(days=5))  # the county existed before the findings
+    later, before = dt.datetime.now(dt.UTC), NOW - dt.timedelta(days=10)
+    assert await console.rates_at(None, [later]) == [(data["active"], 1)]
+    assert (await console.rates_at(None, [NOW - dt.timedelta(days=2)]))[0][1] == 2  # c's veto was open then
+    assert await console.rates_at(None, [before]) == [(0, 0)]  # no account existed yet
 
 
 async def test_reviews_in_scope(db: str, sample_ledger: Path) -> None:
