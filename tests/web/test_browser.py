@@ -70,6 +70,13 @@ def _shot(driver: object, tmp_path: Path, name: str) -> None:
         shutil.copy(path, Path(target) / path.name)
 
 
+def _until(driver: object, text: str) -> None:
+    """Wait (a click returns before the next page has loaded) until the page shows ``text``."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 30).until(lambda d: text in d.page_source)  # type: ignore[no-any-return]
+
+
 def _login(driver: object, base: str, name: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -79,7 +86,9 @@ def _login(driver: object, base: str, name: str) -> None:
     d.find_element(By.NAME, "username").send_keys(name)  # type: ignore[attr-defined]
     d.find_element(By.NAME, "password").send_keys(PASSWORDS[name])  # type: ignore[attr-defined]
     d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()  # type: ignore[attr-defined]
-    assert d.current_url.endswith("/accounts")  # type: ignore[attr-defined]
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(d, 30).until(lambda x: x.current_url.endswith("/accounts"))
 
 
 def _walk(driver: object, base: str, pages: list[str], role: str, tmp_path: Path) -> None:
@@ -103,11 +112,11 @@ def test_unit_user_walks_and_acts(server: str, browser: object, tmp_path: Path) 
     buttons = d.find_elements(By.XPATH, "//button[text()='已整改']")  # type: ignore[attr-defined]
     if buttons:  # the unit's accounts have open findings: claim one fixed, ask an exemption for another
         buttons[0].click()
-        assert "已记录" in d.find_element(By.CSS_SELECTOR, "p.ok").text  # type: ignore[attr-defined]
+        _until(d, "已记录")
         form = d.find_element(By.CSS_SELECTOR, "form.exempt")  # type: ignore[attr-defined]
         form.find_element(By.NAME, "reason").send_keys("机构改革过渡期")
         form.find_element(By.TAG_NAME, "button").click()
-        assert "待审批的豁免申请" in d.page_source  # type: ignore[attr-defined]
+        _until(d, "待审批的豁免申请")
         _shot(d, tmp_path, "findings-unit")
     d.get(server + "/users")  # type: ignore[attr-defined]
     assert "403" in d.find_element(By.TAG_NAME, "h1").text  # type: ignore[attr-defined]
@@ -128,28 +137,28 @@ def test_admin_walks_and_acts(server: str, browser: object, tmp_path: Path) -> N
     Select(d.find_element(By.NAME, "decision")).select_by_visible_text("保留整改")  # type: ignore[attr-defined]
     d.find_element(By.NAME, "reason").send_keys("限期整改，下月复查")  # type: ignore[attr-defined]
     d.find_element(By.XPATH, "//button[text()='提交决定']").click()  # type: ignore[attr-defined]
-    assert "已决定：保留整改" in d.page_source  # type: ignore[attr-defined]
+    _until(d, "已决定：保留整改")
     _shot(d, tmp_path, "review-decided")
     # proofread a draft
     d.get(server + "/content")  # type: ignore[attr-defined]
     d.find_element(By.NAME, "draft").send_keys("县国税局发布通知，联系电话13012345678。")  # type: ignore[attr-defined]
     d.find_element(By.XPATH, "//button[text()='校对']").click()  # type: ignore[attr-defined]
-    assert "结果" in d.page_source  # type: ignore[attr-defined]
+    _until(d, "结果")
     _shot(d, tmp_path, "content-check")
     # ledger: upload -> mapping -> dry run
     d.get(server + "/ledger")  # type: ignore[attr-defined]
     sample = Path(__file__).resolve().parents[2] / "registry" / "data" / "sample-ledger.csv"
     d.find_element(By.NAME, "file").send_keys(str(sample))  # type: ignore[attr-defined]
     d.find_element(By.XPATH, "//button[text()='上传并识别列']").click()  # type: ignore[attr-defined]
-    assert "对应台账字段" in d.page_source  # type: ignore[attr-defined]
+    _until(d, "对应台账字段")
     _shot(d, tmp_path, "ledger-mapping")
     d.find_element(By.XPATH, "//button[text()='列对应正确，试运行']").click()  # type: ignore[attr-defined]
-    assert "试运行（未写入）" in d.page_source  # type: ignore[attr-defined]
+    _until(d, "试运行（未写入）")
     # generate a monthly review and find it in the list
     d.get(server + "/reports")  # type: ignore[attr-defined]
     before = len(d.find_elements(By.CSS_SELECTOR, "a[href^='/reports/files/']"))  # type: ignore[attr-defined]
     d.find_element(By.XPATH, "//button[text()='生成月度报告']").click()  # type: ignore[attr-defined]
-    assert "已生成" in d.page_source  # type: ignore[attr-defined]
+    _until(d, "已生成")
     assert len(d.find_elements(By.CSS_SELECTOR, "a[href^='/reports/files/']")) >= max(before, 1)  # type: ignore[attr-defined]
     _shot(d, tmp_path, "reports-generated")
     # approve the unit's exemption request, if one waits
@@ -157,7 +166,7 @@ def test_admin_walks_and_acts(server: str, browser: object, tmp_path: Path) -> N
     approve = d.find_elements(By.XPATH, "//button[text()='批准']")  # type: ignore[attr-defined]
     if approve:
         approve[0].click()
-        assert "已记录" in d.page_source  # type: ignore[attr-defined]
+        _until(d, "已记录")
 
 
 def test_viewer_reads_and_cannot_act(server: str, browser: object, tmp_path: Path) -> None:
