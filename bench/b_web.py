@@ -109,7 +109,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="2000,20000")
     parser.add_argument("--posts", type=int, default=50, help="mean posts per account (generate.py)")
     parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--reuse", action="store_true", help="reuse an existing SQLite dataset")
+    parser.add_argument("--reuse", action="store_true", help="reuse the dataset already there")
     parser.add_argument("--pg-url", help="PostgreSQL database to fill (default: bench.common's bench_web database)")
     args = parser.parse_args()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -118,7 +118,7 @@ def main() -> None:
     for size in [int(s) for s in args.sizes.split(",")]:
         url = args.pg_url if args.db == "postgres" and args.pg_url else dataset_url(args.db, size, name="bench_web")
         path = Path(url.removeprefix("sqlite://"))
-        if not (args.reuse and args.db == "sqlite" and path.exists()):
+        if not (args.reuse and (args.db == "postgres" or path.exists())):
             s = asyncio.run(generate(url, size, args.posts))
             print(f"  generated {size} accounts, {s.posts} posts in {s.seconds:.0f} s", file=sys.stderr)
         with tempfile.TemporaryDirectory() as tmp:

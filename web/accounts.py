@@ -16,6 +16,7 @@ from web.render import LEVELS, PLATFORMS, STATUSES, VERDICTS, page
 from web.services import Services
 
 PER_PAGE = 25
+UNIT_LIST_MAX = 300  # more units than this: a text filter instead of a list
 TIMELINE_DAYS = 60
 
 
@@ -29,7 +30,7 @@ async def account_list(request: Request) -> Response:
     user = current_user(request)
     p = request.query_params
     pending = {"1": True, "0": False}.get(p.get("pending", ""))
-    q = AccountQuery(unit_id=int_param(p.get("unit")), platform=_choice(p.get("platform"), PLATFORMS),
+    q = AccountQuery(unit_id=int_param(p.get("unit")), unit_text=(p.get("unit_q") or "").strip()[:128], platform=_choice(p.get("platform"), PLATFORMS),
                      level=_choice(p.get("level"), LEVELS), status=_choice(p.get("status"), STATUSES),
                      verdict=_choice(p.get("verdict"), VERDICTS), pending=pending,
                      search=(p.get("q") or "").strip()[:128], page=int_param(p.get("page"), 1) or 1, per_page=PER_PAGE)
@@ -37,7 +38,8 @@ async def account_list(request: Request) -> Response:
     pages = page_count(total, PER_PAGE)
     keep = {k: v for k, v in p.items() if k != "page" and v}
     return page(request, "accounts.html", rows=rows, total=total, q=q, pages=pages, keep=keep,
-                units=await units_in(user.scope), pending=p.get("pending", ""))
+                units=units if len(units := await units_in(user.scope, UNIT_LIST_MAX + 1)) <= UNIT_LIST_MAX else None,
+                pending=p.get("pending", ""))
 
 
 async def account_detail(request: Request) -> Response:

@@ -58,6 +58,7 @@ class AccountQuery:
     """Filters and page of the account list."""
 
     unit_id: int | None = None
+    unit_text: str = ""  # part of a unit's name (when there are too many units for a list)
     platform: str | None = None
     level: str | None = None  # unit kind
     status: str | None = None
@@ -81,6 +82,8 @@ async def account_page(scope: Scope, q: AccountQuery, blind_rule: str) -> tuple[
     query = _accounts(scope)
     if q.unit_id is not None:
         query = query.filter(unit_id=q.unit_id)
+    if q.unit_text:
+        query = query.filter(unit__name__icontains=q.unit_text[:128])
     if q.platform:
         query = query.filter(platform=q.platform)
     if q.level:
@@ -113,10 +116,11 @@ async def account_page(scope: Scope, q: AccountQuery, blind_rule: str) -> tuple[
     return total, rows
 
 
-async def units_in(scope: Scope) -> list[dict[str, Any]]:
-    """Units (id, name, kind) the scope covers, by name."""
+async def units_in(scope: Scope, limit: int | None = None) -> list[dict[str, Any]]:
+    """Units (id, name, kind) the scope covers, by name (at most ``limit``)."""
     query = Unit.all() if scope is None else Unit.filter(id__in=list(scope))
-    return list(await query.order_by("name").values("id", "name", "kind"))
+    query = query.order_by("name")
+    return list(await (query.limit(limit) if limit else query).values("id", "name", "kind"))
 
 
 async def account_dossier(account_id: int, scope: Scope, *, posts: int = 30, days: int = 60,

@@ -53,6 +53,10 @@ async def test_scope_filters_and_pages(db: str, sample_ledger: Path) -> None:
     assert await console.account_dossier(outside.id, scope, now=NOW) is None
     assert (await console.account_dossier(outside.id, None, now=NOW)) is not None
     assert await console.unit_scope(None) == frozenset()
+    n, rows = await console.account_page(None, console.AccountQuery(unit_text=leaf.name[-3:], per_page=200),
+                                         "collection_blind")
+    assert n >= 1 and all(leaf.name[-3:] in r["unit_name"] for r in rows)
+    assert len(await console.units_in(None, limit=2)) == 2
 
 
 async def test_verdicts_and_finding_order(db: str, sample_ledger: Path) -> None:
