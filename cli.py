@@ -21,6 +21,7 @@ from cli_commands.daemon import run
 from cli_commands.demo import demo, sandbox
 from cli_commands.ledger import accounts, contacts, units
 from cli_commands.reporting import report
+from cli_commands.web import web
 from registry.config.i18n import set_lang
 from registry.config.settings import ConfigError, load, locate
 
@@ -72,6 +73,7 @@ for command in (
     run,
     demo,
     sandbox,
+    web,
 ):
     main.add_command(command)
 

@@ -162,7 +162,12 @@ def demo(directory: Path, port: int) -> None:
     click.echo(tr("\n继续查看（在演示目录中运行）：", "\nlook further (run inside the demo directory):"))
     serve_hint = tr(f"govmedia sandbox serve --port {used_port}   # 另开终端，之后可运行 govmedia collect",
                     f"govmedia sandbox serve --port {used_port}   # in another terminal; then govmedia collect")
-    for cmd in ("govmedia findings", "govmedia review list", "govmedia notify log", "govmedia report matrix", serve_hint):
+    admin = tr("printf '%s\\n' '至少10个字符的密码' | govmedia web user add 管理员 --role admin --password-stdin   # 第一个网页管理员",
+               "printf '%s\\n' 'a-password-of-10+' | govmedia web user add admin --role admin --password-stdin   # the first web admin")
+    web_hint = tr("govmedia web serve --port 8000   # 网页控制台：浏览器打开 http://127.0.0.1:8000/",
+                  "govmedia web serve --port 8000   # web console: open http://127.0.0.1:8000/")
+    for cmd in ("govmedia findings", "govmedia review list", "govmedia notify log", "govmedia report matrix", serve_hint,
+                admin, web_hint):
         click.echo(f"  cd {directory} && {cmd}")
 
 

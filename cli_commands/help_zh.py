@@ -66,6 +66,13 @@ COMMANDS: dict[str, str] = {
     "sandbox": "本地平台模拟器（微信、微博、企业微信、订阅源）。",
     "sandbox serve": "运行模拟器，直到按 Ctrl-C。",
     "sandbox messages": "列出预警机器人发到模拟器的消息。",
+    "web": "网页控制台及其用户。",
+    "web serve": "运行网页控制台，直到按 Ctrl-C（默认只监听 127.0.0.1；对外请用 nginx 加 https，见 docs/web.md）。",
+    "web user": "网页控制台用户：管理员、单位用户（本单位及下级单位）、只读用户。",
+    "web user add": "新增网页用户（密码从标准输入读取，不出现在命令行中）。",
+    "web user list": "列出网页用户。",
+    "web user disable": "停用网页用户（其登录会话立即失效）。",
+    "web user reset": "重设密码（已停用的用户随之恢复；原会话失效）。",
 }
 
 _LEDGER_COLUMNS = {
@@ -179,6 +186,13 @@ OPTIONS: dict[str, str] = {
     "--faults": "要注入的故障（TOML 文件）。",
     "--url": "模拟平台地址。",
     "--channel": "渠道：wecom_app、wecom_robot 或 mp_template。",
+    # web
+    "web serve --host": "监听地址（默认 127.0.0.1）。",
+    "web serve --port": "端口（0 表示自动选择空闲端口）。",
+    "--secure-cookies": "会话 Cookie 加 Secure 标记（经 https 访问时）；默认取 [web] secure_cookies。",
+    "web user add --role": "角色：admin（管理员）、unit（单位用户）、viewer（只读）。",
+    "web user add --unit": "单位用户所属单位（完整名称）。",
+    "--password-stdin": "从标准输入读取密码。",
 }
 
 _ENGLISH: dict[int, str | None] = {}

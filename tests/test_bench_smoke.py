@@ -57,3 +57,12 @@ async def test_workers_bench_smoke(db_url: str) -> None:
     assert not result.notes, result.notes
     assert v["ok"] == 40 and v["polled_by_two"] == 0 and v["not_polled"] == 0
     assert v["attempts_max_per_account"] == 1 and v["accounts_attempted"] == 40
+
+
+async def test_bench_web_smoke(dataset: str, tmp_path: Path) -> None:
+    from bench import b_web
+
+    rows = await b_web.measure(dataset, tmp_path, reps=1)
+    pages = {(role, page) for role, page, _, _ in rows}
+    assert ("admin", "/users") in pages and ("unit", "/accounts/{id}") in pages and ("unit", "/users") not in pages
+    assert all(median > 0 for _, _, median, _ in rows)

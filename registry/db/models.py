@@ -403,3 +403,40 @@ class MonthSnapshot(Model):
 
     class Meta:
         table = "month_snapshot"
+
+
+class WebUser(Model):
+    """A user of the web console: a role (admin / unit / viewer), a unit for unit users, an argon2 hash.
+
+    ``session_epoch`` is part of every session cookie: raising it (password reset, disable) ends the
+    user's sessions everywhere, though the cookies themselves are stored nowhere.
+    """
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    role = fields.CharField(max_length=16)
+    unit: fields.ForeignKeyNullableRelation[Unit] = fields.ForeignKeyField(
+        "govmedia.Unit", related_name="web_users", null=True, on_delete=fields.SET_NULL
+    )
+    password_hash = fields.CharField(max_length=256)
+    disabled = fields.BooleanField(default=False)
+    session_epoch = fields.IntField(default=0)
+    wecom_userid = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "web_user"
+
+
+class LoginAttempt(Model):
+    """One login attempt against the web console, by user name and by address (for throttling)."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=160)
+    at = fields.DatetimeField()
+    ok = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "web_login_attempt"
+        indexes = (("key", "at"),)

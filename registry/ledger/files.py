@@ -148,3 +148,35 @@ async def export_ledger(path: Path) -> int:
     views = sorted((account_view(a) for a in accounts), key=lambda v: (v["unit"], v["platform"], v["name"], v["uid"]))
     write_table(path, [c.header for c in COLUMNS], [display_record(v) for v in views], sheet="台账")
     return len(views)
+
+
+@dataclass
+class Preview:
+    """How a ledger file would be read, before anything is validated: its columns as mapped, with samples."""
+
+    sheet: str = ""
+    header_row: int = 0
+    rows: int = 0
+    #: (heading in the file, the ledger column it fills or "" when none, up to three sample values)
+    columns: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def preview_ledger(path: Path, sheet: str | None = None, samples: int = 3) -> Preview:
+    """Read a ledger file with the import's own reader and column mapping, and show how its headings map."""
+    from registry.ledger.records import map_headers
+
+    try:
+        found = locate(read_sheets(path), sheet)
+    except TableError as exc:
+        return Preview(error=str(exc))
+    mapping, _unknown, missing = map_headers(found.headers)
+    headers = {c.key: c.header for c in COLUMNS}
+    columns = []
+    for i, heading in enumerate(found.headers):
+        values = [row[i] for _, row in found.rows[:50] if i < len(row) and row[i].strip()][:samples]
+        columns.append((heading, headers.get(mapping.get(i, ""), ""), values))
+    return Preview(sheet=found.sheet, header_row=found.header_row, rows=len(found.rows), columns=columns,
+                   missing=missing, notes=found.notes)

@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('govmedia', '0009_post_text')]
+    dependencies = [('govmedia', '0011_web_users')]
 
     initial = False
 

@@ -23,12 +23,13 @@ async def person_by_wecom(userid: str) -> PersonFacts | None:
     return PersonFacts(found["id"], found["name"], found["unit_id"]) if found else None
 
 
-async def claim_fixed(finding_id: int, userid: str, now: dt.datetime) -> None:
-    """Mark a finding claimed-fixed (the next check confirms or reopens it)."""
+async def claim_fixed(finding_id: int, userid: str, now: dt.datetime, *, actor: str | None = None) -> None:
+    """Mark a finding claimed-fixed (the next check confirms or reopens it); ``actor`` for the audit trail
+    defaults to the WeCom user (the web console passes its own user)."""
     f = await Finding.get(id=finding_id)
-    f.claimed_fixed_at, f.claimed_by = now, userid
+    f.claimed_fixed_at, f.claimed_by = now, userid[:64]
     await f.save(update_fields=["claimed_fixed_at", "claimed_by"])
-    await audit.record(actor=f"wecom:{userid}", entity="finding", entity_id=f.id, ref=f"finding:{f.id}",
+    await audit.record(actor=actor or f"wecom:{userid}", entity="finding", entity_id=f.id, ref=f"finding:{f.id}",
                        action="claim_fixed")
 
 

@@ -1,0 +1,1 @@
+"""The web console (issue 23): server-rendered Chinese pages over the registry, with users and roles."""
