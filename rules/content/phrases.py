@@ -172,7 +172,7 @@ class PhraseChecker:
         s = t.text
         first = 1 if t.leader else 0  # a leader's surname stays exact
         for i in range(first, len(s)):
-            for c in self.data.shapes.get(s[i], ""):
+            for c in self.data.loose_shapes.get(s[i], ""):
                 yield s[:i] + c + s[i + 1:], f"「{c}」应为「{s[i]}」"
         if t.leader:
             return
