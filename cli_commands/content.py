@@ -48,13 +48,14 @@ def check_cmd(app: App, source: str, fmt: str, input_format: str | None, publish
     data = _read(source)
     cfg = app.settings.section("content")
     lexicons = [app.settings.base_dir / str(p) for p in cfg.get("lexicons", [])] + list(lexicon)
+    leaders = [app.settings.base_dir / str(p) for p in cfg.get("leaders", [])]
     severity = parse_severity(str(cfg.get("privacy_severity", "warning")))
     if severity is None:
         fail(tr(f"配置 [content] privacy_severity 无效：{cfg.get('privacy_severity')!r}（severe/warning/notice）",
                 f"config [content] privacy_severity is invalid: {cfg.get('privacy_severity')!r} (severe/warning/notice)"))
     context = ScanContext.of([*map(str, cfg.get("hotlines", [])), *hotline], severity, draft=True)
     try:
-        report = check_draft(data, input_format or format_of(source), lexicons=lexicons,
+        report = check_draft(data, input_format or format_of(source), lexicons=lexicons, leaders=leaders,
                              published_on=published.date() if published else app.today(), context=context)
     except (ExtractError, LexiconError) as exc:
         fail(f"{source}: {exc}" if isinstance(exc, ExtractError) else str(exc))

@@ -135,8 +135,12 @@ lexicons = []
 # The units' own published phone numbers, never reported as an individual's mobile number (drafts and
 # published posts alike). The ledger's head/operator phones are people's numbers, never hotlines.
 hotlines = []
-# Severity of a personal number found in a text: severe | warning | notice. `content check` exits 1 on severe.
+# Severity of a personal mobile number found in a text: severe | warning | notice. In `content check` an ID
+# or bank card number is always severe (exit 1).
 privacy_severity = "warning"
+# The county's leaders files (its own and its superiors' leaders, with titles and dates; docs/content.md):
+# a near miss of a listed name is severe, a title not held on the text's date a warning.
+leaders = []
 
 [secrets]
 # Secrets file (TOML, [credentials.NAME] tables); must not be readable by group or others.
@@ -259,8 +263,12 @@ monthly_time = "09:00"
 lexicons = []
 # 本单位公开的电话号码，不会被当作个人手机号报告。
 hotlines = []
-# 文本中发现个人号码时的级别：severe | warning | notice。发现 severe 时 `content check` 以退出码 1 结束。
+# 文本中发现个人手机号时的级别：severe | warning | notice。`content check` 中身份证号、银行卡号一律为
+# severe（退出码 1）。
 privacy_severity = "warning"
+# 本县领导名单文件（本级及上级领导的姓名、职务和任职日期，格式见 docs/content.md）：姓名写错为严重，
+# 职务与文章日期不符为一般。
+leaders = []
 
 [secrets]
 # 密钥文件（TOML，[credentials.名称] 表）；同组用户和其他用户不得可读。

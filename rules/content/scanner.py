@@ -92,6 +92,14 @@ class Scanner:
         hits += [h if not privacy else _reshown(h, shown) for h in extra if not _inside_lexicon(h, found)]
         return sorted(hits, key=lambda h: (h.start, -h.end, h.kind))
 
+    def outdated_names(self, name: str, on: dt.date | None) -> list[tuple[str, LexEntry]]:
+        """The outdated official names in an account's or unit's own name (dated entries apply)."""
+        found = []
+        for last, (length, entries) in self._automaton.iter(name) if self._terms else ():
+            start, end = last + 1 - length, last + 1
+            found += [(start, end, e) for e in entries if e.kind == "name" and self._applies(e, name, start, end, on)]
+        return [(name[s:e], entry) for s, e, entry in _longest(found)]
+
     @staticmethod
     def _applies(entry: LexEntry, text: str, start: int, end: int, on: dt.date | None) -> bool:
         if entry.until is not None and on is not None and on < entry.until:
