@@ -9,7 +9,6 @@ notifiers, and the county's working-day calendar. A config problem exits with it
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable

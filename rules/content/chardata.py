@@ -25,9 +25,13 @@ import marshal
 import os
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 #: Bump when the derived data's layout changes.
 LAYOUT = 7
@@ -91,19 +95,19 @@ def _key() -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-def cached(name: str, build: object) -> object:
+def cached(name: str, build: Callable[[], T]) -> T:
     """``build()`` cached with marshal under ``cache_dir()`` as ``name-<key>.marshal``."""
     path = cache_dir() / f"{name}-{_key()}.marshal"
     try:
-        return marshal.loads(path.read_bytes())
+        return cast(T, marshal.loads(path.read_bytes()))
     except (OSError, ValueError, EOFError, TypeError):
         pass
-    value = build()  # type: ignore[operator]
+    value = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
-            out.write(marshal.dumps(value))
+            out.write(marshal.dumps(cast(Any, value)))
         os.replace(tmp, path)  # atomic: a concurrent run reads the old file or the whole new one
     except OSError:
         pass
@@ -119,7 +123,7 @@ def _build() -> tuple[dict[int, int], dict[str, str], dict[str, str], dict[str, 
             parts = line.split(" ")
             if len(parts) >= 2 and parts[1].strip().isdigit():
                 words[parts[0]] = int(parts[1])
-    chars = {c for w in words for c in w if "\u4e00" <= c <= "\u9fff"}
+    {c for w in words for c in w if "\u4e00" <= c <= "\u9fff"}
     syllables: dict[str, int] = {}
     table: dict[int, int] = {}
     for code, readings in pinyin_dict.items():
@@ -182,5 +186,5 @@ def _homophones(table: dict[int, int], words: dict[str, int]) -> dict[str, str]:
 @cache
 def chardata() -> CharData:
     """The character and word data (built once per process, cached on disk)."""
-    table, shapes, loose, words, by_sound, total = cached("chardata", _build)  # type: ignore[misc]
+    table, shapes, loose, words, by_sound, total = cached("chardata", _build)
     return CharData(table, _homophones(table, words), shapes, loose, words, by_sound, total)

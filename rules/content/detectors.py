@@ -6,8 +6,9 @@ Each hit names the canonical form, the category and the source, and says what di
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from rules.content.hits import ContentHit, ScanContext
+from rules.content.hits import ContentHit, Kind, ScanContext, Severity
 from rules.content.phrases import PhraseChecker
 from rules.content.places import SOURCE as PLACE_SOURCE
 from rules.content.places import place_checker
@@ -21,34 +22,33 @@ _PLACE_CHARS = frozenset("省市县区旗盟州镇乡街")
 
 
 def near_miss_hits(text: str, on: dt.date | None, context: ScanContext, phrases: PhraseChecker | None,
-                   snippet_of: object) -> list[ContentHit]:
-    """Every near-miss hit of ``text`` (``snippet_of(start, end)`` gives the masked context)."""
-    snip = snippet_of  # a callable; typed loosely to keep this module free of the scanner
+                   snip: Callable[[int, int], str]) -> list[ContentHit]:
+    """Every near-miss hit of ``text`` (``snip(start, end)`` gives the context shown around a hit)."""
     hits: list[ContentHit] = []
     if phrases is not None:
         for m in phrases.find(text, on):
             t = m.target
             if m.kind == "title":
-                hits.append(ContentHit("leader", "warning", m.start, m.end, text[m.start:m.end], snip(m.start, m.end),  # type: ignore[operator]
+                hits.append(ContentHit("leader", "warning", m.start, m.end, text[m.start:m.end], snip(m.start, m.end),
                                        f"leader:title:{t.text}", f"核实{t.text}的职务（{m.note}）", t.source,
                                        "领导人职务"))
                 continue
-            kind = "leader" if m.kind == "leader" else "phrase"
-            hits.append(ContentHit(kind, m.severity, m.start, m.end, text[m.start:m.end], snip(m.start, m.end),  # type: ignore[arg-type,operator]
+            kind: Kind = "leader" if m.kind == "leader" else "phrase"
+            hits.append(ContentHit(kind, m.severity, m.start, m.end, text[m.start:m.end], snip(m.start, m.end),
                                    f"{kind}:{t.text}", f"{t.text}（{m.note}）", t.source, t.category))
     if any(c in _PLACE_CHARS for c in text):
         for p in place_checker().find(text):
             if _overlapping(hits, p.start, p.end):
                 continue
             right = "、".join(p.right)
-            hits.append(ContentHit("place", "warning", p.start, p.end, text[p.start:p.end], snip(p.start, p.end),  # type: ignore[operator]
+            hits.append(ContentHit("place", "warning", p.start, p.end, text[p.start:p.end], snip(p.start, p.end),
                                    f"place:{p.right[0]}", f"{right}（{p.note}）", PLACE_SOURCE, "行政区划名称"))
     if context.draft:
         for w in word_checker().find(text):
             if _overlapping(hits, w.start, w.end):
                 continue  # a formulation, name or place already covers it
-            severity = "warning" if w.confidence >= TYPO_WARNING else "notice"
-            hits.append(ContentHit("typo", severity, w.start, w.end, w.wrong, snip(w.start, w.end),  # type: ignore[operator]
+            severity: Severity = "warning" if w.confidence >= TYPO_WARNING else "notice"
+            hits.append(ContentHit("typo", severity, w.start, w.end, w.wrong, snip(w.start, w.end),
                                    f"typo:{w.wrong}", f"{w.right}（{w.how}，置信度 {w.confidence:.2f}）", TYPO_SOURCE,
                                    "错别字", w.confidence))
     return hits

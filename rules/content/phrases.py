@@ -28,6 +28,7 @@ import ahocorasick
 
 from registry.config.i18n import tr
 from rules.content.chardata import CharData, chardata
+from rules.content.hits import Severity
 from rules.content.lexicon import LexiconError
 
 PHRASES = "canonical-phrases.toml"
@@ -38,6 +39,10 @@ _QUOTING = ("错写", "写成", "写为", "误写", "错为", "误为", "错别�
 ANY_SUB_MIN = 7
 #: ...when they are names (not congress names, whose numbers differ legitimately).
 ANY_SUB_CATEGORIES = frozenset({"国家名称", "党的名称", "党的机构", "国家机构", "指导思想"})
+#: Words that follow a leader's name in news ("李克参加…" for 李克强): a two-character near miss needs one.
+_LEADER_VERBS = ("同志", "强调", "指出", "主持", "出席", "参加", "会见", "考察", "调研", "讲话", "签署", "致电", "致信",
+                 "作出", "发表", "在")
+_NUMERALS = frozenset("〇一二三四五六七八九十百千两")
 _PAST = ("原", "前", "时任", "曾任", "已故")
 
 
@@ -71,7 +76,7 @@ class NearMiss:
     """A near miss (or, for ``kind == "title"``, a title not held) found in a text."""
 
     kind: str  # "phrase" | "leader" | "title"
-    severity: str  # "severe" | "warning" | "notice"
+    severity: Severity
     start: int
     end: int
     target: Target
@@ -173,8 +178,15 @@ class PhraseChecker:
         first = 1 if t.leader else 0  # a leader's surname stays exact
         for i in range(first, len(s)):
             for c in self.data.loose_shapes.get(s[i], ""):
-                yield s[:i] + c + s[i + 1:], f"「{c}」应为「{s[i]}」"
+                if c in _NUMERALS and s[i] in _NUMERALS:
+                    continue  # 第十七次 is another congress, not a slip for 第十九次
+                yield s[:i] + c + s[i + 1:], f"形近：「{c}」应为「{s[i]}」"
+        for i in range(first, len(s) - 1):
+            if s[i] != s[i + 1]:
+                yield s[:i] + s[i + 1] + s[i] + s[i + 2:], f"颠倒：「{s[i + 1]}{s[i]}」应为「{s[i]}{s[i + 1]}」"
         if t.leader:
+            if len(s) == 3:  # "李克" for 李克强: only with a title or a leader's verb beside it
+                yield s[:2], f"缺少「{s[2]}」"
             return
         for i in range(len(s)):
             if "\u4e00" <= s[i] <= "\u9fff":
@@ -206,17 +218,17 @@ class PhraseChecker:
                 diff = [(a, b) for a, b in zip(window, t.text, strict=True) if a != b]
                 if not diff or len(diff) > 2 or (t.leader and window[0] != t.text[0]):
                     continue
-                cands.append((start, last + 1, t, "、".join(f"「{a}」应为「{b}」" for a, b in diff)))
+                cands.append((start, last + 1, t, "同音：" + "、".join(f"「{a}」应为「{b}」" for a, b in diff)))
         out: list[NearMiss] = []
         taken: list[tuple[int, int]] = []
-        for start, end, t, note in sorted(cands, key=lambda c: (c[0], -c[1])):
+        for start, end, t, note in sorted(cands, key=lambda c: (c[0], -c[1], _priority(c[3]))):
             if any(s < end and start < e for s, e in taken) or any(
                     (s < end and start < e and x == t.text) or (s <= start and end <= e) for s, e, x in exact):
                 continue
-            if t.leader and len(t.text) == 2 and not self._title_beside(text, start, end):
+            if t.leader and end - start == 2 and not self._title_beside(text, start, end):
                 continue
             taken.append((start, end))
-            severity = "notice" if _quoted_as_error(text, start, end) else "severe"
+            severity: Severity = "notice" if _quoted_as_error(text, start, end) else "severe"
             out.append(NearMiss("leader" if t.leader else "phrase", severity, start, end, t, note))
         if on is not None:
             out += self._titles(text, on)
@@ -234,12 +246,12 @@ class PhraseChecker:
             if len(diff) == 1 and 0 < diff[0] < n - 1 and window not in self.correct \
                     and "\u4e00" <= window[diff[0]] <= "\u9fff":
                 i = diff[0]
-                out.append((lo, lo + n, t, f"「{window[i]}」应为「{t.text[i]}」"))
+                out.append((lo, lo + n, t, f"错字：「{window[i]}」应为「{t.text[i]}」"))
         return out
 
     def _title_beside(self, text: str, start: int, end: int) -> bool:
         after, before = text[end:end + 8], text[max(0, start - 8):start]
-        return any(after.startswith(t) or before.endswith(t) for t in self.titles) or after.startswith("同志")
+        return any(after.startswith(t) or before.endswith(t) for t in self.titles) or after.startswith(_LEADER_VERBS)
 
     def _titles(self, text: str, on: dt.date) -> list[NearMiss]:
         out = []
@@ -264,6 +276,11 @@ class PhraseChecker:
             if text.startswith(title, start - len(title)) and start - len(title) >= 0:
                 return title, start - len(title)
         return "", -1
+
+
+def _priority(note: str) -> int:
+    """Which reading of a window to prefer: a homophone, then a missing/doubled/swapped character, then a shape."""
+    return 0 if note.startswith("同音") else 1 if note.startswith(("缺少", "多了", "颠倒")) else 2
 
 
 def _past_before(text: str, pos: int) -> bool:

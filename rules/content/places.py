@@ -84,7 +84,7 @@ def _build() -> tuple[dict[str, int], list[str]]:
 @cache
 def divisions() -> tuple[dict[str, int], frozenset[str]]:
     """Division names with their level, and the set of six-digit codes ever used (cached on disk)."""
-    names, codes = cached("divisions", _build)  # type: ignore[misc]
+    names, codes = cached("divisions", _build)
     return names, frozenset(codes)
 
 
@@ -131,7 +131,7 @@ class PlaceChecker:
     def __init__(self, data: CharData | None = None) -> None:
         self.data = data or chardata()
         self.names, _codes = divisions()
-        self._deleted, self._wild = cached("places", lambda: _indexes(self.names))  # type: ignore[misc]
+        self._deleted, self._wild = cached("places", lambda: _indexes(self.names))
 
     def find(self, text: str) -> list[PlaceMiss]:
         """Every near miss of a division name in ``text``."""
@@ -178,8 +178,8 @@ class PlaceChecker:
 
 
 def _name_starts(text: str, start: int) -> bool:
-    """Whether a name surely starts at ``start``: after a non-Chinese character or a higher division's suffix."""
-    return start == 0 or not ("\u4e00" <= text[start - 1] <= "\u9fff") or text[start - 1] in "省市州盟"
+    """Whether a name surely starts at ``start``: right after a higher division's name (河北省寒郸市)."""
+    return start > 0 and text[start - 1] in "省市州盟"
 
 
 @cache

@@ -120,7 +120,7 @@ def _reshown(hit: ContentHit, shown: str) -> ContentHit:
 
 def _inside_lexicon(hit: ContentHit, found: list[tuple[int, int, LexEntry]]) -> bool:
     """Whether a listed entry already covers a near miss (the list's own wording wins)."""
-    return any(s <= hit.start and hit.end <= e or (hit.start <= s and e <= hit.end) for s, e, _ in found)
+    return any((s <= hit.start and hit.end <= e) or (hit.start <= s and e <= hit.end) for s, e, _ in found)
 
 
 def _covered(text: str, start: int, end: int, phrase: str, term: str) -> bool:

@@ -11,6 +11,7 @@ boundary slip ("实施方案" read as "施方") loses probability when corrected
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -93,7 +94,7 @@ class WordChecker:
         starts = self._segment(run)[1] + [len(run)]
         loose = [False] * len(run)
         windows: set[tuple[int, int]] = set()
-        for a, b in zip(starts, starts[1:], strict=False):
+        for a, b in itertools.pairwise(starts):
             if b - a == 1:
                 loose[a] = True
             elif b - a == 4 and words.get(run[a:b], 0) <= RARE:
