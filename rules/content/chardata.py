@@ -50,7 +50,6 @@ class CharData:
     """Sounds, shapes and word frequencies (see the module docstring)."""
 
     sound_table: dict[int, int]  # ord(char) -> sound code point (for str.translate)
-    homophones: dict[str, str]  # char -> the common characters sharing its sound (jieba's characters)
     shapes: dict[str, str]  # char -> its similar-shaped characters (quhua pairs, same four corners)
     loose_shapes: dict[str, str]  # ...also those differing in one corner (for exact-phrase variants only)
     words: dict[str, int]  # jieba word -> frequency
@@ -171,20 +170,8 @@ def _four_corner_pairs(words: dict[str, int], shapes: dict[str, set[str]], loose
                         (shapes if d == code[i] else loose).setdefault(c, set()).add(other)
 
 
-def _homophones(table: dict[int, int], words: dict[str, int]) -> dict[str, str]:
-    common: dict[str, int] = {}
-    for w, f in words.items():
-        if len(w) == 1:
-            common[w] = f
-    groups: dict[int, list[str]] = {}
-    for c in common:
-        if ord(c) in table:
-            groups.setdefault(table[ord(c)], []).append(c)
-    return {c: "".join(g) for g in groups.values() for c in g}
-
-
 @cache
 def chardata() -> CharData:
     """The character and word data (built once per process, cached on disk)."""
     table, shapes, loose, words, by_sound, total = cached("chardata", _build)
-    return CharData(table, _homophones(table, words), shapes, loose, words, by_sound, total)
+    return CharData(table, shapes, loose, words, by_sound, total)

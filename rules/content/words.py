@@ -11,6 +11,7 @@ boundary slip ("实施方案" read as "施方") loses probability when corrected
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -30,6 +31,11 @@ SURE = 14.0
 #: Characters of context either side used to compare the two segmentations.
 SPAN = 4
 _MAX_WORD = 6
+_RUN_CACHE = 50_000
+#: Single characters that stand alone in correct text all the time (particles, prepositions, measure and
+#: administrative words): a window is looked at only around a loose character that is not one of these.
+_FUNCTION_CHARS = frozenset("的了和是在为等及与对将把被从向以于之其这那也都就要会能可并而或但又不有个中上下"
+                            "年月日各全县市省区镇乡村我你他她它们着过到由按如让使给比至每该此所者")
 _CJK = re.compile("[\u4e00-\u9fff]{2,}")
 
 
@@ -52,6 +58,7 @@ class WordChecker:
     def __init__(self, data: CharData | None = None) -> None:
         self.data = data or chardata()
         self._log_total = math.log(self.data.total)
+        self._runs: dict[str, list[Misspelling]] = {}
 
     def _route(self, s: str) -> float:
         return self._segment(s)[0]
@@ -88,14 +95,23 @@ class WordChecker:
     def _run(self, text: str, lo: int, hi: int) -> list[Misspelling]:
         """Windows around the run's loose characters (single-character tokens of its best route) or rare
         four-character tokens: where a slip breaks a word apart, or where the dictionary lists the slip."""
+        run = text[lo:hi]
+        cached = self._runs.get(run)
+        if cached is not None:  # the same run again (table cells, repeated headers): same answer, shifted
+            return [dataclasses.replace(m, start=m.start + lo, end=m.end + lo) for m in cached]
+        found = self._fresh_run(run)
+        if len(self._runs) < _RUN_CACHE:
+            self._runs[run] = found
+        return [dataclasses.replace(m, start=m.start + lo, end=m.end + lo) for m in found]
+
+    def _fresh_run(self, run: str) -> list[Misspelling]:
         data = self.data
         words, by_sound, shapes = data.words, data.by_sound, data.shapes
-        run = text[lo:hi]
         starts = self._segment(run)[1] + [len(run)]
         loose = [False] * len(run)
         windows: set[tuple[int, int]] = set()
         for a, b in itertools.pairwise(starts):
-            if b - a == 1:
+            if b - a == 1 and run[a] not in _FUNCTION_CHARS:
                 loose[a] = True
             elif b - a == 4 and words.get(run[a:b], 0) <= RARE:
                 windows.add((a, b))
@@ -103,6 +119,8 @@ class WordChecker:
             for length in (2, 3, 4):
                 for i in range(max(0, p - length + 1), min(p, len(run) - length) + 1):
                     windows.add((i, i + length))
+        if not windows:
+            return []
         sound = data.sound(run)
         out: list[Misspelling] = []
         for i, j in windows:
@@ -120,7 +138,7 @@ class WordChecker:
                 fo = words[other]
                 if fo < RATIO * (fw + 1) or sum(a != b for a, b in zip(other, w, strict=True)) != 1:
                     continue
-                m = self._verify(text, lo + i, lo + j, other, how, fw, fo)
+                m = self._verify(run, i, j, other, how, fw, fo)
                 if m:
                     out.append(m)
         return out
