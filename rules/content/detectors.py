@@ -1,4 +1,5 @@
-"""The near-miss detectors as content hits: formulations, leaders, places, and (in drafts) misspellings.
+"""The near-miss detectors as content hits: formulations and leaders everywhere; places and misspellings
+in drafts (``content check`` and the bot's 校对), where their cost per text does not multiply by millions.
 
 Each hit names the canonical form, the category and the source, and says what differs ("「合」应为「和」").
 """
@@ -36,6 +37,8 @@ def near_miss_hits(text: str, on: dt.date | None, context: ScanContext, phrases:
             kind: Kind = "leader" if m.kind == "leader" else "phrase"
             hits.append(ContentHit(kind, m.severity, m.start, m.end, text[m.start:m.end], snip(m.start, m.end),
                                    f"{kind}:{t.text}", f"{t.text}（{m.note}）", t.source, t.category))
+    if not context.draft:
+        return hits  # places and the dictionary check cost more: drafts only (content check, the bot's 校对)
     if any(c in _PLACE_CHARS for c in text):
         for p in place_checker().find(text):
             if _overlapping(hits, p.start, p.end):
@@ -43,14 +46,13 @@ def near_miss_hits(text: str, on: dt.date | None, context: ScanContext, phrases:
             right = "、".join(p.right)
             hits.append(ContentHit("place", "warning", p.start, p.end, text[p.start:p.end], snip(p.start, p.end),
                                    f"place:{p.right[0]}", f"{right}（{p.note}）", PLACE_SOURCE, "行政区划名称"))
-    if context.draft:
-        for w in word_checker().find(text):
-            if _overlapping(hits, w.start, w.end):
-                continue  # a formulation, name or place already covers it
-            severity: Severity = "warning" if w.confidence >= TYPO_WARNING else "notice"
-            hits.append(ContentHit("typo", severity, w.start, w.end, w.wrong, snip(w.start, w.end),
-                                   f"typo:{w.wrong}", f"{w.right}（{w.how}，置信度 {w.confidence:.2f}）", TYPO_SOURCE,
-                                   "错别字", w.confidence))
+    for w in word_checker().find(text):
+        if _overlapping(hits, w.start, w.end):
+            continue  # a formulation, name or place already covers it
+        severity: Severity = "warning" if w.confidence >= TYPO_WARNING else "notice"
+        hits.append(ContentHit("typo", severity, w.start, w.end, w.wrong, snip(w.start, w.end),
+                               f"typo:{w.wrong}", f"{w.right}（{w.how}，置信度 {w.confidence:.2f}）", TYPO_SOURCE,
+                               "错别字", w.confidence))
     return hits
 
 

@@ -1,12 +1,12 @@
 """Near misses of canonical formulations and of leaders' names (严重), and leaders' titles by date (预警).
 
-The text is searched twice, with no scan of every phrase at every position:
-
-- its *sound string* (chardata: one code per toneless syllable) through one Aho-Corasick automaton of
-  the phrases' sound strings: a window that sounds like a phrase but is written differently is a
-  homophone slip ("中华人民共合国");
-- its characters through one automaton of the phrases' generated variants: one character replaced by a
-  similar-shaped one, one character doubled, one inner character missing ("中华人民共和和国").
+The text is searched once, with one Aho-Corasick automaton and no scan of every phrase at every position.
+The automaton holds each phrase, its legitimate variants, its two halves, and its generated variants:
+one character replaced by a similar-shaped one, two characters swapped, one doubled, one inner character
+missing ("中华人民共和和国"); for leaders' names also each homophone of a given-name character.
+An exact half anchors the window where the whole phrase would stand: a window that differs from the
+phrase in one or two homophones ("中华人民共合国"; sounds from chardata) is a slip, and for a long name
+(the country's, the Party's, a state organ's) so is any one inner character ("中华人民大和国").
 
 Each candidate is then verified: at most two characters differ, each pair is a homophone or similar
 shape, the window is not itself a canonical form or a listed variant, and it does not overlap a correct
@@ -35,6 +35,11 @@ PHRASES = "canonical-phrases.toml"
 LEADERS = "leaders.toml"
 #: Words around a quoted near miss that show the text is reporting the error, not making it.
 _QUOTING = ("错写", "写成", "写为", "误写", "错为", "误为", "错别字", "写错", "表述错误", "应为")
+#: Characters at least this frequent (single-character words in jieba's dictionary) are the homophones a
+#: leader's name is checked against.
+HOMOPHONE_FREQ = 200
+#: Phrases at least this long are found from an exact half; shorter ones have their near misses spelt out.
+HALVES_MIN = 4
 #: Phrases at least this long are also matched with any one character replaced (anchored on either half).
 ANY_SUB_MIN = 7
 #: ...when they are names (not congress names, whose numbers differ legitimately).
@@ -149,38 +154,34 @@ class PhraseChecker:
         self.data = data or chardata()
         self.targets = list(targets)
         self.correct = {t.text for t in self.targets} | {v for t in self.targets for v in t.variants}
-        self._sound = ahocorasick.Automaton()
         self._chars = ahocorasick.Automaton()
-        sounds: dict[str, list[Target]] = {}
+        self._homophones = _homophone_groups(self.data, {c for t in self.targets if _spelt_out(t) for c in t.text})
         variants: dict[str, list[tuple[Target, str]]] = {}
         for t in self.targets:
-            if len(t.text) >= 4 or t.leader:
-                sounds.setdefault(self.data.sound(t.text), []).append(t)
             for form in (t.text, *t.variants):
                 variants.setdefault(form, []).append((t, "exact"))
             for v, note in self._variants(t):
                 if v not in self.correct:
                     variants.setdefault(v, []).append((t, note))
-            if len(t.text) >= ANY_SUB_MIN and t.category in ANY_SUB_CATEGORIES:
+            if not _spelt_out(t):
                 half = len(t.text) // 2
                 for part in (t.text[:half], t.text[half:]):
                     variants.setdefault(part, []).append((t, "half"))
-        for key, ts in sounds.items():
-            self._sound.add_word(key, (len(key), tuple(ts)))
         for key, vs in variants.items():
             self._chars.add_word(key, (len(key), tuple(vs)))
-        self._sound.make_automaton()
         self._chars.make_automaton()
         self.titles = sorted({o.title for t in self.targets for o in t.offices}, key=len, reverse=True)
 
     def _variants(self, t: Target) -> Iterable[tuple[str, str]]:
         s = t.text
         first = 1 if t.leader else 0  # a leader's surname stays exact
-        for i in range(first, len(s)):
-            for c in self.data.loose_shapes.get(s[i], ""):
-                if c in _NUMERALS and s[i] in _NUMERALS:
-                    continue  # 第十七次 is another congress, not a slip for 第十九次
-                yield s[:i] + c + s[i + 1:], f"形近：「{c}」应为「{s[i]}」"
+        if _spelt_out(t):  # too short to anchor on a half: homophones and shapes spelt out
+            for i in range(first, len(s)):
+                for c in self._homophones.get(s[i], ""):
+                    yield s[:i] + c + s[i + 1:], f"同音：「{c}」应为「{s[i]}」"
+                for c in (self.data.loose_shapes if t.leader else self.data.shapes).get(s[i], ""):
+                    if not (c in _NUMERALS and s[i] in _NUMERALS):
+                        yield s[:i] + c + s[i + 1:], f"形近：「{c}」应为「{s[i]}」"
         for i in range(first, len(s) - 1):
             if s[i] != s[i + 1]:
                 yield s[:i] + s[i + 1] + s[i] + s[i + 2:], f"颠倒：「{s[i + 1]}{s[i]}」应为「{s[i]}{s[i + 1]}」"
@@ -199,26 +200,19 @@ class PhraseChecker:
     def find(self, text: str, on: dt.date | None) -> list[NearMiss]:
         """Every near miss and title not held in ``text`` (published ``on``; None: no title check)."""
         exact: list[tuple[int, int, str]] = []
+        titled: list[tuple[int, Target]] = []
         cands: list[tuple[int, int, Target, str]] = []
         for last, (length, found) in self._chars.iter(text):
             start = last + 1 - length
             for t, note in found:
                 if note == "exact":
                     exact.append((start, last + 1, t.text))
+                    if t.offices and on is not None:
+                        titled.append((start, t))
                 elif note == "half":
-                    cands += self._any_substitution(text, start, last + 1, t)
+                    cands += self._around_half(text, start, last + 1, t)
                 else:
                     cands.append((start, last + 1, t, note))
-        for last, (length, found) in self._sound.iter(self.data.sound(text)):
-            start = last + 1 - length
-            window = text[start:last + 1]
-            if window in self.correct:
-                continue
-            for t in found:
-                diff = [(a, b) for a, b in zip(window, t.text, strict=True) if a != b]
-                if not diff or len(diff) > 2 or (t.leader and window[0] != t.text[0]):
-                    continue
-                cands.append((start, last + 1, t, "同音：" + "、".join(f"「{a}」应为「{b}」" for a, b in diff)))
         out: list[NearMiss] = []
         taken: list[tuple[int, int]] = []
         for start, end, t, note in sorted(cands, key=lambda c: (c[0], -c[1], _priority(c[3]))):
@@ -231,43 +225,46 @@ class PhraseChecker:
             severity: Severity = "notice" if _quoted_as_error(text, start, end) else "severe"
             out.append(NearMiss("leader" if t.leader else "phrase", severity, start, end, t, note))
         if on is not None:
-            out += self._titles(text, on)
+            out += [m for pos, t in titled if (m := self._title(text, pos, t, on))]
         return sorted(out, key=lambda m: m.start)
 
-    def _any_substitution(self, text: str, start: int, end: int, t: Target) -> list[tuple[int, int, Target, str]]:
-        """A long phrase with any one character replaced ("中华人民大和国"), found from either exact half."""
+    def _around_half(self, text: str, start: int, end: int, t: Target) -> list[tuple[int, int, Target, str]]:
+        """The windows aligned on an exact half of a phrase: one or two homophones ("中华人民共合国"), or, for a
+        long name, any one character replaced ("中华人民大和国")."""
         out = []
         n = len(t.text)
-        for lo in {start, end - n} if start != end - n else {start}:
+        for lo in {start, end - n}:
             if lo < 0 or lo + n > len(text):
                 continue
             window = text[lo:lo + n]
             diff = [i for i in range(n) if window[i] != t.text[i]]
-            if len(diff) == 1 and 0 < diff[0] < n - 1 and window not in self.correct \
-                    and "\u4e00" <= window[diff[0]] <= "\u9fff":
-                i = diff[0]
-                out.append((lo, lo + n, t, f"错字：「{window[i]}」应为「{t.text[i]}」"))
+            if not diff or len(diff) > 2 or window in self.correct:
+                continue
+            sound = self.data.sound
+            if all(sound(window[i]) == sound(t.text[i]) != window[i] for i in diff):
+                out.append((lo, lo + n, t, "同音：" + "、".join(f"「{window[i]}」应为「{t.text[i]}」" for i in diff)))
+            elif len(diff) == 1 and window[diff[0]] in self.data.loose_shapes.get(t.text[diff[0]], "") \
+                    and not (window[diff[0]] in _NUMERALS and t.text[diff[0]] in _NUMERALS):
+                # 第十七次 is another congress, not a slip for 第十九次
+                out.append((lo, lo + n, t, f"形近：「{window[diff[0]]}」应为「{t.text[diff[0]]}」"))
+            elif (len(diff) == 1 and n >= ANY_SUB_MIN and t.category in ANY_SUB_CATEGORIES and 0 < diff[0] < n - 1
+                  and "\u4e00" <= window[diff[0]] <= "\u9fff"):
+                out.append((lo, lo + n, t, f"错字：「{window[diff[0]]}」应为「{t.text[diff[0]]}」"))
         return out
 
     def _title_beside(self, text: str, start: int, end: int) -> bool:
         after, before = text[end:end + 8], text[max(0, start - 8):start]
         return any(after.startswith(t) or before.endswith(t) for t in self.titles) or after.startswith(_LEADER_VERBS)
 
-    def _titles(self, text: str, on: dt.date) -> list[NearMiss]:
-        out = []
-        for t in self.targets:
-            if not t.offices:
-                continue
-            pos = text.find(t.text)
-            while pos >= 0:
-                end = pos + len(t.text)
-                title, tpos = self._adjacent_title(text, pos, end)
-                if title and not any(o.title == title and o.held_on(on) for o in t.offices) \
-                        and not text[max(0, tpos - 2):tpos].endswith(_PAST) and not _past_before(text, pos):
-                    out.append(NearMiss("title", "warning", min(pos, tpos), max(end, tpos + len(title)), t,
-                                        f"{on.isoformat()} 时不任「{title}」"))
-                pos = text.find(t.text, end)
-        return out
+    def _title(self, text: str, pos: int, t: Target, on: dt.date) -> NearMiss | None:
+        """A title written beside a leader's name that the leader did not hold on ``on``."""
+        end = pos + len(t.text)
+        title, tpos = self._adjacent_title(text, pos, end)
+        if not title or any(o.title == title and o.held_on(on) for o in t.offices) \
+                or text[max(0, tpos - 2):tpos].endswith(_PAST) or _past_before(text, pos):
+            return None
+        return NearMiss("title", "warning", min(pos, tpos), max(end, tpos + len(title)), t,
+                        f"{on.isoformat()} 时不任「{title}」")
 
     def _adjacent_title(self, text: str, start: int, end: int) -> tuple[str, int]:
         for title in self.titles:
@@ -276,6 +273,22 @@ class PhraseChecker:
             if text.startswith(title, start - len(title)) and start - len(title) >= 0:
                 return title, start - len(title)
         return "", -1
+
+
+def _spelt_out(t: Target) -> bool:
+    """Whether a target's near misses are generated in full (names and short phrases) rather than anchored
+    on an exact half (long phrases)."""
+    return t.leader or len(t.text) < HALVES_MIN
+
+
+def _homophone_groups(data: CharData, chars: set[str]) -> dict[str, str]:
+    """For each of ``chars``, the common characters that sound the same (names and short phrases)."""
+    wanted = {data.sound(c): c for c in chars}
+    groups: dict[str, list[str]] = {}
+    for w, f in data.words.items():
+        if len(w) == 1 and f >= HOMOPHONE_FREQ and data.sound(w) in wanted:
+            groups.setdefault(data.sound(w), []).append(w)
+    return {c: "".join(x for x in groups.get(data.sound(c), []) if x != c) for c in chars}
 
 
 def _priority(note: str) -> int:

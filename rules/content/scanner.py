@@ -66,9 +66,10 @@ class Scanner:
         matches = list(self._automaton.iter(text)) if self._terms else []
         on = published_at.date() if isinstance(published_at, dt.datetime) else published_at
         extra = near_miss_hits(text, on, context, self.phrases, lambda s, e: snippet(text, s, e))
-        if not matches and not extra and not _CANDIDATE.search(text) and not HEALTH.search(text):
+        listed = ("\n" in text or "\t" in text) and HEALTH.search(text) is not None  # health only matters in lists
+        if not matches and not extra and not listed and not _CANDIDATE.search(text):
             return []  # the common case, kept as cheap as the bare automaton scan
-        privacy = find_personal_numbers(text, context, on) + find_health_in_lists(text)
+        privacy = find_personal_numbers(text, context, on) + (find_health_in_lists(text) if listed else [])
         found: list[tuple[int, int, LexEntry]] = []
         for last, (length, entries) in matches:
             start, end = last + 1 - length, last + 1
