@@ -26,7 +26,7 @@ MIN_FREQ = 50
 #: A window listed in the dictionary more often than this is a real word, never a misspelling.
 RARE = 5
 #: Route log-probability gain (nats) needed to report, and the gain reported as confidence 1.0.
-MARGIN = 10.0
+MARGIN = 9.5
 SURE = 14.0
 #: Characters of context either side used to compare the two segmentations.
 SPAN = 4
