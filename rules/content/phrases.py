@@ -43,10 +43,12 @@ HALVES_MIN = 4
 #: Phrases at least this long are also matched with any one character replaced (anchored on either half).
 ANY_SUB_MIN = 7
 #: ...when they are names (not congress names, whose numbers differ legitimately).
-ANY_SUB_CATEGORIES = frozenset({"国家名称", "党的名称", "党的机构", "国家机构", "指导思想"})
+ANY_SUB_CATEGORIES = frozenset({"国家名称", "党的名称", "党的机构", "国家机构", "指导思想", "核心价值观"})
 #: Words that follow a leader's name in news ("李克参加…" for 李克强): a two-character near miss needs one.
 _LEADER_VERBS = ("同志", "强调", "指出", "主持", "出席", "参加", "会见", "考察", "调研", "讲话", "签署", "致电", "致信",
-                 "作出", "发表", "在")
+                 "作出", "发表")
+#: Names whose near misses are 严重 even without a title beside them (no one else is written so close).
+ALWAYS_SEVERE = frozenset({"习近平"})
 _NUMERALS = frozenset("〇一二三四五六七八九十百千两")
 _PAST = ("原", "前", "时任", "曾任", "已故")
 
@@ -219,10 +221,16 @@ class PhraseChecker:
             if any(s < end and start < e for s, e in taken) or any(
                     (s < end and start < e and x == t.text) or (s <= start and end <= e) for s, e, x in exact):
                 continue
-            if t.leader and end - start == 2 and not self._title_beside(text, start, end):
-                continue
+            severity: Severity = "severe"
+            if t.leader and not self._title_beside(text, start, end) and t.text not in ALWAYS_SEVERE:
+                # Without a title beside it, a name one character off may be another person's ("张国庆"):
+                # 一般, and a two-character window needs at least a leader's verb ("李克参加…").
+                if end - start == 2 and not text.startswith(_LEADER_VERBS, end):
+                    continue
+                severity = "warning"
             taken.append((start, end))
-            severity: Severity = "notice" if _quoted_as_error(text, start, end) else "severe"
+            if _quoted_as_error(text, start, end):
+                severity = "notice"
             out.append(NearMiss("leader" if t.leader else "phrase", severity, start, end, t, note))
         if on is not None:
             out += [m for pos, t in titled if (m := self._title(text, pos, t, on))]
@@ -254,7 +262,7 @@ class PhraseChecker:
 
     def _title_beside(self, text: str, start: int, end: int) -> bool:
         after, before = text[end:end + 8], text[max(0, start - 8):start]
-        return any(after.startswith(t) or before.endswith(t) for t in self.titles) or after.startswith(_LEADER_VERBS)
+        return any(after.startswith(t) or before.endswith(t) for t in self.titles)
 
     def _title(self, text: str, pos: int, t: Target, on: dt.date) -> NearMiss | None:
         """A title written beside a leader's name that the leader did not hold on ``on``."""

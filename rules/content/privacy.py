@@ -57,6 +57,8 @@ SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
                      "缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑"
                      "郎甄丛仲虞敖巩明佘池查麻苑迟邝")
 _NAME = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,3})(?![\u4e00-\u9fff])")
+#: A name after a role word and before a separator ("低保户张某某，精神残疾"; "监护人：李某").
+_NAME_AFTER_ROLE = re.compile(r"(?:户|人|员|者|[：:])([\u4e00-\u9fff][某\u4e00-\u9fff]{1,2})(?=[，,、（(\s：:]|$)")
 _ROW_REACH = 6  # a table row extracted from a docx is one cell a line: look this many lines back
 
 
@@ -165,9 +167,10 @@ def _name_in(line: str, *, whole: bool) -> tuple[int, int] | None:
         if 2 <= len(stripped) <= 3 and stripped[0] in SURNAMES and all("\u4e00" <= c <= "\u9fff" for c in stripped):
             return line.index(stripped), len(stripped)
         return None
-    for m in _NAME.finditer(line):
-        if m.group(1)[0] in SURNAMES and not HEALTH.search(m.group(1)):
-            return m.start(1), len(m.group(1))
+    for pattern in (_NAME, _NAME_AFTER_ROLE):
+        for m in pattern.finditer(line):
+            if m.group(1)[0] in SURNAMES and not HEALTH.search(m.group(1)):
+                return m.start(1), len(m.group(1))
     return None
 
 

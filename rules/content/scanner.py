@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -66,7 +67,9 @@ class Scanner:
         matches = list(self._automaton.iter(text)) if self._terms else []
         on = published_at.date() if isinstance(published_at, dt.datetime) else published_at
         extra = near_miss_hits(text, on, context, self.phrases, lambda s, e: snippet(text, s, e))
-        listed = ("\n" in text or "\t" in text) and HEALTH.search(text) is not None  # health only matters in lists
+        # Health information matters in lists: several lines, a table, a draft, or a text that says it is a list.
+        listed = ("\n" in text or "\t" in text or context.draft or _LIST_WORDS.search(text) is not None) \
+            and HEALTH.search(text) is not None
         if not matches and not extra and not listed and not _CANDIDATE.search(text):
             return []  # the common case, kept as cheap as the bare automaton scan
         privacy = find_personal_numbers(text, context, on) + (find_health_in_lists(text) if listed else [])
@@ -110,6 +113,7 @@ class Scanner:
         return not (entry.historical_ok and historical(text, start, end))
 
 
+_LIST_WORDS = re.compile("名单|名册|花名|公示|一览表")
 CHECK_ZH = {"id_card": "身份证号", "mobile": "手机号码", "bank_card": "银行卡号", "health": "健康信息"}
 KIND_CATEGORY = {"name": "过时机构名称", "lexicon": "错敏词"}
 

@@ -28,12 +28,24 @@ def checker():  # type: ignore[no-untyped-def]
     ("习进平总书记指出", "习进平", "习近平", "同音"),
     ("国家主席习平近", "习平近", "习近平", "颠倒"),
     ("国务院总理温家室", "温家室", "温家宝", "形近"),
-    ("李克参加代表团审议", "李克", "李克强", "缺少"),
+    ("总理李克参加代表团审议", "李克", "李克强", "缺少"),
 ])
 def test_near_misses_name_the_canonical_form(checker, text: str, matched: str, canonical: str, how: str) -> None:  # type: ignore[no-untyped-def]
     [m] = [m for m in checker.find(text, ON) if m.kind != "title"]
     assert (text[m.start:m.end], m.target.text, m.severity) == (matched, canonical, "severe")
     assert m.note.startswith(how) and m.target.source
+
+
+@pytest.mark.parametrize(("text", "severity"), [
+    ("李克参加代表团审议", "warning"),        # a leader's verb but no title: maybe another person
+    ("村民李克在家休息", None),              # neither: quiet
+    ("县农业局张国庆同志", "warning"),        # 同志 is said of everyone: not a title
+    ("国务院副总理张国庆", "severe"),         # a title beside it: 严重
+    ("村民张国庆领到了补贴", "warning"),      # 张国清 or a villager named 张国庆: 一般, never 严重
+    ("习进平新时代", "severe"),               # the one name that is always 严重
+])
+def test_without_a_title_a_name_near_miss_is_not_severe(checker, text: str, severity: str | None) -> None:  # type: ignore[no-untyped-def]
+    assert [m.severity for m in checker.find(text, ON) if m.kind != "title"] == ([severity] if severity else [])
 
 
 @pytest.mark.parametrize("text", [
