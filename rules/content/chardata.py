@@ -85,7 +85,10 @@ def cache_dir() -> Path:
     """Where built indexes are cached."""
     if os.environ.get("GOVMEDIA_CACHE_DIR"):
         return Path(os.environ["GOVMEDIA_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except RuntimeError:  # no home directory: the cache goes to the temporary directory
+        base = tempfile.gettempdir()
     return Path(base) / "govmedia"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,10 @@ def test_fingerprint_follows_the_configuration() -> None:
     assert a.fingerprint == b.fingerprint
     assert ContentChecker(ContentConfig(hotlines=("13900001111",))).fingerprint != a.fingerprint
     assert ContentChecker(ContentConfig(privacy_severity="severe")).fingerprint != a.fingerprint
+
+
+def test_the_content_section_names_leaders_files(tmp_path: Path) -> None:
+    config = ContentConfig.from_section({"leaders": ["领导.toml"]}, tmp_path)
+    assert config.leaders == (tmp_path / "领导.toml",)
+    with pytest.raises(ValueError, match="leaders"):
+        ContentConfig.from_section({"leaders": "领导.toml"}, tmp_path)
