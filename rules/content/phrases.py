@@ -43,7 +43,7 @@ HALVES_MIN = 4
 #: Phrases at least this long are also matched with any one character replaced (anchored on either half).
 ANY_SUB_MIN = 7
 #: ...when they are names (not congress names, whose numbers differ legitimately).
-ANY_SUB_CATEGORIES = frozenset({"国家名称", "党的名称", "党的机构", "国家机构", "指导思想", "核心价值观"})
+ANY_SUB_CATEGORIES = frozenset({"国家名称", "党的名称", "指导思想", "核心价值观"})
 #: Words that follow a leader's name in news ("李克参加…" for 李克强): a two-character near miss needs one.
 _LEADER_VERBS = ("同志", "强调", "指出", "主持", "出席", "参加", "会见", "考察", "调研", "讲话", "签署", "致电", "致信",
                  "作出", "发表")
