@@ -60,6 +60,11 @@ class CharData:
         """The sound string of ``text`` (same length; characters without a reading stay as they are)."""
         return text.translate(self.sound_table)
 
+    def close(self, a: str, b: str) -> bool:
+        """Whether two characters are homophones or similar in shape by the tight table only."""
+        return a != b and (self.sound_table.get(ord(a), -1) == self.sound_table.get(ord(b), -2)
+                           or b in self.shapes.get(a, ""))
+
     def similar(self, a: str, b: str) -> bool:
         """Whether two characters are homophones or similar in shape."""
         return a != b and (self.sound_table.get(ord(a), -1) == self.sound_table.get(ord(b), -2)

@@ -161,8 +161,8 @@ class PlaceChecker:
             if start > 0 and words.get(text[start - 1:start + 1], 0) >= _WORD_FREQ:
                 continue  # the window starts inside a word ("政府由县…")
             stem = w[:-len(suffix)]
-            if len(stem) < _MIN_STEM - 1:
-                continue
+            if len(stem) < _MIN_STEM - 1 or words.get(stem, 0) >= _WORD_FREQ:
+                continue  # an ordinary word before the suffix character ("建立镇级…")
             found = [n for n in self._deleted.get(w, ()) if len(stem) + 1 >= _MIN_STEM + 1]
             if found and len(stem) >= 2:
                 return PlaceMiss(start, end, tuple(found[:3]), "缺字")
@@ -172,7 +172,7 @@ class PlaceChecker:
                 if i == 0 and not _name_starts(text, start):
                     continue  # the first character may belong to the word before ("在城市", "及城乡")
                 for name in self._wild.get(stem[:i] + "?" + stem[i + 1:] + suffix, ()):
-                    if self.data.similar(stem[i], name[i]):
+                    if self.data.close(stem[i], name[i]):
                         return PlaceMiss(start, end, (name,), f"「{stem[i]}」应为「{name[i]}」")
         return None
 

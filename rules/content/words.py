@@ -27,6 +27,8 @@ MIN_FREQ = 50
 RARE = 5
 #: Route log-probability gain (nats) needed to report, and the gain reported as confidence 1.0.
 MARGIN = 9.5
+#: Homophones are many times more numerous than same-shape characters, so a homophone correction needs more.
+MARGIN_SOUND = 10.5
 SURE = 14.0
 #: Characters of context either side used to compare the two segmentations.
 SPAN = 4
@@ -146,7 +148,7 @@ class WordChecker:
     def _verify(self, text: str, i: int, j: int, right: str, how: str, fw: int, fo: int) -> Misspelling | None:
         a, b = max(0, i - SPAN), min(len(text), j + SPAN)
         gain = self._route(text[a:i] + right + text[j:b]) - self._route(text[a:b])
-        if gain >= MARGIN:
+        if gain >= (MARGIN if how == "形近" else MARGIN_SOUND):
             return Misspelling(i, j, text[i:j], right, round(min(1.0, gain / SURE), 2), how, fo)
         if fw and j - i == 4 and gain > 0:  # a rare variant of a set phrase that the dictionary lists ("再接再励")
             return Misspelling(i, j, text[i:j], right, round(min(1.0, math.log(fo / fw) / 5), 2), how, fo)
