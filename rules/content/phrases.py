@@ -34,7 +34,7 @@ from rules.content.lexicon import LexiconError
 PHRASES = "canonical-phrases.toml"
 LEADERS = "leaders.toml"
 #: Words around a quoted near miss that show the text is reporting the error, not making it.
-_QUOTING = ("错写", "写成", "写为", "误写", "错为", "误为", "错别字", "写错", "表述错误", "应为")
+_QUOTING = ("错写", "写成", "写为", "误写", "错为", "误为", "错别字", "写错", "表述错误", "应为", "打成", "错成")
 #: Characters at least this frequent (single-character words in jieba's dictionary) are the homophones a
 #: leader's name is checked against.
 HOMOPHONE_FREQ = 200
@@ -229,7 +229,7 @@ class PhraseChecker:
                     continue
                 severity = "warning"
             taken.append((start, end))
-            if _quoted_as_error(text, start, end):
+            if quoted_as_error(text, start, end):
                 severity = "notice"
             out.append(NearMiss("leader" if t.leader else "phrase", severity, start, end, t, note))
         if on is not None:
@@ -312,7 +312,7 @@ def _past_before(text: str, pos: int) -> bool:
     return before.startswith(_PAST) or any(p in before for p in ("时任", "曾任", "原"))
 
 
-def _quoted_as_error(text: str, start: int, end: int) -> bool:
+def quoted_as_error(text: str, start: int, end: int) -> bool:
     """Whether the match sits in a sentence that reports it as an error (a 通报 quoting a misspelling)."""
     lo = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
     hi_candidates = [i for i in (text.find("。", end), text.find("\n", end)) if i >= 0]

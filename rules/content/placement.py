@@ -23,6 +23,8 @@ _SELF_LINE = re.compile(r"(来源|来\s*源|主办|承办|发布|供稿|出品|�
 _NOTICE = re.compile(r"注销|关停|停止(更新|运营|运行|使用)|停更|更名|迁移至|整合至|合并至|撤销")
 #: A year written in the clause before the name (a dated account of the past).
 _YEAR = re.compile(r"(19|20)\d{2}\s*年")
+#: What may follow an old name at the end of a signature line ("县食品药品监督管理" + "局").
+_BODY_END = "(局|厅|委员会|委|办公室|办|所|站|中心|部|处|大队|支队)?$"
 _QUOTES = (("“", "”"), ("「", "」"), ('"', '"'), ("《", "》"))
 
 
@@ -83,6 +85,7 @@ def _title(text: str) -> str:
 
 def _signature(line: str, name: str) -> bool:
     """A line that is a body's name alone, perhaps with a place before it and a date after it."""
-    rest = line.replace(name, "", 1)
-    rest = re.sub(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[\d\-./\s]", "", rest)
-    return len(rest) <= 6 and not re.search(r"[，。；！？、]", rest) and line.endswith((name, "日")) and len(line) <= 40
+    bare = re.sub(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[\d\-./\s]", "", line)
+    rest = bare.replace(name, "", 1)
+    return (len(rest) <= 6 and not re.search(r"[，。；！？、]", rest) and len(line) <= 40
+            and re.search(re.escape(name) + _BODY_END, bare) is not None)

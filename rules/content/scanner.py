@@ -22,7 +22,7 @@ import ahocorasick
 from rules.content.detectors import near_miss_hits
 from rules.content.hits import ContentHit, ScanContext
 from rules.content.lexicon import LexEntry, load_lexicon_file, shipped_entries
-from rules.content.phrases import PhraseChecker, build_phrase_checker
+from rules.content.phrases import PhraseChecker, build_phrase_checker, quoted_as_error
 from rules.content.placement import name_severity
 from rules.content.privacy import CANDIDATE as _CANDIDATE
 from rules.content.privacy import HEALTH, SOURCES, SUGGESTIONS, find_health_in_lists, find_personal_numbers
@@ -91,6 +91,8 @@ class Scanner:
             severity = entry.severity
             if entry.kind == "name":
                 severity = name_severity(text, start, end, entry.severity, entry.until.year if entry.until else None)
+            if severity != "notice" and quoted_as_error(text, start, end):
+                severity = "notice"  # a 通报 quoting the error ("将“政府”错写为“攻府”") does not make it
             hits.append(ContentHit(entry.kind, severity, start, end, text[start:end], snippet(shown, start, end),
                                    entry.entry_id, entry.suggestion, entry.source, entry.category or KIND_CATEGORY[entry.kind]))
         hits += [h if not privacy else _reshown(h, shown) for h in extra if not _inside_lexicon(h, found)]

@@ -29,3 +29,9 @@ def test_severity_by_where_the_name_stands(text: str, severity: str) -> None:
 @pytest.mark.parametrize("text", ["原县国土资源局局长", "县国土资源局更名为县自然资源局", "国土资源局（现自然资源局）"])
 def test_a_mention_of_the_old_body_is_not_reported(text: str) -> None:
     assert [h for h in build_scanner().scan(text, ON, ScanContext()) if h.kind == "name"] == []
+
+
+def test_an_error_quoted_by_a_report_is_only_a_notice() -> None:
+    hits = build_scanner().scan("例如市商务局将“政府”错写为“攻府”。", ON, ScanContext.of(draft=True))
+    assert [(h.matched, h.severity) for h in hits] == [("攻府", "notice")]
+    assert [h.severity for h in build_scanner().scan("攻府网站", ON, ScanContext.of(draft=True))] == ["severe"]
