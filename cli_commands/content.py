@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 # rules.content is imported inside the command, so that other commands do not pay for it at start-up.
 FORMATS = ("txt", "md", "html", "docx")  # rules.content.extract.FORMATS
-KIND_LABELS = {"name": ("规范表述", "official name"), "privacy": ("个人隐私", "privacy"), "lexicon": ("错敏词", "lexicon")}
 
 
 @click.group()
@@ -49,13 +48,14 @@ def check_cmd(app: App, source: str, fmt: str, input_format: str | None, publish
     data = _read(source)
     cfg = app.settings.section("content")
     lexicons = [app.settings.base_dir / str(p) for p in cfg.get("lexicons", [])] + list(lexicon)
+    leaders = [app.settings.base_dir / str(p) for p in cfg.get("leaders", [])]
     severity = parse_severity(str(cfg.get("privacy_severity", "warning")))
     if severity is None:
         fail(tr(f"配置 [content] privacy_severity 无效：{cfg.get('privacy_severity')!r}（severe/warning/notice）",
                 f"config [content] privacy_severity is invalid: {cfg.get('privacy_severity')!r} (severe/warning/notice)"))
-    context = ScanContext.of([*map(str, cfg.get("hotlines", [])), *hotline], severity)
+    context = ScanContext.of([*map(str, cfg.get("hotlines", [])), *hotline], severity, draft=True)
     try:
-        report = check_draft(data, input_format or format_of(source), lexicons=lexicons,
+        report = check_draft(data, input_format or format_of(source), lexicons=lexicons, leaders=leaders,
                              published_on=published.date() if published else app.today(), context=context)
     except (ExtractError, LexiconError) as exc:
         fail(f"{source}: {exc}" if isinstance(exc, ExtractError) else str(exc))
@@ -104,13 +104,15 @@ def _as_json(source: str, report: DraftReport) -> dict[str, Any]:
 
 
 def _print(report: DraftReport) -> None:
+    from rules.content.hits import KIND_EN, KIND_ZH
     from rules.content.scanner import Locator
 
     where = Locator(report.text)
     for h in report.hits:
         line, col = where.line_col(h.start)
-        zh, en = KIND_LABELS[h.kind]
-        click.echo(tr(f"第{line}行第{col}列 [{_severity_label(h.severity)}] {zh}：「{h.matched}」 建议：{h.suggestion or '—'}",
+        zh, en = KIND_ZH[h.kind], KIND_EN[h.kind]
+        cat = f"（{h.category}）" if h.category and h.category != zh else ""
+        click.echo(tr(f"第{line}行第{col}列 [{_severity_label(h.severity)}] {zh}{cat}：「{h.matched}」 建议：{h.suggestion or '—'}",
                       f"line {line} col {col} [{h.severity}] {en}: \"{h.matched}\" suggestion: {h.suggestion or '—'}"))
         click.echo(tr(f"    上下文：{h.context}", f"    context: {h.context}"))
         click.echo(tr(f"    依据：{h.source}", f"    source: {h.source}"))

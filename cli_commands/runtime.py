@@ -8,6 +8,7 @@ notifiers, and the county's working-day calendar. A config problem exits with it
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable
@@ -204,7 +205,7 @@ class ScannerProofreader:
         from rules.content.hits import KIND_ZH, SEVERITY_ZH
         from rules.content.scanner import Locator
 
-        hits = self.checker.scan(text, self.today())
+        hits = self.checker.scanner.scan(text, self.today(), dataclasses.replace(self.checker.context, draft=True))
         where = Locator(text)
         found = tuple(ProofHit(*where.line_col(h.start), SEVERITY_ZH[h.severity], KIND_ZH[h.kind], h.matched,
                                h.suggestion) for h in hits)

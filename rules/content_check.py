@@ -24,10 +24,11 @@ from rules.config import RuleSettings
 from rules.content.hits import ContentHit, ScanContext, Severity, parse_severity
 from rules.content.scanner import Scanner, build_scanner
 from rules.facts import AccountFacts, FindingDraft
+from rules.rule_account_name import account_name_drafts
 from rules.rule_content import content_drafts, hit_record
 
 #: Bump when the engine's matching changes, so that every post is scanned again.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -37,30 +38,33 @@ class ContentConfig:
     lexicons: tuple[Path, ...] = ()
     hotlines: tuple[str, ...] = ()
     privacy_severity: Severity = "warning"
+    leaders: tuple[Path, ...] = ()  # the county's leaders files (rules/content/phrases.py format)
 
     @classmethod
     def from_section(cls, section: Mapping[str, object], base_dir: Path) -> ContentConfig:
         """From the parsed ``[content]`` table (paths relative to the config's folder); raises ValueError."""
         lexicons, hotlines = section.get("lexicons", []), section.get("hotlines", [])
-        for key, value in (("lexicons", lexicons), ("hotlines", hotlines)):
+        leaders = section.get("leaders", [])
+        for key, value in (("lexicons", lexicons), ("hotlines", hotlines), ("leaders", leaders)):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"[content] {key}: expected a list of strings, got {value!r}")
-        assert isinstance(lexicons, list) and isinstance(hotlines, list)
+        assert isinstance(lexicons, list) and isinstance(hotlines, list) and isinstance(leaders, list)
         severity = parse_severity(str(section.get("privacy_severity", "warning")))
         if severity is None:
             raise ValueError(f"[content] privacy_severity: expected severe, warning or notice, "
                              f"got {section.get('privacy_severity')!r}")
-        return cls(tuple(base_dir / p for p in lexicons), tuple(hotlines), severity)
+        return cls(tuple(base_dir / p for p in lexicons), tuple(hotlines), severity, tuple(base_dir / p for p in leaders))
 
 
 class ContentChecker:
     """A scanner and its context, built once per run (raises LexiconError on a bad county list)."""
 
     def __init__(self, config: ContentConfig, scanner: Scanner | None = None) -> None:
-        self.scanner = scanner or build_scanner(config.lexicons)
+        self.scanner = scanner or build_scanner(config.lexicons, config.leaders)
         self.context = ScanContext.of(config.hotlines, config.privacy_severity)
         digest = hashlib.blake2b(digest_size=16)
-        for part in (ENGINE_VERSION, repr(self.scanner.entries), repr(sorted(self.context.hotlines)),
+        targets = self.scanner.phrases.targets if self.scanner.phrases else []
+        for part in (ENGINE_VERSION, repr(self.scanner.entries), repr(targets), repr(sorted(self.context.hotlines)),
                      self.context.privacy_severity):
             digest.update(part.encode())
             digest.update(b"\0")
@@ -90,7 +94,9 @@ async def scan_posts(checker: ContentChecker) -> int:
 
 async def content_findings(checker: ContentChecker, facts: Sequence[AccountFacts], now: dt.datetime,
                            settings: RuleSettings) -> tuple[int, list[FindingDraft]]:
-    """Scan what changed, then the content drafts of every post with problems: (posts scanned, drafts)."""
+    """Scan what changed, then the content drafts of every post with problems and of every account whose
+    own or unit's name is outdated: (posts scanned, drafts)."""
     scanned = await scan_posts(checker)
     by_id = {f.account_id: f for f in facts}
-    return scanned, content_drafts(await flagged_posts(checker.fingerprint), by_id, settings)
+    drafts = content_drafts(await flagged_posts(checker.fingerprint), by_id, settings)
+    return scanned, drafts + account_name_drafts(facts, now, settings, checker.scanner)

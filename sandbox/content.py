@@ -48,7 +48,7 @@ PRE_REFORM_AT = datetime(2018, 6, 15, 10, 30, tzinfo=TZ)
 
 #: (account uid, sentences added to its second-newest post, sentences added to its third-newest post).
 _PLANTS: dict[str, tuple[str, str]] = {
-    "5718301790": (f"{OLD_NAME}联合县住建局开展大气污染防治联合检查。", ""),
+    "5718301790": (f"联合县住建局开展大气污染防治联合检查。（来源：滹沱{OLD_NAME}）", ""),
     "5581726316": (f"经查，当事人（身份证号{VALID_ID}）已被依法处理。",
                    f"缴费订单号{ORDER_NUMBER}，当事人身份证号{MASKED_ID}。"),
     "5967838011": (f"详情请咨询经办人王女士，电话{PERSONAL_MOBILE}。", f"咨询热线：{HOTLINES[0]}。"),

@@ -30,7 +30,7 @@ class DraftReport:
 
 
 def check_draft(data: bytes, fmt: str, *, lexicons: Sequence[Path], published_on: dt.date | None,
-                context: ScanContext) -> DraftReport:
+                context: ScanContext, leaders: Sequence[Path] = ()) -> DraftReport:
     """Extract the text of a draft and scan it (raises ExtractError, LexiconError)."""
     text = extract_text(data, fmt)
-    return DraftReport(text, build_scanner(lexicons).scan(text, published_on, context))
+    return DraftReport(text, build_scanner(lexicons, leaders).scan(text, published_on, context))

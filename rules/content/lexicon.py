@@ -19,6 +19,8 @@ from rules.content.hits import Kind, Severity, parse_severity
 
 OFFICIAL_NAMES = "official-names.toml"
 STARTER_TYPOS = "typos-starter.toml"
+CONFUSABLES = "confusables.toml"
+IMPROPER = "improper-language.toml"
 
 
 class LexiconError(Exception):
@@ -140,6 +142,9 @@ def shipped(name: str) -> str:
 
 
 def shipped_entries() -> list[LexEntry]:
-    """The official-name list and the starter misspellings govmedia ships (each entry sourced)."""
+    """The official-name list, the starter misspellings, the confusable words and the improper-language list
+    govmedia ships (each entry sourced)."""
     return [*parse_official_names(shipped(OFFICIAL_NAMES)),
-            *parse_lexicon_toml(shipped(STARTER_TYPOS), STARTER_TYPOS, need_source=True)]
+            *parse_lexicon_toml(shipped(STARTER_TYPOS), STARTER_TYPOS, need_source=True),
+            *parse_lexicon_toml(shipped(CONFUSABLES), CONFUSABLES, need_source=True),
+            *parse_lexicon_toml(shipped(IMPROPER), IMPROPER, need_source=True)]

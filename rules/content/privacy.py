@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from rules.content.hits import ScanContext, normalise_phone
+from rules.content.places import real_division_code
 
 # Province-level codes of GB/T 2260 (the first two digits of a resident ID number).
 PROVINCES = frozenset({
@@ -36,12 +37,29 @@ SOURCES = {
     "id_card": "GB 11643-1999 公民身份号码（校验码、出生日期）",
     "mobile": "个人手机号码（1[3-9] 开头 11 位，不含本单位公开热线）",
     "bank_card": "银行卡号（16-19 位，Luhn 校验）",
+    "health": "《个人信息保护法》第二十八条（医疗健康为敏感个人信息）；国办发〔2018〕123号 不得泄露个人隐私",
 }
 SUGGESTIONS = {
     "id_card": "删除或脱敏（如 1301**********3015）",
     "mobile": "删除或脱敏（如 138****5678），或改用单位公开电话",
     "bank_card": "删除或脱敏（只保留前后四位）",
+    "health": "删除疾病、残疾等健康信息，或对姓名脱敏（如 张*）",
 }
+#: Illness and disability words that must not stand next to a person's name in a published list.
+HEALTH = re.compile(r"(?:一|二|三|四|[1-4])级(?:肢体|视力|听力|言语|智力|精神|多重)?残疾|(?:肢体|视力|听力|言语|智力|精神|多重)残疾"
+                    r"|残疾(?:人|证)?|精神(?:病|分裂|障碍)|艾滋病|HIV|乙肝|肺结核|结核病|白血病|尿毒症|癌症|肝癌|肺癌|胃癌|乳腺癌"
+                    r"|恶性肿瘤|瘫痪|偏瘫|脑梗|脑瘫|痴呆|抑郁症|癫痫|重大疾病|重病|大病|慢性病")
+#: Common surnames: a two-to-four character token starting with one is taken for a name in a list.
+SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+                     "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+                     "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮"
+                     "柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉"
+                     "缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑"
+                     "郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+_NAME = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,3})(?![\u4e00-\u9fff])")
+#: A name after a role word and before a separator ("低保户张某某，精神残疾"; "监护人：李某").
+_NAME_AFTER_ROLE = re.compile(r"(?:户|人|员|者|[：:])([\u4e00-\u9fff][某\u4e00-\u9fff]{1,2})(?=[，,、（(\s：:]|$)")
+_ROW_REACH = 6  # a table row extracted from a docx is one cell a line: look this many lines back
 
 
 @dataclass(frozen=True)
@@ -70,7 +88,7 @@ def is_resident_id(number: str, on: dt.date | None = None) -> bool:
         return False
     if born.year < 1900 or (on is not None and born > on):
         return False
-    return id_check_digit(number[:17]) == number[17].upper()
+    return id_check_digit(number[:17]) == number[17].upper() and real_division_code(number[:6])
 
 
 def luhn_ok(digits: str) -> bool:
@@ -119,6 +137,46 @@ def _numbers_in(text: str, lo: int, hi: int, context: ScanContext, on: dt.date |
         number = m.group(0)  # keep the country code and the 3-digit prefix, hide the middle four
         found.append(PrivacyMatch("mobile", m.start(), m.end(), mask(number, sum(c.isdigit() for c in number) - 8)))
     return sorted(found, key=lambda p: p.start)
+
+
+def find_health_in_lists(text: str) -> list[PrivacyMatch]:
+    """Names in a list (a table row or a list line) with an illness or disability beside them."""
+    if not HEALTH.search(text):
+        return []
+    found: list[PrivacyMatch] = []
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        if not HEALTH.search(line) or len(line) > 120:
+            continue
+        for back in range(0, _ROW_REACH):
+            if n - back < 0:
+                break
+            name = _name_in(lines[n - back], whole=back > 0)
+            if name is not None:
+                at = starts[n - back] + name[0]
+                found.append(PrivacyMatch("health", at, at + name[1], mask_name(text[at:at + name[1]])))
+                break
+    return found
+
+
+def _name_in(line: str, *, whole: bool) -> tuple[int, int] | None:
+    """Where a personal name stands in ``line`` (a cell that is the name alone, when ``whole``)."""
+    if whole:
+        stripped = line.strip()
+        if 2 <= len(stripped) <= 3 and stripped[0] in SURNAMES and all("\u4e00" <= c <= "\u9fff" for c in stripped):
+            return line.index(stripped), len(stripped)
+        return None
+    for pattern in (_NAME, _NAME_AFTER_ROLE):
+        for m in pattern.finditer(line):
+            if m.group(1)[0] in SURNAMES and not HEALTH.search(m.group(1)):
+                return m.start(1), len(m.group(1))
+    return None
+
+
+def mask_name(name: str) -> str:
+    """A name with all but its first character hidden (张三 -> 张*)."""
+    return name[0] + "*" * (len(name) - 1)
 
 
 def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:

@@ -11,16 +11,29 @@ renaming right after it ("国土资源局更名为…", "…并入…", "…撤�
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import ahocorasick
 
+from rules.content.detectors import near_miss_hits
 from rules.content.hits import ContentHit, ScanContext
 from rules.content.lexicon import LexEntry, load_lexicon_file, shipped_entries
+from rules.content.phrases import PhraseChecker, build_phrase_checker, quoted_as_error
+from rules.content.placement import name_severity
 from rules.content.privacy import CANDIDATE as _CANDIDATE
-from rules.content.privacy import SOURCES, SUGGESTIONS, PrivacyMatch, find_personal_numbers
+from rules.content.privacy import (
+    HEALTH,
+    SOURCES,
+    SUGGESTIONS,
+    PrivacyMatch,
+    find_health_in_lists,
+    find_personal_numbers,
+)
+from rules.content.rows import collapse_rows
 
 CONTEXT_CHARS = 15
 _CLAUSE_END = set("。，、；：！？,.;:!?\n\r\t （）()【】[]“”\"'《》")
@@ -31,7 +44,8 @@ _RENAMED_AFTER = ("更名", "改名", "改为", "撤销", "并入", "划入", "�
 class Scanner:
     """Compiled lexicons (names and county/starter lexicons) in one automaton."""
 
-    def __init__(self, entries: Iterable[LexEntry]) -> None:
+    def __init__(self, entries: Iterable[LexEntry], phrases: PhraseChecker | None = None) -> None:
+        self.phrases = phrases
         by_key: dict[tuple[str, str], LexEntry] = {}
         for entry in entries:
             for term in entry.terms:
@@ -58,25 +72,44 @@ class Scanner:
         A datetime counts by its own calendar date: pass it in the county's zone.
         """
         matches = list(self._automaton.iter(text)) if self._terms else []
-        if not matches and not _CANDIDATE.search(text):
-            return []  # the common case, kept as cheap as the bare automaton scan
         on = published_at.date() if isinstance(published_at, dt.datetime) else published_at
-        privacy = find_personal_numbers(text, context, on)
+        extra = near_miss_hits(text, on, context, self.phrases, lambda s, e: snippet(text, s, e))
+        # Health information matters in lists: several lines, a table, a draft, or a text that says it is a list.
+        listed = ("\n" in text or "\t" in text or context.draft or _LIST_WORDS.search(text) is not None) \
+            and HEALTH.search(text) is not None
+        if not matches and not extra and not listed and not _CANDIDATE.search(text):
+            return []  # the common case, kept as cheap as the bare automaton scan
+        privacy = find_personal_numbers(text, context, on) + (find_health_in_lists(text) if listed else [])
         found: list[tuple[int, int, LexEntry]] = []
         for last, (length, entries) in matches:
             start, end = last + 1 - length, last + 1
             for entry in entries:
                 if self._applies(entry, text, start, end, on):
                     found.append((start, end, entry))
-        if not privacy and not found:
+        if not privacy and not found and not extra:
             return []
         shown = _masked(text, privacy)
-        hits = [ContentHit("privacy", context.privacy_severity, p.start, p.end, p.masked, snippet(shown, p.start, p.end),
-                           f"privacy:{p.check}", SUGGESTIONS[p.check], SOURCES[p.check]) for p in privacy]
+        hits = collapse_rows([ContentHit("privacy", context.severity_of(p.check), p.start, p.end, p.masked,
+                                         snippet(shown, p.start, p.end), f"privacy:{p.check}", SUGGESTIONS[p.check],
+                                         SOURCES[p.check], CHECK_ZH[p.check]) for p in privacy])
         for start, end, entry in _longest(found):
-            hits.append(ContentHit(entry.kind, entry.severity, start, end, text[start:end], snippet(shown, start, end),
-                                   entry.entry_id, entry.suggestion, entry.source))
+            severity = entry.severity
+            if entry.kind == "name":
+                severity = name_severity(text, start, end, entry.severity, entry.until.year if entry.until else None)
+            if severity != "notice" and quoted_as_error(text, start, end):
+                severity = "notice"  # a 通报 quoting the error ("将“政府”错写为“攻府”") does not make it
+            hits.append(ContentHit(entry.kind, severity, start, end, text[start:end], snippet(shown, start, end),
+                                   entry.entry_id, entry.suggestion, entry.source, entry.category or KIND_CATEGORY[entry.kind]))
+        hits += [h if not privacy else _reshown(h, shown) for h in extra if not _inside_lexicon(h, found)]
         return sorted(hits, key=lambda h: (h.start, -h.end, h.kind))
+
+    def outdated_names(self, name: str, on: dt.date | None) -> list[tuple[str, LexEntry]]:
+        """The outdated official names in an account's or unit's own name (dated entries apply)."""
+        found = []
+        for last, (length, entries) in self._automaton.iter(name) if self._terms else ():
+            start, end = last + 1 - length, last + 1
+            found += [(start, end, e) for e in entries if e.kind == "name" and self._applies(e, name, start, end, on)]
+        return [(name[s:e], entry) for s, e, entry in _longest(found)]
 
     @staticmethod
     def _applies(entry: LexEntry, text: str, start: int, end: int, on: dt.date | None) -> bool:
@@ -98,6 +131,21 @@ def _masked(text: str, privacy: Sequence[PrivacyMatch]) -> str:
         at = p.end
     pieces.append(text[at:])
     return "".join(pieces)
+
+
+_LIST_WORDS = re.compile("名单|名册|花名|公示|一览表")
+CHECK_ZH = {"id_card": "身份证号", "mobile": "手机号码", "bank_card": "银行卡号", "health": "健康信息"}
+KIND_CATEGORY = {"name": "过时机构名称", "lexicon": "错敏词"}
+
+
+def _reshown(hit: ContentHit, shown: str) -> ContentHit:
+    """A near-miss hit whose context is taken again from the masked text (a number may stand nearby)."""
+    return dataclasses.replace(hit, context=snippet(shown, hit.start, hit.end))
+
+
+def _inside_lexicon(hit: ContentHit, found: list[tuple[int, int, LexEntry]]) -> bool:
+    """Whether a listed entry already covers a near miss (the list's own wording wins)."""
+    return any((s <= hit.start and hit.end <= e) or (hit.start <= s and e <= hit.end) for s, e, _ in found)
 
 
 def _covered(text: str, start: int, end: int, phrase: str, term: str) -> bool:
@@ -156,12 +204,12 @@ def snippet(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> str:
     return ("…" if left else "") + body + ("…" if right < len(text) else "")
 
 
-def build_scanner(lexicon_paths: Sequence[Path] = ()) -> Scanner:
-    """A scanner over the shipped lists plus the county's lexicon files (raises LexiconError)."""
+def build_scanner(lexicon_paths: Sequence[Path] = (), leader_paths: Sequence[Path] = ()) -> Scanner:
+    """A scanner over the shipped lists plus the county's lexicon and leaders files (raises LexiconError)."""
     entries = shipped_entries()
     for path in lexicon_paths:
         entries.extend(load_lexicon_file(path))
-    return Scanner(entries)
+    return Scanner(entries, build_phrase_checker(leader_paths))
 
 
 class Locator:

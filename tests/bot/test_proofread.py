@@ -51,7 +51,7 @@ def test_same_hits_as_content_check(tmp_path: Path) -> None:
     for h in hits:
         assert f"第{h['line']}行第{h['column']}列" in reply and f"「{h['matched']}」" in reply
     assert "13912345678" not in reply and "139****5678" in reply
-    assert "共发现 3 处问题：严重 1，一般 2，提示 0" in reply
+    assert "共发现 3 处问题：严重 0，一般 3，提示 0" in reply  # an old name in the text is 一般 (issue 22)
 
 
 async def test_handler_answers_proofread_and_logs_no_draft(db: str) -> None:

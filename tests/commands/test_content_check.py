@@ -28,7 +28,8 @@ def twenty_pages(tmp_path: Path) -> Path:
     """About 20 pages (400 paragraphs, ~20k characters) with three planted problems and three traps."""
     document = docx.Document()
     planted = {
-        37: "会议由县国土资源局主持。",                              # outdated name: severe
+        36: "会议由县国土资源局主持。",                              # outdated name in the text: 一般
+        37: "主办单位：县国土资源局",                                # outdated name as the sponsor: severe
         150: f"请申请人张某（身份证{ID}）到窗口领取。",                 # unmasked ID
         151: "订单号130102199003083016已作废。",                      # wrong check digit: quiet
         152: "身份证1301**********3015已核验。",                       # masked: quiet
@@ -49,12 +50,13 @@ def test_twenty_page_docx_finds_exactly_the_planted_problems(tmp_path: Path, twe
                         "--hotline", "139-0000-1111", "--date", "2026-06-15", code=1))
     assert out["chars"] > 15000
     got = [(h["line"], h["column"], h["kind"], h["severity"], h["matched"]) for h in out["hits"]]
-    assert got == [(38, 5, "name", "severe", "国土资源局"),
-                   (151, 11, "privacy", "warning", "1301**********3015"),
+    assert got == [(37, 5, "name", "warning", "国土资源局"),
+                   (38, 7, "name", "severe", "国土资源局"),
+                   (151, 11, "privacy", "severe", "1301**********3015"),  # an ID number blocks a draft
                    (301, 22, "privacy", "warning", "138****5678")]
     assert ID not in json.dumps(out, ensure_ascii=False) and "13812345678" not in json.dumps(out)
     text = gm(tmp_path, "content", "check", str(twenty_pages), "--hotline", "13900001111", code=1)
-    assert "第38行第5列 [严重] 规范表述：「国土资源局」" in text and "共发现 3 处问题：严重 1，一般 2" in text
+    assert "第38行第7列 [严重] 规范表述：「国土资源局」" in text and "共发现 4 处问题：严重 2，一般 2" in text
     assert ID not in text
 
 

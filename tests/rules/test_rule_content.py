@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -40,10 +41,11 @@ def hits(text: str) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("县国土资源局召开会议", [("content_error", "veto")]),
+    ("县国土资源局召开会议", [("content_error", "info")]),  # an old name in the text: 一般, not a veto
+    ("会议通知\n发布单位：县国土资源局", [("content_error", "veto")]),  # the account presenting itself by it
     ("布署工作", [("content_error", "info")]),  # a starter misspelling: not severe
     (f"身份证号{ID}", [("privacy_leak", "warning")]),
-    (f"县环保局通报，联系人电话13812345678，身份证号{ID}", [("content_error", "veto"), ("privacy_leak", "warning")]),
+    (f"来源：县环保局。联系人电话13812345678，身份证号{ID}", [("content_error", "veto"), ("privacy_leak", "warning")]),
     ("热线13900001111", []),
     ("原县国土资源局局长", []),
 ])
@@ -77,3 +79,10 @@ def test_fingerprint_follows_the_configuration() -> None:
     assert a.fingerprint == b.fingerprint
     assert ContentChecker(ContentConfig(hotlines=("13900001111",))).fingerprint != a.fingerprint
     assert ContentChecker(ContentConfig(privacy_severity="severe")).fingerprint != a.fingerprint
+
+
+def test_the_content_section_names_leaders_files(tmp_path: Path) -> None:
+    config = ContentConfig.from_section({"leaders": ["领导.toml"]}, tmp_path)
+    assert config.leaders == (tmp_path / "领导.toml",)
+    with pytest.raises(ValueError, match="leaders"):
+        ContentConfig.from_section({"leaders": "领导.toml"}, tmp_path)

