@@ -39,7 +39,9 @@ def near_miss_hits(text: str, on: dt.date | None, context: ScanContext, phrases:
                                    f"{kind}:{t.text}", f"{t.text}（{m.note}）", t.source, t.category))
     if not context.draft:
         return hits  # places and the dictionary check cost more: drafts only (content check, the bot's 校对)
+    names: list[tuple[int, int]] = []
     if any(c in _PLACE_CHARS for c in text):
+        names = place_checker().real_names(text)
         for p in place_checker().find(text):
             if _overlapping(hits, p.start, p.end):
                 continue
@@ -49,6 +51,8 @@ def near_miss_hits(text: str, on: dt.date | None, context: ScanContext, phrases:
     for w in word_checker().find(text):
         if _overlapping(hits, w.start, w.end):
             continue  # a formulation, name or place already covers it
+        if any(a <= w.start and w.end <= b for a, b in names):
+            continue  # inside a real division name (永堌镇, 白路镇): the gazetteer outranks the dictionary
         severity: Severity = "warning" if w.confidence >= TYPO_WARNING else "notice"
         hits.append(ContentHit("typo", severity, w.start, w.end, w.wrong, snip(w.start, w.end),
                                f"typo:{w.wrong}", f"{w.right}（{w.how}，置信度 {w.confidence:.2f}）", TYPO_SOURCE,

@@ -147,6 +147,20 @@ class PlaceChecker:
                 pos = text.find(suffix, end)
         return sorted(out, key=lambda m: m.start)
 
+    def real_names(self, text: str) -> list[tuple[int, int]]:
+        """The spans of real division names in ``text`` (the longest ending at each suffix, stem of 2+ characters)."""
+        out: list[tuple[int, int]] = []
+        for suffix in SUFFIXES:
+            pos = text.find(suffix)
+            while pos >= 0:
+                end = pos + len(suffix)
+                for k in range(_MAX_STEM, _MIN_STEM - 1, -1):
+                    if pos - k >= 0 and text[pos - k:end] in self.names:
+                        out.append((pos - k, end))
+                        break
+                pos = text.find(suffix, end)
+        return out
+
     def _at(self, text: str, end: int, suffix: str, words: dict[str, int]) -> PlaceMiss | None:
         windows = []
         for k in range(_MIN_STEM - 1, _MAX_STEM + 1):
