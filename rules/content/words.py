@@ -32,6 +32,8 @@ MARGIN_SOUND = 10.5
 SURE = 14.0
 #: Characters of context either side used to compare the two segmentations.
 SPAN = 4
+#: A parallel frame's other members are looked for within this many characters either side.
+PARALLEL_SPAN = 16
 _MAX_WORD = 6
 _RUN_CACHE = 50_000
 #: Single characters that stand alone in correct text all the time (particles, prepositions, measure and
@@ -86,7 +88,7 @@ class WordChecker:
 
     def find(self, text: str) -> list[Misspelling]:
         """Every likely misspelling in ``text``, without overlaps (the surest first), in order."""
-        found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j)]
+        found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j) if not _parallel(text, m)]
         found.sort(key=lambda m: (-m.confidence, -m.freq))
         kept: list[Misspelling] = []
         for m in found:
@@ -153,6 +155,18 @@ class WordChecker:
         if fw and j - i == 4 and gain > 0:  # a rare variant of a set phrase that the dictionary lists ("再接再励")
             return Misspelling(i, j, text[i:j], right, round(min(1.0, math.log(fo / fw) / 5), 2), how, fo)
         return None
+
+
+def _parallel(text: str, m: Misspelling) -> bool:
+    """Whether the character to change is the fixed slot of a repeated frame ("宜粮则粮、宜经则经、宜牧则牧"):
+    the window with its other characters as wildcards, plus the character after it, recurs twice more nearby."""
+    if m.end >= len(text):
+        return False
+    k = next(n for n, (a, b) in enumerate(zip(m.wrong, m.right, strict=True)) if a != b)
+    frame = re.compile("".join(re.escape(c) if n == k else "[\u4e00-\u9fff]" for n, c in enumerate(m.wrong))
+                       + re.escape(text[m.end]))
+    near = text[max(0, m.start - PARALLEL_SPAN):m.end + PARALLEL_SPAN]
+    return len({f.group() for f in frame.finditer(near)}) >= 3
 
 
 def _cjk_runs(text: str) -> list[tuple[int, int]]:
