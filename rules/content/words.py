@@ -40,6 +40,8 @@ _RUN_CACHE = 50_000
 #: administrative words): a window is looked at only around a loose character that is not one of these.
 _FUNCTION_CHARS = frozenset("的了和是在为等及与对将把被从向以于之其这那也都就要会能可并而或但又不有个中上下"
                             "年月日各全县市省区镇乡村我你他她它们着过到由按如让使给比至每该此所者")
+#: Generic characters that end the names of villages and landforms (沟, 村, 屯, 坪…), below the divisions.
+_TOPONYM_GENERICS = frozenset("沟村庄屯寨坪峪湾岭垭坳塬峁砭")
 _CJK = re.compile("[\u4e00-\u9fff]{2,}")
 
 
@@ -88,7 +90,8 @@ class WordChecker:
 
     def find(self, text: str) -> list[Misspelling]:
         """Every likely misspelling in ``text``, without overlaps (the surest first), in order."""
-        found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j) if not _parallel(text, m)]
+        found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j)
+                 if not _parallel(text, m) and not _before_generic(text, m)]
         found.sort(key=lambda m: (-m.confidence, -m.freq))
         kept: list[Misspelling] = []
         for m in found:
@@ -155,6 +158,12 @@ class WordChecker:
         if fw and j - i == 4 and gain > 0:  # a rare variant of a set phrase that the dictionary lists ("再接再励")
             return Misspelling(i, j, text[i:j], right, round(min(1.0, math.log(fo / fw) / 5), 2), how, fo)
         return None
+
+
+def _before_generic(text: str, m: Misspelling) -> bool:
+    """Whether the window is the specific part of a village or landform name ("纸肪沟", "张家砭村"): a non-word
+    right before a toponym generic is a name the dictionary cannot know, not a slip."""
+    return m.end < len(text) and text[m.end] in _TOPONYM_GENERICS
 
 
 def _parallel(text: str, m: Misspelling) -> bool:

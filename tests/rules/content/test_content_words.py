@@ -21,6 +21,8 @@ def test_misspellings_are_found_with_their_correction(text: str, wrong: str, rig
     "实施方案已经印发，请各单位认真贯彻执行。",          # "施方" sounds like 释放: a boundary, not a slip
     "县委县政府高度重视此项工作，多次召开专题会议研究部署。",
     "各乡镇、各部门要切实提高政治站位，压实工作责任。",
+    # a village or landform name (子洲县 307国道 交通管制通告): 纸肪 is no slip for 脂肪
+    "为确保307国道纸肪沟小桥危桥改造工程建设质量和施工期间道路交通安全，县政府决定实施交通管制。",
     # a parallel frame (云南省 2022 乡村振兴实施意见): 宜 is the frame's fixed slot, not a slip for 已
     "从耕地资源向整个国土资源拓展，宜粮则粮、宜经则经、宜牧则牧、宜渔则渔、宜林则林，保障各类食物有效供给。",
 ])
