@@ -12,12 +12,13 @@ boundary slip ("实施方案" read as "施方") loses probability when corrected
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import re
 from dataclasses import dataclass
 
-from rules.content.chardata import CharData, chardata
+from rules.content.chardata import CharData, chardata, jieba_dict
 
 #: The corrected word must be at least this many times more frequent than the window.
 RATIO = 10
@@ -42,6 +43,8 @@ _FUNCTION_CHARS = frozenset("的了和是在为等及与对将把被从向以于
                             "年月日各全县市省区镇乡村我你他她它们着过到由按如让使给比至每该此所者")
 #: Generic characters that end the names of villages and landforms (沟, 村, 屯, 坪…), below the divisions.
 _TOPONYM_GENERICS = frozenset("沟村庄屯寨坪峪湾岭垭坳塬峁砭")
+#: A trade name is followed, within a few characters (its trade), by the kind of body it names.
+_ORG_AFTER = re.compile("[\u4e00-\u9fff]{0,4}(专业合作社|合作社|有限公司|公司|集团|家庭农场|农场)")
 _CJK = re.compile("[\u4e00-\u9fff]{2,}")
 
 
@@ -91,7 +94,7 @@ class WordChecker:
     def find(self, text: str) -> list[Misspelling]:
         """Every likely misspelling in ``text``, without overlaps (the surest first), in order."""
         found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j)
-                 if not _parallel(text, m) and not _before_generic(text, m)]
+                 if not _parallel(text, m) and not _before_generic(text, m) and not _a_name(text, m)]
         found.sort(key=lambda m: (-m.confidence, -m.freq))
         kept: list[Misspelling] = []
         for m in found:
@@ -164,6 +167,27 @@ def _before_generic(text: str, m: Misspelling) -> bool:
     """Whether the window is the specific part of a village or landform name ("纸肪沟", "张家砭村"): a non-word
     right before a toponym generic is a name the dictionary cannot know, not a slip."""
     return m.end < len(text) and text[m.end] in _TOPONYM_GENERICS
+
+
+def _a_name(text: str, m: Misspelling) -> bool:
+    """Whether the window is a proper name, where one character off is another name, not a slip: a full
+    personal name whose "correction" is someone else's ("县长王亚珍" is not 王玉珍), or the trade name of
+    a co-operative, company or farm ("荣尧农机专业合作社")."""
+    if len(m.wrong) == 3 and m.right in _person_names():
+        return True
+    return _ORG_AFTER.match(text, m.end) is not None
+
+
+@functools.cache
+def _person_names() -> frozenset[str]:
+    """jieba's three-character entries tagged as personal names (nr)."""
+    out = set()
+    with jieba_dict().open(encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "nr" and len(parts[0]) == 3:
+                out.add(parts[0])
+    return frozenset(out)
 
 
 def _parallel(text: str, m: Misspelling) -> bool:
