@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,6 +28,8 @@ SOURCE = "《中华人民共和国行政区划代码》（GB/T 2260）与国家�
 _MIN_STEM = 2
 _MAX_STEM = 6
 _WORD_FREQ = 50
+#: Enumeration markers that often stand right before 镇/县/市 ("一是镇党委成员……"); jieba does not list them.
+_ENUMERATOR = re.compile("[一二三四五六七八九十]+是")
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,8 @@ class PlaceChecker:
             if start > 0 and words.get(text[start - 1:start + 1], 0) >= _WORD_FREQ:
                 continue  # the window starts inside a word ("政府由县…")
             stem = w[:-len(suffix)]
+            if _ENUMERATOR.match(w):
+                continue  # "一是镇党委……", "二是县政府……": an enumeration marker, not a name
             if len(stem) < _MIN_STEM - 1 or words.get(stem, 0) >= _WORD_FREQ:
                 continue  # an ordinary word before the suffix character ("建立镇级…")
             found = [n for n in self._deleted.get(w, ()) if len(stem) + 1 >= _MIN_STEM + 1]
