@@ -135,6 +135,7 @@ class PlaceChecker:
         self.data = data or chardata()
         self.names, _codes = divisions()
         self._deleted, self._wild = cached("places", lambda: _indexes(self.names))
+        self._stems: frozenset[str] | None = None
 
     def find(self, text: str) -> list[PlaceMiss]:
         """Every near miss of a division name in ``text``."""
@@ -163,6 +164,26 @@ class PlaceChecker:
                         break
                 pos = text.find(suffix, end)
         return out
+
+    def bare_stems(self, text: str) -> list[tuple[int, int]]:
+        """The spans of township or county names written without their suffix ("含巾口" for 巾口乡): only
+        stems the dictionary does not know as words, so ordinary words never count as names."""
+        stems = self._bare_stems()
+        out: list[tuple[int, int]] = []
+        for i in range(len(text)):
+            for k in (4, 3, 2):
+                if text[i:i + k] in stems:
+                    out.append((i, i + k))
+                    break
+        return out
+
+    def _bare_stems(self) -> frozenset[str]:
+        if self._stems is None:
+            words = self.data.words
+            self._stems = frozenset(
+                stem for name, level in self.names.items() if level >= 3 and (suffix := _suffix(name))
+                for stem in (name[:-len(suffix)],) if 2 <= len(stem) <= 4 and words.get(stem, 0) == 0)
+        return self._stems
 
     def _at(self, text: str, end: int, suffix: str, words: dict[str, int]) -> PlaceMiss | None:
         windows = []

@@ -37,6 +37,12 @@ def test_real_names_spans_cover_townships_the_dictionary_does_not_know() -> None
     assert [text[a:b] for a, b in place_checker().real_names(text)] == ["永堌镇", "白路镇"]
 
 
+def test_bare_stems_are_township_names_the_dictionary_does_not_know() -> None:
+    text = "确保全县粮食播种面积稳定在43.92万亩以上（含巾口）"  # 武宁县巾口乡, written without 乡
+    assert [text[a:b] for a, b in place_checker().bare_stems(text)] == ["巾口"]
+    assert place_checker().bare_stems("全县各乡镇认真贯彻落实") == []
+
+
 def test_a_real_township_name_is_not_reported_as_a_misspelling() -> None:
     # 萧县永堌镇 and 武定县白路镇 are real townships; the dictionary knows only 永固 and 白鹿镇.
     from rules.content import ScanContext, build_scanner
