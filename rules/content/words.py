@@ -16,9 +16,11 @@ import functools
 import itertools
 import math
 import re
+import tomllib
 from dataclasses import dataclass
 
 from rules.content.chardata import CharData, chardata, jieba_dict
+from rules.content.lexicon import shipped
 
 #: The corrected word must be at least this many times more frequent than the window.
 RATIO = 10
@@ -37,6 +39,9 @@ SPAN = 4
 PARALLEL_SPAN = 16
 _MAX_WORD = 6
 _RUN_CACHE = 50_000
+#: The frequency given to an accepted word (rules/data/accepted-words.toml): well above RARE, so a real word.
+ACCEPTED_FREQ = 100
+ACCEPTED_WORDS = "accepted-words.toml"
 #: Single characters that stand alone in correct text all the time (particles, prepositions, measure and
 #: administrative words): a window is looked at only around a loose character that is not one of these.
 _FUNCTION_CHARS = frozenset("的了和是在为等及与对将把被从向以于之其这那也都就要会能可并而或但又不有个中上下"
@@ -67,6 +72,7 @@ class WordChecker:
     def __init__(self, data: CharData | None = None) -> None:
         self.data = data or chardata()
         self._log_total = math.log(self.data.total)
+        self._words = {**self.data.words, **{w: ACCEPTED_FREQ for w in accepted_words()}}
         self._runs: dict[str, list[Misspelling]] = {}
 
     def _route(self, s: str) -> float:
@@ -74,7 +80,7 @@ class WordChecker:
 
     def _segment(self, s: str) -> tuple[float, list[int]]:
         """The log-probability of the most probable route of dictionary words, and its token starts."""
-        words, lt = self.data.words, self._log_total
+        words, lt = self._words, self._log_total
         n = len(s)
         best = [0.0] + [-math.inf] * n
         back = [0] * (n + 1)
@@ -116,7 +122,7 @@ class WordChecker:
 
     def _fresh_run(self, run: str) -> list[Misspelling]:
         data = self.data
-        words, by_sound, shapes = data.words, data.by_sound, data.shapes
+        words, by_sound, shapes = self._words, data.by_sound, data.shapes
         starts = self._segment(run)[1] + [len(run)]
         loose = [False] * len(run)
         windows: set[tuple[int, int]] = set()
@@ -176,6 +182,13 @@ def _a_name(text: str, m: Misspelling) -> bool:
     if len(m.wrong) == 3 and m.right in _person_names():
         return True
     return _ORG_AFTER.match(text, m.end) is not None
+
+
+@functools.cache
+def accepted_words() -> tuple[str, ...]:
+    """The words correct government text uses that jieba lacks (rules/data/accepted-words.toml, each sourced)."""
+    raw = tomllib.loads(shipped(ACCEPTED_WORDS))
+    return tuple(entry["text"] for entry in raw.get("word", []) if entry.get("text") and entry.get("source"))
 
 
 @functools.cache
