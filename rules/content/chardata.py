@@ -82,7 +82,8 @@ def _dist_file(dist: str, name: str) -> Path:
     raise FileNotFoundError(f"{dist}: {name} not installed")
 
 
-def _jieba_dict() -> Path:
+def jieba_dict() -> Path:
+    """The path of jieba's installed dictionary (word, frequency, part of speech per line)."""
     return _dist_file("jieba", "jieba/dict.txt")
 
 
@@ -125,7 +126,7 @@ def _build() -> tuple[dict[int, int], dict[str, str], dict[str, str], dict[str, 
     from pypinyin.pinyin_dict import pinyin_dict
 
     words: dict[str, int] = {}
-    with _jieba_dict().open(encoding="utf-8") as f:
+    with jieba_dict().open(encoding="utf-8") as f:
         for line in f:
             parts = line.split(" ")
             if len(parts) >= 2 and parts[1].strip().isdigit():

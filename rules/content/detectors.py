@@ -39,7 +39,10 @@ def near_miss_hits(text: str, on: dt.date | None, context: ScanContext, phrases:
                                    f"{kind}:{t.text}", f"{t.text}（{m.note}）", t.source, t.category))
     if not context.draft:
         return hits  # places and the dictionary check cost more: drafts only (content check, the bot's 校对)
+    names: list[tuple[int, int]] = []
+    stems = place_checker().bare_stems(text)
     if any(c in _PLACE_CHARS for c in text):
+        names = place_checker().real_names(text)
         for p in place_checker().find(text):
             if _overlapping(hits, p.start, p.end):
                 continue
@@ -49,6 +52,8 @@ def near_miss_hits(text: str, on: dt.date | None, context: ScanContext, phrases:
     for w in word_checker().find(text):
         if _overlapping(hits, w.start, w.end):
             continue  # a formulation, name or place already covers it
+        if any(a <= w.start and w.end <= b for a, b in names) or _overlapping_spans(stems, w.start, w.end):
+            continue  # inside a real division name (永堌镇, 白路镇) or touching a bare one (含巾口): gazetteer wins
         severity: Severity = "warning" if w.confidence >= TYPO_WARNING else "notice"
         hits.append(ContentHit("typo", severity, w.start, w.end, w.wrong, snip(w.start, w.end),
                                f"typo:{w.wrong}", f"{w.right}（{w.how}，置信度 {w.confidence:.2f}）", TYPO_SOURCE,
@@ -58,3 +63,7 @@ def near_miss_hits(text: str, on: dt.date | None, context: ScanContext, phrases:
 
 def _overlapping(hits: list[ContentHit], start: int, end: int) -> bool:
     return any(h.start < end and start < h.end for h in hits)
+
+
+def _overlapping_spans(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a < end and start < b for a, b in spans)

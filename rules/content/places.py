@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,6 +28,8 @@ SOURCE = "《中华人民共和国行政区划代码》（GB/T 2260）与国家�
 _MIN_STEM = 2
 _MAX_STEM = 6
 _WORD_FREQ = 50
+#: Enumeration markers that often stand right before 镇/县/市 ("一是镇党委成员……"); jieba does not list them.
+_ENUMERATOR = re.compile("[一二三四五六七八九十]+是")
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ class PlaceChecker:
         self.data = data or chardata()
         self.names, _codes = divisions()
         self._deleted, self._wild = cached("places", lambda: _indexes(self.names))
+        self._stems: frozenset[str] | None = None
 
     def find(self, text: str) -> list[PlaceMiss]:
         """Every near miss of a division name in ``text``."""
@@ -147,6 +151,40 @@ class PlaceChecker:
                 pos = text.find(suffix, end)
         return sorted(out, key=lambda m: m.start)
 
+    def real_names(self, text: str) -> list[tuple[int, int]]:
+        """The spans of real division names in ``text`` (the longest ending at each suffix, stem of 2+ characters)."""
+        out: list[tuple[int, int]] = []
+        for suffix in SUFFIXES:
+            pos = text.find(suffix)
+            while pos >= 0:
+                end = pos + len(suffix)
+                for k in range(_MAX_STEM, _MIN_STEM - 1, -1):
+                    if pos - k >= 0 and text[pos - k:end] in self.names:
+                        out.append((pos - k, end))
+                        break
+                pos = text.find(suffix, end)
+        return out
+
+    def bare_stems(self, text: str) -> list[tuple[int, int]]:
+        """The spans of township or county names written without their suffix ("含巾口" for 巾口乡): only
+        stems the dictionary does not know as words, so ordinary words never count as names."""
+        stems = self._bare_stems()
+        out: list[tuple[int, int]] = []
+        for i in range(len(text)):
+            for k in (4, 3, 2):
+                if text[i:i + k] in stems:
+                    out.append((i, i + k))
+                    break
+        return out
+
+    def _bare_stems(self) -> frozenset[str]:
+        if self._stems is None:
+            words = self.data.words
+            self._stems = frozenset(
+                stem for name, level in self.names.items() if level >= 3 and (suffix := _suffix(name))
+                for stem in (name[:-len(suffix)],) if 2 <= len(stem) <= 4 and words.get(stem, 0) == 0)
+        return self._stems
+
     def _at(self, text: str, end: int, suffix: str, words: dict[str, int]) -> PlaceMiss | None:
         windows = []
         for k in range(_MIN_STEM - 1, _MAX_STEM + 1):
@@ -161,6 +199,8 @@ class PlaceChecker:
             if start > 0 and words.get(text[start - 1:start + 1], 0) >= _WORD_FREQ:
                 continue  # the window starts inside a word ("政府由县…")
             stem = w[:-len(suffix)]
+            if _ENUMERATOR.match(w):
+                continue  # "一是镇党委……", "二是县政府……": an enumeration marker, not a name
             if len(stem) < _MIN_STEM - 1 or words.get(stem, 0) >= _WORD_FREQ:
                 continue  # an ordinary word before the suffix character ("建立镇级…")
             found = [n for n in self._deleted.get(w, ()) if len(stem) + 1 >= _MIN_STEM + 1]

@@ -12,12 +12,15 @@ boundary slip ("实施方案" read as "施方") loses probability when corrected
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import re
+import tomllib
 from dataclasses import dataclass
 
-from rules.content.chardata import CharData, chardata
+from rules.content.chardata import CharData, chardata, jieba_dict
+from rules.content.lexicon import shipped
 
 #: The corrected word must be at least this many times more frequent than the window.
 RATIO = 10
@@ -32,12 +35,21 @@ MARGIN_SOUND = 10.5
 SURE = 14.0
 #: Characters of context either side used to compare the two segmentations.
 SPAN = 4
+#: A parallel frame's other members are looked for within this many characters either side.
+PARALLEL_SPAN = 16
 _MAX_WORD = 6
 _RUN_CACHE = 50_000
+#: The frequency given to an accepted word (rules/data/accepted-words.toml): well above RARE, so a real word.
+ACCEPTED_FREQ = 100
+ACCEPTED_WORDS = "accepted-words.toml"
 #: Single characters that stand alone in correct text all the time (particles, prepositions, measure and
 #: administrative words): a window is looked at only around a loose character that is not one of these.
 _FUNCTION_CHARS = frozenset("的了和是在为等及与对将把被从向以于之其这那也都就要会能可并而或但又不有个中上下"
                             "年月日各全县市省区镇乡村我你他她它们着过到由按如让使给比至每该此所者")
+#: Generic characters that end the names of villages and landforms (沟, 村, 屯, 坪…), below the divisions.
+_TOPONYM_GENERICS = frozenset("沟村庄屯寨坪峪湾岭垭坳塬峁砭")
+#: A trade name is followed, within a few characters (its trade), by the kind of body it names.
+_ORG_AFTER = re.compile("[\u4e00-\u9fff]{0,4}(专业合作社|合作社|有限公司|公司|集团|家庭农场|农场)")
 _CJK = re.compile("[\u4e00-\u9fff]{2,}")
 
 
@@ -60,6 +72,7 @@ class WordChecker:
     def __init__(self, data: CharData | None = None) -> None:
         self.data = data or chardata()
         self._log_total = math.log(self.data.total)
+        self._words = {**self.data.words, **{w: ACCEPTED_FREQ for w in accepted_words()}}
         self._runs: dict[str, list[Misspelling]] = {}
 
     def _route(self, s: str) -> float:
@@ -67,7 +80,7 @@ class WordChecker:
 
     def _segment(self, s: str) -> tuple[float, list[int]]:
         """The log-probability of the most probable route of dictionary words, and its token starts."""
-        words, lt = self.data.words, self._log_total
+        words, lt = self._words, self._log_total
         n = len(s)
         best = [0.0] + [-math.inf] * n
         back = [0] * (n + 1)
@@ -86,7 +99,8 @@ class WordChecker:
 
     def find(self, text: str) -> list[Misspelling]:
         """Every likely misspelling in ``text``, without overlaps (the surest first), in order."""
-        found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j)]
+        found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j)
+                 if not _parallel(text, m) and not _before_generic(text, m) and not _a_name(text, m)]
         found.sort(key=lambda m: (-m.confidence, -m.freq))
         kept: list[Misspelling] = []
         for m in found:
@@ -108,7 +122,7 @@ class WordChecker:
 
     def _fresh_run(self, run: str) -> list[Misspelling]:
         data = self.data
-        words, by_sound, shapes = data.words, data.by_sound, data.shapes
+        words, by_sound, shapes = self._words, data.by_sound, data.shapes
         starts = self._segment(run)[1] + [len(run)]
         loose = [False] * len(run)
         windows: set[tuple[int, int]] = set()
@@ -153,6 +167,52 @@ class WordChecker:
         if fw and j - i == 4 and gain > 0:  # a rare variant of a set phrase that the dictionary lists ("再接再励")
             return Misspelling(i, j, text[i:j], right, round(min(1.0, math.log(fo / fw) / 5), 2), how, fo)
         return None
+
+
+def _before_generic(text: str, m: Misspelling) -> bool:
+    """Whether the window is the specific part of a village or landform name ("纸肪沟", "张家砭村"): a non-word
+    right before a toponym generic is a name the dictionary cannot know, not a slip."""
+    return m.end < len(text) and text[m.end] in _TOPONYM_GENERICS
+
+
+def _a_name(text: str, m: Misspelling) -> bool:
+    """Whether the window is a proper name, where one character off is another name, not a slip: a full
+    personal name whose "correction" is someone else's ("县长王亚珍" is not 王玉珍), or the trade name of
+    a co-operative, company or farm ("荣尧农机专业合作社")."""
+    if len(m.wrong) == 3 and m.right in _person_names():
+        return True
+    return _ORG_AFTER.match(text, m.end) is not None
+
+
+@functools.cache
+def accepted_words() -> tuple[str, ...]:
+    """The words correct government text uses that jieba lacks (rules/data/accepted-words.toml, each sourced)."""
+    raw = tomllib.loads(shipped(ACCEPTED_WORDS))
+    return tuple(entry["text"] for entry in raw.get("word", []) if entry.get("text") and entry.get("source"))
+
+
+@functools.cache
+def _person_names() -> frozenset[str]:
+    """jieba's three-character entries tagged as personal names (nr)."""
+    out = set()
+    with jieba_dict().open(encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "nr" and len(parts[0]) == 3:
+                out.add(parts[0])
+    return frozenset(out)
+
+
+def _parallel(text: str, m: Misspelling) -> bool:
+    """Whether the character to change is the fixed slot of a repeated frame ("宜粮则粮、宜经则经、宜牧则牧"):
+    the window with its other characters as wildcards, plus the character after it, recurs twice more nearby."""
+    if m.end >= len(text):
+        return False
+    k = next(n for n, (a, b) in enumerate(zip(m.wrong, m.right, strict=True)) if a != b)
+    frame = re.compile("".join(re.escape(c) if n == k else "[\u4e00-\u9fff]" for n, c in enumerate(m.wrong))
+                       + re.escape(text[m.end]))
+    near = text[max(0, m.start - PARALLEL_SPAN):m.end + PARALLEL_SPAN]
+    return len({f.group() for f in frame.finditer(near)}) >= 3
 
 
 def _cjk_runs(text: str) -> list[tuple[int, int]]:

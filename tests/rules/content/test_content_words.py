@@ -21,6 +21,27 @@ def test_misspellings_are_found_with_their_correction(text: str, wrong: str, rig
     "实施方案已经印发，请各单位认真贯彻执行。",          # "施方" sounds like 释放: a boundary, not a slip
     "县委县政府高度重视此项工作，多次召开专题会议研究部署。",
     "各乡镇、各部门要切实提高政治站位，压实工作责任。",
+    # a village or landform name (子洲县 307国道 交通管制通告): 纸肪 is no slip for 脂肪
+    "为确保307国道纸肪沟小桥危桥改造工程建设质量和施工期间道路交通安全，县政府决定实施交通管制。",
+    # proper names (西乡县 2021 政府工作报告; 上高县 春耕备耕): another person's name, a co-operative's trade name
+    "——2021年4月27日在西乡县第十七届人民代表大会第五次会议上 县长王亚珍",
+    "以荣尧农机专业合作社和汇农种植专业合作社等工厂化育秧组织为龙头，开展代育、代耕、代插服务。",
+    # accepted words jieba lacks (rules/data/accepted-words.toml): 战疫 is no slip for 战役, 测产 no slip around 经济
+    "沉着应对、同心战疫，人民健康有效保障。",
+    "经测产，平均每亩收获玉米约580公斤，大豆约80公斤。",
+    # a parallel frame (云南省 2022 乡村振兴实施意见): 宜 is the frame's fixed slot, not a slip for 已
+    "从耕地资源向整个国土资源拓展，宜粮则粮、宜经则经、宜牧则牧、宜渔则渔、宜林则林，保障各类食物有效供给。",
 ])
 def test_correct_text_stays_quiet(text: str) -> None:
     assert word_checker().find(text) == []
+
+
+def test_a_slip_repeated_once_is_still_found() -> None:
+    # one repeat is not a parallel frame (three different members are needed)
+    found = word_checker().find("认真惯彻落实会议精神，认真惯彻落实会议精神")
+    assert [m.wrong for m in found] == ["惯彻", "惯彻"]
+
+
+def test_every_accepted_word_has_a_source() -> None:
+    from rules.content.words import accepted_words
+    assert "战疫" in accepted_words() and "测产" in accepted_words()
