@@ -7,6 +7,17 @@ much more frequent than the window itself (``RATIO``); then the text around the 
 both ways (jieba's model: the most probable route of dictionary words) and the change is reported only
 when it makes the text much more probable (``MARGIN`` nats). The gain is the hit's confidence. A word
 boundary slip ("实施方案" read as "施方") loses probability when corrected and is never reported.
+
+Two kinds of window are proper nouns far more often than slips and are left alone: one whose changed
+character is a rare but real character (an input method offers common characters first, so "湫" in
+"南湫风电厂" or "铖" in "刘又铖" was chosen on purpose; characters the dictionary lacks, such as
+traditional forms, are still checked), and one inside a list of personal names ("王建斌、刘又铖、高振山",
+a byline "(马宇 胡鹏)"): two or more items of two or three characters, each starting with a common
+surname, separated by 、 or spaces.
+
+A same-shape correction is also dropped when its window occurs more than once in the text: a pinyin input
+method slips by sound, so a shape-alike non-word written twice the same way ("学生接返") is the author's
+word; a repeated homophone slip is still reported.
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ import re
 from dataclasses import dataclass
 
 from rules.content.chardata import CharData, chardata
+from rules.content.privacy import SURNAMES
 
 #: The corrected word must be at least this many times more frequent than the window.
 RATIO = 10
@@ -32,6 +44,9 @@ MARGIN_SOUND = 10.5
 SURE = 14.0
 #: Characters of context either side used to compare the two segmentations.
 SPAN = 4
+#: A changed character used at most this often as a single-character word (but used) is a rare character:
+#: written on purpose (names, places), not slipped into.
+RARE_CHAR = 100
 _MAX_WORD = 6
 _RUN_CACHE = 50_000
 #: Single characters that stand alone in correct text all the time (particles, prepositions, measure and
@@ -39,6 +54,8 @@ _RUN_CACHE = 50_000
 _FUNCTION_CHARS = frozenset("的了和是在为等及与对将把被从向以于之其这那也都就要会能可并而或但又不有个中上下"
                             "年月日各全县市省区镇乡村我你他她它们着过到由按如让使给比至每该此所者")
 _CJK = re.compile("[\u4e00-\u9fff]{2,}")
+_ITEM = re.compile("[\u4e00-\u9fff]+")
+_NAME_GAP = re.compile("[、 \u3000]+")
 
 
 @dataclass(frozen=True)
@@ -86,7 +103,10 @@ class WordChecker:
 
     def find(self, text: str) -> list[Misspelling]:
         """Every likely misspelling in ``text``, without overlaps (the surest first), in order."""
-        found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j)]
+        names = _name_spans(text)
+        found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j)
+                 if not any(a <= m.start and m.end <= b for a, b in names)
+                 and not (m.how == "形近" and text.count(m.wrong) > 1)]
         found.sort(key=lambda m: (-m.confidence, -m.freq))
         kept: list[Misspelling] = []
         for m in found:
@@ -138,7 +158,8 @@ class WordChecker:
                         cands.append((other, "形近"))
             for other, how in cands:
                 fo = words[other]
-                if fo < RATIO * (fw + 1) or sum(a != b for a, b in zip(other, w, strict=True)) != 1:
+                changed = [a for a, b in zip(w, other, strict=True) if a != b]
+                if fo < RATIO * (fw + 1) or len(changed) != 1 or 0 < words.get(changed[0], 0) <= RARE_CHAR:
                     continue
                 m = self._verify(run, i, j, other, how, fw, fo)
                 if m:
@@ -157,6 +178,26 @@ class WordChecker:
 
 def _cjk_runs(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _CJK.finditer(text)]
+
+
+def _name_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the items of personal-name lists (see the module docstring)."""
+    spans: list[tuple[int, int]] = []
+    group: list[tuple[int, int]] = []
+    last_end = -1
+    for m in _ITEM.finditer(text):
+        named = 2 <= len(m.group()) <= 3 and m.group()[0] in SURNAMES
+        joined = last_end >= 0 and _NAME_GAP.fullmatch(text, last_end, m.start()) is not None
+        if not (named and joined):
+            if len(group) >= 2:
+                spans += group
+            group = []
+        if named:
+            group.append(m.span())
+        last_end = m.end()
+    if len(group) >= 2:
+        spans += group
+    return spans
 
 
 _checker: WordChecker | None = None

@@ -21,6 +21,21 @@ def test_misspellings_are_found_with_their_correction(text: str, wrong: str, rig
     "实施方案已经印发，请各单位认真贯彻执行。",          # "施方" sounds like 释放: a boundary, not a slip
     "县委县政府高度重视此项工作，多次召开专题会议研究部署。",
     "各乡镇、各部门要切实提高政治站位，压实工作责任。",
+    # Proper nouns and the author's own words (clean corpus, files 202, 203, 215):
+    "县领导盖勇、王建斌、史超峰、刘又铖、高振山参加会议。",      # a rare character in a name (又称)
+    "加快推进土地征用和出让工作。(马宇 胡鹏)",                  # a byline of names (胡同)
+    "华电南湫风电厂的县级领导和负责人在主席台就座。",            # a rare character in a place (南湖)
+    "要抓好返浮学生“点对点”接返管控,确保学生接返安全。",          # a shape-alike word written twice (接近)
 ])
 def test_correct_text_stays_quiet(text: str) -> None:
     assert word_checker().find(text) == []
+
+
+def test_a_repeated_homophone_slip_is_still_found() -> None:
+    found = word_checker().find("认真惯彻落实会议精神，惯彻执行到位")
+    assert [(m.wrong, m.right) for m in found] == [("惯彻", "贯彻"), ("惯彻", "贯彻")]
+
+
+def test_a_slip_beside_a_name_list_is_still_found() -> None:
+    [m] = word_checker().find("出席：王建斌、刘又铖、高振山，要求认真惯彻落实")
+    assert (m.wrong, m.right) == ("惯彻", "贯彻")
