@@ -26,6 +26,7 @@ def test_misspellings_are_found_with_their_correction(text: str, wrong: str, rig
     "加快推进土地征用和出让工作。(马宇 胡鹏)",                  # a byline of names (胡同)
     "华电南湫风电厂的县级领导和负责人在主席台就座。",            # a rare character in a place (南湖)
     "要抓好返浮学生“点对点”接返管控,确保学生接返安全。",          # a shape-alike word written twice (接近)
+    "溢水镇十巫高速南段项目施工现场",                          # a route named by its two ends (十五), file 220
 ])
 def test_correct_text_stays_quiet(text: str) -> None:
     assert word_checker().find(text) == []
