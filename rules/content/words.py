@@ -14,7 +14,9 @@ character is a rare but real character (an input method offers common characters
 traditional forms, are still checked), and one inside a list of personal names ("王建斌、刘又铖、高振山",
 a byline "(马宇 胡鹏)"): two or more items of two or three characters, each starting with a common
 surname, separated by 、 or spaces. So is a two-character window right before a route word (高速, 铁路,
-公路…): route names join the first characters of the places they link ("十巫高速", 十堰 to 巫溪).
+公路…): route names join the first characters of the places they link ("十巫高速", 十堰 to 巫溪); and a
+two-character window right before a settlement or landform word (村, 镇, 社区, 山, 湖…) is a place's own
+name ("龙鹄村", "龙鹄山").
 
 A same-shape correction is also dropped when its window occurs more than once in the text: a pinyin input
 method slips by sound, so a shape-alike non-word written twice the same way ("学生接返") is the author's
@@ -57,7 +59,7 @@ _FUNCTION_CHARS = frozenset("的了和是在为等及与对将把被从向以于
 _CJK = re.compile("[\u4e00-\u9fff]{2,}")
 _ITEM = re.compile("[\u4e00-\u9fff]+")
 _NAME_GAP = re.compile("[、 \u3000]+")
-_ROUTE = re.compile("高速|高铁|铁路|公路|国道|省道|城际|快速路|航道")
+_NAMED_BY = re.compile("高速|高铁|铁路|公路|国道|省道|城际|快速路|航道|村|镇|乡|街道|社区|山|河|湖|岭|沟|湾|寨|屯|坪|坝|峪|岛")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ class WordChecker:
         names = _name_spans(text)
         found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j)
                  if not any(a <= m.start and m.end <= b for a, b in names)
-                 and not (m.end - m.start == 2 and _ROUTE.match(text, m.end))
+                 and not (m.end - m.start == 2 and _NAMED_BY.match(text, m.end))
                  and not (m.how == "形近" and text.count(m.wrong) > 1)]
         found.sort(key=lambda m: (-m.confidence, -m.freq))
         kept: list[Misspelling] = []
