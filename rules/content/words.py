@@ -16,7 +16,8 @@ a byline "(马宇 胡鹏)"): two or more items of two or three characters, each 
 surname, separated by 、 or spaces. So is a two-character window right before a route word (高速, 铁路,
 公路…): route names join the first characters of the places they link ("十巫高速", 十堰 to 巫溪); and a
 two-character window right before a settlement or landform word (村, 镇, 社区, 山, 湖…) is a place's own
-name ("龙鹄村", "龙鹄山").
+name ("龙鹄村", "龙鹄山"). A two-character window whose second character is also the one two places
+before it is the second half of a parallel compound ("防汛备汛", "延链补链"), which a slip does not build.
 
 A same-shape correction is also dropped when its window occurs more than once in the text: a pinyin input
 method slips by sound, so a shape-alike non-word written twice the same way ("学生接返") is the author's
@@ -110,7 +111,7 @@ class WordChecker:
         names = _name_spans(text)
         found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j)
                  if not any(a <= m.start and m.end <= b for a, b in names)
-                 and not (m.end - m.start == 2 and _NAMED_BY.match(text, m.end))
+                 and not (m.end - m.start == 2 and (_NAMED_BY.match(text, m.end) or _parallel(text, m.start)))
                  and not (m.how == "形近" and text.count(m.wrong) > 1)]
         found.sort(key=lambda m: (-m.confidence, -m.freq))
         kept: list[Misspelling] = []
@@ -183,6 +184,11 @@ class WordChecker:
 
 def _cjk_runs(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _CJK.finditer(text)]
+
+
+def _parallel(text: str, i: int) -> bool:
+    """Whether the two characters at ``i`` answer the two before them (AB CB: "防汛备汛")."""
+    return i >= 2 and text[i + 1] == text[i - 1] and text[i] != text[i - 2]
 
 
 def _name_spans(text: str) -> list[tuple[int, int]]:

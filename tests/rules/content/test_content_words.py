@@ -28,6 +28,7 @@ def test_misspellings_are_found_with_their_correction(text: str, wrong: str, rig
     "要抓好返浮学生“点对点”接返管控,确保学生接返安全。",          # a shape-alike word written twice (接近)
     "溢水镇十巫高速南段项目施工现场",                          # a route named by its two ends (十五), file 220
     "在齐乐镇龙鹄村和龙江路段,详细了解了龙鹄山历史文化",        # a village and a hill (龙骨), file 224
+    "安排部署了安全生产、防汛备汛、森林防灭火等相关工作。",      # a parallel compound (鱼汛), file 263
 ])
 def test_correct_text_stays_quiet(text: str) -> None:
     assert word_checker().find(text) == []
