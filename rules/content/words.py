@@ -13,7 +13,8 @@ character is a rare but real character (an input method offers common characters
 "南湫风电厂" or "铖" in "刘又铖" was chosen on purpose; characters the dictionary lacks, such as
 traditional forms, are still checked), and one inside a list of personal names ("王建斌、刘又铖、高振山",
 a byline "(马宇 胡鹏)"): two or more items of two or three characters, each starting with a common
-surname, separated by 、 or spaces. So is a two-character window right before a route word (高速, 铁路,
+surname, separated by 、 or spaces; and, across one such separator, a name ending the token before it and
+one starting the token after it ("艺术家洪伟、周青座谈", "毛崇谋、蔡耀斌一行"). So is a two-character window right before a route word (高速, 铁路,
 公路…): route names join the first characters of the places they link ("十巫高速", 十堰 to 巫溪); and a
 two-character window right before a settlement or landform word (村, 镇, 社区, 山, 湖…) is a place's own
 name ("龙鹄村", "龙鹄山"). A two-character window whose second character is also the one two places
@@ -195,20 +196,33 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the items of personal-name lists (see the module docstring)."""
     spans: list[tuple[int, int]] = []
     group: list[tuple[int, int]] = []
-    last_end = -1
+    last: re.Match[str] | None = None
     for m in _ITEM.finditer(text):
         named = 2 <= len(m.group()) <= 3 and m.group()[0] in SURNAMES
-        joined = last_end >= 0 and _NAME_GAP.fullmatch(text, last_end, m.start()) is not None
+        joined = last is not None and _NAME_GAP.fullmatch(text, last.end(), m.start()) is not None
+        if joined and last is not None:
+            spans += _names_across(last, m)
         if not (named and joined):
             if len(group) >= 2:
                 spans += group
             group = []
         if named:
             group.append(m.span())
-        last_end = m.end()
+        last = m
     if len(group) >= 2:
         spans += group
     return spans
+
+
+def _names_across(a: re.Match[str], b: re.Match[str]) -> list[tuple[int, int]]:
+    """A name ending one token and a name starting the next ("艺术家洪伟、周青座谈", "毛崇谋、蔡耀斌一行")."""
+    left, right = a.group(), b.group()
+    if right[0] not in SURNAMES:
+        return []
+    for size in (2, 3):
+        if len(left) >= size and left[-size] in SURNAMES:
+            return [(a.end() - size, a.end()), (b.start(), b.start() + min(3, len(right)))]
+    return []
 
 
 _checker: WordChecker | None = None
