@@ -14,7 +14,8 @@ character is a rare but real character (an input method offers common characters
 traditional forms, are still checked), and one inside a list of personal names ("王建斌、刘又铖、高振山",
 a byline "(马宇 胡鹏)"): two or more items of two or three characters, each starting with a common
 surname, separated by 、 or spaces; and, across one such separator, a name ending the token before it and
-one starting the token after it ("艺术家洪伟、周青座谈", "毛崇谋、蔡耀斌一行"). So is a two-character window right before a route word (高速, 铁路,
+one starting the token after it ("艺术家洪伟、周青座谈", "毛崇谋、蔡耀斌一行"); and any window touching
+a name right after a title or role word ("处长柯宜达", "记者胡懿"). So is a two-character window right before a route word (高速, 铁路,
 公路…): route names join the first characters of the places they link ("十巫高速", 十堰 to 巫溪); and a
 two-character window right before a settlement or landform word (村, 镇, 社区, 山, 湖…) is a place's own
 name ("龙鹄村", "龙鹄山"). A two-character window whose second character is also the one two places
@@ -61,6 +62,9 @@ _FUNCTION_CHARS = frozenset("的了和是在为等及与对将把被从向以于
 _CJK = re.compile("[\u4e00-\u9fff]{2,}")
 _ITEM = re.compile("[\u4e00-\u9fff]+")
 _NAME_GAP = re.compile("[、 \u3000]+")
+#: A title or role word and the name that follows it (the name's span is group 1).
+_TITLE_NAME = re.compile("(?:[县市区镇乡省局处科部院校所站队厂村社]长|书记|主任|主席|委员|记者|通讯员|老师|教师|代表)"
+                         f"([{''.join(sorted(SURNAMES))}][\u4e00-\u9fff]{{1,2}})")
 _NAMED_BY = re.compile("高速|高铁|铁路|公路|国道|省道|城际|快速路|航道|村|镇|乡|街道|社区|山|河|湖|岭|沟|湾|寨|屯|坪|坝|峪|岛")
 
 
@@ -110,10 +114,12 @@ class WordChecker:
     def find(self, text: str) -> list[Misspelling]:
         """Every likely misspelling in ``text``, without overlaps (the surest first), in order."""
         names = _name_spans(text)
+        titled = [m.span(1) for m in _TITLE_NAME.finditer(text)]
         found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j)
                  if not any(a <= m.start and m.end <= b for a, b in names)
                  and not (m.end - m.start == 2 and (_NAMED_BY.match(text, m.end) or _parallel(text, m.start)))
-                 and not (m.how == "形近" and text.count(m.wrong) > 1)]
+                 and not (m.how == "形近" and text.count(m.wrong) > 1)
+                 and not any(a < m.end and m.start < b for a, b in titled)]
         found.sort(key=lambda m: (-m.confidence, -m.freq))
         kept: list[Misspelling] = []
         for m in found:

@@ -31,6 +31,7 @@ def test_misspellings_are_found_with_their_correction(text: str, wrong: str, rig
     "安排部署了安全生产、防汛备汛、森林防灭火等相关工作。",      # a parallel compound (鱼汛), file 263
     "县领导程冰野、王艳梅、毛崇谋、蔡耀斌一行到各中考考点巡视",  # the last name of a list (荣耀), file 269
     "还来到新知青艺社,与青年艺术家洪伟、周青座谈",              # names at the edges of tokens (宏伟), file 275
+    "主持人:福建省委宣传部对外新闻处处长柯宜达 女士们、先生们",    # a name after a title (相宜), file 290
 ])
 def test_correct_text_stays_quiet(text: str) -> None:
     assert word_checker().find(text) == []
