@@ -7,6 +7,23 @@ much more frequent than the window itself (``RATIO``); then the text around the 
 both ways (jieba's model: the most probable route of dictionary words) and the change is reported only
 when it makes the text much more probable (``MARGIN`` nats). The gain is the hit's confidence. A word
 boundary slip ("实施方案" read as "施方") loses probability when corrected and is never reported.
+
+Two kinds of window are proper nouns far more often than slips and are left alone: one whose changed
+character is a rare but real character (an input method offers common characters first, so "湫" in
+"南湫风电厂" or "铖" in "刘又铖" was chosen on purpose; characters the dictionary lacks, such as
+traditional forms, are still checked), and one inside a list of personal names ("王建斌、刘又铖、高振山",
+a byline "(马宇 胡鹏)"): two or more items of two or three characters, each starting with a common
+surname, separated by 、 or spaces; and, across one such separator, a name ending the token before it and
+one starting the token after it ("艺术家洪伟、周青座谈", "毛崇谋、蔡耀斌一行"); and any window touching
+a name right after a title or role word ("处长柯宜达", "记者胡懿"). So is a two-character window right before a route word (高速, 铁路,
+公路…): route names join the first characters of the places they link ("十巫高速", 十堰 to 巫溪); and a
+two-character window right before a settlement or landform word (村, 镇, 社区, 山, 湖…) is a place's own
+name ("龙鹄村", "龙鹄山"). A two-character window whose second character is also the one two places
+before it is the second half of a parallel compound ("防汛备汛", "延链补链"), which a slip does not build.
+
+A same-shape correction is also dropped when its window occurs more than once in the text: a pinyin input
+method slips by sound, so a shape-alike non-word written twice the same way ("学生接返") is the author's
+word; a repeated homophone slip is still reported.
 """
 
 from __future__ import annotations
@@ -21,6 +38,7 @@ from dataclasses import dataclass
 
 from rules.content.chardata import CharData, chardata, jieba_dict
 from rules.content.lexicon import shipped
+from rules.content.privacy import SURNAMES
 
 #: The corrected word must be at least this many times more frequent than the window.
 RATIO = 10
@@ -37,6 +55,9 @@ SURE = 14.0
 SPAN = 4
 #: A parallel frame's other members are looked for within this many characters either side.
 PARALLEL_SPAN = 16
+#: A changed character used at most this often as a single-character word (but used) is a rare character:
+#: written on purpose (names, places), not slipped into.
+RARE_CHAR = 100
 _MAX_WORD = 6
 _RUN_CACHE = 50_000
 #: The frequency given to an accepted word (rules/data/accepted-words.toml): well above RARE, so a real word.
@@ -51,6 +72,12 @@ _TOPONYM_GENERICS = frozenset("沟村庄屯寨坪峪湾岭垭坳塬峁砭")
 #: A trade name is followed, within a few characters (its trade), by the kind of body it names.
 _ORG_AFTER = re.compile("[\u4e00-\u9fff]{0,4}(专业合作社|合作社|有限公司|公司|集团|家庭农场|农场)")
 _CJK = re.compile("[\u4e00-\u9fff]{2,}")
+_ITEM = re.compile("[\u4e00-\u9fff]+")
+_NAME_GAP = re.compile("[、 \u3000]+")
+#: A title or role word and the name that follows it (the name's span is group 1).
+_TITLE_NAME = re.compile("(?:[县市区镇乡省局处科部院校所站队厂村社]长|书记|主任|主席|委员|记者|通讯员|老师|教师|代表)"
+                         f"([{''.join(sorted(SURNAMES))}][\u4e00-\u9fff]{{1,2}})")
+_NAMED_BY = re.compile("高速|高铁|铁路|公路|国道|省道|城际|快速路|航道|村|镇|乡|街道|社区|山|河|湖|岭|沟|湾|寨|屯|坪|坝|峪|岛")
 
 
 @dataclass(frozen=True)
@@ -99,8 +126,14 @@ class WordChecker:
 
     def find(self, text: str) -> list[Misspelling]:
         """Every likely misspelling in ``text``, without overlaps (the surest first), in order."""
+        names = _name_spans(text)
+        titled = [m.span(1) for m in _TITLE_NAME.finditer(text)]
         found = [m for i, j in _cjk_runs(text) for m in self._run(text, i, j)
-                 if not _parallel(text, m) and not _before_generic(text, m) and not _a_name(text, m)]
+                 if not _parallel(text, m) and not _before_generic(text, m) and not _a_name(text, m)
+                 and not any(a <= m.start and m.end <= b for a, b in names)
+                 and not (m.end - m.start == 2 and (_NAMED_BY.match(text, m.end) or _echoed_pair(text, m.start)))
+                 and not (m.how == "形近" and text.count(m.wrong) > 1)
+                 and not any(a < m.end and m.start < b for a, b in titled)]
         found.sort(key=lambda m: (-m.confidence, -m.freq))
         kept: list[Misspelling] = []
         for m in found:
@@ -152,7 +185,8 @@ class WordChecker:
                         cands.append((other, "形近"))
             for other, how in cands:
                 fo = words[other]
-                if fo < RATIO * (fw + 1) or sum(a != b for a, b in zip(other, w, strict=True)) != 1:
+                changed = [a for a, b in zip(w, other, strict=True) if a != b]
+                if fo < RATIO * (fw + 1) or len(changed) != 1 or 0 < words.get(changed[0], 0) <= RARE_CHAR:
                     continue
                 m = self._verify(run, i, j, other, how, fw, fo)
                 if m:
@@ -217,6 +251,44 @@ def _parallel(text: str, m: Misspelling) -> bool:
 
 def _cjk_runs(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _CJK.finditer(text)]
+
+
+def _echoed_pair(text: str, i: int) -> bool:
+    """Whether the two characters at ``i`` answer the two before them (AB CB: "防汛备汛")."""
+    return i >= 2 and text[i + 1] == text[i - 1] and text[i] != text[i - 2]
+
+
+def _name_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the items of personal-name lists (see the module docstring)."""
+    spans: list[tuple[int, int]] = []
+    group: list[tuple[int, int]] = []
+    last: re.Match[str] | None = None
+    for m in _ITEM.finditer(text):
+        named = 2 <= len(m.group()) <= 3 and m.group()[0] in SURNAMES
+        joined = last is not None and _NAME_GAP.fullmatch(text, last.end(), m.start()) is not None
+        if joined and last is not None:
+            spans += _names_across(last, m)
+        if not (named and joined):
+            if len(group) >= 2:
+                spans += group
+            group = []
+        if named:
+            group.append(m.span())
+        last = m
+    if len(group) >= 2:
+        spans += group
+    return spans
+
+
+def _names_across(a: re.Match[str], b: re.Match[str]) -> list[tuple[int, int]]:
+    """A name ending one token and a name starting the next ("艺术家洪伟、周青座谈", "毛崇谋、蔡耀斌一行")."""
+    left, right = a.group(), b.group()
+    if right[0] not in SURNAMES:
+        return []
+    for size in (2, 3):
+        if len(left) >= size and left[-size] in SURNAMES:
+            return [(a.end() - size, a.end()), (b.start(), b.start() + min(3, len(right)))]
+    return []
 
 
 _checker: WordChecker | None = None

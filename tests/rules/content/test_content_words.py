@@ -31,6 +31,17 @@ def test_misspellings_are_found_with_their_correction(text: str, wrong: str, rig
     "经测产，平均每亩收获玉米约580公斤，大豆约80公斤。",
     # a parallel frame (云南省 2022 乡村振兴实施意见): 宜 is the frame's fixed slot, not a slip for 已
     "从耕地资源向整个国土资源拓展，宜粮则粮、宜经则经、宜牧则牧、宜渔则渔、宜林则林，保障各类食物有效供给。",
+    # Proper nouns and the author's own words (clean corpus, files 202, 203, 215):
+    "县领导盖勇、王建斌、史超峰、刘又铖、高振山参加会议。",      # a rare character in a name (又称)
+    "加快推进土地征用和出让工作。(马宇 胡鹏)",                  # a byline of names (胡同)
+    "华电南湫风电厂的县级领导和负责人在主席台就座。",            # a rare character in a place (南湖)
+    "要抓好返浮学生“点对点”接返管控,确保学生接返安全。",          # a shape-alike word written twice (接近)
+    "溢水镇十巫高速南段项目施工现场",                          # a route named by its two ends (十五), file 220
+    "在齐乐镇龙鹄村和龙江路段,详细了解了龙鹄山历史文化",        # a village and a hill (龙骨), file 224
+    "安排部署了安全生产、防汛备汛、森林防灭火等相关工作。",      # a parallel compound (鱼汛), file 263
+    "县领导程冰野、王艳梅、毛崇谋、蔡耀斌一行到各中考考点巡视",  # the last name of a list (荣耀), file 269
+    "还来到新知青艺社,与青年艺术家洪伟、周青座谈",              # names at the edges of tokens (宏伟), file 275
+    "主持人:福建省委宣传部对外新闻处处长柯宜达 女士们、先生们",    # a name after a title (相宜), file 290
 ])
 def test_correct_text_stays_quiet(text: str) -> None:
     assert word_checker().find(text) == []
@@ -45,3 +56,11 @@ def test_a_slip_repeated_once_is_still_found() -> None:
 def test_every_accepted_word_has_a_source() -> None:
     from rules.content.words import accepted_words
     assert "战疫" in accepted_words() and "测产" in accepted_words()
+def test_a_repeated_homophone_slip_is_still_found() -> None:
+    found = word_checker().find("认真惯彻落实会议精神，惯彻执行到位")
+    assert [(m.wrong, m.right) for m in found] == [("惯彻", "贯彻"), ("惯彻", "贯彻")]
+
+
+def test_a_slip_beside_a_name_list_is_still_found() -> None:
+    [m] = word_checker().find("出席：王建斌、刘又铖、高振山，要求认真惯彻落实")
+    assert (m.wrong, m.right) == ("惯彻", "贯彻")
