@@ -19,8 +19,8 @@ def test_an_outdated_account_or_unit_name_is_a_finding_on_the_account() -> None:
              dataclasses.replace(BASE, account_id=2, unit_name="衡阳市安监局"),
              dataclasses.replace(BASE, account_id=3)]
     drafts = account_name_drafts(facts, datetime(2021, 1, 10, 2, tzinfo=UTC), DEFAULT_SETTINGS, build_scanner())
-    assert [(d.subject, d.rule, d.severity) for d in drafts] == [("account:1", "content_error", "veto"),
-                                                                 ("account:2", "content_error", "veto")]
+    assert [(d.subject, d.rule, d.severity) for d in drafts] == [("account:1", "content_error", "warning"),
+                                                                 ("account:2", "content_error", "warning")]
     assert "市场监督管理" in drafts[0].summary_zh and drafts[1].evidence["problems"][0]["where"] == "主办单位"
 
 
