@@ -87,7 +87,10 @@ def find_header(grid: list[list[str]], overrides: dict[str, str] | None = None) 
         if "name" in keys and len(keys - {"seq"}) >= 2:
             return index
         follows = any(any(c for c in row) for row in grid[index + 1:index + 4])
-        if alone is None and follows and "name" in (keys | _keys(cells, overrides, single_bare=True)):
+        # A title merged across (every cell the same text, 检查发现的问题账号) is no header even when its words
+        # read as a name heading: a header has two headings, or one the synonyms name exactly (新媒体名称).
+        several = len({c for c in cells if c}) >= 2 or any(heading_key(c) for c in cells if c)
+        if alone is None and follows and several and "name" in (keys | _keys(cells, overrides, single_bare=True)):
             alone = index
     return alone
 
@@ -136,7 +139,7 @@ def _rows_text(numbers: list[int]) -> str:
 def _section_facts(text: str) -> tuple[vocab.UnitKind | None, vocab.Platform | None]:
     """What a section row says about the rows under it: 一、县直部门 -> department; 二、政务微博 -> weibo."""
     bare = _COUNT_SUFFIX.sub("", _SECTION.sub("", unicodedata.normalize("NFKC", text))).strip()
-    platform = vocab.parse_platform(bare)
+    platform = vocab.parse_platform(bare) or vocab.platform_mentioned(bare)
     # 省直机关/市直单位 are not a county's own departments: a level is taken only from the county's sections.
     above = _ABOVE_COUNTY.search(bare) is not None
     kind = next((k for pattern, k in _KINDS if pattern.search(bare)), None) if platform is None and not above else None
