@@ -32,10 +32,10 @@ _SECTION = re.compile(rf"^\s*(?:[{_NUMERAL}]+\s*[、.．]|[（(]\s*[{_NUMERAL}\d
 _SEQ_SECTION = re.compile(rf"[{_NUMERAL}]+[、.．]?|[（(][{_NUMERAL}]+[）)]")
 _TOTAL = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计)\s*[:：]?\s*(?:\d+\s*个?(?:账号|新媒体账号)?)?\s*$")
 _NOTE = re.compile(r"^\s*(?:注|备注|说明|附注|填表说明|填报说明|制表人|填表人|填报人|审核人|制表时间|填报日期|填表日期|"
-                   r"监测时间|统计时间|截至时间)\s*\d*\s*[:：]|^\s*注\s*\d*\s*[、.．]")
+                   r"监测时间|统计时间|截至时间|数据来源|资料来源|来源)\s*\d*\s*[:：]|^\s*注\s*\d*\s*[、.．]")
 _COUNT_SUFFIX = re.compile(r"[（(]\s*(?:共\s*)?\d+\s*个?\s*[）)]\s*$")
 _SAME = frozenset(SAME_AS_ABOVE)
-_NOTE_START = frozenset("注备说附填制审监统截 \u3000")
+_NOTE_START = frozenset("注备说附填制审监统截数资来 \u3000")
 _TOTAL_START = frozenset("合总小共 \u3000")
 _ABOVE_COUNTY = re.compile(r"[省市州盟]直|[省市州盟]级|中央|国家|部委|驻[县区]")
 _SUB_NAME = frozenset({"姓名", "名字"})
@@ -120,6 +120,11 @@ def _choose(sheets: list[Sheet], wanted: str | None, overrides: dict[str, str]) 
                         "或用 --map '表中列名=账号名称' 指明",
                         f"no header row found in the first {HEADER_SCAN} rows: no account name column (账号名称); "
                         "name it with --map 'HEADING=账号名称'"))
+
+
+def _cut(text: str, width: int) -> str:
+    """A long cell shortened for a note, with … where it was cut (a cut title must not read as whole)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _rows_text(numbers: list[int]) -> str:
@@ -252,7 +257,7 @@ class _Reader:
                 "note": tr("注释/落款行", "note rows"), "header": tr("重复的表头", "repeated header rows")}
         for kind, found in self.skipped.items():
             if found:
-                sample = "、".join(f"「{text[:20]}」" for _, text in found[:3])
+                sample = "、".join(f"「{_cut(text, 20)}」" for _, text in found[:3])
                 out.append(tr(f"第{_rows_text([n for n, _ in found])}行是{what[kind]}（{sample}），已跳过",
                               f"rows {_rows_text([n for n, _ in found])} are {what[kind]} ({sample}); skipped"))
         for i, numbers in self.filled.items():
@@ -308,9 +313,9 @@ def locate(sheets: list[Sheet], sheet_name: str | None = None, *, overrides: dic
     sheet, index, notes = _choose(sheets, sheet_name, overrides)
     above = [(n, next(c for c in cells if c)) for n, cells in enumerate(sheet.grid[:index], start=1) if any(cells)]
     if above:
-        sample = "、".join(f"第{n}行「{text[:24]}」" for n, text in above[:3])
+        sample = "、".join(f"第{n}行「{_cut(text, 24)}」" for n, text in above[:3])
         notes.append(tr(f"{sample}是标题，已跳过；表头在第{index + 1}行",
-                        f"{'; '.join(f'row {n} {text[:24]!r}' for n, text in above[:3])} are titles, skipped; "
+                        f"{'; '.join(f'row {n} {_cut(text, 24)!r}' for n, text in above[:3])} are titles, skipped; "
                         f"the header is row {index + 1}"))
     two_rows = _two_row_header(sheet.grid, index)
     if two_rows is not None:

@@ -74,3 +74,18 @@ def test_a_one_column_list_of_names_still_has_its_header() -> None:
     accounts, errors = _read([["新媒体名称"], ["某县发布"], ["某县公安"]], "微信公众号")
     assert errors == []
     assert sorted(accounts) == [("某县公安", "wechat", "", "operating"), ("某县发布", "wechat", "", "operating")]
+
+
+def test_a_source_line_under_the_list_is_a_note_not_a_section() -> None:
+    accounts, errors, _, notes = read([Sheet("s", [["排名", "公众号名称"], ["1", "某县发布"], ["2", "某县公安"],
+                                                  ["数据来源：某数据公司；统计时间2022年7月", "数据来源：某数据公司；统计时间2022年7月"]],
+                                            "utf-8")], None)
+    assert errors == [] and len(accounts) == 2
+    assert not any("分类行" in n for n in notes) and any("数据来源" in n for n in notes)
+
+
+def test_a_long_title_in_a_note_is_marked_where_it_was_cut() -> None:
+    title = "某省政务微博月度影响力榜单（某报社新媒体中心、某数据研究院联合发布）"
+    _, errors, _, notes = read([Sheet("s", [[title, ""], ["序号", "微博名称"], ["1", "某县发布"]], "utf-8")], None)
+    assert errors == []
+    assert any("…」是标题" in n for n in notes)
