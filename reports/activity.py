@@ -10,6 +10,7 @@ from typing import Any
 from registry.config.i18n import tr
 from registry.db.models import Account, Review
 from registry.findings.checks import findings
+from registry.ledger.records import shown_unit
 from registry.ledger.vocab import ACTIVE_STATUSES, STATUS_LABELS, UNIT_KIND_LABELS
 from registry.views.monthly_data import PostTotals, month_data
 from reports.indices import SUMMING
@@ -93,7 +94,8 @@ async def matrix(rules: Sequence[RuleFacts]) -> dict[str, list[dict[str, Any]]]:
         statuses[a.status] += 1
         if a.status in ACTIVE:
             grid[(a.platform, a.unit.kind)] += 1
-            dup[(a.unit.id, a.platform)].append(a)
+            if shown_unit(a.unit.name) is not None:  # pending accounts share a placeholder, not a unit
+                dup[(a.unit.id, a.platform)].append(a)
     kinds = [k for k in UNIT_KIND_LABELS if any(key[1] == k.value for key in grid)]
     grid_rows = []
     for p in sorted({key[0] for key in grid}):

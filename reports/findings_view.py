@@ -9,6 +9,7 @@ from typing import Any
 
 from registry.config.i18n import get_lang, tr
 from registry.db.models import Account, Finding, Review
+from registry.ledger.records import shown_unit
 from reports.output import Field
 from reports.registry_lists import platform_label
 
@@ -51,7 +52,7 @@ def finding_record(f: Finding, rule_names: Mapping[str, str]) -> dict[str, Any]:
         "platform_label": platform_label(account.platform) if account else "",
         "account_uid": account.uid if account else "",
         "account_name": account.name if account else "",
-        "unit": account.unit.name if account else "",
+        "unit": shown_unit(account.unit.name) if account else None,
         "summary": f.summary_en if get_lang() == "en" else f.summary_zh,
         "first_seen": f.first_seen.isoformat(timespec="seconds"),
         "last_seen": f.last_seen.isoformat(timespec="seconds"),
@@ -96,7 +97,7 @@ def review_fields() -> list[Field]:
 def review_record(r: Review, rule_names: Mapping[str, str]) -> dict[str, Any]:
     """One review case as a record."""
     return {"id": r.id, "account": r.account.name, "account_ref": r.account.ref,
-            "platform": platform_label(r.account.platform), "unit": r.account.unit.name,
+            "platform": platform_label(r.account.platform), "unit": shown_unit(r.account.unit.name),
             "rule": rule_names.get(r.rule, r.rule), "rule_id": r.rule,
             "state": tr("待决定", "open") if r.state == "open" else tr("已决定", "decided"),
             "opened_at": r.opened_at.strftime("%Y-%m-%d"), "decision": r.decision or "",

@@ -8,6 +8,7 @@ from typing import Any
 from registry.config.i18n import get_lang, tr
 from registry.db.models import Account, AuditEvent, Person, Unit
 from registry.ledger import vocab
+from registry.ledger.records import shown_unit
 from registry.ledger.sync import account_view
 from reports.output import Field
 
@@ -56,7 +57,7 @@ def account_record(account: Account) -> dict[str, Any]:
         "platform_code": account.platform,
         "uid": account.uid,
         "pending": account.pending,
-        "unit": view["unit"],
+        "unit": shown_unit(view["unit"]),
         "unit_kind": _label(vocab.UNIT_KIND_LABELS, view["unit_kind"]),
         "status": status_label(account.status),
         "status_code": account.status,
@@ -84,6 +85,8 @@ def account_details(account: Account) -> list[tuple[str, str]]:
         value = view[c.key]
         fn = labels.get(c.key)
         header = c.header if get_lang() == "zh" else c.aliases[0]
+        if c.key == "unit" and shown_unit(value) is None:
+            value = tr("—（待补全，主办单位未知）", "— (pending, owner unit not known)")
         if c.key == "uid" and not value:
             value = tr("—（待补全，见 govmedia accounts resolve）", "— (pending, see govmedia accounts resolve)")
         pairs.append((header, fn(value) if fn else value))
@@ -112,7 +115,7 @@ def contact_fields() -> list[Field]:
 
 def contact_record(p: Person) -> dict[str, Any]:
     """One contact as a record."""
-    return {"id": p.id, "unit": p.unit.name, "name": p.name, "role": _label(vocab.ROLE_LABELS, p.role),
+    return {"id": p.id, "unit": shown_unit(p.unit.name), "name": p.name, "role": _label(vocab.ROLE_LABELS, p.role),
             "phone": p.phone, "wecom_userid": p.wecom_userid,
             "confirmed_at": p.confirmed_at.strftime("%Y-%m-%d %H:%M") if p.confirmed_at else ""}
 

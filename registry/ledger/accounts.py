@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from registry.config.i18n import tr
 from registry.db.models import Account, AuditEvent, Person, Unit
 from registry.ledger import audit, vocab
-from registry.ledger.records import BY_KEY, KEYS, RowError, has_control_chars
+from registry.ledger.records import BY_KEY, KEYS, PENDING_UNIT, RowError, has_control_chars
 from registry.ledger.sync import Change, _Writer, account_view, diff, record_account_changes, retire
 from registry.ledger.validation import validate_rows
 
@@ -174,8 +174,8 @@ async def account_history(ref: str) -> tuple[Account, list[AuditEvent]]:
 
 
 async def list_units() -> list[tuple[Unit, int]]:
-    """Units with their number of accounts."""
-    units = await Unit.all().prefetch_related("parent").order_by("name")
+    """Units with their number of accounts; the placeholder pending accounts wait in is no unit and not listed."""
+    units = await Unit.exclude(name=PENDING_UNIT).prefetch_related("parent").order_by("name")
     counts: dict[int, int] = {}
     for row in await Account.all().values("unit_id"):
         counts[row["unit_id"]] = counts.get(row["unit_id"], 0) + 1

@@ -130,7 +130,7 @@ async def import_ledger(
         save_mapping(options.save_mapping, found.guesses)
     if parsed.errors:
         return result
-    result.plan = await plan_import(parsed.records, retire_missing=retire_missing)
+    result.plan = await plan_import(parsed.records, retire_missing=retire_missing, columns=set(found.columns.values()))
     if not dry_run and not result.plan.empty:
         await apply_plan(result.plan, actor, note=f"import {path.name}")
         result.applied = True

@@ -32,10 +32,10 @@ _SECTION = re.compile(rf"^\s*(?:[{_NUMERAL}]+\s*[、.．]|[（(]\s*[{_NUMERAL}\d
 _SEQ_SECTION = re.compile(rf"[{_NUMERAL}]+[、.．]?|[（(][{_NUMERAL}]+[）)]")
 _TOTAL = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计)\s*[:：]?\s*(?:\d+\s*个?(?:账号|新媒体账号)?)?\s*$")
 _NOTE = re.compile(r"^\s*(?:注|备注|说明|附注|填表说明|填报说明|制表人|填表人|填报人|审核人|制表时间|填报日期|填表日期|"
-                   r"监测时间|统计时间|截至时间)\s*\d*\s*[:：]|^\s*注\s*\d*\s*[、.．]")
+                   r"监测时间|统计时间|截至时间|数据来源|资料来源|来源)\s*\d*\s*[:：]|^\s*注\s*\d*\s*[、.．]")
 _COUNT_SUFFIX = re.compile(r"[（(]\s*(?:共\s*)?\d+\s*个?\s*[）)]\s*$")
 _SAME = frozenset(SAME_AS_ABOVE)
-_NOTE_START = frozenset("注备说附填制审监统截 \u3000")
+_NOTE_START = frozenset("注备说附填制审监统截数资来 \u3000")
 _TOTAL_START = frozenset("合总小共 \u3000")
 _ABOVE_COUNTY = re.compile(r"[省市州盟]直|[省市州盟]级|中央|国家|部委|驻[县区]")
 _SUB_NAME = frozenset({"姓名", "名字"})
@@ -87,7 +87,10 @@ def find_header(grid: list[list[str]], overrides: dict[str, str] | None = None) 
         if "name" in keys and len(keys - {"seq"}) >= 2:
             return index
         follows = any(any(c for c in row) for row in grid[index + 1:index + 4])
-        if alone is None and follows and "name" in (keys | _keys(cells, overrides, single_bare=True)):
+        # A title merged across (every cell the same text, 检查发现的问题账号) is no header even when its words
+        # read as a name heading: a header has two headings, or one the synonyms name exactly (新媒体名称).
+        several = len({c for c in cells if c}) >= 2 or any(heading_key(c) for c in cells if c)
+        if alone is None and follows and several and "name" in (keys | _keys(cells, overrides, single_bare=True)):
             alone = index
     return alone
 
@@ -119,6 +122,11 @@ def _choose(sheets: list[Sheet], wanted: str | None, overrides: dict[str, str]) 
                         "name it with --map 'HEADING=账号名称'"))
 
 
+def _cut(text: str, width: int) -> str:
+    """A long cell shortened for a note, with … where it was cut (a cut title must not read as whole)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _rows_text(numbers: list[int]) -> str:
     """Row numbers as ranges: 3、5–8."""
     parts: list[str] = []
@@ -136,7 +144,7 @@ def _rows_text(numbers: list[int]) -> str:
 def _section_facts(text: str) -> tuple[vocab.UnitKind | None, vocab.Platform | None]:
     """What a section row says about the rows under it: 一、县直部门 -> department; 二、政务微博 -> weibo."""
     bare = _COUNT_SUFFIX.sub("", _SECTION.sub("", unicodedata.normalize("NFKC", text))).strip()
-    platform = vocab.parse_platform(bare)
+    platform = vocab.parse_platform(bare) or vocab.platform_mentioned(bare)
     # 省直机关/市直单位 are not a county's own departments: a level is taken only from the county's sections.
     above = _ABOVE_COUNTY.search(bare) is not None
     kind = next((k for pattern, k in _KINDS if pattern.search(bare)), None) if platform is None and not above else None
@@ -249,7 +257,7 @@ class _Reader:
                 "note": tr("注释/落款行", "note rows"), "header": tr("重复的表头", "repeated header rows")}
         for kind, found in self.skipped.items():
             if found:
-                sample = "、".join(f"「{text[:20]}」" for _, text in found[:3])
+                sample = "、".join(f"「{_cut(text, 20)}」" for _, text in found[:3])
                 out.append(tr(f"第{_rows_text([n for n, _ in found])}行是{what[kind]}（{sample}），已跳过",
                               f"rows {_rows_text([n for n, _ in found])} are {what[kind]} ({sample}); skipped"))
         for i, numbers in self.filled.items():
@@ -305,9 +313,9 @@ def locate(sheets: list[Sheet], sheet_name: str | None = None, *, overrides: dic
     sheet, index, notes = _choose(sheets, sheet_name, overrides)
     above = [(n, next(c for c in cells if c)) for n, cells in enumerate(sheet.grid[:index], start=1) if any(cells)]
     if above:
-        sample = "、".join(f"第{n}行「{text[:24]}」" for n, text in above[:3])
+        sample = "、".join(f"第{n}行「{_cut(text, 24)}」" for n, text in above[:3])
         notes.append(tr(f"{sample}是标题，已跳过；表头在第{index + 1}行",
-                        f"{'; '.join(f'row {n} {text[:24]!r}' for n, text in above[:3])} are titles, skipped; "
+                        f"{'; '.join(f'row {n} {_cut(text, 24)!r}' for n, text in above[:3])} are titles, skipped; "
                         f"the header is row {index + 1}"))
     two_rows = _two_row_header(sheet.grid, index)
     if two_rows is not None:

@@ -112,7 +112,7 @@ _PLATFORM_HEADING = re.compile(r"^(?:政务)?(微信公众号|公众号|微信|�
 _FUZZY: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"上级|主管|运维|运营单位|代运营|技术支持|联系|电话|手机|负责|管理员|粉丝|阅读|数量|得分|指数|排名|时间|日期"), ""),
     (re.compile(r"平台|载体|渠道|类型|类别|形式"), "platform"),
-    (re.compile(r"(?:账号|帐号|新媒体|公众号|微博|抖音|头条|视频号)?(?:名称|昵称)|^(?:账号|帐号)$|账号名"), "name"),
+    (re.compile(r"(?:账号|帐号|新媒体|公众号|微博|抖音|头条|视频号)?(?:名称|昵称)|(?:账号|帐号|账户)$|账号名"), "name"),
     (re.compile(r"状态|处置|处理|整改|注销|关停"), "status"),
     (re.compile(r"单位|主体|机构|部门|县.{0,3}区|地区|区县|乡镇"), "unit"),
     (re.compile(r"原始|ID|UID|链接|主页|网址|账号号|标识", re.IGNORECASE), "uid"),
@@ -133,10 +133,14 @@ def fuzzy_key(heading: str) -> str | None:
 def heading_platform(heading: str, *, bare: bool = True) -> vocab.Platform | None:
     """The platform a name heading names: 公众号名称 -> WeChat, 微博名称 -> Weibo, 抖音账号 -> Douyin; with
     ``bare`` also a heading that is only a platform word (微信公众号), as the columns of a wide list are."""
-    m = _PLATFORM_HEADING.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", heading)))
-    if m is None or (not bare and not m.group(2)):
-        return None
-    return vocab.parse_platform(m.group(1))
+    h = re.sub(r"\s+", "", unicodedata.normalize("NFKC", heading))
+    if heading_key(h) not in (None, "name", "platform"):
+        return None  # 微信号 heads the WeChat ID column, not a column of names
+    m = _PLATFORM_HEADING.match(h)
+    if m is not None:
+        return vocab.parse_platform(m.group(1)) if bare or m.group(2) else None
+    # Any other platform word the lists use (微信订阅号, 政务微博): bare, as a wide list's columns are.
+    return vocab.parse_platform(h) if bare else None
 
 
 def platform_name_headings(cells: list[str], *, single_bare: bool = False) -> set[vocab.Platform]:

@@ -106,6 +106,12 @@ _BIZ = re.compile(r"^(?:.*[?&]__biz=)?(Mz[A-Za-z0-9+/]{6,40}={0,2})(?:[&#].*)?$"
 #: Unit cells that mean "owner unit not known yet": the account is imported as pending (待补全).
 PENDING_UNIT = "待核实"
 _UNKNOWN_UNITS = frozenset(("", PENDING_UNIT, "待确认", "待定", "不详", "未知"))
+
+
+def shown_unit(name: str) -> str | None:
+    """A unit name as users see it: None (shown "—") for the placeholder a pending account waits in, which is
+    no unit (the schema keeps every account in a unit; the placeholder never shows as one)."""
+    return None if name == PENDING_UNIT else name
 _PHONE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,5})?)$")
 _CREDENTIAL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _WECOM_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")

@@ -94,20 +94,22 @@ class Plan:
         return not (self.added or self.changed or self.retired)
 
 
-def diff(view: dict[str, str], record: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Fields where the record differs from the stored view."""
+def diff(view: dict[str, str], record: dict[str, str], columns: set[str] | None = None) -> dict[str, tuple[str, str]]:
+    """Fields where the record differs from the stored view. With ``columns`` (the keys the file has), a
+    field the file has no column for and the row left empty is kept: a list without 备注 clears no notes."""
     out: dict[str, tuple[str, str]] = {}
     for key in KEYS:
         new = record.get(key, "")
-        if key in _KEEP_IF_EMPTY and not new:
+        if not new and (key in _KEEP_IF_EMPTY or (columns is not None and key not in columns)):
             continue
         if view.get(key, "") != new:
             out[key] = (view.get(key, ""), new)
     return out
 
 
-async def plan_import(records: list[tuple[int, dict[str, str]]], *, retire_missing: bool = False) -> Plan:
-    """Compare validated records with the database."""
+async def plan_import(records: list[tuple[int, dict[str, str]]], *, retire_missing: bool = False,
+                      columns: set[str] | None = None) -> Plan:
+    """Compare validated records with the database (``columns``: the keys the file has columns for)."""
     accounts = await load_accounts()
     by_ident = {_identity(a): a for a in accounts}
     by_name = {(a.platform, a.name, a.unit.name): a for a in sorted(accounts, key=lambda a: a.pending)}  # pending wins
@@ -141,7 +143,7 @@ async def plan_import(records: list[tuple[int, dict[str, str]]], *, retire_missi
         if account is None:
             plan.added.append(Change(row, record))
             continue
-        d = diff(account_view(account), record)
+        d = diff(account_view(account), record, columns)
         (plan.changed if d else plan.unchanged).append(Change(row, record, account, d))
     if retire_missing:
         gone = {vocab.Status.DEREGISTERED.value, vocab.Status.CLOSED.value}

@@ -192,6 +192,29 @@ def parse_platform(value: str) -> Platform | None:
     return _lookup(platform_key(value), Platform, PLATFORM_LABELS, _PLATFORM_ALIASES)
 
 
+#: Platform words looked for inside longer text (官方微信月榜): Chinese words of two or more characters.
+_MENTIONS = sorted({w for w in (*_PLATFORM_ALIASES, *(platform_key(v) for v in PLATFORM_LABELS.values()))
+                    if len(w) >= 2 and not w.isascii() and w != "其它"}, key=len, reverse=True)
+
+
+def platform_mentioned(text: str) -> Platform | None:
+    """The one platform a longer text names (官方微博月榜 -> Weibo; 微信视频号 -> Channels, the longest word wins),
+    or None when it names none or several (微信微博)."""
+    key = platform_key(text)
+    taken = [False] * len(key)
+    found: set[Platform] = set()
+    for word in _MENTIONS:  # longest first, so 微信视频号 is read before 微信 and 视频号 inside it
+        start = key.find(word)
+        while start >= 0:
+            if not any(taken[start:start + len(word)]):
+                taken[start:start + len(word)] = [True] * len(word)
+                platform = parse_platform(word)
+                if platform is not None:
+                    found.add(platform)
+            start = key.find(word, start + 1)
+    return found.pop() if len(found) == 1 else None
+
+
 def platform_choices() -> str:
     """The platform labels an office may type, for error messages."""
     return "/".join(PLATFORM_LABELS.values())

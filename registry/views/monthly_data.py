@@ -21,6 +21,7 @@ from tortoise.expressions import RawSQL
 from tortoise.functions import Count, Max, Sum
 
 from registry.db.models import Account, AuditEvent, Finding, Post, Review
+from registry.ledger.records import shown_unit
 from registry.views.figures import interactions_sql
 from registry.views.post_digest import follower_figures_marked
 
@@ -174,7 +175,10 @@ class ReportBase:
         units: dict[int, UnitInfo] = {}
         accounts = []
         for r in rows:
-            unit = units.setdefault(r["unit_id"], UnitInfo(r["unit_id"], r["unit__name"], r["unit__kind"]))
+            # A pending account's placeholder unit is no unit: shown "—", of no kind, in no unit count.
+            placeholder = shown_unit(r["unit__name"]) is None
+            unit = units.setdefault(r["unit_id"], UnitInfo(r["unit_id"], "—" if placeholder else r["unit__name"],
+                                                           "" if placeholder else r["unit__kind"]))
             accounts.append(AccountInfo(r["id"], r["platform"], r["uid"], r["name"], r["status"], r["opened_on"], unit))
         return cls(accounts, await StatusHistory.load())
 

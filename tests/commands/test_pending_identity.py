@@ -65,7 +65,7 @@ def test_names_only_list_imports_as_pending_and_reimport_changes_nothing(county:
     assert "新增 8，变更 0，未变 0" in out and "待补全" in out
     accounts = _accounts(county)
     assert len(accounts) == 8 and all(a["uid"] is None and a["pending"] for a in accounts.values())
-    assert accounts["滹沱融媒"]["unit"] == "待核实"
+    assert accounts["滹沱融媒"]["unit"] is None  # pending is not a unit (issue 21, item 7)
     assert "新增 0，变更 0，未变 8" in county("accounts", "import", "names.csv")
     shown = county("accounts", "show", "滹沱教育")
     assert "待补全" in shown and "账号别名: hutuojiaoyu" in shown

@@ -111,3 +111,19 @@ async def test_changes_are_planned_field_by_field_and_audited(db: str, sample_le
     assert retired.status == "deregistered"
     assert await AuditEvent.filter(entity_id=retired.id, entity="account", action="retire").count() == 1
     assert await AuditEvent.filter(entity="person", action="update").count() == 1
+
+
+async def test_a_list_without_a_column_keeps_what_another_list_gave(db: str, tmp_path: Path) -> None:
+    # Two published lists name one account: a ranking with a 说明 column, an award list without one. The
+    # second keeps the notes; a column the file has and leaves blank still clears (the ledger's own meaning).
+    ranking, award, blanked = tmp_path / "bang.csv", tmp_path / "award.csv", tmp_path / "blank.csv"
+    ranking.write_text("微博号,说明\n平安某县,月度发文超1000篇\n", encoding="utf-8")
+    award.write_text("账号名称,参评平台\n平安某县,微博\n", encoding="utf-8")
+    blanked.write_text("微博号,说明\n平安某县,\n", encoding="utf-8")
+    assert not (await import_ledger(ranking, actor="t", today=TODAY)).errors
+    second = await import_ledger(award, actor="t", today=TODAY)
+    assert second.plan is not None and second.plan.empty
+    assert (await Account.get(name="平安某县")).notes == "月度发文超1000篇"
+    third = await import_ledger(blanked, actor="t", today=TODAY)
+    assert third.plan is not None and len(third.plan.changed) == 1
+    assert (await Account.get(name="平安某县")).notes == ""
