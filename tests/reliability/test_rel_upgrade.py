@@ -29,6 +29,8 @@ from tests.conftest import _reset_pg
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "0004_county_time_text"  # the upgrade under test runs 0005 .. the latest
 MAX_STATEMENTS = 600
+#: The sweep is cut into this many interleaved shards, each a test of its own (see the test's docstring).
+SHARDS = 3
 
 #: Runs the upgrade in a process of its own and SIGKILLs it just before statement argv[2] (counting every
 #: statement any tortoise client sends, in or out of a transaction); prints FINISHED when it got through.
@@ -114,7 +116,11 @@ def _crash_at(urls: dict[int, str]) -> dict[int, str]:
     return outcomes
 
 
-def test_an_upgrade_killed_at_any_statement_opens_cleanly_with_every_row(db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_an_upgrade_killed_at_any_statement_opens_cleanly_with_every_row(db_url: str, tmp_path: Path,
+                                                                         shard: int) -> None:
+    """Shard k kills before statements k, k + SHARDS, k + 2 * SHARDS, …: the shards together sweep every
+    statement of the upgrade (as one test did before), and the parallel runner spreads them over its workers."""
     assert MIGRATIONS.index(BASE) < MIGRATIONS.index("0009_post_text")
     sqlite = is_sqlite(db_url)
     template = tmp_path / "base.db"
@@ -130,10 +136,11 @@ def test_an_upgrade_killed_at_any_statement_opens_cleanly_with_every_row(db_url:
     assert reference["tortoise_migrations"] == MIGRATIONS
     assert rows and all(reference[table][1] == 1 for table in rows)
 
-    batch = 3 if sqlite else 1  # SQLite copies are independent; PostgreSQL has one database
-    for first in range(0, MAX_STATEMENTS, batch):
+    mine = range(shard, MAX_STATEMENTS, SHARDS)
+    batch = 3 if sqlite else 1  # SQLite copies are independent; PostgreSQL has one database per test
+    for first in range(0, len(mine), batch):
         urls: dict[int, str] = {}
-        for index in range(first, first + batch):
+        for index in mine[first:first + batch]:
             if sqlite:
                 shutil.copy(template, tmp_path / f"crash-{index}.db")
                 urls[index] = f"sqlite://{tmp_path / f'crash-{index}.db'}"
@@ -152,7 +159,7 @@ def test_an_upgrade_killed_at_any_statement_opens_cleanly_with_every_row(db_url:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{tmp_path / f'crash-{index}.db'}{suffix}").unlink(missing_ok=True)
         if "finished" in outcomes.values():
-            assert first > 10, "the upgrade ran too few statements to have been tested"
+            assert max(urls) > 10, "the upgrade ran too few statements to have been tested"
             return
     pytest.fail(f"the upgrade ran more than {MAX_STATEMENTS} statements")
 
