@@ -68,7 +68,8 @@ def _severity(word: Any, where: str, default: Severity) -> Severity:
     return sev
 
 
-def _toml(text: str, label: str) -> dict[str, Any]:
+def read_toml(text: str, label: str) -> dict[str, Any]:
+    """A lexicon-style TOML file's tables, or a LexiconError naming the file."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -78,7 +79,7 @@ def _toml(text: str, label: str) -> dict[str, Any]:
 def parse_official_names(text: str, label: str = OFFICIAL_NAMES) -> list[LexEntry]:
     """The official-name entries of a names file (``[[name]]`` tables; every one needs a source)."""
     out = []
-    for i, raw in enumerate(_toml(text, label).get("name", []), start=1):
+    for i, raw in enumerate(read_toml(text, label).get("name", []), start=1):
         where = f"{label} [[name]] #{i}"
         until = raw.get("until")
         if not isinstance(until, dt.date):
@@ -95,7 +96,7 @@ def parse_official_names(text: str, label: str = OFFICIAL_NAMES) -> list[LexEntr
 def parse_lexicon_toml(text: str, label: str, *, need_source: bool = False) -> list[LexEntry]:
     """The entries of a TOML lexicon (``[[entry]]`` tables)."""
     out = []
-    for i, raw in enumerate(_toml(text, label).get("entry", []), start=1):
+    for i, raw in enumerate(read_toml(text, label).get("entry", []), start=1):
         where = f"{label} [[entry]] #{i}"
         term = _text(raw, "term", where, required=True)
         out.append(LexEntry(

@@ -17,7 +17,6 @@ Leaders' names keep the surname exact; a two-character name needs a title beside
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -29,7 +28,7 @@ import ahocorasick
 from registry.config.i18n import tr
 from rules.content.chardata import CharData, chardata
 from rules.content.hits import Severity
-from rules.content.lexicon import LexiconError
+from rules.content.lexicon import LexiconError, read_toml
 
 PHRASES = "canonical-phrases.toml"
 LEADERS = "leaders.toml"
@@ -96,17 +95,10 @@ def _date(raw: Any, where: str) -> dt.date:
     raise LexiconError(tr(f"{where}：日期应写成 2023-03-10", f"{where}: dates are written 2023-03-10"))
 
 
-def _read(text: str, label: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LexiconError(tr(f"{label}：TOML 格式错误（{exc}）", f"{label}: invalid TOML ({exc})")) from None
-
-
 def parse_phrases(text: str, label: str = PHRASES) -> list[Target]:
     """The ``[[phrase]]`` entries of a canonical-phrase file (each needs text, category and source)."""
     out = []
-    for i, raw in enumerate(_read(text, label).get("phrase", []), start=1):
+    for i, raw in enumerate(read_toml(text, label).get("phrase", []), start=1):
         where = f"{label} [[phrase]] #{i}"
         if not all(isinstance(raw.get(k), str) and raw[k].strip() for k in ("text", "category", "source")):
             raise LexiconError(tr(f"{where}：text、category、source 必填", f"{where}: text, category, source required"))
@@ -118,7 +110,7 @@ def parse_phrases(text: str, label: str = PHRASES) -> list[Target]:
 def parse_leaders(text: str, label: str = LEADERS) -> list[Target]:
     """The ``[[leader]]`` entries of a leaders file (name, source, office = [{title, from, to}])."""
     out = []
-    for i, raw in enumerate(_read(text, label).get("leader", []), start=1):
+    for i, raw in enumerate(read_toml(text, label).get("leader", []), start=1):
         where = f"{label} [[leader]] #{i}"
         name, source = raw.get("name"), raw.get("source")
         if not isinstance(name, str) or not 2 <= len(name.strip()) <= 4 or not isinstance(source, str):

@@ -33,11 +33,10 @@ import functools
 import itertools
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 
 from rules.content.chardata import CharData, chardata, jieba_dict
-from rules.content.lexicon import shipped
+from rules.content.lexicon import read_toml, shipped
 from rules.content.privacy import SURNAMES
 
 #: The corrected word must be at least this many times more frequent than the window.
@@ -221,7 +220,7 @@ def _a_name(text: str, m: Misspelling) -> bool:
 @functools.cache
 def accepted_words() -> tuple[str, ...]:
     """The words correct government text uses that jieba lacks (rules/data/accepted-words.toml, each sourced)."""
-    raw = tomllib.loads(shipped(ACCEPTED_WORDS))
+    raw = read_toml(shipped(ACCEPTED_WORDS), ACCEPTED_WORDS)
     return tuple(entry["text"] for entry in raw.get("word", []) if entry.get("text") and entry.get("source"))
 
 
