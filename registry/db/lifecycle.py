@@ -156,7 +156,10 @@ async def database(url: str, *, upgrade_schema: bool = True) -> AsyncIterator[No
         await Tortoise.init(config=tortoise_config(url))
     except Exception as exc:
         await _close_quietly()
-        known = isinstance(exc, (OSError, ConnectionError)) or is_database_fault(exc)
+        # SQLite quotes a damaged schema's bytes in its error message; when they are not UTF-8 the
+        # driver raises UnicodeDecodeError instead of its own error: that too is a damaged file.
+        damaged_text = isinstance(exc, UnicodeDecodeError) and is_sqlite(url)
+        known = isinstance(exc, (OSError, ConnectionError)) or is_database_fault(exc) or damaged_text
         if not known:
             raise
         raise open_error(url, exc) from exc
@@ -174,7 +177,7 @@ def is_database_fault(exc: BaseException) -> bool:
 def open_error(url: str, exc: BaseException) -> DatabaseError:
     """The plain-words error for a database that could not be opened."""
     where = describe_url(normalise_url(url))
-    why = first_line(exc)
+    why = "malformed database schema (unreadable bytes)" if isinstance(exc, UnicodeDecodeError) else first_line(exc)
     if is_sqlite(url) and ("not a database" in why or "malformed" in why):
         return DatabaseError(
             f"数据库文件 {where.removeprefix('sqlite://')} 已损坏（{why}）：请从备份恢复（govmedia restore 备份文件）",

@@ -58,6 +58,9 @@ def _write_checked(src: Path, out: Path) -> None:
                 source.backup(target)
             with tmp.open("rb") as handle:  # on disk before the rename makes it the backup
                 os.fsync(handle.fileno())
+        except UnicodeDecodeError:  # SQLite's message quoted damaged bytes: the live file is damaged
+            raise BackupError(tr(f"数据库 {src} 已损坏（数据库结构不可读），未写入备份",
+                                 f"the database {src} is damaged (its schema cannot be read); no backup was written")) from None
         except (OSError, sqlite3.Error) as exc:
             raise BackupError(tr(f"无法写入备份文件 {out}（{exc}）：请检查文件夹是否存在、可写、磁盘是否有空间",
                                  f"cannot write the backup {out} ({exc}): check the folder, its permissions and free space")) from None
@@ -86,15 +89,20 @@ def check(path: Path) -> None:
         if head != b"SQLite format 3\x00":
             raise sqlite3.DatabaseError("file is not a database")
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            # A damaged page can put bytes that are not UTF-8 into the schema table itself; read them
+            # leniently so the integrity check, not a decoding error, says what is wrong.
+            conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
             ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except (OSError, sqlite3.Error) as exc:
         raise BackupError(tr(f"{path} 不是可用的 SQLite 数据库（{exc}）", f"{path} is not a SQLite database: {exc}")) from None
+    except UnicodeDecodeError:  # SQLite's own message quoted damaged bytes that Python cannot decode
+        raise BackupError(tr(f"{path} 已损坏（数据库结构不可读）", f"{path} is damaged (its schema cannot be read)")) from None
+    if ok != "ok":
+        raise BackupError(tr(f"{path} 未通过完整性检查：{ok}", f"{path} failed the integrity check: {ok}"))
     if not tables >= REQUIRED_TABLES:
         missing = sorted(REQUIRED_TABLES - tables)
         raise BackupError(tr(f"{path} 不是 govmedia 数据库（缺少 {missing}）", f"{path} is not a govmedia database (missing {missing})"))
-    if ok != "ok":
-        raise BackupError(tr(f"{path} 未通过完整性检查：{ok}", f"{path} failed the integrity check: {ok}"))
 
 
 def restore(url: str, source: Path) -> tuple[Path, str]:

@@ -175,25 +175,39 @@ def test_writers_wait_with_progress_while_another_process_holds_the_write_lock(
     db = f"sqlite://{live}"
     gm(db, "accounts", "import", str(sample_ledger))
     _with_pragma(monkeypatch, "busy_timeout", 200)
-    holding = threading.Event()
+    holding, waiting = threading.Event(), threading.Event()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "等待写锁" in record.getMessage():
+                waiting.set()
 
     def hold() -> None:
         conn = sqlite3.connect(live, isolation_level=None)
         conn.execute("BEGIN IMMEDIATE")
         holding.set()
-        time.sleep(1.5)  # well past the busy timeout (0.2 s): a command that gave up there would show
+        # Released only once the command has said it waits, and well past the busy timeout (0.2 s): a
+        # slow start under load can then not let the command slip in after the lock was already gone.
+        waiting.wait(timeout=60)
+        time.sleep(1.0)
         conn.execute("ROLLBACK")
         conn.close()
 
-    for args in (["check"], ["units", "add", "新单位"], ["accounts", "set", "weibo:5158275984", "--name", "改名"]):
-        holder = threading.Thread(target=hold)
-        holder.start()
-        holding.wait()
-        caplog.clear()
-        with caplog.at_level(logging.WARNING, logger="govmedia.db"):
-            started = time.monotonic()
-            gm(db, *args)
-        holder.join()
-        assert time.monotonic() - started >= 1.0, args  # it really waited for the lock
-        assert any("等待写锁" in r.getMessage() for r in caplog.records), args
-        holding.clear()
+    watch = Watch(level=logging.WARNING)
+    logging.getLogger("govmedia.db").addHandler(watch)
+    try:
+        for args in (["check"], ["units", "add", "新单位"], ["accounts", "set", "weibo:5158275984", "--name", "改名"]):
+            holder = threading.Thread(target=hold)
+            holder.start()
+            holding.wait()
+            caplog.clear()
+            with caplog.at_level(logging.WARNING, logger="govmedia.db"):
+                started = time.monotonic()
+                gm(db, *args)
+            holder.join()
+            assert waiting.is_set(), args  # it said it waits for the lock
+            assert time.monotonic() - started >= 1.0, args  # and really waited until it was released
+            holding.clear()
+            waiting.clear()
+    finally:
+        logging.getLogger("govmedia.db").removeHandler(watch)
