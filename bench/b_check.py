@@ -27,6 +27,7 @@ from bench.common import (
 from registry.db.lifecycle import database
 from registry.db.models import Finding, Notification, Post, Review
 from rules.config import RuleSettings
+from rules.content_check import ContentChecker, ContentConfig
 from rules.evaluate import run_check
 
 LAST_POST_SQL = "SELECT account_id, MAX(published_at) FROM post WHERE published_at <= ? AND pinned = false GROUP BY account_id"
@@ -67,19 +68,23 @@ async def run(url: str, accounts: int) -> Result:
     settings = RuleSettings.from_dict({})
     await last_post_query(url, NOW)  # warm the page cache for both sides
     t_base, n_last = await last_post_query(url, NOW)
+    # `govmedia run` builds its content checker once (the scanner of the shipped and county lists) and
+    # hands it to every scheduled check, so it is built here once too, and timed apart.
+    with timed() as t_checker:
+        checker = ContentChecker(ContentConfig())
     async with database(url, upgrade_schema=False):
         await reset_findings()
         await reset_content_scans()
         with timed() as t_first:
-            first = await run_check(NOW, settings)
+            first = await run_check(NOW, settings, checker)
         with timed() as t_vacuum:
             await autovacuum(url)
         with timed() as t_again:
-            again = await run_check(NOW + dt.timedelta(hours=1), settings)
+            again = await run_check(NOW + dt.timedelta(hours=1), settings, checker)
     res.values.update({
         "baseline_s": round(t_base, 3), "accounts_with_posts": n_last,
         "check_first_s": round(t_first.wall, 3), "check_first_cpu_s": round(t_first.cpu, 3),
-        "vacuum_s": round(t_vacuum.wall, 3), "check_s": round(t_again.wall, 3), "check_cpu_s": round(t_again.cpu, 3),
+        "checker_build_s": round(t_checker.wall, 3), "vacuum_s": round(t_vacuum.wall, 3), "check_s": round(t_again.wall, 3), "check_cpu_s": round(t_again.cpu, 3),
         "ratio_check_to_baseline": round(t_again.wall / t_base, 1),
         "ratio_first_check_to_baseline": round(t_first.wall / t_base, 1),
         "findings": len(first.drafts), "opened": len(first.sync.opened), "refreshed": len(again.sync.refreshed),

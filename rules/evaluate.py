@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from registry.db.batch import paused_gc
 from registry.findings.checks import CheckData, SyncResult, load_check_data, sync_findings
 from registry.views.post_digest import post_digests
+from registry.views.reads import concurrently
 from registry.views.response_facts import ResponseBounds, ResponseRow, response_rows
 from rules.catalogue import evaluate_all
 from rules.config import CATALOGUE, RuleSettings, rules_where
@@ -80,17 +81,28 @@ async def build_facts(data: CheckData, now: dt.datetime, settings: RuleSettings,
     """Every account's facts, with its posting activity aggregated in SQL over the rules' own windows.
 
     When ``only`` names no rule that reads a window, only each account's latest post is looked up.
+    The posts' digest and the responsiveness are independent statements: on PostgreSQL they run at once.
     """
     latest_only = only is not None and not rules_where("window") & set(only)
     facts = base_facts(data, now)
     bounds = [digest_bounds(f, now, settings, latest_only) for f in facts]
-    digests = await post_digests(bounds, pinned_counts=pinned_counts)
+    digest_read = post_digests(bounds, pinned_counts=pinned_counts)
+    if only is None or RESPONSE_RULE in only:
+        windows = {f.account_id: response_window(f, now, settings) for f in facts}
+        response_read = response_rows([ResponseBounds(aid, since, until, int(grace(f, settings).total_seconds()))
+                                       for f in facts for aid, (since, until) in [(f.account_id, windows[f.account_id])]])
+        digests, responses = await concurrently(digest_read, response_read)
+        for f in facts:
+            since, until = windows[f.account_id]
+            # Fresh objects nobody holds yet (see below): set in place.
+            object.__setattr__(f, "response", response_facts(responses.get(f.account_id), since, until))
+            object.__setattr__(f, "response_measured", True)
+    else:
+        digests = await digest_read
     for f, b in zip(facts, bounds, strict=True):
         # These facts were made above and nobody holds them yet: set the digest in place instead
         # of copying 20,000 frozen objects (dataclasses.replace re-runs every validation).
         object.__setattr__(f, "digest", make_digest(b, digests.get(f.account_id)))
-    if only is None or RESPONSE_RULE in only:
-        await attach_responses(facts, now, settings)
     return facts
 
 
@@ -103,18 +115,6 @@ def response_facts(row: ResponseRow | None, since: dt.datetime, as_of: dt.dateti
         median_answer_hours=row.median_answer_s / 3600 if row.median_answer_s is not None else None,
         oldest_unanswered_at=row.oldest_unanswered_at, oldest_title=row.oldest_title,
         oldest_url=row.oldest_url or None, oldest_checked_at=row.oldest_checked_at)
-
-
-async def attach_responses(facts: list[AccountFacts], now: dt.datetime, settings: RuleSettings) -> None:
-    """Carry each account's responsiveness over the slow_response window, computed in one SQL pass."""
-    windows = {f.account_id: response_window(f, now, settings) for f in facts}
-    graces = {f.account_id: int(grace(f, settings).total_seconds()) for f in facts}
-    rows = await response_rows([ResponseBounds(aid, since, until, graces[aid]) for aid, (since, until) in windows.items()])
-    for f in facts:
-        since, until = windows[f.account_id]
-        # Fresh objects nobody holds yet (see build_facts): set in place.
-        object.__setattr__(f, "response", response_facts(rows.get(f.account_id), since, until))
-        object.__setattr__(f, "response_measured", True)
 
 
 @dataclass

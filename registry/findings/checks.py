@@ -7,6 +7,7 @@ lifecycle lives in `registry.findings.sync` (re-exported here).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from registry.findings.sync import (
     sync_findings,
 )
 from registry.views.post_digest import COUNTY_TZ, follower_figures
+from registry.views.reads import can_overlap
 
 __all__ = ["CheckData", "DraftLike", "FindingRef", "SyncResult", "findings",
            "load_check_data", "sync_findings"]
@@ -46,15 +48,32 @@ class CheckData:
 
 
 async def load_check_data(now: dt.datetime, lookback_days: int) -> CheckData:
-    """Accounts, units, contacts, follower figures, collection states and grace deadlines."""
-    data = CheckData(accounts=list(await Account.all().order_by("id").values(*ACCOUNT_FIELDS)))
-    data.units = {u["id"]: u for u in await Unit.all().values("id", "name", "kind")}
-    data.people = {p["id"]: p for p in await Person.all().values("id", "name", "phone", "wecom_userid", "confirmed_at")}
+    """Accounts, units, contacts, follower figures, collection states and grace deadlines.
+
+    On PostgreSQL the six independent reads run at once, each on a connection of the pool (the server
+    answers one while this process decodes another); SQLite has one connection and runs them in turn.
+    """
     start = now - dt.timedelta(days=lookback_days)
-    data.followers = await follower_figures(start.astimezone(COUNTY_TZ).date(), now.astimezone(COUNTY_TZ).date())
-    data.states = {s["account_id"]: s for s in await AccountState.all().values(*STATE_FIELDS)}
-    for r in await Review.filter(decision="保留整改", deadline__isnull=False).order_by("decided_at").values(
-            "account_id", "deadline"):
+    followers_read = follower_figures(start.astimezone(COUNTY_TZ).date(), now.astimezone(COUNTY_TZ).date())
+    rows = (
+        Account.all().order_by("id").values(*ACCOUNT_FIELDS),
+        Unit.all().values("id", "name", "kind"),
+        Person.all().values("id", "name", "phone", "wecom_userid", "confirmed_at"),
+        AccountState.all().values(*STATE_FIELDS),
+        Review.filter(decision="保留整改", deadline__isnull=False).order_by("decided_at").values("account_id", "deadline"),
+    )
+    if can_overlap():
+        followers, *lists = await asyncio.gather(followers_read, *rows)
+        accounts, units, people, states, reviews = lists
+    else:
+        followers = await followers_read
+        accounts, units, people, states, reviews = [await r for r in rows]
+    data = CheckData(accounts=list(accounts))
+    data.units = {u["id"]: u for u in units}
+    data.people = {p["id"]: p for p in people}
+    data.followers = followers
+    data.states = {s["account_id"]: s for s in states}
+    for r in reviews:
         data.review_deadlines[r["account_id"]] = r["deadline"]
     return data
 
