@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -22,6 +23,13 @@ async def _page(request: Request, status_code: int = 200, error: str = "", done:
                 done=done or request.query_params.get("done", ""))
 
 
+async def _new_password(request: Request, form: FormData) -> tuple[str, Response | None]:
+    """The form's new password, or the page that refuses it (too short, too common …)."""
+    password = str(form.get("password") or "")
+    problem = password_problem(password)
+    return password, (await _page(request, 400, problem[0]) if problem else None)
+
+
 @roles("admin")
 async def user_list(request: Request) -> Response:
     """Users, the add form and the doctor summary."""
@@ -32,10 +40,9 @@ async def user_list(request: Request) -> Response:
 async def user_add(request: Request) -> Response:
     """Add a user (the same use case as `govmedia web user add`)."""
     form = await checked_form(request, max_files=0, max_fields=8, max_part_size=4096)
-    password = str(form.get("password") or "")
-    problem = password_problem(password)
-    if problem:
-        return await _page(request, 400, problem[0])
+    password, refused = await _new_password(request, form)
+    if refused is not None:
+        return refused
     try:
         await webusers.add_web_user(str(form.get("name") or ""), str(form.get("role") or ""),
                                     str(form.get("unit") or "") or None, hash_password(password),
@@ -64,10 +71,9 @@ async def user_disable(request: Request) -> Response:
 async def user_reset(request: Request) -> Response:
     """Set a new password for a user (its sessions end; a disabled user is enabled again)."""
     form = await checked_form(request, max_files=0, max_fields=6, max_part_size=4096)
-    password = str(form.get("password") or "")
-    problem = password_problem(password)
-    if problem:
-        return await _page(request, 400, problem[0])
+    password, refused = await _new_password(request, form)
+    if refused is not None:
+        return refused
     try:
         await webusers.reset_web_password(str(form.get("name") or ""), hash_password(password),
                                           actor=current_user(request).actor)

@@ -12,25 +12,13 @@ from click.testing import CliRunner
 
 from cli import main
 from registry.config.i18n import set_lang
+from tests.clikit import Invoke, invoker
 from tests.registry.real_corpus import LISTS, REAL
 
 
 @pytest.fixture
-def gm(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GOVMEDIA_CONFIG", raising=False)
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0, lang: str = "zh") -> str:
-        try:
-            result = runner.invoke(main, ["--db", db_url, "--lang", lang, *args], catch_exceptions=False)
-        finally:
-            set_lang("zh")
-        assert result.exit_code == code, result.output
-        assert "Traceback" not in result.output
-        return result.output
-
-    return run
+def gm(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    return invoker(db_url, tmp_path, monkeypatch)
 
 
 def _options(lst: object) -> list[str]:

@@ -8,15 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import Workbook
 
-from cli import main
-from registry.config.i18n import set_lang
 from registry.ledger.layout import locate
 from registry.ledger.tabular import TableError, read_sheets
 from registry.ledger.validation import validate_rows
 from registry.ledger.vocab import Platform, parse_platform
+from tests.clikit import Invoke, invoker
 
 TODAY = dt.date(2026, 12, 1)
 LISTS = Path(__file__).resolve().parents[1] / "fixtures" / "ledgers"
@@ -88,23 +86,9 @@ def test_a_name_only_list_parses_every_row_as_pending() -> None:
 
 
 @pytest.fixture
-def gm(migrated_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def gm(migrated_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     """`govmedia --db URL …` on a migrated database: these tests are about the commands, not the schema."""
-    db_url = migrated_db_url
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GOVMEDIA_CONFIG", raising=False)
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0, lang: str = "zh") -> str:
-        try:
-            result = runner.invoke(main, ["--db", db_url, "--lang", lang, *args], catch_exceptions=False)
-        finally:
-            set_lang("zh")
-        assert result.exit_code == code, result.output
-        assert "Traceback" not in result.output
-        return result.output
-
-    return run
+    return invoker(migrated_db_url, tmp_path, monkeypatch)
 
 
 def test_published_lists_import_with_exit_0_and_twice_changes_nothing(gm) -> None:  # type: ignore[no-untyped-def]
