@@ -24,7 +24,7 @@ from tortoise import Tortoise
 from tortoise.migrations.api import migrate
 
 from registry.db.lifecycle import APP, DatabaseError, database, is_sqlite, tortoise_config
-from tests.conftest import _reset_pg
+from tests.conftest import _admin, _db_name, _with_db
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "0004_county_time_text"  # the upgrade under test runs 0005 .. the latest
@@ -32,20 +32,22 @@ MAX_STATEMENTS = 600
 #: The sweep is cut into this many interleaved shards, each a test of its own (see the test's docstring).
 SHARDS = 3
 
-#: Runs the upgrade in a process of its own and SIGKILLs it just before statement argv[2] (counting every
-#: statement any tortoise client sends, in or out of a transaction); prints FINISHED when it got through.
-CRASH_AT = """
-import asyncio, os, signal, sys
+#: A fork server: imports govmedia once, then for each line on stdin ("INDEX URL" pairs, tab-separated) forks
+#: one process per pair that runs the upgrade of URL and SIGKILLs itself just before statement INDEX (counting
+#: every statement any tortoise client sends, in or out of a transaction), waits for them and prints one line
+#: "INDEX:STATUS …" (0: the upgrade got through; -9: killed). Each upgrade still dies as a process of its own,
+#: as a crash would; forking saves the second of imports per statement that a fresh interpreter cost.
+CRASH_SERVER = """
+import asyncio, os, signal, sys, traceback
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
 from tortoise.backends.base_postgres.client import BasePostgresClient
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 
-url, stop_at = sys.argv[1], int(sys.argv[2])
-count = [0]
+count, stop_at = [0], [-1]
 
 def hooked(original):
     async def statement(self, *args, **kwargs):
-        if count[0] == stop_at:
+        if count[0] == stop_at[0]:
             os.kill(os.getpid(), signal.SIGKILL)
         count[0] += 1
         return await original(self, *args, **kwargs)
@@ -58,14 +60,33 @@ for cls in (SqliteClient, SqliteTransactionWrapper, BasePostgresClient, AsyncpgD
 
 from registry.db.lifecycle import upgrade, _close_quietly
 
-async def main():
+async def main(url):
     try:
         await upgrade(url)
     finally:
         await _close_quietly()
 
-asyncio.run(main())
-print("FINISHED", count[0])
+def child(url, index):
+    stop_at[0] = index
+    try:
+        asyncio.run(main(url))
+    except BaseException:
+        traceback.print_exc()
+        os._exit(1)
+    os._exit(0)
+
+for line in sys.stdin:
+    parts = line.rstrip("\\n").split("\\t")
+    pids = {}
+    for index, url in zip(parts[0::2], parts[1::2]):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            child(url, int(index))
+        pids[index] = pid
+    codes = [f"{index}:{os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])}" for index, pid in pids.items()]
+    print(" ".join(codes), flush=True)
 """
 
 
@@ -99,21 +120,33 @@ async def _snapshot(url: str) -> dict[str, Any]:
     return out
 
 
-def _crash_at(urls: dict[int, str]) -> dict[int, str]:
-    """Run the upgrade of each URL killed before its statement index, in parallel; "killed" or "finished"."""
-    procs = {i: subprocess.Popen([sys.executable, "-c", CRASH_AT, url, str(i)], cwd=ROOT, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-             for i, url in urls.items()}
-    outcomes = {}
-    for i, proc in procs.items():
-        out, err = proc.communicate(timeout=180)
-        if proc.returncode == 0:
-            assert "FINISHED" in out, out
-            outcomes[i] = "finished"
-        else:
-            assert proc.returncode == -9, (i, proc.returncode, err[-2000:])
-            outcomes[i] = "killed"
-    return outcomes
+class CrashServer:
+    """The fork server (`CRASH_SERVER`) of one test."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", CRASH_SERVER], cwd=ROOT, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    def crash_at(self, urls: dict[int, str]) -> dict[int, str]:
+        """Run the upgrade of each URL killed before its statement index, in parallel; "killed" or "finished"."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("\t".join(f"{i}\t{url}" for i, url in urls.items()) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, f"the crash server died: {self.close()[-2000:]}"
+        outcomes = {}
+        for item in line.split():
+            index, status = item.split(":")
+            assert status in ("0", "-9"), (index, status, self.close()[-2000:])
+            outcomes[int(index)] = "finished" if status == "0" else "killed"
+        assert set(outcomes) == set(urls), (outcomes, urls)
+        return outcomes
+
+    def close(self) -> str:
+        """Stop the server; its error output."""
+        _, err = self.proc.communicate(input="", timeout=60) if self.proc.returncode is None else ("", "")
+        return err or ""
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))
@@ -131,13 +164,33 @@ def test_an_upgrade_killed_at_any_statement_opens_cleanly_with_every_row(db_url:
         reference_url = f"sqlite://{tmp_path / 'reference.db'}"
     else:
         rows = asyncio.run(_build_base(db_url))
+        # The database at BASE is kept as a template: each kill point gets its own clone (CREATE DATABASE …
+        # TEMPLATE), three at a time, instead of rebuilding the base in one database per point.
+        asyncio.run(_admin(db_url, f'DROP DATABASE IF EXISTS "{_pg_name(db_url, "base")}"',
+                           f'CREATE DATABASE "{_pg_name(db_url, "base")}" TEMPLATE "{_db_name(db_url)}"'))
         reference_url = db_url
     reference = asyncio.run(_snapshot(reference_url))
     assert reference["tortoise_migrations"] == MIGRATIONS
     assert rows and all(reference[table][1] == 1 for table in rows)
 
     mine = range(shard, MAX_STATEMENTS, SHARDS)
-    batch = 3 if sqlite else 1  # SQLite copies are independent; PostgreSQL has one database per test
+    server = CrashServer()
+    try:
+        _sweep(server, mine, 3, sqlite, db_url, template, tmp_path, reference)
+    finally:
+        server.close()
+        if not sqlite:
+            asyncio.run(_admin(db_url, f'DROP DATABASE IF EXISTS "{_pg_name(db_url, "base")}"'))
+
+
+def _pg_name(db_url: str, suffix: object) -> str:
+    """The name of one of this test's PostgreSQL databases beside the worker's own."""
+    return f"{_db_name(db_url)}_k{suffix}"
+
+
+def _sweep(server: CrashServer, mine: range, batch: int, sqlite: bool, db_url: str, template: Path,
+           tmp_path: Path, reference: dict[str, Any]) -> None:
+    """Kill the upgrade before each statement index of ``mine``, ``batch`` at a time, and check each next open."""
     for first in range(0, len(mine), batch):
         urls: dict[int, str] = {}
         for index in mine[first:first + batch]:
@@ -145,10 +198,11 @@ def test_an_upgrade_killed_at_any_statement_opens_cleanly_with_every_row(db_url:
                 shutil.copy(template, tmp_path / f"crash-{index}.db")
                 urls[index] = f"sqlite://{tmp_path / f'crash-{index}.db'}"
             else:
-                asyncio.run(_reset_pg(db_url))
-                asyncio.run(_build_base(db_url))
-                urls[index] = db_url
-        outcomes = _crash_at(urls)
+                name = _pg_name(db_url, index)
+                asyncio.run(_admin(db_url, f'DROP DATABASE IF EXISTS "{name}"',
+                                   f'CREATE DATABASE "{name}" TEMPLATE "{_pg_name(db_url, "base")}"'))
+                urls[index] = _with_db(db_url, name)
+        outcomes = server.crash_at(urls)
         for index, url in urls.items():
             try:
                 after = asyncio.run(_snapshot(url))
@@ -158,6 +212,8 @@ def test_an_upgrade_killed_at_any_statement_opens_cleanly_with_every_row(db_url:
             if sqlite:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{tmp_path / f'crash-{index}.db'}{suffix}").unlink(missing_ok=True)
+            else:
+                asyncio.run(_admin(db_url, f'DROP DATABASE IF EXISTS "{_pg_name(db_url, index)}" WITH (FORCE)'))
         if "finished" in outcomes.values():
             assert max(urls) > 10, "the upgrade ran too few statements to have been tested"
             return
