@@ -29,8 +29,9 @@ def _last_day(now: dt.datetime) -> dt.date:
     return local.date() - dt.timedelta(days=1 if local.hour >= 8 else 2)
 
 
-async def register(url: str, n: int, now: dt.datetime) -> None:
-    """A fresh database with n collectable accounts, collected an hour ago (routine pass)."""
+async def register(url: str, n: int, now: dt.datetime, *, feed_only: bool = False) -> None:
+    """A fresh database with n collectable accounts, collected an hour ago (routine pass): odd ones WeChat
+    and even ones feeds, or all feeds (``feed_only``)."""
     await reset_database(url)
     async with database(url):
         pass
@@ -44,7 +45,7 @@ async def register(url: str, n: int, now: dt.datetime) -> None:
     accounts, states = [], []
     cursor = f"day={(_last_day(now) - dt.timedelta(days=1)).isoformat()}"
     for i in range(1, n + 1):
-        wechat = i % 2 == 1
+        wechat = i % 2 == 1 and not feed_only
         u = (i - 1) % units + 1
         accounts.append((i, "wechat" if wechat else "douyin", f"gh_{i:012x}" if wechat else f"dy{i}", f"采集账号{i}",
                          "", "", "", "member", "operating", None, True, None, "留言", "",

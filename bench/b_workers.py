@@ -65,9 +65,9 @@ async def worker(url: str, accounts: int, latency: float, concurrency: int, feed
             "max_rss_mb": round(max_rss_mb(), 1)}
 
 
-def _account_keys(n: int) -> set[str]:
-    """The platform keys of accounts 1..n (bench.b_collect.register: odd WeChat, even feed)."""
-    return {f"wxbench{i:08d}" if i % 2 else f"/feed/{i}" for i in range(1, n + 1)}
+def _account_keys(n: int, feed_only: bool = False) -> set[str]:
+    """The platform keys of accounts 1..n (bench.b_collect.register: odd WeChat, even feed; or all feeds)."""
+    return {f"wxbench{i:08d}" if i % 2 and not feed_only else f"/feed/{i}" for i in range(1, n + 1)}
 
 
 async def _attempts_per_account(url: str) -> Counter[int]:
@@ -76,12 +76,12 @@ async def _attempts_per_account(url: str) -> Counter[int]:
 
 
 async def run(url: str, accounts: int, workers: int, *, latency: float = 0.05, concurrency: int = 32,
-              feed_interval: float = 0.02, timeout: float = 3600) -> Result:
+              feed_interval: float = 0.02, feed_only: bool = False, timeout: float = 7200) -> Result:
     """K workers over N accounts: wall time of the slowest, accounts per second, and the lease checks."""
     res = Result("workers", "postgres", accounts)
     if url.startswith("sqlite"):
         raise ValueError("several workers share accounts on PostgreSQL only")
-    await register(url, accounts, dt.datetime.now(BEIJING))
+    await register(url, accounts, dt.datetime.now(BEIJING), feed_only=feed_only)
     args = ["--db", url, "--accounts", str(accounts), "--latency", str(latency), "--concurrency", str(concurrency),
             "--feed-interval", str(feed_interval)]
     t0 = time.perf_counter()
@@ -98,14 +98,14 @@ async def run(url: str, accounts: int, workers: int, *, latency: float = 0.05, c
         reports.append(json.loads(lines[-1]))
     seen: Counter[str] = Counter(key for r in reports for key in r["polled"])
     twice = [k for k, n in seen.items() if n > 1]
-    missing = _account_keys(accounts) - set(seen)
+    missing = _account_keys(accounts, feed_only) - set(seen)
     attempts = await _attempts_per_account(url)
     ok = sum(r["counts"].get("ok", 0) for r in reports)
     # The pass itself: the slowest worker's, without the processes' start-up (imports, connecting).
     wall = max((r["wall_s"] for r in reports), default=process_wall)
     res.values.update({
         "at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "load1": round(os.getloadavg()[0], 1),
-        "workers": workers, "latency_ms": round(latency * 1000), "concurrency": concurrency,
+        "workers": workers, "mix": "feed" if feed_only else "wechat+feed", "latency_ms": round(latency * 1000), "concurrency": concurrency,
         "feed_min_interval_s": feed_interval, "wall_s": round(wall, 1), "process_wall_s": round(process_wall, 1),
         "accounts_per_s": round(accounts / wall, 1), "ok": ok,
         "skipped": sum(r["counts"].get("skipped", 0) for r in reports),
@@ -135,6 +135,8 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--feed-interval", type=float, default=0.02)
+    parser.add_argument("--feed-only", action="store_true",
+                        help="every account a feed (one call per pass): a province-size pass in minutes on 2 cores")
     args = parser.parse_args()
     if args.mode == "one":
         print(json.dumps(asyncio.run(worker(args.db, args.accounts, args.latency, args.concurrency,
@@ -143,7 +145,7 @@ def main() -> None:
     bad = False
     for k in (int(x) for x in args.workers.split(",")):
         result = asyncio.run(run(args.db, args.accounts, k, latency=args.latency, concurrency=args.concurrency,
-                                 feed_interval=args.feed_interval))
+                                 feed_interval=args.feed_interval, feed_only=args.feed_only))
         print(result.to_json(), flush=True)
         bad = bad or any("VIOLATION" in n for n in result.notes)
     if bad:
