@@ -29,11 +29,20 @@ from datetime import date, datetime, timedelta, timezone
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
+_last_local: tuple[datetime, date] | None = None
+
+
 def local_date(moment: datetime) -> date:
     """The Asia/Shanghai calendar date of an aware datetime."""
+    global _last_local
+    last = _last_local
+    if last is not None and last[0] is moment:  # an evaluation asks for its `now` thousands of times
+        return last[1]
     if moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment!r}: pass an aware datetime")
-    return moment.astimezone(SHANGHAI).date()
+    day = moment.astimezone(SHANGHAI).date()
+    _last_local = (moment, day)
+    return day
 
 
 def _span(year: int, start: tuple[int, int], end: tuple[int, int]) -> list[date]:

@@ -280,6 +280,8 @@ class RuleSettings:
     calendar: WorkCalendar = DEFAULT_CALENDAR
     # Effective values looked up so far: every rule asks for its settings once per account.
     _memo: dict[tuple[str, str, str], object] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _strs_memo: dict[tuple[str, str, str, str], tuple[str, ...]] = field(default_factory=dict, init=False, compare=False,
+                                                                     repr=False)
 
     @classmethod
     def from_dict(cls, table: Mapping[str, object] | None = None) -> RuleSettings:
@@ -366,10 +368,14 @@ class RuleSettings:
         return str(self.value(rule, key, unit_kind))
 
     def get_strs(self, rule: str, key: str, unit_kind: str | None = None) -> list[str]:
-        """A list-of-strings setting."""
-        v = self.value(rule, key, unit_kind)
-        assert isinstance(v, list)
-        return [str(x) for x in v]
+        """A list-of-strings setting (converted once; each caller gets its own list)."""
+        memo_key = (rule, key, unit_kind or "", "strs")
+        strs = self._strs_memo.get(memo_key)
+        if strs is None:
+            v = self.value(rule, key, unit_kind)
+            assert isinstance(v, list)
+            strs = self._strs_memo[memo_key] = tuple(str(x) for x in v)
+        return list(strs)
 
 
 DEFAULT_SETTINGS = RuleSettings.from_dict(None)

@@ -43,7 +43,14 @@ def is_blind(f: AccountFacts, now: datetime, settings: RuleSettings) -> bool:
     """True when no successful collection is known within the window: the account is unknown, not silent."""
     if f.last_success_at is None:
         return True
-    return now - f.last_success_at > timedelta(hours=blind_window(f, settings))
+    # Nearly every rule asks, several times per account per evaluation: the answer for the last (now,
+    # settings) asked is kept on the facts object (the facts are frozen, so it cannot go stale).
+    memo = f.__dict__.get("_blind_memo")
+    if memo is not None and memo[0] is now and memo[1] is settings:
+        return bool(memo[2])
+    blind = now - f.last_success_at > timedelta(hours=blind_window(f, settings))
+    object.__setattr__(f, "_blind_memo", (now, settings, blind))
+    return blind
 
 
 def in_grace(f: AccountFacts, now: datetime) -> bool:

@@ -66,7 +66,7 @@ def account_gone(f: AccountFacts, now: datetime, settings: RuleSettings) -> Find
     return draft("account_gone", f, zh, "The platform reports the account deleted, banned or renamed", evidence)
 
 
-def _missing(f: AccountFacts, fields: list[str]) -> list[str]:
+def _missing(f: AccountFacts, fields: Sequence[str]) -> list[str]:
     missing = []
     for name in fields:
         value = getattr(f, name)
