@@ -27,6 +27,8 @@ from tortoise.transactions import in_transaction
 from registry.db.models import Finding, Review
 from registry.db.rawsql import id_list, in_ids, is_pg, marks
 
+#: PostgreSQL advisory lock key serialising findings syncs (see `sync_findings`).
+SYNC_LOCK = 0x676D5F73  # "gm_s"
 CHUNK = 5000  # ids per IN list of the ORM query below: far below PostgreSQL's 32,767 parameters
 OPEN_FIELDS = ("id", "rule", "subject", "severity", "summary_zh", "summary_en", "evidence", "claimed_fixed_at",
                "claimed_by", "account_id")
@@ -107,6 +109,11 @@ async def sync_findings(drafts: Sequence[DraftLike], blind_accounts: Iterable[in
     result = SyncResult()
     async with in_transaction() as conn:
         exact_text = not is_pg(conn)
+        if not exact_text:
+            # Two checks at once (the leader's and a user's `govmedia check`) must not both open the same
+            # finding, nor deadlock rewriting the same rows in different orders: on PostgreSQL syncs take
+            # turns (SQLite's BEGIN IMMEDIATE already makes them), and each reads what the other wrote.
+            await conn.execute_query(f"SELECT pg_advisory_xact_lock({SYNC_LOCK})")
         current = {(r["rule"], r["subject"]): r for r in await _open_rows(conn)}
         seen: set[tuple[str, str]] = set()
         new: list[Finding] = []

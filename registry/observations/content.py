@@ -18,6 +18,7 @@ async def store_scans(fingerprint: str, results: Sequence[tuple[int, list[dict[s
     conn, pg = connection_of(Post)
     cast = "::jsonb" if pg else ""
     sql = numbered(f'UPDATE "post" SET "content_scanned" = ?, "content_hits" = ?{cast} WHERE "id" = ?', pg)
+    # In id order: two checks marking the same posts at once then wait for each other instead of deadlocking.
     rows = [[fingerprint + FLAGGED if hits else fingerprint, json.dumps(hits, ensure_ascii=False) if hits else None, pid]
-            for pid, hits in results]
+            for pid, hits in sorted(results, key=lambda r: r[0])]
     await conn.execute_many(sql, rows)
