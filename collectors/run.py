@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from collectors.base import Source
+from collectors.claims import TakenFilter, rotated
 from collectors.errors import ErrorKind, PlatformError, redact
 from collectors.http import CALLS
 from registry.config.credentials import scrub
@@ -103,6 +104,10 @@ class Runner:
         summary = PassSummary()
         sem = asyncio.Semaphore(self.concurrency)
         total = len(targets)
+        taken: TakenFilter | None = None
+        if self.due_interval is not None:  # a scheduled pass: other workers may share these accounts
+            targets = rotated(targets, self.worker)
+            taken = TakenFilter([t.account_id for t in targets], self.worker, self.clock)
         loop = asyncio.get_running_loop()
         ends = loop.time() + self.pass_deadline if self.pass_deadline is not None else None
 
@@ -111,6 +116,8 @@ class Runner:
                 left = ends - loop.time() if ends is not None else None
                 if left is not None and left <= 0:
                     outcome = Outcome(target, "skipped", message="pass deadline reached; still due for the next pass")
+                elif taken is not None and await taken.is_taken(target.account_id):
+                    outcome = Outcome(target, "skipped", message="leased by another worker")
                 else:
                     caps = [x for x in (left, self.account_deadline) if x is not None]
                     outcome = await self.collect_one(target, min(caps) if caps else None)
