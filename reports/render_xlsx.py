@@ -69,8 +69,10 @@ def _rows(ws: SheetRows, start: int, headers: Sequence[str], rows: Sequence[Sequ
     column = [ws.style(number_format=formats[c]) if formats and c in formats else 0 for c in range(1, width + 1)]
     for c, sid in (styles or {}).items():
         column[c - 1] = sid
+    shown: dict[str, Cell] = {}  # texts repeat (platforms, units, verdicts): each is made safe once
     for r, row in enumerate(rows, start + 1):
-        ws.put_row(r, [_value(v) for v in row], column[:len(row)])
+        ws.put_row(r, [(shown.get(v) or shown.setdefault(v, _value(v))) if isinstance(v, str) else _value(v)
+                       for v in row], column[:len(row)])
     return start + len(rows) + 1
 
 
@@ -82,7 +84,7 @@ def _note(ws: SheetRows, row: int, text: str, *, font: Font | None = None) -> in
 def _autosize(ws: SheetRows, max_width: int = 60, skip_rows: int = 0) -> None:
     """Column widths from the widest cell (CJK counts double), ignoring the first ``skip_rows`` title rows."""
     ws.touch(skip_rows + 1)
-    for col, w in widths(ws, skip_rows + 1).items():
+    for col, w in widths(ws, skip_rows + 1, cap=max_width).items():
         ws.ws.column_dimensions[get_column_letter(col)].width = min(max_width, max(8, w + 2))
 
 

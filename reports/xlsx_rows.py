@@ -136,9 +136,10 @@ def _cell(ref: str, value: Value, style: int) -> str:
     return f'<c {attrs} t="inlineStr"><is><t{space}>{text.translate(_ESCAPES)}</t></is></c>'
 
 
-def widths(sheet: SheetRows, min_row: int = 1) -> dict[int, int]:
+def widths(sheet: SheetRows, min_row: int = 1, cap: int = 1000) -> dict[int, int]:
     """Each column's widest cell from ``min_row`` on, as ``reports.table.cell_width`` measures it (CJK counts
-    double); floats as "1,234.50"."""
+    double), floats as "1,234.50"; a width above ``cap`` counts as ``cap`` + 1 (long texts are not measured
+    to their end)."""
     seen: dict[str, int] = {}
     chars: dict[str, int] = {}
     out: dict[int, int] = {}
@@ -148,8 +149,15 @@ def widths(sheet: SheetRows, min_row: int = 1) -> dict[int, int]:
         text = f"{value:,.2f}" if isinstance(value, float) else str(value)
         w = seen.get(text)
         if w is None:
-            w = seen[text] = len(text) if text.isascii() else sum(
-                chars.get(ch) or chars.setdefault(ch, cell_width(ch)) for ch in text)
+            if text.isascii():
+                w = min(len(text), cap + 1)
+            else:
+                w = 0
+                for ch in text:
+                    w += chars.get(ch) or chars.setdefault(ch, cell_width(ch))
+                    if w > cap:
+                        break
+            seen[text] = w
         if w > out.get(col, 0):
             out[col] = w
     return out
