@@ -13,10 +13,12 @@ import asyncio
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from registry.db.models import Account
+from registry.db.rawsql import connection_of
 from registry.findings.checks import DraftLike
 from registry.findings.snapshots import (
     MonthFigures,
@@ -316,14 +318,28 @@ UNIT_KIND_LABELS_BY_CODE = {k.value: v for k, v in UNIT_KIND_LABELS.items()}
 STATUS_BY_CODE = {k.value: v for k, v in STATUS_LABELS.items()}
 
 
+async def _together(*parts: Awaitable[Any]) -> list[Any]:
+    """Independent reads: concurrently on PostgreSQL (the server answers one while Python judges another),
+    one after the other on SQLite (its queries run in this process: overlapping them only adds switching)."""
+    if connection_of(Account)[1]:
+        return list(await asyncio.gather(*parts))
+    done: list[Any] = []
+    try:
+        for part in parts:
+            done.append(await part)
+    finally:
+        for part in parts[len(done) + 1:]:  # after a failure: the parts never started
+            if isinstance(part, Coroutine):
+                part.close()
+    return done
+
+
 async def _judge(month: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, base: ReportBase, *,
                  detail: bool, blind_rule: str, unseeable: frozenset[str] = frozenset()) -> tuple[_Month, dt.datetime]:
     start, end = month_bounds(month, tz)
     as_of = min(end, now)
-    # The stored data and the rules' findings are read side by side (PostgreSQL answers one while Python
-    # judges the other).
-    data, drafts = await asyncio.gather(month_data(start, as_of, indices.SUMMING, base=base, detail=detail),
-                                        evaluate(as_of))
+    data, drafts = await _together(month_data(start, as_of, indices.SUMMING, base=base, detail=detail),
+                                   evaluate(as_of))
     return _Month(data, drafts, blind_rule, unseeable), as_of
 
 
@@ -411,11 +427,11 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
         m = previous_month(m)
     # Closed months recorded when they closed are read back (the month before with each account's
     # verdict); the others (a database older than the snapshots, a month no check ran after) are judged
-    # again from stored data. The independent parts are read concurrently: on PostgreSQL the database
-    # works while Python judges.
+    # again from stored data.
     last = previous_month(month)
     verdicts = await stored_verdicts(last)
-    (cur, _), prev, responses, content, stored = await asyncio.gather(
+    (cur, _), prev, responses, content, stored = await _together(
+
         _judge(month, tz, now, evaluate, base, detail=True, blind_rule=blind_rule, unseeable=unseeable),
         _previous(last, tz, now, evaluate, base, verdicts, blind_rule=blind_rule, unseeable=unseeable),
         month_responses([(a, platform_zh(a.platform)) for a in listed], start, as_of),
