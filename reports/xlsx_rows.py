@@ -140,15 +140,20 @@ def widths(sheet: SheetRows, min_row: int = 1, cap: int = 1000) -> dict[int, int
     """Each column's widest cell from ``min_row`` on, as ``reports.table.cell_width`` measures it (CJK counts
     double), floats as "1,234.50"; a width above ``cap`` counts as ``cap`` + 1 (long texts are not measured
     to their end)."""
-    seen: dict[str, int] = {}
+    # Each column's distinct values, floats apart (1.0 is shown "1.00" but equals the int 1 in a set).
+    values: dict[tuple[int, bool], set[Value]] = {}
+    for r, cells in sheet.rows.items():
+        if r >= min_row:
+            for c, v, _ in cells:
+                key = (c, type(v) is float)
+                (values.get(key) or values.setdefault(key, set())).add(v)
     chars: dict[str, int] = {}
     out: dict[int, int] = {}
-    for col, value in sheet.cells(min_row):
-        if value is None:
-            continue
-        text = f"{value:,.2f}" if isinstance(value, float) else str(value)
-        w = seen.get(text)
-        if w is None:
+    for (col, _), distinct in values.items():
+        for value in distinct:
+            if value is None:
+                continue
+            text = f"{value:,.2f}" if isinstance(value, float) else str(value)
             if text.isascii():
                 w = min(len(text), cap + 1)
             else:
@@ -157,9 +162,8 @@ def widths(sheet: SheetRows, min_row: int = 1, cap: int = 1000) -> dict[int, int
                     w += chars.get(ch) or chars.setdefault(ch, cell_width(ch))
                     if w > cap:
                         break
-            seen[text] = w
-        if w > out.get(col, 0):
-            out[col] = w
+            if w > out.get(col, 0):
+                out[col] = w
     return out
 
 

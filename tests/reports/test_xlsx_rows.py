@@ -76,7 +76,11 @@ def test_empty_sheet_and_widths(tmp_path: Path) -> None:
     save(wb, tmp_path / "e.xlsx", [sheet])
     assert openpyxl.load_workbook(tmp_path / "e.xlsx").active.max_row == 1  # type: ignore[union-attr]
     sheet.put_row(1, ["滹沱", "ab", 1234.5, None], [0, 0, 0, 0])
-    assert widths(sheet) == {1: 4, 2: 2, 3: 8}  # CJK counts double; floats as "1,234.50"
+    sheet.put_row(2, ["x", "abc", 1, None], [0, 0, 0, 0])
+    sheet.put_row(3, ["y", "a" * 90, 1.0, None], [0, 0, 0, 0])
+    # CJK counts double; floats as "1,234.50" (1.0 as "1.00" beside the int 1); long texts measured to the cap
+    assert widths(sheet, 2) == {1: 1, 2: 90, 3: 4}
+    assert widths(sheet, 1, cap=60) == {1: 4, 2: 61, 3: 8}
 
 
 def test_a_character_xml_cannot_hold_is_refused_as_openpyxl_refuses_it(tmp_path: Path) -> None:
