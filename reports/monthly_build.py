@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from registry.db.batch import paused_gc
 from registry.db.models import Account
-from registry.db.rawsql import connection_of
 from registry.findings.checks import DraftLike
 from registry.findings.snapshots import (
     MonthFigures,
@@ -30,7 +29,14 @@ from registry.findings.snapshots import (
     stored_verdicts,
 )
 from registry.ledger.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, label
-from registry.views.monthly_data import AccountInfo, MonthData, PostTotals, ReportBase, month_data
+from registry.views.monthly_data import (
+    AccountInfo,
+    MonthData,
+    PostTotals,
+    ReportBase,
+    concurrent_reads,
+    month_data,
+)
 from reports import indices
 from reports.content_safety import build_content_safety
 from reports.monthly_model import (
@@ -321,8 +327,9 @@ STATUS_BY_CODE = {k.value: v for k, v in STATUS_LABELS.items()}
 
 async def _together(*parts: Awaitable[Any]) -> list[Any]:
     """Independent reads: concurrently on PostgreSQL (the server answers one while Python judges another),
-    one after the other on SQLite (its queries run in this process: overlapping them only adds switching)."""
-    if connection_of(Account)[1]:
+    one after the other on SQLite (its queries run in this process: overlapping them only adds switching)
+    and inside a transaction (one connection runs one statement at a time)."""
+    if concurrent_reads():
         return list(await asyncio.gather(*parts))
     done: list[Any] = []
     try:

@@ -17,10 +17,12 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.expressions import RawSQL
 from tortoise.functions import Count, Max, Sum
 
 from registry.db.models import Account, AuditEvent, Finding, Post, Review
+from registry.db.rawsql import connection_of
 from registry.ledger.records import shown_unit
 from registry.views.figures import interactions_sql
 from registry.views.post_digest import follower_figures_marked
@@ -204,6 +206,13 @@ class MonthData:
     followers_approx: set[int] = field(default_factory=set)
     reviews_opened: list[Review] = field(default_factory=list)
     reviews_decided: list[Review] = field(default_factory=list)
+
+
+def concurrent_reads() -> bool:
+    """Whether independent reads may run concurrently: on PostgreSQL outside a transaction (SQLite runs its
+    queries in this process, and a transaction's one connection runs one statement at a time)."""
+    conn, pg = connection_of(Post)
+    return pg and not isinstance(conn, TransactionalDBClient)
 
 
 def _int(value: Any) -> int:
