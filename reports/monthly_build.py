@@ -327,8 +327,7 @@ STATUS_BY_CODE = {k.value: v for k, v in STATUS_LABELS.items()}
 
 async def _together(*parts: Awaitable[Any]) -> list[Any]:
     """Independent reads: concurrently on PostgreSQL (the server answers one while Python judges another),
-    one after the other on SQLite (its queries run in this process: overlapping them only adds switching)
-    and inside a transaction (one connection runs one statement at a time)."""
+    one after the other on SQLite (its queries run in this process: overlapping them only adds switching)."""
     if concurrent_reads():
         return list(await asyncio.gather(*parts))
     done: list[Any] = []

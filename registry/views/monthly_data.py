@@ -17,7 +17,6 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.expressions import RawSQL
 from tortoise.functions import Count, Max, Sum
 
@@ -209,10 +208,9 @@ class MonthData:
 
 
 def concurrent_reads() -> bool:
-    """Whether independent reads may run concurrently: on PostgreSQL outside a transaction (SQLite runs its
-    queries in this process, and a transaction's one connection runs one statement at a time)."""
-    conn, pg = connection_of(Post)
-    return pg and not isinstance(conn, TransactionalDBClient)
+    """Whether independent reads gain from running concurrently: on PostgreSQL (SQLite runs its queries in
+    this process; inside a transaction tortoise queues them on the transaction's connection)."""
+    return connection_of(Post)[1]
 
 
 def _int(value: Any) -> int:

@@ -1,5 +1,5 @@
-"""The review's independent reads run side by side on PostgreSQL, and one after the other inside a
-transaction (its one connection runs one statement at a time): the same review either way."""
+"""The review's independent reads run side by side on PostgreSQL; inside a transaction they share its one
+connection (tortoise queues them): the same review either way."""
 
 from __future__ import annotations
 
