@@ -2,11 +2,12 @@
 12 trend months) plus rendering HTML, xlsx and docx. The baseline is one SQL query aggregating the
 month's posts and reads per account.
 
-The older trend months are read from month-end snapshots, as on a database where checks ran when those
-months closed: before timing, each missing snapshot is recorded as the first check of the following
-month records it (`reports.monthly_build.record_closed_month`, untimed, reported as ``snapshots_s``).
-``snapshots=False`` measures a database without snapshots (every trend month judged again by the veto
-and blind rules, as before issue 24).
+The closed trend months are read from month-end snapshots, as on a database where checks ran when those
+months closed (the month before MONTH with each account's verdict: the 上月 columns and 复核 list): before
+timing, each missing snapshot is recorded as the first check of the following month records it
+(`reports.monthly_build.record_closed_month`, untimed, reported as ``snapshots_s``). ``snapshots=False``
+measures a database without snapshots (the month before judged again in full, older trend months by the
+veto and blind rules, as before issue 24).
 """
 
 from __future__ import annotations
@@ -45,14 +46,15 @@ async def month_query(url: str) -> tuple[float, int]:
 
 
 async def record_snapshots(settings: RuleSettings, trend_months: int) -> int:
-    """Record the older trend months as the first check after each closed would; how many were recorded."""
-    months, m = [], previous_month(previous_month(MONTH))
-    for _ in range(trend_months - 2):
+    """Record the closed trend months before MONTH as the first check after each closed would (the whole
+    catalogue, as `govmedia check` records them); how many were recorded."""
+    months, m = [], previous_month(MONTH)
+    for _ in range(trend_months - 1):
         months.append(m)
         m = previous_month(m)
 
     async def evaluate(at: dt.datetime) -> Sequence[FindingDraft]:
-        return await evaluate_at(at, settings, only=rules_where("trend"))
+        return await evaluate_at(at, settings)
 
     recorded = 0
     for month in months:

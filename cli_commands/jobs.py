@@ -54,12 +54,13 @@ async def check(rt: Runtime, now: dt.datetime) -> CheckSummary:
 
 
 async def record_closed_month(rt: Runtime, now: dt.datetime) -> str | None:
-    """Once a month has closed, record its trend figures (once) for the monthly reviews to come."""
+    """Once a month has closed, record its trend figures and verdicts (once) for the monthly reviews to come."""
     from reports.monthly_build import record_closed_month as record
-    from rules.config import BLIND_RULE, CATALOGUE, rules_where
+    from rules.config import BLIND_RULE, CATALOGUE
 
-    return await record(tz=rt.tz, now=now, evaluate=evaluator(rt, tuple(sorted(rules_where("trend")))),
-                        rules=list(CATALOGUE.values()), blind_rule=BLIND_RULE)
+    # The whole catalogue: the next review's 复核 list names every problem of last month's failing accounts.
+    return await record(tz=rt.tz, now=now, evaluate=evaluator(rt), rules=list(CATALOGUE.values()),
+                        blind_rule=BLIND_RULE)
 
 
 async def notify_cycle(rt: Runtime, dry_run: bool, now: dt.datetime | None = None) -> CycleResult:

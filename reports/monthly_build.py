@@ -9,17 +9,34 @@ independent of the rules package.
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from registry.db.batch import paused_gc
 from registry.db.models import Account
 from registry.findings.checks import DraftLike
-from registry.findings.snapshots import MonthFigures, has_snapshot, record_month, stored_months
+from registry.findings.snapshots import (
+    MonthFigures,
+    MonthVerdicts,
+    has_snapshot,
+    record_month,
+    stored_months,
+    stored_verdicts,
+)
 from registry.ledger.vocab import ACTIVE_STATUSES, PLATFORM_LABELS, STATUS_LABELS, UNIT_KIND_LABELS, label
-from registry.views.monthly_data import AccountInfo, MonthData, PostTotals, ReportBase, month_data
+from registry.views.monthly_data import (
+    AccountInfo,
+    MonthData,
+    PostTotals,
+    ReportBase,
+    concurrent_reads,
+    month_data,
+)
 from reports import indices
 from reports.content_safety import build_content_safety
 from reports.monthly_model import (
@@ -100,6 +117,15 @@ class ProblemLabels:
         """An account's problems, labelled and joined with "、" in review order."""
         return "、".join(self.label(r, problems[r]) for r in self.order if r in problems)
 
+    def pairs(self, problems: Mapping[str, Evidence]) -> dict[str, tuple[str, str]]:
+        """An account's problems as (Chinese, English) labels, as a snapshot records them."""
+        return {r: (self.label(r, e), r_.label("en", e) if (r_ := self.rules.get(r)) else r)
+                for r, e in problems.items()}
+
+    def recorded(self, problems: Mapping[str, tuple[str, str]]) -> str:
+        """`joined` for labels recorded by `pairs` (each taught to ``term``)."""
+        return "、".join(remember_term(*problems[r]) for r in self.order if r in problems)
+
 
 def month_bounds(month: str, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """[first instant, last instant] of a YYYY-MM month in the county's zone."""
@@ -141,6 +167,15 @@ class _Month:
         veto_rules = {d.rule for d in drafts if d.severity == "veto"} | {f.rule for f in data.veto_findings}
         self.failed = {aid for aid in self.checked if self.problems[aid].keys() & veto_rules}
 
+    def problem_text(self, aid: int, labels: ProblemLabels) -> str:
+        """An account's problems, labelled and joined in review order."""
+        return labels.joined(self.problems[aid])
+
+    def verdicts(self, labels: ProblemLabels) -> MonthVerdicts:
+        """Each account's verdict as a snapshot records it."""
+        return MonthVerdicts(frozenset(self.operating), frozenset(a for a in self.operating if a in self.unseen),
+                             {aid: labels.pairs(self.problems[aid]) for aid in self.failed})
+
     def verdict(self, aid: int) -> str:
         """The 明细 conclusion, matching the headline: 不合格, 无法判断 (not checked) or 合格."""
         return "不合格" if aid in self.failed else UNSEEN if aid not in self.checked else "合格"
@@ -151,6 +186,23 @@ class _Month:
         failed = [aid for aid in checked if aid in self.failed]
         rate = (len(checked) - len(failed)) / len(checked) if checked else None
         return Tally(key, label, len(ids), len(checked), len(failed), rate)
+
+
+class _Recorded(_Month):
+    """A closed month read back from its snapshot's verdicts: no stored data loaded, no rule run."""
+
+    def __init__(self, base: ReportBase, start: dt.datetime, end: dt.datetime, verdicts: MonthVerdicts) -> None:
+        self.data = MonthData(start=start, end=end, accounts=base.accounts, status_at_end={})
+        self.operating = {a.id: a for a in base.accounts if a.id in verdicts.operating}
+        self.problems = defaultdict(dict)  # only the failing accounts' labels are recorded
+        self.unseen = set(verdicts.unchecked)
+        self.checked = {aid for aid in self.operating if aid not in self.unseen}
+        self.failed = {aid for aid in verdicts.failed if aid in self.checked}
+        self._labels = verdicts.failed
+
+    def problem_text(self, aid: int, labels: ProblemLabels) -> str:
+        """The recorded labels of a failing account's problems, in review order."""
+        return labels.recorded(self._labels.get(aid, {}))
 
 
 def _with_prev(now: Tally, prev: Tally) -> Tally:
@@ -189,8 +241,7 @@ def _recheck(cur: _Month, prev: _Month, labels: ProblemLabels) -> list[RecheckRo
         a = prev.operating[aid]
         status = cur.data.status_at_end.get(aid)
         state = "已关停" if status in CLOSED else ("仍未整改" if aid in cur.failed else "已整改")
-        rows.append(RecheckRow(a.name, platform_zh(a.platform), a.unit.name,
-                               labels.joined(prev.problems[aid]), state))
+        rows.append(RecheckRow(a.name, platform_zh(a.platform), a.unit.name, prev.problem_text(aid, labels), state))
     return rows
 
 
@@ -274,12 +325,29 @@ UNIT_KIND_LABELS_BY_CODE = {k.value: v for k, v in UNIT_KIND_LABELS.items()}
 STATUS_BY_CODE = {k.value: v for k, v in STATUS_LABELS.items()}
 
 
+async def _together(*parts: Awaitable[Any]) -> list[Any]:
+    """Independent reads: concurrently on PostgreSQL (the server answers one while Python judges another),
+    one after the other on SQLite (its queries run in this process: overlapping them only adds switching)."""
+    if concurrent_reads():
+        return list(await asyncio.gather(*parts))
+    done: list[Any] = []
+    try:
+        for part in parts:
+            done.append(await part)
+    finally:
+        for part in parts[len(done) + 1:]:  # after a failure: the parts never started
+            if isinstance(part, Coroutine):
+                part.close()
+    return done
+
+
 async def _judge(month: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, base: ReportBase, *,
                  detail: bool, blind_rule: str, unseeable: frozenset[str] = frozenset()) -> tuple[_Month, dt.datetime]:
     start, end = month_bounds(month, tz)
     as_of = min(end, now)
-    data = await month_data(start, as_of, indices.SUMMING, base=base, detail=detail)
-    return _Month(data, await evaluate(as_of), blind_rule, unseeable), as_of
+    data, drafts = await _together(month_data(start, as_of, indices.SUMMING, base=base, detail=detail),
+                                   evaluate(as_of))
+    return _Month(data, drafts, blind_rule, unseeable), as_of
 
 
 def _figures(month: str, judged: _Month) -> MonthFigures:
@@ -300,24 +368,42 @@ def _trend_point(month: str, judged: _Month) -> TrendPoint:
     return _point(_figures(month, judged))
 
 
+async def _previous(month: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, base: ReportBase,
+                    verdicts: MonthVerdicts | None, *, blind_rule: str, unseeable: frozenset[str]) -> _Month:
+    """The month before the reported one: as recorded when it closed, else judged again."""
+    if verdicts is not None:
+        return _Recorded(base, *month_bounds(month, tz), verdicts)
+    return (await _judge(month, tz, now, evaluate, base, detail=False, blind_rule=blind_rule,
+                         unseeable=unseeable))[0]
+
+
+async def _judge_closed(month: str, *, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, rules: Sequence[RuleFacts],
+                        blind_rule: str) -> _Month:
+    unseeable = frozenset(r.id for r in rules if r.unseeable)
+    return (await _judge(month, tz, now, evaluate, await ReportBase.load(), detail=False, blind_rule=blind_rule,
+                         unseeable=unseeable))[0]
+
+
 async def month_figures(month: str, *, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, rules: Sequence[RuleFacts],
                         blind_rule: str) -> MonthFigures:
     """A month's trend figures judged from stored data (``evaluate``: at least the vetoes and ``blind_rule``)."""
-    unseeable = frozenset(r.id for r in rules if r.unseeable)
-    judged, _ = await _judge(month, tz, now, evaluate, await ReportBase.load(), detail=False, blind_rule=blind_rule,
-                             unseeable=unseeable)
-    return _figures(month, judged)
+    return _figures(month, await _judge_closed(month, tz=tz, now=now, evaluate=evaluate, rules=rules,
+                                               blind_rule=blind_rule))
 
 
 async def record_closed_month(*, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, rules: Sequence[RuleFacts],
                               blind_rule: str) -> str | None:
     """Snapshot the month before ``now``'s once it has closed (the first call in a month judges it, later
-    ones find it recorded); the month recorded, or None."""
+    ones find it recorded); the month recorded, or None.
+
+    ``evaluate`` should run the whole catalogue: the trend figures need only the vetoes and ``blind_rule``,
+    but the verdicts keep every problem of a failing account for the next review's 复核 list.
+    """
     month = (now.astimezone(tz).date().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     if await has_snapshot(month):
         return None
-    figures = await month_figures(month, tz=tz, now=now, evaluate=evaluate, rules=rules, blind_rule=blind_rule)
-    return month if await record_month(figures, now) else None
+    judged = await _judge_closed(month, tz=tz, now=now, evaluate=evaluate, rules=rules, blind_rule=blind_rule)
+    return month if await record_month(_figures(month, judged), now, judged.verdicts(ProblemLabels(rules))) else None
 
 
 async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate,
@@ -330,32 +416,50 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
     months; it only has to produce the vetoes and ``blind_rule`` (the catalogue's trend rules;
     default: ``evaluate``).
     """
-    labels = ProblemLabels(rules)
     start, end = month_bounds(month, tz)
     if start > now:
         raise ValueError(f"{month} has not started yet")
+    # Tens of thousands of rows, facts and findings stay alive at once: the cyclic collector's passes over
+    # them cost seconds at province scale and find nothing (see registry.db.batch.paused_gc).
+    with paused_gc():
+        return await _build(month, start, end, county=county, tz=tz, now=now, evaluate=evaluate, rules=rules,
+                            blind_rule=blind_rule, evaluate_trend=evaluate_trend, trend_months=trend_months)
+
+
+async def _build(month: str, start: dt.datetime, end: dt.datetime, *, county: str, tz: ZoneInfo, now: dt.datetime,
+                 evaluate: Evaluate, rules: Sequence[RuleFacts], blind_rule: str, evaluate_trend: Evaluate | None,
+                 trend_months: int) -> MonthlyReport:
+    labels = ProblemLabels(rules)
     base = await ReportBase.load()
     unseeable = frozenset(r.id for r in rules if r.unseeable)
-    cur, as_of = await _judge(month, tz, now, evaluate, base, detail=True, blind_rule=blind_rule, unseeable=unseeable)
-    prev, _ = await _judge(previous_month(month), tz, now, evaluate, base, detail=False, blind_rule=blind_rule,
-                           unseeable=unseeable)
-    days = calendar.monthrange(start.year, start.month)[1]
-    details, rankings = _details_and_rankings(cur, as_of, days, labels)
-    # 回应情况: the same accounts in the same order as the 明细 rows (the sort of _details_and_rankings).
-    listed = sorted(cur.operating.values(), key=lambda a: (a.unit.name, a.platform, a.name))
-    responses = await month_responses([(a, platform_zh(a.platform)) for a in listed], start, as_of)
-    details = with_columns(details, responses)
-    trends: list[TrendPoint] = []
-    m = month
+    as_of = min(end, now)
+    # 回应情况: the accounts of the 明细 rows (in operation at as_of) in their order (see _details_and_rankings).
+    status = base.history.at(base.accounts, as_of)
+    listed = sorted((a for a in base.accounts if status.get(a.id) in ACTIVE),
+                    key=lambda a: (a.unit.name, a.platform, a.name))
     months = []
+    m = month
     for _ in range(trend_months):
         months.append(m)
         m = previous_month(m)
-    # Closed months recorded when they closed are read back; the others (a database older than the
-    # snapshots, a month no check ran after) are judged again from stored data.
-    stored = await stored_months(mm for mm in months[2:] if month_bounds(mm, tz)[1] < now)
+    # Closed months recorded when they closed are read back (the month before with each account's
+    # verdict); the others (a database older than the snapshots, a month no check ran after) are judged
+    # again from stored data.
+    last = previous_month(month)
+    verdicts = await stored_verdicts(last)
+    (cur, _), prev, responses, content, stored = await _together(
+
+        _judge(month, tz, now, evaluate, base, detail=True, blind_rule=blind_rule, unseeable=unseeable),
+        _previous(last, tz, now, evaluate, base, verdicts, blind_rule=blind_rule, unseeable=unseeable),
+        month_responses([(a, platform_zh(a.platform)) for a in listed], start, as_of),
+        build_content_safety(start, min(end, now)),
+        stored_months(mm for mm in months[1:] if month_bounds(mm, tz)[1] < now))
+    days = calendar.monthrange(start.year, start.month)[1]
+    details, rankings = _details_and_rankings(cur, as_of, days, labels)
+    details = with_columns(details, responses)
+    trends: list[TrendPoint] = []
     for mm in reversed(months):
-        if mm in (month, previous_month(month)):
+        if mm == month or (mm == last and not isinstance(prev, _Recorded)):
             judged = cur if mm == month else prev
         elif mm in stored:
             trends.append(_point(stored[mm]))
@@ -370,4 +474,4 @@ async def build_monthly(month: str, *, county: str, tz: ZoneInfo, now: dt.dateti
         recheck=_recheck(cur, prev, labels), closures=_closures(cur.data), rankings=rankings, details=details,
         trends=trends, definitions=list(DEFINITIONS), formulas=list(indices.FORMULAS_ZH),
         definitions_en=list(DEFINITIONS_EN), formulas_en=list(indices.FORMULAS_EN), responses=responses,
-        content=await build_content_safety(start, min(end, now)))
+        content=content)

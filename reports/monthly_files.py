@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from registry.config.i18n import tr
+from registry.db.batch import paused_gc
 from reports.monthly_model import MonthlyReport
 from reports.render_docx import render_docx
 from reports.render_html import render_html
@@ -21,7 +22,11 @@ FORMATS = ("html", "xlsx", "docx")
 
 def write_monthly(report: MonthlyReport, out: Path, formats: Iterable[str] = FORMATS) -> list[Path]:
     """Render the review in each format into ``out``; return the paths written."""
-    wanted = set(formats)
+    with paused_gc():  # the renderers build hundreds of thousands of cells and run no cycle worth collecting
+        return _write(report, out, set(formats))
+
+
+def _write(report: MonthlyReport, out: Path, wanted: set[str]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     stem = tr(f"{report.county}政务新媒体月度健康度报告-{report.month}",
               f"{report.county}-matrix-health-review-{report.month}")

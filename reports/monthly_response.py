@@ -11,13 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from html import escape
 
-from openpyxl.worksheet.worksheet import Worksheet
-
 from registry.config.i18n import tr
 from registry.ledger.tabular import escape_cell
 from registry.views.monthly_data import AccountInfo
 from registry.views.response_facts import ResponseBounds, response_rows
 from reports.monthly_model import AccountRow, ResponseLine, fmt_int, fmt_pct, term
+from reports.xlsx_rows import SheetRows
 
 TITLE = ("回应情况", "Responsiveness")
 
@@ -87,16 +86,14 @@ def html_section(lines: Sequence[ResponseLine]) -> str:
             f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
-def write_sheet(ws: Worksheet, lines: Sequence[ResponseLine]) -> None:
+def write_sheet(ws: SheetRows, lines: Sequence[ResponseLine]) -> None:
     """The 回应情况 sheet of the workbook: one row per account, unknown cells left empty ("无数据")."""
     heads = _heads()
-    for c, h in enumerate(heads, 1):
-        ws.cell(row=1, column=c, value=h)
+    ws.put_row(1, heads, [0] * len(heads))
+    styles = [0, 0, 0, 0, 0, ws.style(number_format="0.0%"), 0]
+    nodata = tr("无数据", "no data")
     for r, ln in enumerate(lines, 2):
-        values = (ln.account, term(ln.platform), ln.unit, ln.comments if ln.comments is not None else tr("无数据", "no data"),
+        values = (ln.account, term(ln.platform), ln.unit, ln.comments if ln.comments is not None else nodata,
                   ln.answered, ln.rate, ln.median_hours)
-        for c, v in enumerate(values, 1):
-            cell = ws.cell(row=r, column=c, value=escape_cell(v) if isinstance(v, str) else v)
-            if c == 6:
-                cell.number_format = "0.0%"
-    ws.cell(row=len(lines) + 3, column=1, value=_note(lines))
+        ws.put_row(r, [escape_cell(v) if isinstance(v, str) else v for v in values], styles)
+    ws.put(len(lines) + 3, 1, _note(lines))

@@ -82,12 +82,22 @@ def _para(document: Any, text: str = "", *, indent: bool = True, align: Any = No
         before, _, tail = rest.partition("【请编辑")
         marked, _, rest = tail.partition("】")
         if before:
-            p.add_run(before)
-        run = p.add_run(f"【请编辑{marked}】")
+            _run(p, before)
+        run = _run(p, f"【请编辑{marked}】")
         run.font.highlight_color = WD_COLOR_INDEX.YELLOW
     if rest:
-        p.add_run(rest)
+        _run(p, rest)
     return p
+
+
+def _run(p: Any, text: str) -> Any:
+    """``p.add_run(text)``: text without tabs or line breaks goes into its one ``<w:t>`` at once (python-docx
+    appends a run's text character by character; the 通报's account lists run to tens of thousands)."""
+    if "\t" in text or "\n" in text or "\r" in text:
+        return p.add_run(text)
+    run = p.add_run()
+    run._r.add_t(text)  # what add_run(text) ends with for such text
+    return run
 
 
 def _change(cur: float | None, prev: float | None) -> str:

@@ -278,13 +278,19 @@ def _verdict_class(verdict: str) -> str:
 def _details(r: MonthlyReport) -> str:
     if not r.details:
         return _none(tr("本月无账号明细。", "No account details this month."))
-    rows = [[str(i), e(a.name), e(term(a.platform)), e(a.unit), e(term(a.unit_kind)), e(term(a.status)),
+    shown: dict[str, str] = {}  # units, platforms, problems and verdicts repeat: each is escaped once
+
+    def s(text: str) -> str:
+        html = shown.get(text)
+        return shown.setdefault(text, e(text)) if html is None else html
+
+    rows = [[str(i), e(a.name), s(term(a.platform)), s(a.unit), s(term(a.unit_kind)), s(term(a.status)),
              fmt_int(a.posts),
              fmt_int(a.days_since_last_post), e(fmt_followers(a.followers, a.followers_approx)),
              fmt_signed(a.followers_change), fmt_int(a.reads),
              fmt_int(a.interactions), fmt_index(a.index), fmt_int(a.comments), fmt_pct(a.answer_rate),
-             e(terms(a.problems)) or "—",
-             f'<span class="tag {_verdict_class(a.verdict)}">{e(term(a.verdict))}</span>']
+             s(terms(a.problems)) or "—",
+             f'<span class="tag {_verdict_class(a.verdict)}">{s(term(a.verdict))}</span>']
             for i, a in enumerate(r.details, 1)]
     heads = [tr("序号", "No."), tr("账号名称", "Account"), tr("平台", "Platform"), tr("主办单位", "Unit"),
              tr("层级", "Level"), tr("状态", "Status"), tr("发文", "Posts"), tr("距上次更新(天)", "Days since update"),

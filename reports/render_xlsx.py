@@ -15,7 +15,6 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from registry.config.i18n import get_lang, tr
 from registry.ledger.tabular import escape_cell
@@ -34,7 +33,7 @@ from reports.monthly_model import (
 )
 from reports.monthly_response import TITLE as RESPONSE_TITLE
 from reports.monthly_response import write_sheet
-from reports.table import cell_width
+from reports.xlsx_rows import SheetRows, save, widths
 
 SHEETS = ("汇总", "明细", "问题", "复核", "关停整合", "排行", "趋势", "说明")
 #: SHEETS with ``--lang en`` (Excel sheet names: at most 31 characters).
@@ -60,37 +59,33 @@ def _value(v: Cell) -> Cell:
     return escape_cell(xml_safe(v)) if isinstance(v, str) else v
 
 
-def _rows(ws: Worksheet, start: int, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
-          formats: dict[int, str] | None = None) -> int:
-    """Write a header and rows from row ``start``; return the next free row."""
-    for c, h in enumerate(headers, 1):
-        cell = ws.cell(row=start, column=c, value=h)
-        cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
+def _rows(ws: SheetRows, start: int, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
+          formats: dict[int, str] | None = None, styles: dict[int, int] | None = None) -> int:
+    """Write a header and rows from row ``start`` (``styles``: style ids of data columns, over ``formats``);
+    return the next free row."""
+    head = ws.style(font=_HEAD_FONT, fill=_HEAD_FILL)
+    ws.put_row(start, headers, [head] * len(headers))
+    width = max([len(headers), *(len(row) for row in rows)])
+    column = [ws.style(number_format=formats[c]) if formats and c in formats else 0 for c in range(1, width + 1)]
+    for c, sid in (styles or {}).items():
+        column[c - 1] = sid
+    shown: dict[str, Cell] = {}  # texts repeat (platforms, units, verdicts): each is made safe once
     for r, row in enumerate(rows, start + 1):
-        for c, v in enumerate(row, 1):
-            cell = ws.cell(row=r, column=c, value=_value(v))
-            if formats and c in formats:
-                cell.number_format = formats[c]
+        ws.put_row(r, [(shown.get(v) or shown.setdefault(v, _value(v))) if isinstance(v, str) else _value(v)
+                       for v in row], column[:len(row)])
     return start + len(rows) + 1
 
 
-def _note(ws: Worksheet, row: int, text: str, *, font: Font | None = None) -> int:
-    cell = ws.cell(row=row, column=1, value=_value(text))
-    if font is not None:
-        cell.font = font
+def _note(ws: SheetRows, row: int, text: str, *, font: Font | None = None) -> int:
+    ws.put(row, 1, _value(text), ws.style(font=font) if font is not None else 0)
     return row + 1
 
 
-def _autosize(ws: Worksheet, max_width: int = 60, skip_rows: int = 0) -> None:
+def _autosize(ws: SheetRows, max_width: int = 60, skip_rows: int = 0) -> None:
     """Column widths from the widest cell (CJK counts double), ignoring the first ``skip_rows`` title rows."""
-    widths: dict[int, int] = {}
-    for row in ws.iter_rows(min_row=skip_rows + 1):
-        for cell in row:
-            if cell.value is not None:
-                text = f"{cell.value:,.2f}" if isinstance(cell.value, float) else str(cell.value)
-                widths[cell.column] = max(widths.get(cell.column, 0), cell_width(text))
-    for col, w in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = min(max_width, max(8, w + 2))
+    ws.touch(skip_rows + 1)
+    for col, w in widths(ws, skip_rows + 1, cap=max_width).items():
+        ws.ws.column_dimensions[get_column_letter(col)].width = min(max_width, max(8, w + 2))
 
 
 def _tally_row(t: Tally) -> list[Cell]:
@@ -98,7 +93,7 @@ def _tally_row(t: Tally) -> list[Cell]:
             t.prev_failed, t.prev_pass_rate]
 
 
-def _summary(ws: Worksheet, r: MonthlyReport) -> None:
+def _summary(ws: SheetRows, r: MonthlyReport) -> None:
     row = _note(ws, 1, r.title, font=_TITLE_FONT)
     start, end, generated = date_text(r.period_start), date_text(r.period_end), f"{r.generated_at:%Y-%m-%d %H:%M}"
     row = _note(ws, row, tr(f"统计周期：{start}至{end}；生成时间：{generated}",
@@ -119,7 +114,7 @@ def _summary(ws: Worksheet, r: MonthlyReport) -> None:
     _autosize(ws, skip_rows=3)
 
 
-def _details(ws: Worksheet, r: MonthlyReport) -> None:
+def _details(ws: SheetRows, r: MonthlyReport) -> None:
     heads = [tr("账号名称", "Account"), tr("平台", "Platform"), tr("主办单位", "Unit"), tr("层级", "Level"),
              tr("状态", "Status"), tr("发文数", "Posts"), tr("距上次更新(天)", "Days since update"),
              tr("粉丝数", "Followers"), tr("粉丝变化", "Follower change"), tr("阅读数", "Reads"),
@@ -132,36 +127,34 @@ def _details(ws: Worksheet, r: MonthlyReport) -> None:
                                a.index, a.comments, a.answer_rate, terms(a.problems), term(a.verdict)] for a in r.details]
     _rows(ws, 1, heads, rows, {6: INT, 8: INT, 9: "+#,##0;-#,##0;0", 10: INT, 11: INT, 12: IDX, 13: INT, 14: PCT})
     # Header row and the account name stay visible while scrolling; filters on every column.
-    ws.freeze_panes = "B2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{len(rows) + 1}"
+    ws.ws.freeze_panes = "B2"
+    ws.ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{len(rows) + 1}"
     _autosize(ws)
 
 
-def _problems(ws: Worksheet, r: MonthlyReport) -> None:
+def _problems(ws: SheetRows, r: MonthlyReport) -> None:
     heads = [tr("类型", "Type"), tr("问题类别", "Problem"), tr("规则", "Rule"), tr("账号数", "Accounts"),
              tr("占问题账号比例", "Share of problem accounts"), tr("涉及账号", "Accounts concerned")]
     veto, other = tr("单项否决", "Veto"), tr("其他问题", "Other problem")
     rows: list[list[Cell]] = [[veto if g.veto else other, term(g.label_zh), g.rule, g.count, g.share,
                                join_names(g.accounts)] for g in sorted(r.problems, key=lambda g: not g.veto)]
-    end = _rows(ws, 1, heads, rows, {5: PCT})
-    ws.auto_filter.ref = f"A1:F{end - 1}"
-    ws.freeze_panes = "A2"
+    end = _rows(ws, 1, heads, rows, {5: PCT}, {6: ws.style(alignment=Alignment(wrap_text=True, vertical="top"))})
+    ws.ws.auto_filter.ref = f"A1:F{end - 1}"
+    ws.ws.freeze_panes = "A2"
     _autosize(ws, max_width=80)
-    ws.column_dimensions["F"].width = 80
-    for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.ws.column_dimensions["F"].width = 80
 
 
-def _recheck(ws: Worksheet, r: MonthlyReport) -> None:
+def _recheck(ws: SheetRows, r: MonthlyReport) -> None:
     rows: list[list[Cell]] = [[x.account, term(x.platform), x.unit, terms(x.last_month_problem), term(x.now_state)]
                               for x in r.recheck]
     _rows(ws, 1, [tr("账号名称", "Account"), tr("平台", "Platform"), tr("主办单位", "Unit"),
                   tr("上月问题", "Last month's problems"), tr("复核结果", "Recheck result")], rows)
-    ws.freeze_panes = "A2"
+    ws.ws.freeze_panes = "A2"
     _autosize(ws)
 
 
-def _closures(ws: Worksheet, r: MonthlyReport) -> None:
+def _closures(ws: SheetRows, r: MonthlyReport) -> None:
     c = r.closures
     closed, merged, none = tr("关停账号", "Accounts closed"), tr("整合账号", "Accounts merged"), tr("无", "none")
     row = _rows(ws, 1, [tr("指标", "Item"), tr("数量", "Number")],
@@ -181,7 +174,7 @@ def _rank_rows(rows: Sequence[RankRow], weibo: bool) -> list[list[Cell]]:
     return [[i, x.account, x.unit, x.index, x.posts, x.reads, x.zaikan, x.likes, x.shares] for i, x in enumerate(rows, 1)]
 
 
-def _rankings(ws: Worksheet, r: MonthlyReport) -> None:
+def _rankings(ws: SheetRows, r: MonthlyReport) -> None:
     k = r.rankings
     fmt = {4: IDX, 5: INT, 6: INT, 7: INT, 8: INT, 9: INT}
     first = [tr("名次", "Rank"), tr("账号名称", "Account"), tr("主办单位", "Unit")]
@@ -200,7 +193,7 @@ def _rankings(ws: Worksheet, r: MonthlyReport) -> None:
     _autosize(ws)
 
 
-def _trends(ws: Worksheet, r: MonthlyReport) -> None:
+def _trends(ws: SheetRows, r: MonthlyReport) -> None:
     rows: list[list[Cell]] = [[p.month, p.accounts, p.pass_rate, p.posts, p.reads] for p in r.trends]
     _rows(ws, 1, [tr("月份", "Month"), tr("在运营账号", "Accounts in operation"), tr("合格率", "Pass rate"),
                   tr("发文量", "Posts"), tr("阅读量", "Reads")], rows, {2: INT, 3: PCT, 4: INT, 5: INT})
@@ -208,7 +201,7 @@ def _trends(ws: Worksheet, r: MonthlyReport) -> None:
     if not rows:
         return
     n = len(rows) + 1
-    months = Reference(ws, min_col=1, min_row=2, max_row=n)
+    months = Reference(ws.ws, min_col=1, min_row=2, max_row=n)
     specs: list[tuple[LineChart | BarChart, int, str, str, str]] = [
         (LineChart(), 2, tr("在运营账号数", "Accounts in operation"), "G2", "#,##0"),
         (LineChart(), 3, tr("合格率", "Pass rate"), "P2", "0%"),
@@ -217,7 +210,7 @@ def _trends(ws: Worksheet, r: MonthlyReport) -> None:
     ]
     for chart, col, title, anchor, num_fmt in specs:
         chart.title = title
-        chart.add_data(Reference(ws, min_col=col, min_row=1, max_row=n), titles_from_data=True)
+        chart.add_data(Reference(ws.ws, min_col=col, min_row=1, max_row=n), titles_from_data=True)
         chart.set_categories(months)
         chart.legend = None
         chart.y_axis.numFmt = num_fmt
@@ -227,10 +220,10 @@ def _trends(ws: Worksheet, r: MonthlyReport) -> None:
         chart.height, chart.width = 7.5, 15
         for series in chart.series:
             series.smooth = False  # a smoothed line invents values between months
-        ws.add_chart(chart, anchor)
+        ws.ws.add_chart(chart, anchor)
 
 
-def _notes(ws: Worksheet, r: MonthlyReport) -> None:
+def _notes(ws: SheetRows, r: MonthlyReport) -> None:
     none = tr("无", "none")
     row = _note(ws, 1, tr("口径说明", "Definitions"), font=_HEAD_FONT)
     for d in r.definition_lines() or [none]:
@@ -238,7 +231,7 @@ def _notes(ws: Worksheet, r: MonthlyReport) -> None:
     row = _note(ws, row + 1, tr("指数公式", "Index formulas"), font=_HEAD_FONT)
     for f in r.formula_lines() or [none]:
         row = _note(ws, row, f)
-    ws.column_dimensions["A"].width = 120
+    ws.ws.column_dimensions["A"].width = 120
 
 
 def render_xlsx(report: MonthlyReport, path: Path | str) -> Path:
@@ -249,16 +242,19 @@ def render_xlsx(report: MonthlyReport, path: Path | str) -> Path:
     wb.remove(first)
     writers = (_summary, _details, _problems, _recheck, _closures, _rankings, _trends, _notes)
     names = sheet_names()
+    sheets = []
     for name, write in zip(names, writers, strict=True):
         ws = wb.create_sheet(name)
-        write(ws, report)
+        sheets.append(SheetRows(ws))
+        write(sheets[-1], report)
         # Printed from Excel, each sheet fits the width of a landscape A4 page.
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     wb[names[1]].print_title_rows = "1:1"  # the detail sheet repeats its header on every printed page
-    write_sheet(wb.create_sheet(tr(*RESPONSE_TITLE)), report.responses)
+    sheets.append(SheetRows(wb.create_sheet(tr(*RESPONSE_TITLE))))
+    write_sheet(sheets[-1], report.responses)
     out = Path(path)
-    wb.save(out)
+    save(wb, out, sheets)
     return out

@@ -400,6 +400,8 @@ class MonthSnapshot(Model):
     posts = fields.IntField()
     reads = fields.BigIntField(null=True)  # null: no post of the month has a known read count
     taken_at = fields.DatetimeField()
+    #: Each account's verdict (registry.findings.snapshots.MonthVerdicts); null: recorded before 0013.
+    verdicts: dict[str, object] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "month_snapshot"

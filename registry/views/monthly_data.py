@@ -21,6 +21,7 @@ from tortoise.expressions import RawSQL
 from tortoise.functions import Count, Max, Sum
 
 from registry.db.models import Account, AuditEvent, Finding, Post, Review
+from registry.db.rawsql import connection_of
 from registry.ledger.records import shown_unit
 from registry.views.figures import interactions_sql
 from registry.views.post_digest import follower_figures_marked
@@ -206,6 +207,12 @@ class MonthData:
     reviews_decided: list[Review] = field(default_factory=list)
 
 
+def concurrent_reads() -> bool:
+    """Whether independent reads gain from running concurrently: on PostgreSQL (SQLite runs its queries in
+    this process; inside a transaction tortoise queues them on the transaction's connection)."""
+    return connection_of(Post)[1]
+
+
 def _int(value: Any) -> int:
     # PostgreSQL returns SUM(bigint) as numeric (Decimal); the formulas want plain ints.
     return int(value or 0)
@@ -226,28 +233,44 @@ async def post_totals(start: dt.datetime, end: dt.datetime, summing: Summing) ->
 
     Every sum skips unknown (NULL) counters and is NULL when none is known (no COALESCE).
     """
-    sums: dict[str, Any] = {f"s_{c}": Sum(c) for c in _COUNTERS}
-    sums["w_reads"] = Sum(_raw(summing.capped("reads")))
+    return (await month_posts(start, end, summing))[0]
+
+
+def _unpinned(expr: str) -> str:
+    # The expression over unpinned posts only (NULL for a pinned one: skipped by SUM and MAX).
+    return f"CASE WHEN pinned THEN NULL ELSE {expr} END"
+
+
+async def month_posts(start: dt.datetime, end: dt.datetime,
+                      summing: Summing) -> tuple[dict[int, PostTotals], dict[int, tuple[int, int | None]]]:
+    """`post_totals` and `post_counts` of [start, end] in one pass over the month's posts."""
+    sums: dict[str, Any] = {f"s_{c}": Sum(_raw(_unpinned(c))) for c in _COUNTERS}
+    sums["w_reads"] = Sum(_raw(_unpinned(summing.capped("reads"))))
     lead_value = {c: (summing.capped(c) if c == "reads" else c) for c in _PER_ARTICLE}
     for c, value in lead_value.items():
-        sums[f"l_{c}"] = Sum(_raw(f"CASE WHEN {summing.lead()} THEN {value} END"))
-        sums[f"m_{c}"] = Max(_raw(value))
-    sums["s_inter"] = Sum(_raw(interactions_sql()))
+        sums[f"l_{c}"] = Sum(_raw(_unpinned(f"CASE WHEN {summing.lead()} THEN {value} END")))
+        sums[f"m_{c}"] = Max(_raw(_unpinned(value)))
+    sums["s_inter"] = Sum(_raw(_unpinned(interactions_sql())))
     read = "comments_checked_at IS NOT NULL"
-    sums["r_seen"] = Sum(_raw(f"CASE WHEN {read} THEN comments_seen END"))
-    sums["r_answered"] = Sum(_raw(f"CASE WHEN {read} THEN comments_answered END"))
-    rows = await Post.filter(published_at__gte=start, published_at__lte=end, pinned=False).group_by(
-        "account_id").annotate(n=Count("id"), last=Max("published_at"), **sums).values("account_id", "n", "last", *sums)
+    sums["r_seen"] = Sum(_raw(_unpinned(f"CASE WHEN {read} THEN comments_seen END")))
+    sums["r_answered"] = Sum(_raw(_unpinned(f"CASE WHEN {read} THEN comments_answered END")))
+    rows = await Post.filter(published_at__gte=start, published_at__lte=end).group_by("account_id").annotate(
+        n=Sum(_raw("CASE WHEN pinned THEN 0 ELSE 1 END")), last=Max(_raw(_unpinned("published_at"))),
+        all_n=Count("id"), all_reads=Sum("reads"), **sums).values("account_id", "n", "last", "all_n", "all_reads", *sums)
     keys = [*(f"s_{c}" for c in _COUNTERS), "w_reads", *(f"l_{c}" for c in _PER_ARTICLE),
             *(f"m_{c}" for c in _PER_ARTICLE), "s_inter", "r_seen", "r_answered"]
     names = [f.name for f in dataclasses.fields(PostTotals)][2:2 + len(keys)]
     delays = await _answer_delays(start, end)
-    out = {}
+    moment = Post._meta.fields_map["published_at"]  # a raw MAX comes back as SQLite's text: parsed as the field is
+    out, counts = {}, {}
     for r in rows:
+        counts[r["account_id"]] = (_int(r["all_n"]), _known(r["all_reads"]))
+        if not _int(r["n"]):  # only pinned posts this month
+            continue
         known: dict[str, Any] = {name: _known(r[k]) for name, k in zip(names, keys, strict=True)}
-        out[r["account_id"]] = PostTotals(r["last"], _int(r["n"]), **known,
+        out[r["account_id"]] = PostTotals(moment.to_python_value(r["last"]), _int(r["n"]), **known,
                                           median_answer_delay_s=delays.get(r["account_id"]))
-    return out
+    return out, counts
 
 
 async def _answer_delays(start: dt.datetime, end: dt.datetime) -> dict[int, float]:
@@ -293,14 +316,15 @@ async def month_data(start: dt.datetime, end: dt.datetime, summing: Summing, *, 
                      detail: bool = True) -> MonthData:
     """Load the month [start, end]; without ``detail`` only what a judgement and a trend point need."""
     base = base or await ReportBase.load()
+    totals, counts = await month_posts(start, end, summing) if detail else ({}, await post_counts(start, end))
     data = MonthData(start=start, end=end, accounts=base.accounts, status_at_end=base.history.at(base.accounts, end),
-                     counts=await post_counts(start, end))
+                     counts=counts)
     overlapping = Finding.filter(first_seen__lte=end).exclude(resolved_at__lt=start)
     data.month_findings = [FindingRow(*r) for r in await overlapping.values_list("account_id", "rule", "severity", "evidence")]
     data.veto_findings = [f for f in data.month_findings if f.severity == "veto"]
     if not detail:
         return data
-    data.totals = await post_totals(start, end, summing)
+    data.totals = totals
     data.last_post_at = {aid: t.last_at for aid, t in data.totals.items()}
     # Only accounts silent all month need older posts: a MAX over every post would read the whole table.
     data.last_post_at.update(await last_posts([a.id for a in base.accounts if a.id not in data.totals], end))

@@ -5,8 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from registry.db.models import MonthSnapshot
-from registry.findings.snapshots import MonthFigures, record_month, stored_months
+from registry.db.models import Account, MonthSnapshot
+from registry.findings.snapshots import (
+    MonthFigures,
+    MonthVerdicts,
+    record_month,
+    stored_months,
+    stored_verdicts,
+)
 from reports.monthly_build import build_monthly, month_figures, record_closed_month
 from rules.evaluate import evaluate_at
 from tests.reports.test_monthly_build import RULES, SETTINGS, TZ, P, add, day, observe
@@ -74,3 +80,61 @@ async def test_the_review_reads_what_was_recorded(db: str) -> None:
     assert not await record_month(dataclasses.replace(
         MonthFigures("2026-09", 1, 1, 0, 0, None)), DECEMBER)
     assert (await stored_months(["2026-09"]))["2026-09"].accounts == 7
+
+
+async def test_stored_month_before_equals_the_reevaluated_one(db: str) -> None:
+    # November's review compares with October: its 上月 columns, 复核 list and trend point come from the
+    # verdicts recorded when October closed, and equal October judged again.
+    await scenario()
+    november = dt.datetime(2026, 11, 1, 0, 30, tzinfo=TZ)
+    assert await record_closed_month(tz=TZ, now=november, evaluate=evaluate, **RULES) == "2026-10"
+    verdicts = await stored_verdicts("2026-10")
+    assert verdicts is not None and len(verdicts.operating) == 4 and len(verdicts.unchecked) == 1
+    assert sorted(verdicts.failed.values(), key=str) == [
+        {"no_interaction": ("未提供有效互动功能", "No effective interaction channel")},
+        {"stale_veto": ("内容不更新", "No updates"),  # with its warnings: the verdicts need the whole catalogue
+         "frequency_below_target": ("更新频率不达标", "Below the required update frequency")}]
+    kwargs = {"county": "测试县", "tz": TZ, "now": DECEMBER, "evaluate": counted, "evaluate_trend": evaluate_trend,
+              "trend_months": 3, **RULES}
+    moments.clear()
+    recorded = await build_monthly("2026-11", **kwargs)  # type: ignore[arg-type]
+    assert [m.month for m in moments] == [11]  # only November judged: October was read back
+    await MonthSnapshot.all().delete()
+    moments.clear()
+    judged = await build_monthly("2026-11", **kwargs)  # type: ignore[arg-type]
+    assert sorted(m.month for m in moments) == [10, 11]
+    assert recorded.overview == judged.overview
+    assert recorded.recheck == judged.recheck
+    assert recorded.trends == judged.trends
+    assert [(r.account, r.last_month_problem) for r in judged.recheck] == [
+        ("停更号", "内容不更新、更新频率不达标"), ("无互动号", "未提供有效互动功能")]
+    assert judged.overview.total.prev_checked == 3 and judged.overview.total.prev_failed == 2
+
+
+async def test_the_review_reads_the_recorded_verdicts(db: str) -> None:
+    # What was recorded is what the review shows (the month is not judged again)...
+    await scenario()
+    ids = sorted(a.id for a in await Account.all())
+    verdicts = MonthVerdicts(frozenset(ids[:3]), frozenset(), {ids[0]: {"stale_veto": ("旧标签", "Old label")}})
+    await record_month(MonthFigures("2026-10", accounts=3, checked=3, failed=1, posts=5, reads=None), DECEMBER,
+                       verdicts)
+    rep = await build_monthly("2026-11", county="测试县", tz=TZ, now=DECEMBER, evaluate=evaluate, trend_months=2,
+                              **RULES)  # type: ignore[arg-type]
+    total = rep.overview.total
+    assert (total.prev_accounts, total.prev_checked, total.prev_failed) == (3, 3, 1)
+    assert [(r.account, r.last_month_problem) for r in rep.recheck] == [("好号", "旧标签")]
+    assert (rep.trends[0].month, rep.trends[0].accounts, rep.trends[0].posts) == ("2026-10", 3, 5)
+    # ...and a snapshot recorded before the verdicts (none stored) has the month judged again.
+    await MonthSnapshot.all().update(verdicts=None)
+    assert await stored_verdicts("2026-10") is None
+    again = await build_monthly("2026-11", county="测试县", tz=TZ, now=DECEMBER, evaluate=evaluate, trend_months=2,
+                                **RULES)  # type: ignore[arg-type]
+    assert again.overview.total.prev_accounts == 4 and again.trends[0].posts == 17
+
+
+moments: list[dt.datetime] = []
+
+
+async def counted(moment: dt.datetime):  # type: ignore[no-untyped-def]
+    moments.append(moment)
+    return await evaluate(moment)
