@@ -80,10 +80,13 @@ def test_killed_workers_accounts_are_picked_up(db_url: str, tmp_path: Path, samp
         cfg.write_text(cfg.read_text(encoding="utf-8").replace("lease_minutes = 15.0", "lease_minutes = 0.02"),
                        encoding="utf-8")
         env = {**os.environ, "GOVMEDIA_CONFIG": str(cfg)}
-        doomed = _worker(env)
-        time.sleep(2.0)
-        doomed.send_signal(signal.SIGKILL)
-        doomed.wait()
+        # It dies (SIGKILL) as its 10th attempt starts, whatever the machine's speed: mid-pass, with leases
+        # held and an attempt open (a fixed sleep before the kill missed the pass on a loaded machine).
+        doomed = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "run", "--worker", "--once"],
+                                  env={**env, "GOVMEDIA_KILL_AT": "collect.attempt:10"}, cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = doomed.communicate(timeout=240)
+        assert doomed.returncode == -signal.SIGKILL, out + err
         time.sleep(1.5)  # its leases (1.2 s) expire
         rescuer = _worker(env)
         out, err = rescuer.communicate(timeout=240)
