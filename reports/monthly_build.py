@@ -9,12 +9,10 @@ independent of the rules package.
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from registry.db.batch import paused_gc
@@ -34,9 +32,9 @@ from registry.views.monthly_data import (
     MonthData,
     PostTotals,
     ReportBase,
-    concurrent_reads,
     month_data,
 )
+from registry.views.reads import together
 from reports import indices
 from reports.content_safety import build_content_safety
 from reports.monthly_model import (
@@ -325,27 +323,11 @@ UNIT_KIND_LABELS_BY_CODE = {k.value: v for k, v in UNIT_KIND_LABELS.items()}
 STATUS_BY_CODE = {k.value: v for k, v in STATUS_LABELS.items()}
 
 
-async def _together(*parts: Awaitable[Any]) -> list[Any]:
-    """Independent reads: concurrently on PostgreSQL (the server answers one while Python judges another),
-    one after the other on SQLite (its queries run in this process: overlapping them only adds switching)."""
-    if concurrent_reads():
-        return list(await asyncio.gather(*parts))
-    done: list[Any] = []
-    try:
-        for part in parts:
-            done.append(await part)
-    finally:
-        for part in parts[len(done) + 1:]:  # after a failure: the parts never started
-            if isinstance(part, Coroutine):
-                part.close()
-    return done
-
-
 async def _judge(month: str, tz: ZoneInfo, now: dt.datetime, evaluate: Evaluate, base: ReportBase, *,
                  detail: bool, blind_rule: str, unseeable: frozenset[str] = frozenset()) -> tuple[_Month, dt.datetime]:
     start, end = month_bounds(month, tz)
     as_of = min(end, now)
-    data, drafts = await _together(month_data(start, as_of, indices.SUMMING, base=base, detail=detail),
+    data, drafts = await together(month_data(start, as_of, indices.SUMMING, base=base, detail=detail),
                                    evaluate(as_of))
     return _Month(data, drafts, blind_rule, unseeable), as_of
 
@@ -447,7 +429,7 @@ async def _build(month: str, start: dt.datetime, end: dt.datetime, *, county: st
     # again from stored data.
     last = previous_month(month)
     verdicts = await stored_verdicts(last)
-    (cur, _), prev, responses, content, stored = await _together(
+    (cur, _), prev, responses, content, stored = await together(
 
         _judge(month, tz, now, evaluate, base, detail=True, blind_rule=blind_rule, unseeable=unseeable),
         _previous(last, tz, now, evaluate, base, verdicts, blind_rule=blind_rule, unseeable=unseeable),

@@ -7,7 +7,6 @@ lifecycle lives in `registry.findings.sync` (re-exported here).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from registry.findings.sync import (
     sync_findings,
 )
 from registry.views.post_digest import COUNTY_TZ, follower_figures
-from registry.views.reads import can_overlap
+from registry.views.reads import together
 
 __all__ = ["CheckData", "DraftLike", "FindingRef", "SyncResult", "findings",
            "load_check_data", "sync_findings"]
@@ -62,12 +61,7 @@ async def load_check_data(now: dt.datetime, lookback_days: int) -> CheckData:
         AccountState.all().values(*STATE_FIELDS),
         Review.filter(decision="保留整改", deadline__isnull=False).order_by("decided_at").values("account_id", "deadline"),
     )
-    if can_overlap():
-        followers, *lists = await asyncio.gather(followers_read, *rows)
-        accounts, units, people, states, reviews = lists
-    else:
-        followers = await followers_read
-        accounts, units, people, states, reviews = [await r for r in rows]
+    followers, accounts, units, people, states, reviews = await together(followers_read, *rows)
     data = CheckData(accounts=list(accounts))
     data.units = {u["id"]: u for u in units}
     data.people = {p["id"]: p for p in people}

@@ -21,7 +21,6 @@ from tortoise.expressions import RawSQL
 from tortoise.functions import Count, Max, Sum
 
 from registry.db.models import Account, AuditEvent, Finding, Post, Review
-from registry.db.rawsql import connection_of
 from registry.ledger.records import shown_unit
 from registry.views.figures import interactions_sql
 from registry.views.post_digest import follower_figures_marked
@@ -205,12 +204,6 @@ class MonthData:
     followers_approx: set[int] = field(default_factory=set)
     reviews_opened: list[Review] = field(default_factory=list)
     reviews_decided: list[Review] = field(default_factory=list)
-
-
-def concurrent_reads() -> bool:
-    """Whether independent reads gain from running concurrently: on PostgreSQL (SQLite runs its queries in
-    this process; inside a transaction tortoise queues them on the transaction's connection)."""
-    return connection_of(Post)[1]
 
 
 def _int(value: Any) -> int:

@@ -1,31 +1,42 @@
-"""Independent reads of one evaluation run at once where the database allows it."""
+"""Independent reads of one evaluation or report run at once where the database gains from it."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from typing import TypeVar
-
-from tortoise.backends.base.client import TransactionalDBClient
+from collections.abc import Awaitable, Coroutine
+from typing import Any, TypeVar
 
 from registry.db.models import Post
-from registry.db.rawsql import is_pg
+from registry.db.rawsql import connection_of
 
 A = TypeVar("A")
 B = TypeVar("B")
 
 
 def can_overlap() -> bool:
-    """Whether reads may overlap: PostgreSQL outside a transaction, where each takes a connection of the
-    pool (SQLite has one connection, and so has a transaction)."""
-    db = Post._meta.db  # the app's connection as the running task sees it (a transaction's, inside one)
-    return is_pg(db) and not isinstance(db, TransactionalDBClient)
+    """Whether independent reads gain from running at once: on PostgreSQL, where each takes a connection of
+    the pool (inside a transaction tortoise queues them on its one connection); SQLite runs its queries in
+    this process, so overlapping them only adds switching."""
+    return connection_of(Post)[1]
+
+
+async def together(*parts: Awaitable[Any]) -> list[Any]:
+    """Independent reads: at once when `can_overlap` (the server answers one while this process works on
+    another), else one after the other."""
+    if can_overlap():
+        return list(await asyncio.gather(*parts))
+    done: list[Any] = []
+    try:
+        for part in parts:
+            done.append(await part)
+    finally:
+        for part in parts[len(done) + 1:]:  # after a failure: the parts never started
+            if isinstance(part, Coroutine):
+                part.close()
+    return done
 
 
 async def concurrently(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
-    """Two independent reads: at once when `can_overlap` (the server answers one while this process
-    decodes the other), else in turn."""
-    if can_overlap():
-        a, b = await asyncio.gather(first, second)
-        return a, b
-    return await first, await second
+    """`together` for two reads, keeping their types."""
+    a, b = await together(first, second)
+    return a, b
