@@ -108,12 +108,22 @@ _PG = {"not_pinned": "NOT p.pinned", "pinned": "p.pinned", "inter": _INTERACTION
 _COLUMNS = ("a", "lo", "as_of", "us", "fs", "fe")
 
 
-def _bounds_cte(pg: bool, columns: Sequence[tuple[str, str]]) -> str:
+def bounds_cte(pg: bool, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+    """A ``WITH bounds AS (...)`` clause holding ``rows`` (one value per column, in order) and its parameters.
+
+    PostgreSQL receives one array per column (``unnest``): asyncpg encodes them in binary, where a JSON
+    document cost 16,000 ``isoformat`` calls and the server's parse of it per 2,000 accounts. SQLite
+    receives one JSON document (``json_each``) with timestamps as the county-time text it stores.
+    """
     if pg:
-        spec = ", ".join(f"{name} {kind}" for name, kind in columns)
-        return f"WITH bounds AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x({spec}))"
+        arrays = ", ".join(f"${i}::{kind}[]" for i, (_, kind) in enumerate(columns, 1))
+        names = ", ".join(name for name, _ in columns)
+        return (f"WITH bounds AS (SELECT * FROM unnest({arrays}) AS x({names}))",
+                [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in columns])
     picks = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _ in columns)
-    return f"WITH bounds AS (SELECT {picks} FROM json_each(?))"
+    doc = [{name: _out(v, False) if isinstance(v, dt.datetime) else v for (name, _), v in zip(columns, r, strict=True)}
+           for r in rows]
+    return f"WITH bounds AS (SELECT {picks} FROM json_each(?))", [json.dumps(doc)]
 
 
 def _db() -> Any:
@@ -133,10 +143,11 @@ def _moment(raw: Any) -> dt.datetime:
     return dt.datetime.fromisoformat(str(raw)).astimezone(COUNTY_TZ)
 
 
-async def _fetch(sql: str, payload: list[dict[str, Any]]) -> list[Any]:
-    conn = _db()
-    _, rows = await conn.execute_query(sql, [json.dumps(payload)])
-    return list(rows)
+async def fetch_bounded(sql: str, pg: bool, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """Run ``sql`` (its ``{bounds}`` replaced by `bounds_cte`) over ``rows``."""
+    cte, values = bounds_cte(pg, columns, rows)
+    _, out = await _db().execute_query(sql.format(bounds=cte), values)
+    return list(out)
 
 
 async def _sqlite_window_rows(payload: list[dict[str, Any]]) -> list[Any]:
@@ -179,12 +190,14 @@ async def post_digests(bounds: Sequence[DigestBounds], *, pinned_counts: PinnedC
 async def _digest_chunk(bounds: Sequence[DigestBounds], pinned_counts: PinnedCounts) -> dict[int, PostDigest]:
     pg = is_pg(_db())
     dialect = _PG if pg else _SQLITE
-    kinds = [("a", "int"), *((c, "timestamptz") for c in _COLUMNS[1:])]
-    payload = [{"a": b.account_id, "lo": _out(b.lo, pg), "as_of": _out(b.as_of, pg), "us": _out(b.use_since, pg),
-                "fs": _out(b.freq_start, pg), "fe": _out(b.freq_end, pg)} for b in bounds]
     if pg:
-        rows = await _fetch(_WINDOW_SQL_PG.format(bounds=_bounds_cte(pg, kinds), source="bounds", **dialect), payload)
+        kinds = [("a", "int"), *((c, "timestamptz") for c in _COLUMNS[1:])]
+        sql = _WINDOW_SQL_PG.format(bounds="{bounds}", source="bounds", **dialect)
+        rows = await fetch_bounded(sql, pg, kinds, [(b.account_id, b.lo, b.as_of, b.use_since, b.freq_start, b.freq_end)
+                                                    for b in bounds])
     else:
+        payload = [{"a": b.account_id, "lo": _out(b.lo, pg), "as_of": _out(b.as_of, pg), "us": _out(b.use_since, pg),
+                    "fs": _out(b.freq_start, pg), "fe": _out(b.freq_end, pg)} for b in bounds]
         rows = await _sqlite_window_rows(payload)
     stats = {int(r[0]): r for r in rows}
     # The latest post: the newest ordinary or the newest pinned one, as the rule given decides.
@@ -192,9 +205,9 @@ async def _digest_chunk(bounds: Sequence[DigestBounds], pinned_counts: PinnedCou
     newest: dict[int, tuple[Any, Any]] = {aid: (r[1], r[2]) for aid, r in stats.items()}
     older = [b for b in bounds if newest.get(b.account_id, (None, None)) == (None, None)]
     if older:
-        more = [{"a": b.account_id, "lo": _out(b.lo, pg)} for b in older]
         older_kinds = [("a", "int"), ("lo", "timestamptz")]
-        for r in await _fetch(_OLDER_SQL.format(bounds=_bounds_cte(pg, older_kinds), **dialect), more):
+        sql = _OLDER_SQL.format(bounds="{bounds}", **dialect)
+        for r in await fetch_bounded(sql, pg, older_kinds, [(b.account_id, b.lo) for b in older]):
             newest[int(r[0])] = (r[1], r[2])
     wanted: dict[int, tuple[Any, bool]] = {}
     for aid, (ordinary, pinned) in newest.items():
@@ -220,10 +233,9 @@ async def _latest_details(wanted: dict[int, tuple[Any, bool]], pg: bool) -> dict
     if not wanted:
         return {}
     # The timestamp goes back exactly as the database returned it (text on SQLite), so equality holds.
-    payload = [{"a": aid, "t": t.isoformat() if isinstance(t, dt.datetime) else t} for aid, (t, _) in wanted.items()]
-    sql = _DETAIL_SQL.format(bounds=_bounds_cte(pg, [("a", "int"), ("t", "timestamptz")]))
+    rows = [(aid, t) for aid, (t, _) in wanted.items()]
     out: dict[int, LatestPost] = {}
-    for r in await _fetch(sql, payload):
+    for r in await fetch_bounded(_DETAIL_SQL, pg, [("a", "int"), ("t", "timestamptz")], rows):
         aid = int(r[0])
         if aid in out or bool(r[3]) != wanted[aid][1]:
             continue
@@ -245,14 +257,34 @@ async def follower_figures_marked(start: dt.date, until: dt.date) -> dict[int, t
     conn = _db()
     pg = is_pg(conn)
     p = marks(conn, 3)
-    sql = f"""WITH x AS (
+    since = start - dt.timedelta(days=7)
+    values: list[Any] = [start, since, until] if pg else [start.isoformat(), since.isoformat(), until.isoformat()]
+    _, rows = await conn.execute_query((_FOLLOWERS_PG if pg else _FOLLOWERS_SQL).format(p=p), values)
+    return {int(r[0]): (int(r[1]), int(r[2]), bool(r[3])) for r in rows}
+
+
+_FOLLOWERS_SQL = """WITH x AS (
   SELECT account_id, COALESCE(MAX(CASE WHEN day <= {p[0]} THEN day END), MIN(day)) AS d0, MAX(day) AS d1
   FROM daily_metric WHERE followers IS NOT NULL AND day >= {p[1]} AND day <= {p[2]} GROUP BY account_id)
 SELECT x.account_id, m0.followers, m1.followers,
   CASE WHEN m0.followers_approx OR m1.followers_approx THEN 1 ELSE 0 END FROM x
 JOIN daily_metric m0 ON m0.account_id = x.account_id AND m0.day = x.d0
 JOIN daily_metric m1 ON m1.account_id = x.account_id AND m1.day = x.d1"""
-    since = start - dt.timedelta(days=7)
-    values: list[Any] = [start, since, until] if pg else [start.isoformat(), since.isoformat(), until.isoformat()]
-    _, rows = await conn.execute_query(sql, values)
-    return {int(r[0]): (int(r[1]), int(r[2]), bool(r[3])) for r in rows}
+# PostgreSQL: the same figures as two or three index probes per account (the unique (account_id, day)
+# index, walked from either end) instead of grouping every metric row of the window and joining back:
+# 93 ms -> ~15 ms at 2,000 accounts. The start figure is the last one on or before the start, else the
+# first one after it (``pick`` orders the two candidates).
+_FOLLOWERS_PG = """SELECT a.id, m0.followers, m1.followers,
+  CASE WHEN m0.followers_approx OR m1.followers_approx THEN 1 ELSE 0 END
+FROM account a
+CROSS JOIN LATERAL (SELECT followers, followers_approx FROM daily_metric
+  WHERE account_id = a.id AND followers IS NOT NULL AND day >= {p[1]} AND day <= {p[2]}
+  ORDER BY day DESC LIMIT 1) m1
+CROSS JOIN LATERAL (SELECT followers, followers_approx FROM (
+  (SELECT 0 AS pick, followers, followers_approx FROM daily_metric
+   WHERE account_id = a.id AND followers IS NOT NULL AND day >= {p[1]} AND day <= {p[0]} AND day <= {p[2]}
+   ORDER BY day DESC LIMIT 1)
+  UNION ALL
+  (SELECT 1, followers, followers_approx FROM daily_metric
+   WHERE account_id = a.id AND followers IS NOT NULL AND day > {p[0]} AND day >= {p[1]} AND day <= {p[2]}
+   ORDER BY day LIMIT 1)) c ORDER BY pick LIMIT 1) m0"""

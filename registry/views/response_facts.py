@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from registry.db.rawsql import is_pg
-from registry.views.post_digest import CHUNK, _bounds_cte, _db, _fetch, _moment, _out
+from registry.views.post_digest import CHUNK, _db, _moment, fetch_bounded
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,11 @@ async def response_rows(bounds: Sequence[ResponseBounds]) -> dict[int, ResponseR
     """The measured responsiveness of every account in ``bounds`` that has a read thread in its window."""
     out: dict[int, ResponseRow] = {}
     pg = is_pg(_db())
-    cte = _bounds_cte(pg, [("a", "int"), ("s", "timestamptz"), ("u", "timestamptz"), ("g", "int")])
-    sql = _SQL.format(bounds=cte, age=_AGE[pg])
+    columns = [("a", "int"), ("s", "timestamptz"), ("u", "timestamptz"), ("g", "int")]
+    sql = _SQL.format(bounds="{bounds}", age=_AGE[pg])
     for i in range(0, len(bounds), CHUNK):
-        payload = [{"a": b.account_id, "s": _out(b.since, pg), "u": _out(b.until, pg), "g": b.grace_s}
-                   for b in bounds[i:i + CHUNK]]
-        for r in await _fetch(sql, payload):
+        rows = [(b.account_id, b.since, b.until, b.grace_s) for b in bounds[i:i + CHUNK]]
+        for r in await fetch_bounded(sql, pg, columns, rows):
             out[int(r[0])] = ResponseRow(
                 posts_read=int(r[1]), comments=int(r[2] or 0), answered=int(r[3] or 0),
                 median_answer_s=_number(r[4]), due=int(r[5] or 0),
