@@ -30,6 +30,7 @@ from tortoise.connection import get_connections
 from tortoise.exceptions import OperationalError, TransactionManagementError
 
 from registry.db.lifecycle import TIMEZONE
+from registry.db.sqlite_readers import ReaderPool
 
 _COUNTY = ZoneInfo(TIMEZONE)
 LOCK_WAIT_S = 600.0  # how long a writer waits for another process's write lock before giving up
@@ -130,7 +131,23 @@ async def _connect(filename: str) -> aiosqlite.Connection:
 
 
 class ImmediateSqliteClient(SqliteClient):
-    """SQLite client whose transactions are immediate."""
+    """SQLite client whose transactions are immediate, with a pool of side readers (`registry.db.sqlite_readers`)."""
+
+    reader_of: ReaderPool | None = None  # set on a side reader: the pool it belongs to
+    _readers: ReaderPool | None = None
+
+    def reader_pool(self) -> ReaderPool:
+        """This database's side readers (opened when first used, closed with this client)."""
+        if self._readers is None:
+            self._readers = ReaderPool(self)
+        return self._readers
+
+    async def close(self) -> None:
+        """Close the side readers, then this connection."""
+        readers, self._readers = self._readers, None
+        if readers is not None:
+            await readers.close()
+        await super().close()
 
     async def create_connection(self, with_db: bool) -> None:
         """Connect; when a PRAGMA fails (a file that is not a database) close and raise instead of hanging."""

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from registry.db.models import Post
 from registry.db.rawsql import connection_of
+from registry.db.sqlite_readers import pool_of
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -15,16 +16,22 @@ B = TypeVar("B")
 
 def can_overlap() -> bool:
     """Whether independent reads gain from running at once: on PostgreSQL, where each takes a connection of
-    the pool (inside a transaction tortoise queues them on its one connection); SQLite runs its queries in
-    this process, so overlapping them only adds switching."""
+    the pool (inside a transaction tortoise queues them on its one connection)."""
     return connection_of(Post)[1]
 
 
 async def together(*parts: Awaitable[Any]) -> list[Any]:
     """Independent reads: at once when `can_overlap` (the server answers one while this process works on
-    another), else one after the other."""
-    if can_overlap():
+    another), on SQLite each on a side reader of its own where `pool_of` allows (SQLite steps one
+    statement on another core while this process works on another part), else one after the other."""
+    conn, pg = connection_of(Post)
+    if pg:
         return list(await asyncio.gather(*parts))
+    pool = pool_of(conn) if len(parts) > 1 else None
+    if pool is not None:
+        alias = Post._meta.default_connection
+        assert alias is not None
+        return await pool.together(alias, parts)
     done: list[Any] = []
     try:
         for part in parts:
