@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from registry.db.batch import paused_gc
 from registry.findings.checks import CheckData, SyncResult, load_check_data, sync_findings
-from registry.views.post_digest import post_digests
-from registry.views.reads import concurrently
+from registry.views.post_digest import digest_reads, merge_digests
+from registry.views.reads import together
 from registry.views.response_facts import ResponseBounds, ResponseRow, response_rows
 from rules.catalogue import evaluate_all
 from rules.config import CATALOGUE, RuleSettings, rules_where
@@ -81,24 +81,26 @@ async def build_facts(data: CheckData, now: dt.datetime, settings: RuleSettings,
     """Every account's facts, with its posting activity aggregated in SQL over the rules' own windows.
 
     When ``only`` names no rule that reads a window, only each account's latest post is looked up.
-    The posts' digest and the responsiveness are independent statements: on PostgreSQL they run at once.
+    The posts' digest (in slices) and the responsiveness are independent reads: they run at once where the
+    database gains from it (`registry.views.reads.together`).
     """
     latest_only = only is not None and not rules_where("window") & set(only)
     facts = base_facts(data, now)
     bounds = [digest_bounds(f, now, settings, latest_only) for f in facts]
-    digest_read = post_digests(bounds, pinned_counts=pinned_counts)
+    slice_reads = digest_reads(bounds, pinned_counts=pinned_counts)
     if only is None or RESPONSE_RULE in only:
         windows = {f.account_id: response_window(f, now, settings) for f in facts}
         response_read = response_rows([ResponseBounds(aid, since, until, int(grace(f, settings).total_seconds()))
                                        for f in facts for aid, (since, until) in [(f.account_id, windows[f.account_id])]])
-        digests, responses = await concurrently(digest_read, response_read)
+        *slices, responses = await together(*slice_reads, response_read)
+        digests = merge_digests(slices)
         for f in facts:
             since, until = windows[f.account_id]
             # Fresh objects nobody holds yet (see below): set in place.
             object.__setattr__(f, "response", response_facts(responses.get(f.account_id), since, until))
             object.__setattr__(f, "response_measured", True)
     else:
-        digests = await digest_read
+        digests = merge_digests(await together(*slice_reads))
     for f, b in zip(facts, bounds, strict=True):
         # These facts were made above and nobody holds them yet: set the digest in place instead
         # of copying 20,000 frozen objects (dataclasses.replace re-runs every validation).

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,9 +28,13 @@ from registry.db.models import Post
 from registry.db.rawsql import is_pg, marks
 from registry.db.sqlite_backend import county_text
 from registry.views.figures import interactions_sql
+from registry.views.reads import together
 
 COUNTY_TZ = ZoneInfo(TIMEZONE)
 CHUNK = 5000  # accounts per statement: bounded parameter size and memory on both backends
+# The digest is read in about SLICES slices of at least SLICE_MIN accounts, side by side (`digest_reads`):
+# at 20,000 accounts on PostgreSQL four slices of 5,000 took 0.86 s one after the other.
+SLICES, SLICE_MIN = 4, 1000
 
 
 @dataclass(frozen=True)
@@ -175,15 +180,27 @@ async def _sqlite_window_rows(payload: list[dict[str, Any]]) -> list[Any]:
 PinnedCounts = Callable[[dt.datetime | None, dt.datetime], bool]
 
 
+def digest_reads(bounds: Sequence[DigestBounds], *, pinned_counts: PinnedCounts) -> list[Awaitable[dict[int, PostDigest]]]:
+    """`post_digests` as independent reads, one per slice of the accounts, for `registry.views.reads.together`
+    (each slice on its own connection: PostgreSQL's and SQLite's readers work on several at once)."""
+    size = min(CHUNK, max(SLICE_MIN, math.ceil(len(bounds) / SLICES)))
+    return [_digest_chunk(bounds[i:i + size], pinned_counts) for i in range(0, len(bounds), size)]
+
+
 async def post_digests(bounds: Sequence[DigestBounds], *, pinned_counts: PinnedCounts) -> dict[int, PostDigest]:
     """The aggregates of every account in ``bounds`` (zero counts where its windows hold no post).
 
     The latest post is the newest ordinary one or the newest pinned one, as ``pinned_counts`` (the
     rules' pinned-post rule) decides.
     """
+    return merge_digests(await together(*digest_reads(bounds, pinned_counts=pinned_counts)))
+
+
+def merge_digests(parts: Iterable[dict[int, PostDigest]]) -> dict[int, PostDigest]:
+    """The slices' digests in one mapping."""
     out: dict[int, PostDigest] = {}
-    for i in range(0, len(bounds), CHUNK):
-        out.update(await _digest_chunk(bounds[i:i + CHUNK], pinned_counts))
+    for part in parts:
+        out.update(part)
     return out
 
 

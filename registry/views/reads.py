@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
 from registry.db.models import Post
 from registry.db.rawsql import connection_of
 from registry.db.sqlite_readers import pool_of
-
-A = TypeVar("A")
-B = TypeVar("B")
 
 
 def can_overlap() -> bool:
@@ -42,8 +39,3 @@ async def together(*parts: Awaitable[Any]) -> list[Any]:
                 part.close()
     return done
 
-
-async def concurrently(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
-    """`together` for two reads, keeping their types."""
-    a, b = await together(first, second)
-    return a, b
