@@ -429,13 +429,16 @@ async def _build(month: str, start: dt.datetime, end: dt.datetime, *, county: st
     # again from stored data.
     last = previous_month(month)
     verdicts = await stored_verdicts(last)
-    (cur, _), prev, responses, content, stored = await together(
-
-        _judge(month, tz, now, evaluate, base, detail=True, blind_rule=blind_rule, unseeable=unseeable),
+    # The month's stored data and its judgement are two parts of their own (not one `_judge`): on SQLite each
+    # part runs on a reader of its own, and parts inside a part run one after the other on its reader.
+    cur_data, cur_drafts, prev, responses, content, stored = await together(
+        month_data(start, as_of, indices.SUMMING, base=base, detail=True),
+        evaluate(as_of),
         _previous(last, tz, now, evaluate, base, verdicts, blind_rule=blind_rule, unseeable=unseeable),
         month_responses([(a, platform_zh(a.platform)) for a in listed], start, as_of),
         build_content_safety(start, min(end, now)),
         stored_months(mm for mm in months[1:] if month_bounds(mm, tz)[1] < now))
+    cur = _Month(cur_data, cur_drafts, blind_rule, unseeable)
     days = calendar.monthrange(start.year, start.month)[1]
     details, rankings = _details_and_rankings(cur, as_of, days, labels)
     details = with_columns(details, responses)

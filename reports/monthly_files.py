@@ -7,7 +7,8 @@ file name, in both languages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import multiprocessing
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from registry.config.i18n import tr
@@ -30,17 +31,40 @@ def _write(report: MonthlyReport, out: Path, wanted: set[str]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     stem = tr(f"{report.county}政务新媒体月度健康度报告-{report.month}",
               f"{report.county}-matrix-health-review-{report.month}")
+    xlsx_path = out / f"{stem}.xlsx"
+    # The workbook (the largest of the three: ~1.5 s at 20,000 accounts) is written by a forked copy of this
+    # process while this one writes the others, so a review takes the longest file's time, not the sum.
+    # Forking copies the built review for free (no pickling); the child writes one file and leaves with
+    # os._exit (multiprocessing's fork start), touching neither the database nor this process's sockets.
+    # Where fork is missing, or the child fails, the workbook is written here as before (and a real
+    # error is raised here, as before).
+    child = _fork(render_xlsx, report, xlsx_path) if "xlsx" in wanted and len(wanted) > 1 else None
     written = []
     if "html" in wanted:
         path = out / f"{stem}.html"
         path.write_text(render_html(report), encoding="utf-8")
         written.append(path)
-    if "xlsx" in wanted:
-        written.append(render_xlsx(report, out / f"{stem}.xlsx"))
     if "docx" in wanted:
         # Chinese in both languages: see the module docstring.
-        written.append(render_docx(report, out / f"{report.county}{report.month}政务新媒体检查情况通报（草稿）.docx"))
+        docx = render_docx(report, out / f"{report.county}{report.month}政务新媒体检查情况通报（草稿）.docx")
+    if "xlsx" in wanted:
+        if child is not None:
+            child.join()
+        if child is None or child.exitcode != 0:
+            render_xlsx(report, xlsx_path)
+        written.append(xlsx_path)
+    if "docx" in wanted:
+        written.append(docx)
     return written
+
+
+def _fork(render: Callable[[MonthlyReport, Path], Path], report: MonthlyReport, path: Path) -> multiprocessing.process.BaseProcess | None:
+    """Start ``render(report, path)`` in a forked child; None where this platform cannot fork."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    child = multiprocessing.get_context("fork").Process(target=render, args=(report, path), daemon=True)
+    child.start()
+    return child
 
 
 def headline(report: MonthlyReport) -> tuple[int, int, tuple[tuple[str, int], ...]]:
