@@ -124,8 +124,9 @@ CONTENT_FLAGGED = "+"
 class Post(Model):
     """One post of an account, upserted by (account, platform post id).
 
-    Besides ``Meta.indexes``: the partial index ``post_read_threads`` (account_id, published_at) WHERE
-    comments_checked_at IS NOT NULL, made by migration 0014 (tortoise's model options cannot state it).
+    Besides ``Meta.indexes``, two partial indexes made by migration 0014 (tortoise's model options cannot
+    state them): ``post_read_threads`` (account_id, published_at) WHERE comments_checked_at IS NOT NULL and
+    ``post_content_flagged`` (published_at) WHERE content_hits IS NOT NULL.
     """
 
     id = fields.IntField(primary_key=True)
