@@ -19,6 +19,8 @@ from reports.render_html import render_html
 from reports.render_xlsx import render_xlsx
 
 FORMATS = ("html", "xlsx", "docx")
+#: How long the workbook's child may take after the other files are written (20,000 accounts: ~2 s).
+CHILD_TIMEOUT_S = 300.0
 
 
 def write_monthly(report: MonthlyReport, out: Path, formats: Iterable[str] = FORMATS) -> list[Path]:
@@ -36,8 +38,8 @@ def _write(report: MonthlyReport, out: Path, wanted: set[str]) -> list[Path]:
     # process while this one writes the others, so a review takes the longest file's time, not the sum.
     # Forking copies the built review for free (no pickling); the child writes one file and leaves with
     # os._exit (multiprocessing's fork start), touching neither the database nor this process's sockets.
-    # Where fork is missing, or the child fails, the workbook is written here as before (and a real
-    # error is raised here, as before).
+    # Where fork is missing, or the child fails or is still at work `CHILD_TIMEOUT_S` later (stopped then),
+    # the workbook is written here as before (and a real error is raised here, as before).
     child = _fork(render_xlsx, report, xlsx_path) if "xlsx" in wanted and len(wanted) > 1 else None
     written = []
     if "html" in wanted:
@@ -49,7 +51,10 @@ def _write(report: MonthlyReport, out: Path, wanted: set[str]) -> list[Path]:
         docx = render_docx(report, out / f"{report.county}{report.month}政务新媒体检查情况通报（草稿）.docx")
     if "xlsx" in wanted:
         if child is not None:
-            child.join()
+            child.join(CHILD_TIMEOUT_S)
+            if child.exitcode is None:  # stuck (say on a lock another thread held when forked): stop it
+                child.kill()
+                child.join()
         if child is None or child.exitcode != 0:
             render_xlsx(report, xlsx_path)
         written.append(xlsx_path)

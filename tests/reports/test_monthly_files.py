@@ -4,6 +4,7 @@ child that fails leaves the workbook to this process."""
 from __future__ import annotations
 
 import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -26,17 +27,21 @@ def test_the_forked_workbook_is_the_one_written_here(report: MonthlyReport, tmp_
     assert _parts(xlsx) == _parts(here)
 
 
-def test_a_failing_child_leaves_the_workbook_to_this_process(report: MonthlyReport, tmp_path: Path,
+@pytest.mark.parametrize("child", ["dies", "hangs"])
+def test_a_failing_child_leaves_the_workbook_to_this_process(report: MonthlyReport, tmp_path: Path, child: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     parent = os.getpid()
     calls: list[int] = []
 
     def only_here(rep: MonthlyReport, path: Path) -> Path:
         if os.getpid() != parent:
+            if child == "hangs":
+                time.sleep(600)
             os._exit(3)  # the child dies before writing anything
         calls.append(os.getpid())
         return render_xlsx(rep, path)
 
+    monkeypatch.setattr(monthly_files, "CHILD_TIMEOUT_S", 1.0)
     monkeypatch.setattr(monthly_files, "render_xlsx", only_here)
     paths = monthly_files.write_monthly(report, tmp_path / "out")
     assert calls == [parent]
