@@ -26,6 +26,9 @@ from tortoise.connection import connections
 T = TypeVar("T")
 #: Readers per database: the cores a laptop has, at least two, at most four.
 POOL_SIZE = max(2, min(4, os.cpu_count() or 2))
+#: Below this size a database's reads take milliseconds, and the readers' threads cost more than they save
+#: (a small county's database, every test's): its parts run in turn on the one connection, as before.
+READERS_MIN_BYTES = 64 * 1024 * 1024
 _ON_READER: ContextVar[bool] = ContextVar("govmedia_on_reader", default=False)
 
 
@@ -85,13 +88,20 @@ class ReaderPool:
 
 
 def pool_of(client: Any) -> ReaderPool | None:
-    """The reader pool of ``client`` when parts may run on readers now: a SQLite file's main client, outside
-    any reader; None for a transaction (it has no pool: its parts must see its writes), an in-memory
+    """The reader pool of ``client`` when parts may run on readers now: a SQLite file's main client (a file of
+    at least `READERS_MIN_BYTES`), outside any reader; None for a transaction (it has no pool: its parts must see its writes), an in-memory
     database, or a part already on a reader (its parts run in turn there: no holder of a reader waits for
     another, so the pool cannot deadlock; on two cores, spreading them further only added GIL contention)."""
     if _ON_READER.get() or getattr(client, "reader_of", None) is not None or not hasattr(client, "reader_pool"):
         return None
-    if client.filename == ":memory:":
+    if client.filename == ":memory:" or _size(client.filename) < READERS_MIN_BYTES:
         return None
     pool: ReaderPool = client.reader_pool()
     return pool
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from bench.common import MONTH, NOW, TZ
 from bench.generate import generate
+from registry.db import sqlite_readers
 from registry.db.lifecycle import database
 from registry.db.models import Post, Unit
 from registry.db.sqlite_readers import POOL_SIZE
@@ -21,6 +22,12 @@ from registry.views.reads import together
 from reports.monthly_build import build_monthly
 from rules.config import BLIND_RULE, CATALOGUE, RuleSettings, rules_where
 from rules.evaluate import evaluate_at
+
+
+@pytest.fixture(autouse=True)
+def _readers_for_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests' databases are small: let them use readers anyway."""
+    monkeypatch.setattr(sqlite_readers, "READERS_MIN_BYTES", 0)
 
 
 async def _where(pause: asyncio.Event | None = None) -> tuple[Any, bool]:
@@ -114,3 +121,11 @@ async def test_a_review_on_readers_equals_one_in_turn(tmp_path: Path, monkeypatc
     assert on_readers == in_turn
     assert on_readers["details"]
 
+
+
+async def test_a_small_database_reads_in_turn(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not db.startswith("sqlite://"):
+        pytest.skip("SQLite readers only")
+    monkeypatch.setattr(sqlite_readers, "READERS_MIN_BYTES", 64 * 1024 * 1024)
+    main = Post._meta.db
+    assert [c for c, _ in await together(_where(), _where())] == [main, main]
