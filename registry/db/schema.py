@@ -73,7 +73,7 @@ async def apply_migrations(config: dict[str, Any], app: str) -> list[str]:
     plan = executor._migration_plan(None, applied, executor.loader.graph)
     if not plan:
         return []
-    state = await _projected(executor, app_config.get("default_connection", "default"), applied)
+    state = await _projected(executor, (app, app_config.get("default_connection", "default")), applied)
     done: list[str] = []
     for step in plan:
         migration = step.migration
@@ -101,12 +101,13 @@ async def apply_migrations(config: dict[str, Any], app: str) -> list[str]:
 #: The migration state after each set of applied migrations, projected once per process: rendering it is
 #: ~0.4 s (a model class per table per migration step) and the same for every database at that version
 #: (a process that opens many, as the test suite's upgrade sweep does, or a fork server's children).
-_STATES: dict[tuple[str, frozenset[MigrationKey]], Any] = {}
+_STATES: dict[tuple[tuple[str, str], frozenset[MigrationKey]], Any] = {}
 
 
-async def _projected(executor: MigrationExecutor, connection: str, applied: set[MigrationKey]) -> Any:
-    """A copy of the state the applied migrations leave (the executor's projection, kept per process)."""
-    key = (connection, frozenset(applied))
+async def _projected(executor: MigrationExecutor, where: tuple[str, str], applied: set[MigrationKey]) -> Any:
+    """A copy of the state the applied migrations leave in ``where`` (app, connection name): the executor's
+    projection, kept per process."""
+    key = (where, frozenset(applied))
     state = _STATES.get(key)
     if state is None:
         state = _STATES[key] = await executor._project_state(applied)

@@ -88,10 +88,11 @@ class ReaderPool:
 
 
 def pool_of(client: Any) -> ReaderPool | None:
-    """The reader pool of ``client`` when parts may run on readers now: a SQLite file's main client (a file of
-    at least `READERS_MIN_BYTES`), outside any reader; None for a transaction (it has no pool: its parts must see its writes), an in-memory
-    database, or a part already on a reader (its parts run in turn there: no holder of a reader waits for
-    another, so the pool cannot deadlock; on two cores, spreading them further only added GIL contention)."""
+    """The reader pool of ``client`` when parts may run on readers now: a SQLite file's main client (a file
+    of at least `READERS_MIN_BYTES`), outside any reader. None for a transaction (it has no pool: its parts
+    must see its writes), an in-memory database, or a part already on a reader (its parts run in turn there:
+    no holder of a reader waits for another, so the pool cannot deadlock; on two cores, spreading them
+    further only added GIL contention)."""
     if _ON_READER.get() or getattr(client, "reader_of", None) is not None or not hasattr(client, "reader_pool"):
         return None
     if client.filename == ":memory:" or _size(client.filename) < READERS_MIN_BYTES:

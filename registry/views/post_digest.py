@@ -126,20 +126,13 @@ def bounds_cte(pg: bool, columns: Sequence[tuple[str, str]], rows: Sequence[Sequ
         return (f"WITH bounds AS (SELECT * FROM unnest({arrays}) AS x({names}))",
                 [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in columns])
     picks = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _ in columns)
-    doc = [{name: _out(v, False) if isinstance(v, dt.datetime) else v for (name, _), v in zip(columns, r, strict=True)}
+    doc = [{name: county_text(v) if isinstance(v, dt.datetime) else v for (name, _), v in zip(columns, r, strict=True)}
            for r in rows]
     return f"WITH bounds AS (SELECT {picks} FROM json_each(?))", [json.dumps(doc)]
 
 
 def _db() -> Any:
     return Post._meta.db
-
-
-def _out(value: dt.datetime | None, pg: bool) -> str | None:
-    """A timestamp as JSON text the backend compares with its stored values."""
-    if value is None:
-        return None
-    return value.isoformat() if pg else county_text(value)
 
 
 def _moment(raw: Any) -> dt.datetime:
@@ -155,7 +148,7 @@ async def fetch_bounded(sql: str, pg: bool, columns: Sequence[tuple[str, str]], 
     return list(out)
 
 
-async def _sqlite_window_rows(payload: list[dict[str, Any]]) -> list[Any]:
+async def _sqlite_window_rows(values: list[Any]) -> list[Any]:
     """The window query on SQLite, over a temporary table keyed by account.
 
     With the windows in a table whose primary key is the account, SQLite walks the accounts in
@@ -169,7 +162,7 @@ async def _sqlite_window_rows(payload: list[dict[str, Any]]) -> list[Any]:
     picks = ", ".join(f"json_extract(value, '$.{c}')" for c in _COLUMNS)
     await conn.execute_query(f"CREATE TABLE {table} (a INTEGER PRIMARY KEY, {columns})")
     try:
-        await conn.execute_query(f"INSERT INTO {table} SELECT {picks} FROM json_each(?)", [json.dumps(payload)])
+        await conn.execute_query(f"INSERT INTO {table} SELECT {picks} FROM json_each(?)", values)
         _, rows = await conn.execute_query(_WINDOW_SQL.format(bounds="", source=table, **_SQLITE))
         return list(rows)
     finally:
@@ -207,15 +200,13 @@ def merge_digests(parts: Iterable[dict[int, PostDigest]]) -> dict[int, PostDiges
 async def _digest_chunk(bounds: Sequence[DigestBounds], pinned_counts: PinnedCounts) -> dict[int, PostDigest]:
     pg = is_pg(_db())
     dialect = _PG if pg else _SQLITE
+    kinds = [("a", "int"), *((c, "timestamptz") for c in _COLUMNS[1:])]
+    windows = [(b.account_id, b.lo, b.as_of, b.use_since, b.freq_start, b.freq_end) for b in bounds]
     if pg:
-        kinds = [("a", "int"), *((c, "timestamptz") for c in _COLUMNS[1:])]
         sql = _WINDOW_SQL_PG.format(bounds="{bounds}", source="bounds", **dialect)
-        rows = await fetch_bounded(sql, pg, kinds, [(b.account_id, b.lo, b.as_of, b.use_since, b.freq_start, b.freq_end)
-                                                    for b in bounds])
+        rows = await fetch_bounded(sql, pg, kinds, windows)
     else:
-        payload = [{"a": b.account_id, "lo": _out(b.lo, pg), "as_of": _out(b.as_of, pg), "us": _out(b.use_since, pg),
-                    "fs": _out(b.freq_start, pg), "fe": _out(b.freq_end, pg)} for b in bounds]
-        rows = await _sqlite_window_rows(payload)
+        rows = await _sqlite_window_rows(bounds_cte(pg, kinds, windows)[1])
     stats = {int(r[0]): r for r in rows}
     # The latest post: the newest ordinary or the newest pinned one, as the rule given decides.
     # Accounts silent in every window look further back.

@@ -11,15 +11,10 @@ from registry.db.rawsql import connection_of
 from registry.db.sqlite_readers import pool_of
 
 
-def can_overlap() -> bool:
-    """Whether independent reads gain from running at once: on PostgreSQL, where each takes a connection of
-    the pool (inside a transaction tortoise queues them on its one connection)."""
-    return connection_of(Post)[1]
-
-
 async def together(*parts: Awaitable[Any]) -> list[Any]:
-    """Independent reads: at once when `can_overlap` (the server answers one while this process works on
-    another), on SQLite each on a side reader of its own where `pool_of` allows (SQLite steps one
+    """Independent reads: at once on PostgreSQL, each on a connection of the pool (the server answers one
+    while this process works on another; inside a transaction tortoise queues them on its one connection),
+    on SQLite each on a side reader of its own where `pool_of` allows (SQLite steps one
     statement on another core while this process works on another part), else one after the other."""
     conn, pg = connection_of(Post)
     if pg:
