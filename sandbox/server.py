@@ -61,7 +61,10 @@ def running_sandbox(
 ) -> Iterator[RunningSandbox]:
     """Serve a sandbox on 127.0.0.1 (``port`` 0: a free one) in a background thread for the block."""
     app = create_app(seed=seed, now=now, faults=faults, limits=limits)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP,
+    # and accepted connections inherit it. Without it every response waited out Nagle against the
+    # client's delayed ACK: 44 ms per call instead of 1.3 ms, and the demo's collection took 62 s, not 16.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
