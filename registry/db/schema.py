@@ -26,8 +26,10 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
+from tortoise.migrations import operations as ops
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.migrations.graph import MigrationKey
+from tortoise.migrations.migration import Migration
 from tortoise.migrations.recorder import MigrationRecorder
 from tortoise.transactions import in_transaction
 
@@ -86,16 +88,40 @@ async def apply_migrations(config: dict[str, Any], app: str) -> list[str]:
                 todo = await _claim(txn, migration.app_label, migration.name)
                 if todo:
                     editor.client = txn
-                    await migration.apply(state, schema_editor=editor)
+                    await _apply(migration, state, editor)
                     await _record(txn, migration.app_label, migration.name)
         else:
-            await migration.apply(state, schema_editor=editor)
+            await _apply(migration, state, editor)
             await _record(connection, migration.app_label, migration.name)
         if todo:
             done.append(migration.name)
         else:  # another process (a second worker starting) applied it meanwhile: only follow its state
             await migration.apply(state, dry_run=True, schema_editor=None)
     return done
+
+
+#: `database_forward` implementations that read only the state after their operation (tortoise 1.x's
+#: operations.py): an operation using one of them needs no copy of the state before it.
+_NEW_STATE_ONLY = frozenset(cls.database_forward for cls in (
+    ops.CreateModel, ops.AddField, ops.AddIndex, ops.AlterModelOptions, ops.RunSQL, ops.TortoiseOperation))
+
+
+async def _apply(migration: Migration, state: Any, editor: Any) -> None:
+    """`Migration.apply` forward, copying the state before an operation only when its `database_forward`
+    reads that copy.
+
+    tortoise clones the whole state before every operation (each clone renders a model class per table:
+    ~30 ms), though most operations' SQL is made from the state after them. An upgrade from 0004 took
+    0.9 s, most of it in those clones; every new database, every upgrade and the suite's sweep of upgrades
+    killed at each statement pay it. Operations not known to skip it (AlterField, RunPython, renames,
+    removals, any subclass overriding `database_forward`) still get their copy.
+    """
+    supports = editor.client.capabilities.supports_transactions
+    for operation in migration.operations:
+        before: Any = None if type(operation).database_forward in _NEW_STATE_ONLY else state.clone()
+        operation.state_forward(migration.app_label, state)
+        await migration._run_database_forward(operation, before, state, editor, supports)
+    state.validate_relations_initialized()
 
 
 #: The migration state after each set of applied migrations, projected once per process: rendering it is
