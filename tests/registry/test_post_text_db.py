@@ -51,3 +51,19 @@ async def test_text_kept_and_scan_marker_reset_only_on_change(db: str) -> None:
     await store_scans("fp1", [(pid, None)])
     assert await flagged_posts("fp1") == []
     assert (await coverage_counts([aid]))[aid] == {"title": 0, "digest": 0, "full": 1}
+
+
+async def test_one_batch_of_clean_and_flagged_posts(db: str) -> None:
+    """Clean posts are marked in one statement, flagged ones row by row: each gets its own marker and hits,
+    a clean rescan clears old hits, and a post outside the batch is left alone."""
+    aid = await account()
+    posts = [PostObs(post_id=f"p{i}", published_at=NOW - dt.timedelta(hours=i), title=f"标题{i}") for i in range(1, 6)]
+    await upsert_posts(aid, posts, "weibo_api")
+    ids = sorted(await pending())
+    await store_scans("fp1", [(ids[1], [HIT])])  # an earlier checker's hit on the second post
+    await store_scans("fp2", [(ids[0], None), (ids[1], None), (ids[2], [HIT]), (ids[3], None)])
+    rows = {r["id"]: r for r in await Post.filter(id__in=ids).values("id", "content_scanned", "content_hits")}
+    assert [rows[i]["content_scanned"] for i in ids] == ["fp2", "fp2", "fp2+", "fp2", None]
+    assert [rows[i]["content_hits"] for i in ids] == [None, None, [HIT], None, None]
+    assert await pending("fp2") == [ids[4]]
+    assert [p.id for p in await flagged_posts("fp2")] == [ids[2]]
