@@ -30,23 +30,44 @@ def gm(demo_dir: Path, *args: str) -> str:
     return result.output
 
 
-def _month_start() -> dt.date:
-    # The demo's county clock is Beijing time; the review of the current month runs to today.
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().replace(day=1)
+#: Days into a month before its review has enough collected figures to rank: datacube reports a day only
+#: from 08:00 the next day, so on the 1st (Beijing time) the month has no read figures at all.
+RANKABLE_FROM_DAY = 8
 
 
-def _posted(demo_dir: Path, since: dt.date) -> dict[tuple[str, str], str]:
-    """(name, platform) → collect method of every account with an unpinned post since ``since``."""
+def review_month(today: dt.date) -> tuple[dt.date, dt.date]:
+    """[start, end) of the month whose review the test reads: this month, or the last one early in a month."""
+    start = today.replace(day=1)
+    if today.day < RANKABLE_FROM_DAY:
+        start = (start - dt.timedelta(days=1)).replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def _today() -> dt.date:
+    # The demo's county clock is Beijing time.
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+def _posted(demo_dir: Path, since: dt.date, until: dt.date | None = None) -> dict[tuple[str, str], str]:
+    """(name, platform) → collect method of every account with an unpinned post in [since, until)."""
     with sqlite3.connect(demo_dir / "govmedia.db") as conn:
         rows = conn.execute(
             "SELECT DISTINCT a.name, a.platform, a.collect_method FROM post p JOIN account a ON a.id = p.account_id"
-            " WHERE p.pinned = 0 AND p.published_at >= ? AND a.status IN ('operating', 'rectifying', 'reviewing')",
-            (since.isoformat(),)).fetchall()
+            " WHERE p.pinned = 0 AND p.published_at >= ? AND p.published_at < ?"
+            " AND a.status IN ('operating', 'rectifying', 'reviewing')",
+            (since.isoformat(), (until or dt.date.max).isoformat())).fetchall()
     return {(n, p): m for n, p, m in rows}
 
 
+def test_review_month_is_this_month_once_it_has_a_week() -> None:
+    assert review_month(dt.date(2026, 12, 8)) == (dt.date(2026, 12, 1), dt.date(2027, 1, 1))
+    assert review_month(dt.date(2026, 12, 1)) == (dt.date(2026, 11, 1), dt.date(2026, 12, 1))
+    assert review_month(dt.date(2027, 1, 7)) == (dt.date(2026, 12, 1), dt.date(2027, 1, 1))
+
+
 def test_review_ranks_real_figures_and_lists_unknown_apart(demo_dir: Path, tmp_path: Path) -> None:
-    month = _month_start()
+    month, month_end = review_month(_today())
     gm(demo_dir, "report", "monthly", "--month", month.strftime("%Y-%m"), "--out", str(tmp_path), "--format", "xlsx")
     [path] = tmp_path.glob("*.xlsx")
     book = load_workbook(path)
@@ -61,7 +82,7 @@ def test_review_ranks_real_figures_and_lists_unknown_apart(demo_dir: Path, tmp_p
     # Columns: rank, account, unit, WCI, articles, reads, 在看, likes, shares — real, collected figures.
     assert any(isinstance(r[6], int) and r[6] > 0 for r in wci_rows), "在看 figures"
     assert any(isinstance(r[7], int) and r[7] > 0 for r in wci_rows), "点赞 figures"
-    posted = _posted(demo_dir, month)
+    posted = _posted(demo_dir, month, month_end)
     feed_wechat = {n for (n, p), m in posted.items() if p == "wechat" and m == "feed"}
     ranked = {r[1] for r in wci_rows}
     assert not feed_wechat & ranked, "a feed-only account is never ranked"
@@ -83,7 +104,7 @@ def test_review_ranks_real_figures_and_lists_unknown_apart(demo_dir: Path, tmp_p
 
 
 def test_activity_json_carries_null_for_unknown(demo_dir: Path) -> None:
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    today = _today()
     start = today - dt.timedelta(days=30)
     rows = json.loads(gm(demo_dir, "report", "activity", "--from", start.isoformat(), "--to", today.isoformat(),
                          "--format", "json"))
