@@ -41,7 +41,11 @@ ACCOUNT_COLS = ("id", "platform", "uid", "name", "account_type", "verified_subje
                 "status", "opened_on", "filed", "filed_on", "interaction", "update_frequency", "collect_method",
                 "credential", "feed_url", "notes", "created_at", "updated_at", "head_id", "operator_id", "unit_id")
 POST_COLS = ("post_id", "published_at", "title", "url", "pinned", "original", "reads", "likes", "shares", "comments",
-             "zaikan", "favorites", "source", "first_seen_at", "updated_at", "account_id")
+             "zaikan", "favorites", "source", "first_seen_at", "updated_at", "account_id",
+             "comments_seen", "comments_answered", "first_answer_delay_s", "median_answer_delay_s",
+             "oldest_unanswered_at", "comments_checked_at")
+#: Days back from NOW whose posts may have a read comment thread (the slow_response window is 30).
+THREAD_DAYS = 35
 METRIC_COLS = ("day", "followers", "new_followers", "lost_followers", "reads", "shares", "updated_at", "account_id")
 STATE_COLS = ("account_id", "last_attempt_at", "last_success_at", "known_until", "last_error_kind", "last_error",
               "consecutive_failures", "gone", "backfilled_from", "cursor", "lease_owner", "lease_until",
@@ -133,6 +137,9 @@ def post_rows(aid: int, platform: str, posts: int, rng: random.Random) -> list[t
     start, end = NOW - dt.timedelta(days=365), activity_end(rng)
     span = max(1.0, (end - start).total_seconds())
     popularity = rng.lognormvariate(5.0, 1.3)
+    # Most accounts answer nearly every comment; one in ten answers few (slow_response's subjects).
+    answer_rate = rng.uniform(0.0, 0.5) if rng.random() < 0.1 else rng.uniform(0.85, 1.0)
+    threads = platform in ("wechat", "weibo")  # feeds (Douyin, Toutiao, Channels) give no comment threads
     rows = []
     for k in range(count):
         at = start + dt.timedelta(seconds=rng.uniform(0, span))
@@ -141,12 +148,33 @@ def post_rows(aid: int, platform: str, posts: int, rng: random.Random) -> list[t
         pid = f"{2247480000 + k}_1" if wechat else f"{aid}{k:06d}"
         rows.append((pid, at, f"政务信息第{k}期", f"https://p.example/{aid}/{k}", False, None,
                      reads if wechat else None, reads // 50, reads // 100, None if wechat else reads // 80,
-                     reads // 200 if wechat else None, None, platform, at, at, aid))
+                     reads // 200 if wechat else None, None, platform, at, at, aid,
+                     *(thread_of(at, answer_rate, rng) if threads else NO_THREAD)))
     if platform == "weibo":
         old = start + dt.timedelta(days=rng.uniform(0, 30))
         rows.append((f"{aid}pinned", old, "置顶：关于本账号", f"https://p.example/{aid}/pinned", True, None,
-                     None, 1, 1, 1, None, None, platform, old, old, aid))
+                     None, 1, 1, 1, None, None, platform, old, old, aid, *NO_THREAD))
     return rows
+
+
+NO_THREAD: tuple[Any, ...] = (None,) * 6
+
+
+def thread_of(at: dt.datetime, answer_rate: float, rng: random.Random) -> tuple[Any, ...]:
+    """A post's comment thread as collection reads it (comments seen and answered, delays, when read):
+    three posts in four of the last `THREAD_DAYS` days were read, older ones never (None: unknown)."""
+    if at < NOW - dt.timedelta(days=THREAD_DAYS) or rng.random() < 0.25:
+        return NO_THREAD
+    checked = min(NOW, at + dt.timedelta(hours=rng.uniform(1, 72)))
+    seen = min(int(rng.expovariate(1 / 4)), 60)
+    answered = sum(1 for _ in range(seen) if rng.random() < answer_rate)
+    if answered:
+        median = int(rng.lognormvariate(9.5, 1.0))  # ~4 h, heavy-tailed
+        first = max(60, int(median * rng.uniform(0.2, 1.0)))
+    else:
+        median = first = None
+    oldest = at + dt.timedelta(minutes=rng.uniform(5, 600)) if answered < seen else None
+    return (seen, answered, first, median, min(oldest, checked) if oldest else None, checked)
 
 
 def metric_rows(aid: int, rng: random.Random) -> list[tuple[Any, ...]]:
