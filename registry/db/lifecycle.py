@@ -95,10 +95,6 @@ def is_sqlite(url: str) -> bool:
     return normalise_url(url).startswith("sqlite://")
 
 
-#: PostgreSQL's plan_cache_mode for govmedia's connections (see `tortoise_config`).
-PLAN_CACHE_MODE = "force_custom_plan"
-
-
 def tortoise_config(url: str) -> dict[str, Any]:
     """The tortoise config dict for one database URL."""
     url = normalise_url(url)
@@ -120,17 +116,6 @@ def tortoise_config(url: str) -> dict[str, Any]:
                 "busy_timeout": 10000,
             },
         }
-    else:
-        from tortoise.backends.base.config_generator import expand_db_url
-
-        connection = expand_db_url(url)
-        # Plan every statement for its own parameters. After five runs of one prepared statement on a
-        # connection PostgreSQL may switch to a generic plan, and for the set-based reads bounded by
-        # unnest(…) arrays (an account's window per row) that plan is ruinous: the responsiveness read at
-        # 20,000 accounts took 30.3 s generic vs 0.2 s custom, so a long-running `govmedia run`, or a review
-        # right after recording month-end snapshots (134 s instead of 5 s), fell off a cliff. Planning
-        # these statements costs a millisecond or two.
-        connection["credentials"].setdefault("server_settings", {})["plan_cache_mode"] = PLAN_CACHE_MODE
     # tortoise caches compiled INSERT/DELETE SQL per connection *name*; naming the connection by
     # dialect keeps a process that opens SQLite and then PostgreSQL (the test suite) from reusing
     # SQLite placeholders on PostgreSQL.

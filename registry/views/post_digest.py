@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.transactions import in_transaction
+
 from registry.db.lifecycle import TIMEZONE
 from registry.db.models import Post
 from registry.db.rawsql import is_pg, marks
@@ -131,6 +133,10 @@ def bounds_cte(pg: bool, columns: Sequence[tuple[str, str]], rows: Sequence[Sequ
     return f"WITH bounds AS (SELECT {picks} FROM json_each(?))", [json.dumps(doc)]
 
 
+#: How PostgreSQL plans the reads bounded by unnest(…) arrays (`fetch_bounded`).
+PLAN_CACHE_MODE = "force_custom_plan"
+
+
 def _db() -> Any:
     return Post._meta.db
 
@@ -144,7 +150,17 @@ def _moment(raw: Any) -> dt.datetime:
 async def fetch_bounded(sql: str, pg: bool, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> list[Any]:
     """Run ``sql`` (its ``{bounds}`` replaced by `bounds_cte`) over ``rows``."""
     cte, values = bounds_cte(pg, columns, rows)
-    _, out = await _db().execute_query(sql.format(bounds=cte), values)
+    if not pg:
+        _, out = await _db().execute_query(sql.format(bounds=cte), values)
+        return list(out)
+    # Planned for its own arrays every time. After five runs of a prepared statement on one connection
+    # PostgreSQL may switch to its generic plan, which for reads bounded by unnest(…) arrays is ruinous:
+    # the responsiveness read at 5,000 accounts took 30.3 s generic vs 0.2 s custom, and the month review
+    # right after recording snapshots 134 s instead of 5 s (bench/province-scale.md, fourth round). Only
+    # these reads: the setting on every statement slowed the ingest's small upserts by a third.
+    async with in_transaction(_db().connection_name) as conn:
+        await conn.execute_query(f"SET LOCAL plan_cache_mode = {PLAN_CACHE_MODE}")
+        _, out = await conn.execute_query(sql.format(bounds=cte), values)
     return list(out)
 
 
