@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 from registry.db.lifecycle import TIMEZONE
@@ -158,7 +159,14 @@ async def fetch_bounded(sql: str, pg: bool, columns: Sequence[tuple[str, str]], 
     # the responsiveness read at 5,000 accounts took 30.3 s generic vs 0.2 s custom, and the month review
     # right after recording snapshots 134 s instead of 5 s (bench/province-scale.md, fourth round). Only
     # these reads: the setting on every statement slowed the ingest's small upserts by a third.
-    async with in_transaction(_db().connection_name) as conn:
+    db = _db()
+    if isinstance(db, TransactionalDBClient):
+        # Inside the caller's transaction, whose parts may run at once on its one connection (a nested
+        # BEGIN would collide): the setting then holds to that transaction's end, which only plans more.
+        await db.execute_query(f"SET LOCAL plan_cache_mode = {PLAN_CACHE_MODE}")
+        _, out = await db.execute_query(sql.format(bounds=cte), values)
+        return list(out)
+    async with in_transaction(db.connection_name) as conn:
         await conn.execute_query(f"SET LOCAL plan_cache_mode = {PLAN_CACHE_MODE}")
         _, out = await conn.execute_query(sql.format(bounds=cte), values)
     return list(out)

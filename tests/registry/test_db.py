@@ -78,8 +78,11 @@ async def test_postgres_plans_bounded_reads_for_their_arrays(db_url: str) -> Non
     """The set-based reads bounded by unnest(…) arrays never run on a generic plan (30 s instead of 0.2 s for
     the responsiveness read at 20,000 accounts; bench/province-scale.md, fourth round); other statements keep
     PostgreSQL's default (the setting on every statement slowed the ingest's upserts by a third)."""
+    import asyncio
+
     import pytest
     from tortoise import Tortoise
+    from tortoise.transactions import in_transaction
 
     from registry.db.lifecycle import is_sqlite
     from registry.views.post_digest import PLAN_CACHE_MODE, fetch_bounded
@@ -93,3 +96,6 @@ async def test_postgres_plans_bounded_reads_for_their_arrays(db_url: str) -> Non
             assert sorted(tuple(r) for r in rows) == [(1, PLAN_CACHE_MODE), (2, PLAN_CACHE_MODE)]
         _, plain = await Tortoise.get_connection("postgres").execute_query("SHOW plan_cache_mode")
         assert PLAN_CACHE_MODE == "force_custom_plan" and dict(plain[0])["plan_cache_mode"] == "auto"
+        async with in_transaction():  # parts of one transaction run at once on its connection: no nested BEGIN
+            both = await asyncio.gather(*(fetch_bounded(sql, True, [("a", "int")], [(i,)]) for i in (1, 2)))
+        assert [[tuple(r) for r in rows] for rows in both] == [[(1, PLAN_CACHE_MODE)], [(2, PLAN_CACHE_MODE)]]
