@@ -14,6 +14,7 @@ county date; PostgreSQL compares ``timestamptz`` natively.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -151,22 +152,19 @@ def _moment(raw: Any) -> dt.datetime:
 async def fetch_bounded(sql: str, pg: bool, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> list[Any]:
     """Run ``sql`` (its ``{bounds}`` replaced by `bounds_cte`) over ``rows``."""
     cte, values = bounds_cte(pg, columns, rows)
+    db = _db()
     if not pg:
-        _, out = await _db().execute_query(sql.format(bounds=cte), values)
+        _, out = await db.execute_query(sql.format(bounds=cte), values)
         return list(out)
     # Planned for its own arrays every time. After five runs of a prepared statement on one connection
     # PostgreSQL may switch to its generic plan, which for reads bounded by unnest(…) arrays is ruinous:
     # the responsiveness read at 5,000 accounts took 30.3 s generic vs 0.2 s custom, and the month review
     # right after recording snapshots 134 s instead of 5 s (bench/province-scale.md, fourth round). Only
     # these reads: the setting on every statement slowed the ingest's small upserts by a third.
-    db = _db()
-    if isinstance(db, TransactionalDBClient):
-        # Inside the caller's transaction, whose parts may run at once on its one connection (a nested
-        # BEGIN would collide): the setting then holds to that transaction's end, which only plans more.
-        await db.execute_query(f"SET LOCAL plan_cache_mode = {PLAN_CACHE_MODE}")
-        _, out = await db.execute_query(sql.format(bounds=cte), values)
-        return list(out)
-    async with in_transaction(db.connection_name) as conn:
+    # Inside the caller's transaction, whose parts may run at once on its one connection, a nested BEGIN
+    # would collide: the setting then holds to that transaction's end, which only plans more.
+    scope = contextlib.nullcontext(db) if isinstance(db, TransactionalDBClient) else in_transaction(db.connection_name)
+    async with scope as conn:
         await conn.execute_query(f"SET LOCAL plan_cache_mode = {PLAN_CACHE_MODE}")
         _, out = await conn.execute_query(sql.format(bounds=cte), values)
     return list(out)
