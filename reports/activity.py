@@ -14,8 +14,9 @@ from registry.ledger.records import shown_unit
 from registry.ledger.vocab import ACTIVE_STATUSES, STATUS_LABELS, UNIT_KIND_LABELS
 from registry.views.monthly_data import PostTotals, month_data
 from reports.indices import SUMMING
-from reports.monthly_build import ProblemLabels, _index, follower_change, platform_zh
+from reports.monthly_judged import ProblemLabels, platform_zh
 from reports.monthly_model import RuleFacts
+from reports.monthly_sections import account_index, follower_change
 from reports.output import Field
 
 ACTIVE = {s.value for s in ACTIVE_STATUSES}
@@ -60,7 +61,7 @@ async def activity(start: dt.datetime, end: dt.datetime, *, rules: Sequence[Rule
             "ref": a.ref, "name": a.name, "platform": platform_zh(a.platform), "unit": a.unit.name, "posts": t.posts if t else 0,
             "days_since_last_post": (end.date() - last.date()).days if last else None, "followers": e,
             "followers_approx": approx, "followers_change": follower_change(s, e, approx),
-            **_figures(t), "index": _index(a, t, days), "open_findings": "、".join(open_by_account.get(a.id, [])),
+            **_figures(t), "index": account_index(a, t, days), "open_findings": "、".join(open_by_account.get(a.id, [])),
         })
     return rows
 

@@ -9,7 +9,8 @@ from registry.db.models import DailyMetric, Post
 from registry.ledger import accounts as store
 from registry.views.monthly_data import ReportBase, month_data
 from reports import indices
-from reports.monthly_build import _index, month_bounds
+from reports.monthly_build import month_bounds
+from reports.monthly_sections import account_index
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = dt.date(2026, 11, 3)
@@ -59,12 +60,12 @@ async def test_post_totals_match_the_per_post_formulas(db: str) -> None:
     assert (t.posts, t.reads, t.zaikan, t.likes, t.shares, t.comments) == (
         5, 250_065, 4, 7, 8, 1)
     articles = [(p[2] or 0, p[3] or 0, p[4] or 0, p[5] or 0, p[0].endswith("_1")) for p in unpinned]
-    assert _index(data.accounts[0], t, 31) == round(indices.wci_from_articles(articles, 31).wci, 2)
+    assert account_index(data.accounts[0], t, 31) == round(indices.wci_from_articles(articles, 31).wci, 2)
     assert (t.capped_reads, t.lead_reads, t.max_reads, t.lead_shares) == (100_066, 100_001, 100_001, 7)
     assert data.counts[wechat] == (6, 250_065 + 999)
     w = data.totals[weibo]
     assert (w.posts, w.shares, w.comments, w.likes) == (3, 3, 6, 15)
-    assert _index(data.accounts[1], w, 31) == round(indices.bci(3, 3, 6, 15), 2)
+    assert account_index(data.accounts[1], w, 31) == round(indices.bci(3, 3, 6, 15), 2)
     assert data.last_post_at[wechat] == at(20) and data.last_post_at[quiet] == at(12, 9)
     assert quiet not in data.totals and data.counts[quiet] == (1, 1)
 
