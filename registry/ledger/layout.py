@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from registry.config.i18n import tr
 from registry.ledger import vocab
+from registry.ledger.header_rows import title_platform, two_row_header
 from registry.ledger.mapping import (
     ColumnGuess,
     as_columns,
@@ -38,8 +39,6 @@ _SAME = frozenset(SAME_AS_ABOVE)
 _NOTE_START = frozenset("注备说附填制审监统截数资来 \u3000")
 _TOTAL_START = frozenset("合总小共 \u3000")
 _ABOVE_COUNTY = re.compile(r"[省市州盟]直|[省市州盟]级|中央|国家|部委|驻[县区]")
-_SUB_NAME = frozenset({"姓名", "名字"})
-_SUB_PHONE = frozenset({"电话", "联系电话", "手机", "手机号", "手机号码", "联系方式"})
 _KINDS = ((re.compile(r"乡|镇|街道"), vocab.UnitKind.TOWNSHIP), (re.compile(r"县直|部门|单位|机关"), vocab.UnitKind.DEPARTMENT),
           (re.compile(r"县政府|人民政府"), vocab.UnitKind.COUNTY_GOV))
 
@@ -63,7 +62,8 @@ class Located:
     fillable: list[int] = field(default_factory=list)
     #: Rows filled down (blank unit cells given the unit above), by --fill-down or the user's confirmation.
     filled_down: list[int] = field(default_factory=list)
-    #: The platform the name heading names (公众号名称, 微博名称) when the file has no platform column.
+    #: The platform the name heading names (公众号名称, 微博名称), else the title (湖北政务微博11月榜), when the
+    #: file has no platform column.
     heading_platform: vocab.Platform | None = None
 
 
@@ -288,20 +288,6 @@ def _apply_implied(reader: _Reader, headers: list[str]) -> list[str]:
     return notes
 
 
-def _two_row_header(grid: list[list[str]], index: int) -> list[str] | None:
-    """Headings of a two-row header (管理员 merged over 姓名 | 联系电话), or None when the header is one row."""
-    headers = grid[index]
-    below = grid[index + 1] if index + 1 < len(grid) else []
-    subs = {j: c for j, c in enumerate(below) if c and c != (headers[j] if j < len(headers) else "")}
-    if not subs or not all(c in _SUB_NAME | _SUB_PHONE for c in subs.values()):
-        return None
-    out = [*headers, *[""] * (len(below) - len(headers))]
-    for j, sub in subs.items():
-        parent = next((headers[k] for k in range(min(j, len(headers) - 1), -1, -1) if headers[k]), "")
-        out[j] = parent if sub in _SUB_NAME else parent + "电话"
-    return out
-
-
 def locate(sheets: list[Sheet], sheet_name: str | None = None, *, overrides: dict[str, str] | None = None,
            fill_down: bool = False) -> Located:
     """Find the ledger in a workbook: its sheet, header row, column mapping and account rows.
@@ -317,7 +303,7 @@ def locate(sheets: list[Sheet], sheet_name: str | None = None, *, overrides: dic
         notes.append(tr(f"{sample}是标题，已跳过；表头在第{index + 1}行",
                         f"{'; '.join(f'row {n} {_cut(text, 24)!r}' for n, text in above[:3])} are titles, skipped; "
                         f"the header is row {index + 1}"))
-    two_rows = _two_row_header(sheet.grid, index)
+    two_rows = two_row_header(sheet.grid, index)
     if two_rows is not None:
         notes.append(tr(f"表头占第{index + 1}–{index + 2}行，按「{'、'.join(h for h in two_rows if h)}」读取",
                         f"the header spans rows {index + 1}-{index + 2}, read as {', '.join(h for h in two_rows if h)}"))
@@ -339,5 +325,9 @@ def locate(sheets: list[Sheet], sheet_name: str | None = None, *, overrides: dic
         notes.append(tr(f"表中没有平台列，按列名「{next(headers[i] for i, k in reader.mapping.items() if k == 'name')}」"
                         f"取平台为{vocab.PLATFORM_LABELS[named]}",
                         f"no platform column: the name heading says {named.value}"))
+    elif (named := title_platform([text for _, text in above])) is not None:
+        # 湖北政务微博11月榜 over 名次 | 账号: the title is where such a list says its platform.
+        notes.append(tr(f"表中没有平台列，按标题取平台为{vocab.PLATFORM_LABELS[named]}",
+                        f"no platform column: the title says {named.value}"))
     return Located(sheet.name, index + 1, headers, reader.rows, sheet.encoding, notes, width, dict(reader.mapping),
                    guesses, reader.fillable, reader.filled_down, named)

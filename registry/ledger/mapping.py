@@ -113,7 +113,7 @@ _FUZZY: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"上级|主管|运维|运营单位|代运营|技术支持|联系|电话|手机|负责|管理员|粉丝|阅读|数量|得分|指数|排名|时间|日期"), ""),
     (re.compile(r"平台|载体|渠道|类型|类别|形式"), "platform"),
     (re.compile(r"(?:账号|帐号|新媒体|公众号|微博|抖音|头条|视频号)?(?:名称|昵称)|(?:账号|帐号|账户)$|账号名"), "name"),
-    (re.compile(r"状态|处置|处理|整改|注销|关停"), "status"),
+    (re.compile(r"状态|状况|处置|处理|整改|注销|关停"), "status"),
     (re.compile(r"单位|主体|机构|部门|县.{0,3}区|地区|区县|乡镇"), "unit"),
     (re.compile(r"原始|ID|UID|链接|主页|网址|账号号|标识", re.IGNORECASE), "uid"),
 )
@@ -243,6 +243,11 @@ def guess_columns(headers: list[str], rows: list[list[str]], overrides: dict[str
         # A name or unit heading is believed unless its values are platforms or statuses; a platform, status
         # or id heading only when its values agree (问题类型 holds problems, not platforms).
         agrees = kind in (None, "unit", key) if key in ("name", "unit") else kind == key or (key, kind) == ("uid", "digits")
+        if key == "status" and not agrees:
+            # Under a heading that says status (运行状况) a longer phrase with a date still reads as one
+            # (5月16日起停止发布信息，并启动注销关停程序): the 20-character bound is for columns without one.
+            said = [v for v in columns[g.index] if v not in SAME_AS_ABOVE]
+            agrees = bool(said) and sum(vocab.read_status(v) is not None for v in said) >= _SHARE * len(said)
         if key and key not in taken and agrees:
             g.key, g.source = key, "heading"
             taken.add(key)

@@ -200,6 +200,12 @@ _MENTIONS = sorted({w for w in (*_PLATFORM_ALIASES, *(platform_key(v) for v in P
 def platform_mentioned(text: str) -> Platform | None:
     """The one platform a longer text names (官方微博月榜 -> Weibo; 微信视频号 -> Channels, the longest word wins),
     or None when it names none or several (微信微博)."""
+    found = platforms_mentioned(text)
+    return found.pop() if len(found) == 1 else None
+
+
+def platforms_mentioned(text: str) -> set[Platform]:
+    """Every platform a longer text names, each word read once (微信视频号 is Channels, not also WeChat)."""
     key = platform_key(text)
     taken = [False] * len(key)
     found: set[Platform] = set()
@@ -212,7 +218,7 @@ def platform_mentioned(text: str) -> Platform | None:
                 if platform is not None:
                     found.add(platform)
             start = key.find(word, start + 1)
-    return found.pop() if len(found) == 1 else None
+    return found
 
 
 def platform_choices() -> str:

@@ -38,7 +38,8 @@ def test_every_real_list_imports_twice_and_check_opens_no_veto(gm, suffix: str) 
     # What the lists say is closed is imported closed, never 运营中.
     closed = {a["name"] for a in accounts if a["status_code"] in ("deregistered", "closed")}
     assert closed == {"临淄交警", "桓台交警", "富平县林木病虫害防治检疫中心", "富平县自然资源综合执法大队",
-                      "富平县国土资源局工会", "富平林业", "冷泉小镇美丽李家", "温泉小镇幸福嵩口", "老君镇食药监管", "汉台徐望"}
+                      "富平县国土资源局工会", "富平林业", "冷泉小镇美丽李家", "温泉小镇幸福嵩口", "老君镇食药监管", "汉台徐望",
+                      "商洛政务发布", "商州区人民政府"}
     assert {a["name"] for a in accounts if a["name"].startswith("@")} == set()
     gm("check")
     findings = json.loads(gm("findings", "--format", "json"))

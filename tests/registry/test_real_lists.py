@@ -133,8 +133,14 @@ def test_name_only_list_through_the_cli(gm, tmp_path: Path) -> None:  # type: ig
     assert [i["name"] for i in done if i["pending"]] == ["滹沱民政"]
     assert "新增 0，变更 0，未变 4" in gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"),
                                         "--default-platform", "微信公众号")
-    # Issue 21: a row without a platform is no longer an error; the account would be pending (平台 其他).
+    # The title says （微信公众号）: without --default-platform the rows whose names say none take it from there.
     out = gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"), "--dry-run")
+    assert "按标题取平台为微信公众号" in out and "新增 0，变更 0，未变 4" in out
+    # Issue 21: a row without a platform is no longer an error; the account would be pending (平台 其他).
+    untitled = tmp_path / "untitled.txt"
+    text = (LISTS / "tongbao-unicode.txt").read_text(encoding="utf-16")
+    untitled.write_text(text.replace("（微信公众号）", ""), encoding="utf-16")
+    out = gm("accounts", "import", str(untitled), "--dry-run")
     assert "没有平台" in out and "--default-platform" in out and "待补全，缺：平台、账号ID" in out
     out = gm("accounts", "import", str(LISTS / "tongbao-unicode.txt"), "--default-platform", "脸书", code=2)
     assert "平台「脸书」无法识别：可用 微信公众号/新浪微博/微信视频号/抖音/今日头条/快手/小红书/百家号/哔哩哔哩/其他" in out
