@@ -34,12 +34,13 @@ from typing import Any, TypeVar, cast
 T = TypeVar("T")
 
 #: Bump when the derived data's layout changes.
-LAYOUT = 7
+LAYOUT = 8
 #: First private-use code point for sound codes (one per toneless syllable, about 400 are used).
 _PUA = 0xE000
 SHAPE_MIN = 0.45
-#: Words at least this frequent are indexed by sound (the words a misspelling may be corrected to).
-INDEXED_FREQ = 50
+#: Words at least this frequent are indexed by sound (the words a misspelling may be corrected to;
+#: words.MIN_FREQ is the same bar for same-shape corrections).
+INDEXED_FREQ = 20
 #: Characters at least this frequent (as single-character words in jieba's dictionary) get four-corner
 #: neighbours (rarer ones would only add noise to the candidates).
 COMMON_FREQ = 200  # quhua-mcp's own threshold for its candidate pairs

@@ -13,6 +13,7 @@ from rules.content.hits import ContentHit, Kind, ScanContext, Severity
 from rules.content.phrases import PhraseChecker
 from rules.content.places import SOURCE as PLACE_SOURCE
 from rules.content.places import place_checker
+from rules.content.regions import province_checker
 from rules.content.words import word_checker
 
 TYPO_SOURCE = "jieba 词典（约 35 万词及词频）比对：同音或形近一字之差，改后文本概率明显更高"
@@ -41,14 +42,16 @@ def near_miss_hits(text: str, on: dt.date | None, context: ScanContext, phrases:
         return hits  # places and the dictionary check cost more: drafts only (content check, the bot's 校对)
     names: list[tuple[int, int]] = []
     stems = place_checker().bare_stems(text)
+    places = province_checker().find(text)  # a city under the wrong province needs no suffix ("甘肃银川")
     if any(c in _PLACE_CHARS for c in text):
         names = place_checker().real_names(text)
-        for p in place_checker().find(text):
-            if _overlapping(hits, p.start, p.end):
-                continue
-            right = "、".join(p.right)
-            hits.append(ContentHit("place", "warning", p.start, p.end, text[p.start:p.end], snip(p.start, p.end),
-                                   f"place:{p.right[0]}", f"{right}（{p.note}）", PLACE_SOURCE, "行政区划名称"))
+        places = place_checker().find(text) + places
+    for p in places:
+        if _overlapping(hits, p.start, p.end):
+            continue
+        right = "、".join(p.right)
+        hits.append(ContentHit("place", "warning", p.start, p.end, text[p.start:p.end], snip(p.start, p.end),
+                               f"place:{p.right[0]}", f"{right}（{p.note}）", PLACE_SOURCE, "行政区划名称"))
     for w in word_checker().find(text):
         if _overlapping(hits, w.start, w.end):
             continue  # a formulation, name or place already covers it

@@ -7,9 +7,11 @@ that existed once is a real code).
 
 A near miss is a written name ending with a division suffix (省/市/县/区/旗/镇/乡/街道…) that is not
 a real name but becomes one by putting back one missing character ("齐齐哈市" → 齐齐哈尔市) or by
-replacing one character with a homophone or a similar-shaped one. Every window ending at a suffix is
-looked up in a deletion index and a one-wildcard index (no scan of the names); a position where any
-window is a real name, or where the window is an ordinary word, is left alone.
+replacing one character with a homophone or a similar-shaped one; right after the name of the division
+above it ("营口市鱿鱼圈区"), any one character replaced counts (the name is surely meant: a scan or OCR
+slip need not look or sound alike), and that division's own names come first. Every window ending at a
+suffix is looked up in a deletion index and a one-wildcard index (no scan of the names); a position where
+any window is a real name, or where the window is an ordinary word, is left alone.
 """
 
 from __future__ import annotations
@@ -82,6 +84,30 @@ def _build() -> tuple[dict[str, int], list[str]]:
             if code:
                 codes.add(code[:6])
     return names, sorted(codes)
+
+
+def _build_parents() -> dict[str, list[str]]:
+    """Division name -> the names of the divisions right above it (names recur: 朝阳区 is in 北京 and 长春)."""
+    divisions = json.loads(_data_file("data/divisions_v1.json").read_text(encoding="utf-8"))["provinces"]
+    up: dict[str, set[str]] = {}
+    for pname, prov in divisions.items():
+        for cname, city in prov.get("cities", {}).items():
+            if cname:
+                up.setdefault(cname, set()).add(pname)
+            for county in city.get("counties", {}):
+                up.setdefault(county, set()).add(cname or pname)
+    towns = json.loads(_data_file("data/townships_v1.json").read_text(encoding="utf-8"))
+    for county in towns.values():
+        for town in county.get("townships", {}):
+            if county.get("county"):
+                up.setdefault(town, set()).add(county["county"])
+    return {name: sorted(above) for name, above in up.items()}
+
+
+@cache
+def parents() -> dict[str, list[str]]:
+    """Each division name and the names of the divisions right above it (cached on disk)."""
+    return cached("parents", _build_parents)
 
 
 @cache
@@ -208,13 +234,26 @@ class PlaceChecker:
                 return PlaceMiss(start, end, tuple(found[:3]), "缺字")
             if len(stem) < _MIN_STEM:
                 continue
+            # Right after the division above it, a name is surely meant, so any one character off counts
+            # (a scan or OCR slip: "营口市鱿鱼圈区"), and names under that division come first ("广州市天和区"
+            # is 天河区, not 锦州's 太和区); elsewhere only a homophone or similar shape counts, and not in
+            # the first character unless a division name precedes it ("在城市", "及城乡").
+            anchored, near = [], []
             for i in range(len(stem)):
-                if i == 0 and not _name_starts(text, start):
-                    continue  # the first character may belong to the word before ("在城市", "及城乡")
                 for name in self._wild.get(stem[:i] + "?" + stem[i + 1:] + suffix, ()):
-                    if self.data.close(stem[i], name[i]):
-                        return PlaceMiss(start, end, (name,), f"「{stem[i]}」应为「{name[i]}」")
+                    if _under(text, start, name):
+                        anchored.append((i, name))
+                    elif (i > 0 or _name_starts(text, start)) and self.data.close(stem[i], name[i]):
+                        near.append((i, name))
+            if anchored or near:
+                i, name = (anchored or near)[0]
+                return PlaceMiss(start, end, (name,), f"「{stem[i]}」应为「{name[i]}」")
         return None
+
+
+def _under(text: str, start: int, name: str) -> bool:
+    """Whether ``text`` right before ``start`` is the name of a division directly above ``name``."""
+    return any(text.endswith(parent, 0, start) for parent in parents().get(name, ()))
 
 
 def _name_starts(text: str, start: int) -> bool:

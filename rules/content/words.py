@@ -7,6 +7,9 @@ much more frequent than the window itself (``RATIO``); then the text around the 
 both ways (jieba's model: the most probable route of dictionary words) and the change is reported only
 when it makes the text much more probable (``MARGIN`` nats). The gain is the hit's confidence. A word
 boundary slip ("实施方案" read as "施方") loses probability when corrected and is never reported.
+A slip common enough to be in the dictionary itself ("天燃气", "负作用": three or four characters listed
+only a few times) is reported when a homophone is far more frequent and reads better at all. A change
+from one numeral to another ("第五批" → "第三批") is never a slip: numbers differ on purpose.
 
 Two kinds of window are proper nouns far more often than slips and are left alone: one whose changed
 character is a rare but real character (an input method offers common characters first, so "湫" in
@@ -41,10 +44,17 @@ from rules.content.privacy import SURNAMES
 
 #: The corrected word must be at least this many times more frequent than the window.
 RATIO = 10
-#: ...and at least this frequent in jieba's dictionary (the sound index holds only such words).
-MIN_FREQ = 50
-#: A window listed in the dictionary more often than this is a real word, never a misspelling.
+#: ...and at least this frequent in jieba's dictionary (the sound index holds only such words; set phrases
+#: and newer terms are listed rarely: 宵禁 28, 不负众望 28, 巨擘 22).
+MIN_FREQ = 20
+#: A window listed in the dictionary more often than this is a real word, never a misspelling...
 RARE = 5
+#: ...except a token of at least VARIANT_MIN characters listed at most VARIANT_RARE times ("天燃气", "负作用",
+#: "再接再励"): a slip common enough to reach the corpus. It is checked as a window too and reported when a
+#: far more frequent word (a homophone; for one listed at most RARE times also a similar shape) reads better.
+#: Two-character rare words are too often real words ("销号", "台账") to be checked this way.
+VARIANT_MIN = 3
+VARIANT_RARE = 20
 #: Route log-probability gain (nats) needed to report, and the gain reported as confidence 1.0.
 MARGIN = 9.5
 #: Homophones are many times more numerous than same-shape characters, so a homophone correction needs more.
@@ -58,6 +68,7 @@ PARALLEL_SPAN = 16
 #: written on purpose (names, places), not slipped into.
 RARE_CHAR = 100
 _MAX_WORD = 6
+_NUMERALS = frozenset("〇零一二三四五六七八九十百千万两")
 _RUN_CACHE = 50_000
 #: The frequency given to an accepted word (rules/data/accepted-words.toml): well above RARE, so a real word.
 ACCEPTED_FREQ = 100
@@ -99,6 +110,12 @@ class WordChecker:
         self.data = data or chardata()
         self._log_total = math.log(self.data.total)
         self._words = {**self.data.words, **{w: ACCEPTED_FREQ for w in accepted_words()}}
+        # Accepted words are correction targets too: a slip in newer government vocabulary that jieba lacks
+        # ("河长治", "放管福") has no dictionary word to be corrected to otherwise.
+        self._accepted_by_sound: dict[str, list[str]] = {}
+        for w in accepted_words():
+            if 2 <= len(w) <= 4 and all(ord(c) in self.data.sound_table for c in w):
+                self._accepted_by_sound.setdefault(self.data.sound(w), []).append(w)
         self._runs: dict[str, list[Misspelling]] = {}
 
     def _route(self, s: str) -> float:
@@ -142,7 +159,7 @@ class WordChecker:
 
     def _run(self, text: str, lo: int, hi: int) -> list[Misspelling]:
         """Windows around the run's loose characters (single-character tokens of its best route) or rare
-        four-character tokens: where a slip breaks a word apart, or where the dictionary lists the slip."""
+        tokens of three or four characters: where a slip breaks a word apart, or where the dictionary lists it."""
         run = text[lo:hi]
         cached = self._runs.get(run)
         if cached is not None:  # the same run again (table cells, repeated headers): same answer, shifted
@@ -161,7 +178,7 @@ class WordChecker:
         for a, b in itertools.pairwise(starts):
             if b - a == 1 and run[a] not in _FUNCTION_CHARS:
                 loose[a] = True
-            elif b - a == 4 and words.get(run[a:b], 0) <= RARE:
+            elif b - a >= VARIANT_MIN and words.get(run[a:b], 0) <= VARIANT_RARE:
                 windows.add((a, b))
         for p in (p for p, x in enumerate(loose) if x):
             for length in (2, 3, 4):
@@ -174,10 +191,11 @@ class WordChecker:
         for i, j in windows:
             w = run[i:j]
             fw = words.get(w, 0)
-            if fw > RARE:
+            if fw > (VARIANT_RARE if j - i >= VARIANT_MIN else RARE):
                 continue
-            cands = [(o, "同音") for o in by_sound.get(sound[i:j], ()) if o != w]
-            for k in range(j - i):
+            cands = [(o, "同音") for o in (*by_sound.get(sound[i:j], ()), *self._accepted_by_sound.get(sound[i:j], ()))
+                     if o != w]
+            for k in range(j - i if fw <= RARE else 0):  # a listed word is only ever a homophone slip
                 for c in shapes.get(w[k], ""):
                     other = w[:k] + c + w[k + 1:]
                     if words.get(other, 0) >= MIN_FREQ:
@@ -187,6 +205,8 @@ class WordChecker:
                 changed = [a for a, b in zip(w, other, strict=True) if a != b]
                 if fo < RATIO * (fw + 1) or len(changed) != 1 or 0 < words.get(changed[0], 0) <= RARE_CHAR:
                     continue
+                if _numeral_swap(w, other):
+                    continue  # "第五批" is not a slip for "第三批": numbers differ on purpose
                 m = self._verify(run, i, j, other, how, fw, fo)
                 if m:
                     out.append(m)
@@ -197,9 +217,14 @@ class WordChecker:
         gain = self._route(text[a:i] + right + text[j:b]) - self._route(text[a:b])
         if gain >= (MARGIN if how == "形近" else MARGIN_SOUND):
             return Misspelling(i, j, text[i:j], right, round(min(1.0, gain / SURE), 2), how, fo)
-        if fw and j - i == 4 and gain > 0:  # a rare variant of a set phrase that the dictionary lists ("再接再励")
+        if fw and j - i >= VARIANT_MIN and gain > 0:  # a rare listed variant ("再接再励", "天燃气")
             return Misspelling(i, j, text[i:j], right, round(min(1.0, math.log(fo / fw) / 5), 2), how, fo)
         return None
+
+
+def _numeral_swap(wrong: str, right: str) -> bool:
+    """Whether the one changed character is a numeral on both sides (an ordinal or count, not a slip)."""
+    return any(a != b and a in _NUMERALS and b in _NUMERALS for a, b in zip(wrong, right, strict=True))
 
 
 def _before_generic(text: str, m: Misspelling) -> bool:

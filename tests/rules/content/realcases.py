@@ -1,10 +1,12 @@
 """The real-case set (tests/rules/content/real/cases.toml): run every case, say which were caught.
 
-Used by the recall test and by ``python -m tests.rules.content.realcases`` (the table in docs/content.md).
+Used by the recall test and by ``python -m tests.rules.content.realcases`` (the table in docs/content.md);
+``--batch N`` limits the table and the misses to one collection batch (cases without ``batch`` are batch 1).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import tomllib
 from collections import Counter
@@ -29,6 +31,11 @@ class Outcome:
 def cases() -> list[dict[str, Any]]:
     """Every case of the set."""
     return list(tomllib.loads((HERE / "cases.toml").read_text(encoding="utf-8"))["case"])
+
+
+def batch_of(case: dict[str, Any]) -> int:
+    """The collection batch of a case (1: the set the checks were tuned on; later batches were blind)."""
+    return int(case.get("batch", 1))
 
 
 def run(plain: Scanner | None = None, county: Scanner | None = None) -> list[Outcome]:
@@ -74,7 +81,10 @@ def table(outcomes: list[Outcome]) -> str:
 
 
 if __name__ == "__main__":
-    results = run()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, help="only this batch (1: tuned on; 2: blind, 2026-12-08)")
+    batch = parser.parse_args().batch
+    results = [o for o in run() if batch is None or batch_of(o.case) == batch]
     print(table(results))
     for o in results:
         if (o.case["kind"] != "correct") != o.caught or (o.case["kind"] == "correct" and o.severe):

@@ -87,3 +87,30 @@ def test_county_leaders_extend_the_list(tmp_path: Path) -> None:
 def test_a_bad_leaders_file_names_the_entry(text: str, error: str) -> None:
     with pytest.raises(LexiconError, match=error):
         parse_leaders(text, "领导.toml")
+
+
+@pytest.mark.parametrize(("text", "matched", "missing"), [
+    ("依据《中华人民共物防疫法》", "中华人民共", "和国"),   # 汉滨区养犬通告 (2019): 和国动 lost in a scan
+    ("中华共和国成立七十五周年", "中华共和国", "人民"),
+    ("中国共产党中员会", "中国共产党中员会", "央委"),
+])
+def test_a_state_or_party_name_missing_two_characters(checker, text: str, matched: str, missing: str) -> None:  # type: ignore[no-untyped-def]
+    [m] = checker.find(text, ON)
+    assert (text[m.start:m.end], m.severity, m.note) == (matched, "severe", f"缺少「{missing}」")
+
+
+@pytest.mark.parametrize("text", [
+    "依据《中华人民共和国动物防疫法》", "中国共产党中央军事委员会", "中国共产党中央委员会总书记", "中华人民共和国成立",
+])
+def test_full_state_and_party_names_stay_quiet(checker, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert checker.find(text, ON) == []
+
+
+@pytest.mark.parametrize("report", [
+    "将“习近平新时代中国特色社会主义思想”错误表述为“习近平新时代中国特色社会主义思相”",  # 崇阳县 2024 通报
+    "有网站把“中华人民共和国”误写成“中华人民共合国”",
+    "“中华人民共和国”被错打为“中华人民共合国”",
+    "国名出现严重表述错误，如“中华人民共合国”",
+])
+def test_reports_of_an_error_in_other_words_are_notices(checker, report: str) -> None:  # type: ignore[no-untyped-def]
+    assert [m.severity for m in checker.find(report, ON)] == ["notice"]

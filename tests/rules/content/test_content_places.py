@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rules.content.places import place_checker, real_division_code
+from rules.content.regions import province_checker
 
 
 @pytest.mark.parametrize(("text", "wrong", "right"), [
@@ -51,3 +52,38 @@ def test_a_real_township_name_is_not_reported_as_a_misspelling() -> None:
     assert [h.matched for h in scanner.scan(quiet, None, ScanContext.of(draft=True))] == []
     # outside a real name the dictionary check still works: a misspelled set phrase is caught
     assert scanner.scan("要再接再励，乘势而上", None, ScanContext.of(draft=True)) != []
+
+
+@pytest.mark.parametrize(("text", "wrong", "right"), [
+    ("营口市鱿鱼圈区开展核酸检测", "鱿鱼圈区", "鲅鱼圈区"),  # right after its city: any character off (咬文嚼字 2021)
+    ("成都市武猴区", "武猴区", "武侯区"),
+    ("广州市天和区", "天和区", "天河区"),                    # the city's own district, not 锦州 太和区
+])
+def test_after_the_division_above_any_one_character_counts(text: str, wrong: str, right: str) -> None:
+    [m] = place_checker().find(text)
+    assert (text[m.start:m.end], m.right[0]) == (wrong, right)
+
+
+@pytest.mark.parametrize("text", ["鱿鱼圈区开展工作", "石家庄市长宁区"])
+def test_without_the_division_above_a_dissimilar_character_stays_quiet(text: str) -> None:
+    assert place_checker().find(text) == []
+
+
+@pytest.mark.parametrize(("text", "right"), [
+    ("甘肃银川新增病例", "宁夏银川"),             # 咬文嚼字 2021
+    ("湖北省张家界市发布通告", "湖南省张家界市"),  # 咬文嚼字 2021
+    ("河南省武汉市", "湖北省武汉市"),
+    ("广东桂林", "广西桂林"),
+    ("四川省遵义市", "贵州省遵义市"),
+])
+def test_a_city_under_the_wrong_province_is_found(text: str, right: str) -> None:
+    [m] = province_checker().find(text)
+    assert m.right == (right,)
+
+
+@pytest.mark.parametrize("text", [
+    "宁夏银川", "湖南省张家界市", "北京市朝阳区建国门南大街",  # 朝阳区 is Beijing's, not 辽宁 朝阳市
+    "吉林省吉林市", "陕西西安", "山西安全生产", "辽宁朝阳市", "四川成都、重庆", "湖北武汉、湖南长沙",
+])
+def test_right_provinces_stay_quiet(text: str) -> None:
+    assert province_checker().find(text) == []

@@ -43,3 +43,22 @@ def test_overlapping_entries_of_one_kind_keep_the_longest_and_kinds_stay_apart()
 def test_clean_text_and_empty_scanner() -> None:
     assert build_scanner().scan("县自然资源局召开会议，部署工作。热线0311-12345678。", ON, ScanContext()) == []
     assert Scanner([]).scan(f"国土资源局{ID}", ON, ScanContext())[0].kind == "privacy"
+
+
+def test_a_listed_error_quoted_by_a_report_is_never_severe() -> None:
+    # 崇阳县 2024 通报: the lexicon's incomplete formulation inside "错误表述为…" is the report's quotation
+    for report in ("将“习近平新时代中国特色社会主义思想”错误表述为“习近平近新时代中国特色社会主义思想”",
+                   "个别网站误将“政府”打为“攻府”", "有单位把“祖国万岁”错写成了“祖国万死”"):
+        hits = build_scanner().scan(report, ON, ScanContext.of(draft=True))
+        assert hits and all(h.severity != "severe" for h in hits), report
+
+
+def test_places_in_drafts_name_the_right_division() -> None:
+    hits = build_scanner().scan("营口市鱿鱼圈区和甘肃银川", ON, ScanContext.of(draft=True))
+    assert [(h.kind, h.matched) for h in hits] == [("place", "鱿鱼圈区"), ("place", "甘肃银川")]
+    assert "鲅鱼圈区" in hits[0].suggestion and "宁夏银川" in hits[1].suggestion
+
+
+def test_a_wrong_province_needs_no_division_suffix() -> None:
+    [hit] = build_scanner().scan("甘肃银川新增本土确诊病例", ON, ScanContext.of(draft=True))
+    assert (hit.kind, hit.matched) == ("place", "甘肃银川") and hit.suggestion.startswith("宁夏银川")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rules.content.words import word_checker
+from rules.content import words
+from rules.content.words import WordChecker, word_checker
 
 
 @pytest.mark.parametrize(("text", "wrong", "right"), [
@@ -64,3 +65,57 @@ def test_a_repeated_homophone_slip_is_still_found() -> None:
 def test_a_slip_beside_a_name_list_is_still_found() -> None:
     [m] = word_checker().find("出席：王建斌、刘又铖、高振山，要求认真惯彻落实")
     assert (m.wrong, m.right) == ("惯彻", "贯彻")
+
+
+@pytest.mark.parametrize(("text", "wrong", "right"), [
+    # Slips common enough that jieba lists them a few times: three- or four-character tokens, homophones
+    ("冬季使用天燃气要注意通风", "天燃气", "天然气"),
+    ("接种后出现的负作用较轻", "负作用", "副作用"),
+    ("更换小区漏水的水笼头", "水笼头", "水龙头"),
+    ("新建一处渡假村", "渡假村", "度假村"),
+    ("游客可在景区购买名信片", "名信片", "明信片"),
+])
+def test_rare_listed_slips_are_found(text: str, wrong: str, right: str) -> None:
+    [m] = word_checker().find(text)
+    assert (m.wrong, m.right, m.how) == (wrong, right, "同音")
+
+
+@pytest.mark.parametrize("text", [
+    "坪定村入选住建部第五批中国传统村落名录",   # 第五批 is no slip for 第三批: numerals differ on purpose
+    "迎来了中央专项巡视、省委第三轮巡视",
+    "根据《条例》第五十条规定，编制本报告",
+    "郧西天河七夕文化周签下大单",               # a listed word is a homophone slip only, not a shape one (文化局)
+    "保持蒸汽管道畅通",
+])
+def test_numerals_and_listed_words_stay_quiet(text: str) -> None:
+    assert word_checker().find(text) == []
+
+
+#: Newer government vocabulary that jieba lacks, as rules/data/accepted-words.toml may list it.
+NEW_TERMS = ("放管服", "接诉即办", "医共体", "防返贫", "链长制", "河长制")
+
+
+@pytest.fixture(scope="module")
+def with_new_terms() -> WordChecker:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(words, "accepted_words", lambda: NEW_TERMS)
+        return WordChecker()
+
+
+@pytest.mark.parametrize(("text", "wrong", "right"), [
+    # an accepted word is a correction target too, not only a word left alone
+    ("深化放管福改革", "放管福", "放管服"),
+    ("推行接诉即半", "接诉即半", "接诉即办"),
+    ("完善医共题建设", "医共题", "医共体"),
+    ("建立防返频监测机制", "防返频", "防返贫"),
+    ("推行链长治", "链长治", "链长制"),
+])
+def test_slips_in_accepted_words_are_corrected_to_them(with_new_terms: WordChecker, text: str, wrong: str,
+                                                       right: str) -> None:
+    [m] = with_new_terms.find(text)
+    assert (m.wrong, m.right) == (wrong, right)
+
+
+@pytest.mark.parametrize("text", ["深化放管服改革", "推行接诉即办", "县域医共体建设", "抓实防返贫动态监测", "全面推行河长制"])
+def test_accepted_words_themselves_stay_quiet(with_new_terms: WordChecker, text: str) -> None:
+    assert with_new_terms.find(text) == []
