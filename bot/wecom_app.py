@@ -55,6 +55,33 @@ class TokenCache:
 PROCESS_TOKENS = TokenCache()
 
 
+def token_key(api_base: str, corp_id: str, secret: str) -> str:
+    """The cache key of a corp app's token: base, corp and a digest of the secret (never the secret)."""
+    return f"{api_base.rstrip('/')}|{corp_id}|{hashlib.sha256(secret.encode()).hexdigest()[:16]}"
+
+
+async def app_token(client: httpx.AsyncClient, api_base: str, corp_id: str, secret: str, tokens: TokenCache, *,
+                    refresh: bool = False) -> str | SendResult:
+    """The app's access token (cached until shortly before it expires), or why there is none."""
+    base, key = api_base.rstrip("/"), token_key(api_base, corp_id, secret)
+    if refresh:
+        tokens.drop(key)
+    cached = tokens.get(key)
+    if cached:
+        return cached
+    data = await call_json(client, "GET", f"{base}/cgi-bin/gettoken", (secret,), "wecom gettoken",
+                           params={"corpid": corp_id, "corpsecret": secret})
+    if isinstance(data, SendResult):
+        return data
+    token = data.get("access_token")
+    if errcode(data) != 0 or not isinstance(token, str) or not token:
+        # 40001 bad secret, 40013 bad corp, 60020 untrusted IP: only the office can fix these.
+        return SendResult(False, errcode(data) in RETRYABLE_ERRCODES, describe("wecom gettoken", data, (secret,)))
+    expires = data.get("expires_in", 7200)
+    tokens.put(key, token, float(expires) if isinstance(expires, int | float) else 7200.0)
+    return token
+
+
 def member_limiters(clock: Callable[[], float] = time.monotonic) -> tuple[SlidingWindow, ...]:
     """The per-member windows of WeCom app messages: 30 a minute, 1000 an hour."""
     return SlidingWindow(PER_MEMBER_MINUTE, 60, clock), SlidingWindow(PER_MEMBER_HOUR, 3600, clock)
@@ -85,31 +112,12 @@ class WeComAppNotifier:
         self._tokens = tokens if tokens is not None else PROCESS_TOKENS
         self._limiters = limiters if limiters is not None else member_limiters()
         self._dup = duplicate_check_s
-        digest = hashlib.sha256(secret.encode()).hexdigest()[:16]
-        self._key = f"{self._base}|{corp_id}|{digest}"
 
     def _secrets(self, token: str = "") -> tuple[str, ...]:
         return (self._secret, token)
 
     async def _token(self, refresh: bool = False) -> str | SendResult:
-        if refresh:
-            self._tokens.drop(self._key)
-        cached = self._tokens.get(self._key)
-        if cached:
-            return cached
-        data = await call_json(
-            self._client, "GET", f"{self._base}/cgi-bin/gettoken", self._secrets(), "wecom gettoken",
-            params={"corpid": self._corp_id, "corpsecret": self._secret},
-        )
-        if isinstance(data, SendResult):
-            return data
-        token = data.get("access_token")
-        if errcode(data) != 0 or not isinstance(token, str) or not token:
-            # 40001 bad secret, 40013 bad corp, 60020 untrusted IP: only the office can fix these.
-            return SendResult(False, errcode(data) in RETRYABLE_ERRCODES, describe("wecom gettoken", data, self._secrets()))
-        expires = data.get("expires_in", 7200)
-        self._tokens.put(self._key, token, float(expires) if isinstance(expires, int | float) else 7200.0)
-        return token
+        return await app_token(self._client, self._base, self._corp_id, self._secret, self._tokens, refresh=refresh)
 
     def payload(self, message: Message, userid: str) -> dict[str, Any]:
         """The message/send request body for one member."""

@@ -73,6 +73,8 @@ COMMANDS: dict[str, str] = {
     "web user list": "列出网页用户。",
     "web user disable": "停用网页用户（其登录会话立即失效）。",
     "web user reset": "重设密码（已停用的用户随之恢复；原会话失效）。",
+    "web user link": "关联企业微信账号：该成员可用“企业微信登录”以此网页用户身份登录（[web] wecom_login）。",
+    "web user unlink": "取消网页用户的企业微信账号关联。",
 }
 
 _LEDGER_COLUMNS = {
@@ -192,6 +194,7 @@ OPTIONS: dict[str, str] = {
     "--secure-cookies": "会话 Cookie 加 Secure 标记（经 https 访问时）；默认取 [web] secure_cookies。",
     "web user add --role": "角色：admin（管理员）、unit（单位用户）、viewer（只读）。",
     "web user add --unit": "单位用户所属单位（完整名称）。",
+    "web user add --wecom": "可用企业微信登录为此用户的企业微信账号（userid）。",
     "--password-stdin": "从标准输入读取密码。",
 }
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.notifier import Notifier
     from bot.proofread import ProofReport
     from bot.wecom_app import WeComAppNotifier
+    from bot.wecom_oauth import WeComSignIn
     from collectors.base import Options
     from rules.config import RuleSettings
     from rules.content_check import ContentChecker
@@ -179,6 +180,25 @@ class Runtime:
         cred = self.secrets.get(str(self.settings.get("wecom.credential")))
         return WeComAppNotifier(client, str(self.settings.get("wecom.api_base")), str(self.settings.get("wecom.corp_id")),
                                 cred.get("secret") if cred else "", int(self.settings.get("wecom.agent_id") or 0))
+
+    def wecom_sign_in(self) -> WeComSignIn | None:
+        """WeCom sign-in for the web console when `[web] wecom_login` is on, or exit naming what is missing."""
+        from bot.wecom_oauth import WeComSignIn
+
+        if not self.settings.get("web.wecom_login", False):
+            return None
+        name = str(self.settings.get("wecom.credential"))
+        cred = self.secrets.get(name)
+        corp_id, agent_id = str(self.settings.get("wecom.corp_id") or ""), int(self.settings.get("wecom.agent_id") or 0)
+        if cred is None or not cred.get("secret") or not corp_id or not agent_id:
+            fail(tr(f"企业微信登录需要 [wecom] corp_id、agent_id 以及密钥文件中凭据 {name!r} 的 secret",
+                    f"WeCom sign-in needs [wecom] corp_id, agent_id and the secret of secrets credential {name!r}"))
+        if not str(self.settings.get("web.public_url") or "").startswith(("http://", "https://")):
+            fail(tr("企业微信登录需要 [web] public_url（浏览器访问控制台的 http(s) 地址）",
+                    "WeCom sign-in needs [web] public_url (the console's http(s) address as browsers reach it)"))
+        return WeComSignIn(self.http_client, str(self.settings.get("wecom.api_base")), corp_id, cred.get("secret"),
+                           agent_id, login_base=str(self.settings.get("wecom.login_base")),
+                           oauth_base=str(self.settings.get("wecom.oauth_base")))
 
     def late_reply(self, client: httpx.AsyncClient) -> Callable[[str, str], Awaitable[None]]:
         """How the callback sends an answer that missed WeCom's 5-second window: as an app message."""

@@ -72,6 +72,7 @@ def build_services(rt: Runtime, *, secure: bool | None = None) -> Services:
         monthly=monthly, check_draft=draft_checker(rt), doctor=lambda: doctor_lines(rt), dossier_html=dossier_html,
         secure_cookies=bool(rt.settings.get("web.secure_cookies", False)) if secure is None else secure,
         idle_timeout_s=int(rt.settings.get("web.idle_minutes", 30)) * 60,
+        wecom=rt.wecom_sign_in(), public_url=str(rt.settings.get("web.public_url") or ""),
     )
 
 
@@ -175,15 +176,21 @@ def _read_password(password_stdin: bool) -> str:
 @click.option("--role", required=True, type=click.Choice(["admin", "unit", "viewer"]))
 @click.option("--unit", help="The unit (exact name) of a unit user.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--wecom", "wecom", default="", help="The WeCom userid that may sign in as this user.")
 @pass_app
-def user_add(app: App, name: str, role: str, unit: str | None, password_stdin: bool) -> None:
+def user_add(app: App, name: str, role: str, unit: str | None, password_stdin: bool, wecom: str) -> None:
     """Add a web user (the password is read from standard input, never from the command line)."""
-    from registry.ops.webusers import add_web_user
+    from registry.ops.webusers import add_web_user, link_wecom
     from web.passwords import hash_password
 
     hashed = hash_password(_read_password(password_stdin))
+
+    async def add() -> Any:
+        added = await add_web_user(name, role, unit, hashed, actor=app.actor)
+        return await link_wecom(added.name, wecom, actor=app.actor) if wecom else added
+
     try:
-        u = app.run(lambda: add_web_user(name, role, unit, hashed, actor=app.actor))
+        u = app.run(add)
     except ValueError as exc:
         fail(str(exc))
     click.echo(tr(f"已添加网页用户 {u.name}（{role}{'，' + u.unit_name if u.unit_name else ''}）",
@@ -199,9 +206,10 @@ def user_list(app: App, fmt: str, out: Path | None) -> None:
 
     rows = [{"name": u.name, "role": u.role, "unit": u.unit_name,
              "state": tr("已停用", "disabled") if u.disabled else tr("正常", "active"),
-             "created": u.created_at.strftime("%Y-%m-%d")} for u in app.run(list_web_users)]
+             "wecom": u.wecom_userid, "created": u.created_at.strftime("%Y-%m-%d")} for u in app.run(list_web_users)]
     fields = [Field("name", tr("用户名", "Name")), Field("role", tr("角色", "Role")), Field("unit", tr("单位", "Unit")),
-              Field("state", tr("状态", "State")), Field("created", tr("创建", "Created"))]
+              Field("state", tr("状态", "State")), Field("wecom", tr("企业微信", "WeCom")),
+              Field("created", tr("创建", "Created"))]
     emit(rows, fields, fmt, out, sheet="web-users")
 
 
@@ -228,3 +236,32 @@ def user_reset(app: App, name: str, password_stdin: bool) -> None:
     hashed = hash_password(_read_password(password_stdin))
     app.run(lambda: reset_web_password(name, hashed, actor=app.actor))
     click.echo(tr(f"已重设网页用户 {name} 的密码", f"password of web user {name} reset"))
+
+
+@user.command("link")
+@click.argument("name")
+@click.argument("userid")
+@pass_app
+def user_link(app: App, name: str, userid: str) -> None:
+    """Let a WeCom member sign in as this user with 企业微信登录 (`[web] wecom_login`)."""
+    from registry.ops.webusers import link_wecom
+
+    if not userid.strip():
+        fail(tr("请给出企业微信账号（userid）；取消关联用 govmedia web user unlink", "give a userid; unlink removes one"))
+    try:
+        u = app.run(lambda: link_wecom(name, userid, actor=app.actor))
+    except ValueError as exc:
+        fail(str(exc))
+    click.echo(tr(f"已将企业微信账号 {u.wecom_userid} 关联到网页用户 {u.name}",
+                  f"WeCom userid {u.wecom_userid} linked to web user {u.name}"))
+
+
+@user.command("unlink")
+@click.argument("name")
+@pass_app
+def user_unlink(app: App, name: str) -> None:
+    """Remove a web user's WeCom link (its member can no longer sign in with WeCom)."""
+    from registry.ops.webusers import link_wecom
+
+    app.run(lambda: link_wecom(name, "", actor=app.actor))
+    click.echo(tr(f"已取消网页用户 {name} 的企业微信关联", f"WeCom link of web user {name} removed"))

@@ -38,6 +38,7 @@ from sandbox.recorder import Recorder
 from sandbox.runtime import Limits, Sandbox
 from sandbox.wechat import WeChatAPI
 from sandbox.wecom import WeComAPI
+from sandbox.wecom_oauth import WeComSignIn
 from sandbox.weibo import WeiboAPI
 from sandbox.weibo_comments import WeiboComments
 from sandbox.weibo_mobile import WeiboMobile
@@ -66,6 +67,8 @@ def create_app(
     )
     wechat = WeChatAPI(sandbox)
     weibo = WeiboAPI(sandbox)
+    wecom = WeComAPI(sandbox)
+    signin = WeComSignIn(sandbox, wecom)
     routes: list[BaseRoute] = [
         *wechat.routes(),
         *datacube.routes(wechat),
@@ -74,7 +77,8 @@ def create_app(
         *weibo.routes(),
         *WeiboComments(sandbox, weibo).routes(),
         *WeiboMobile(sandbox).routes(),
-        *WeComAPI(sandbox).routes(),
+        *wecom.routes(signin.api_routes()),
+        *signin.routes(),
         *Feeds(sandbox).routes(),
         *_control_routes(sandbox),
     ]

@@ -1,6 +1,7 @@
 """WeCom (企业微信, qyapi.weixin.qq.com), mounted under `/wecom`: app messages and group robots.
 
-Routes: `GET /wecom/cgi-bin/gettoken`, `POST /wecom/cgi-bin/message/send`, `POST /wecom/cgi-bin/webhook/send?key=`.
+Routes: `GET /wecom/cgi-bin/gettoken`, `POST /wecom/cgi-bin/message/send`, `POST /wecom/cgi-bin/webhook/send?key=`
+(sign-in's `GET /wecom/cgi-bin/auth/getuserinfo` is `sandbox.wecom_oauth`'s).
 App messages (text, markdown, textcard) go to the county's members (`county.wecom.users`; `toparty=1` is
 everyone, `@all` too; tags are unknown). Unknown users are listed lower-cased in `invaliduser` while the
 others receive the message; if nobody is valid the answer is 81013. Past 30 messages a minute or 1000 an
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import string
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -57,13 +59,19 @@ class WeComAPI:
         self._lock = threading.Lock()
         sandbox.faults.register("wecom", lambda request, code: self.error(request, code))
 
-    def routes(self) -> list[BaseRoute]:
-        """The WeCom routes, mounted under /wecom."""
+    def routes(self, extra: Sequence[BaseRoute] = ()) -> list[BaseRoute]:
+        """The WeCom routes (and ``extra`` ones of the same API, such as sign-in's), mounted under /wecom."""
         return [Mount("/wecom", routes=[
             Route("/cgi-bin/gettoken", self.gettoken, methods=["GET"]),
             Route("/cgi-bin/message/send", self.message_send, methods=["POST"]),
             Route("/cgi-bin/webhook/send", self.webhook_send, methods=["POST"]),
+            *extra,
         ])]
+
+    @staticmethod
+    def ok(extra: dict[str, Any]) -> JSONResponse:
+        """A successful WeCom answer with ``extra`` fields."""
+        return JSONResponse({"errcode": 0, "errmsg": "ok", **extra})
 
     def error(self, request: Request, code: int, text: str | None = None, **extra: Any) -> JSONResponse:
         """A WeCom error body (HTTP 200) with its hint, caller IP and help link."""

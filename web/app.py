@@ -10,7 +10,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from web import accounts, findings, ledger, login, overview, proofread, reports, reviews, users
+from web import accounts, findings, ledger, login, overview, proofread, reports, reviews, users, wecom_login
 from web.gate import Gate
 from web.render import build_env, page
 from web.services import Services
@@ -41,6 +41,7 @@ def create_app(services: Services) -> Starlette:
         Route("/login", login.login_form, methods=["GET"]),
         Route("/login", login.login_submit, methods=["POST"]),
         Route("/logout", login.logout, methods=["POST"]),
+        *wecom_login.ROUTES,
         Route("/", overview.overview_page),
         *accounts.ROUTES, *findings.ROUTES, *reviews.ROUTES, *reports.ROUTES, *ledger.ROUTES,
         *proofread.ROUTES, *users.ROUTES,

@@ -1,6 +1,6 @@
 """The gate every request passes: session cookie, login required, security headers.
 
-``/healthz``, ``/login`` and the bundled ``/static`` assets are open; every other path needs a logged-in,
+``/healthz``, ``/login`` (with WeCom sign-in's two steps) and the bundled ``/static`` assets are open; every other path needs a logged-in,
 enabled user (pages are redirected to /login, anything else gets 401). The user is reloaded on every
 request, so a disabled user or a reset password ends its sessions at once (the epoch changes).
 """
@@ -20,7 +20,7 @@ from registry.views.console import unit_scope
 from web.auth import User
 from web.session import COOKIE, SessionCodec
 
-OPEN_PATHS = ("/healthz", "/login")
+OPEN_PATHS = ("/healthz", "/login", "/login/wecom", "/login/wecom/callback")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 HEADERS = {

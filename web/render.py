@@ -56,7 +56,8 @@ def build_env(services: Services) -> Environment:
                        rule=lambda v: services.rule_names.get(v, v),
                        severity=lambda v: services.severity_labels.get(v, v), role=lambda v: ROLE_LABELS.get(v, v))
     env.globals.update(county=services.county, PLATFORMS=PLATFORMS, STATUSES=STATUSES, LEVELS=LEVELS,
-                       VERDICTS=VERDICTS, DECISIONS=DECISIONS, ROLE_LABELS=ROLE_LABELS)
+                       VERDICTS=VERDICTS, DECISIONS=DECISIONS, ROLE_LABELS=ROLE_LABELS,
+                       wecom_login=services.wecom is not None)
     return env
 
 

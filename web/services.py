@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 
@@ -37,6 +38,27 @@ class DraftCheck:
 
 class DraftError(Exception):
     """The draft could not be read (format, encoding)."""
+
+
+class WeComMember(Protocol):
+    """Whose WeCom sign-in code it was: a member's userid, or why none (Chinese)."""
+
+    @property
+    def userid(self) -> str | None: ...
+    @property
+    def problem_zh(self) -> str: ...
+
+
+class WeComLogin(Protocol):
+    """WeCom sign-in (企业微信登录): where to send the browser, and the code-for-member exchange."""
+
+    def authorize_url(self, redirect_uri: str, state: str, *, in_wecom: bool) -> str:
+        """WeCom's page that sends the browser back to ``redirect_uri`` with a code and ``state``."""
+        ...
+
+    async def member(self, code: str) -> WeComMember:
+        """The member a code stands for (once)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,10 @@ class Services:
     throttle: Throttle = field(default_factory=Throttle)
     max_upload_bytes: int = 20 * 1024 * 1024
     now: Callable[[], dt.datetime] | None = None
+    #: WeCom sign-in, when `[web] wecom_login` is on; None = passwords only.
+    wecom: WeComLogin | None = None
+    #: The console's address as browsers reach it (`[web] public_url`): WeCom sends them back there.
+    public_url: str = ""
 
     def moment(self) -> dt.datetime:
         """Now, in the county's zone."""

@@ -25,6 +25,8 @@ class Session:
     epoch: int = 0
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     seen: float = field(default_factory=time.time)
+    #: The ``state`` of a WeCom sign-in under way ("" = none): the callback must bring this one back.
+    oauth: str = ""
 
     def csrf_ok(self, token: str | None) -> bool:
         """Whether a submitted token is this session's (constant-time)."""
@@ -57,11 +59,15 @@ class SessionCodec:
         csrf = str(data.get("c") or "") or secrets.token_urlsafe(24)
         if now - seen > self.idle_s:
             return Session(csrf=csrf)
-        return Session(user=str(data.get("u", "")), epoch=int(data.get("e", 0)), csrf=csrf, seen=now)
+        return Session(user=str(data.get("u", "")), epoch=int(data.get("e", 0)), csrf=csrf, seen=now,
+                       oauth=str(data.get("o", "")))
 
     def dump(self, session: Session) -> str:
         """The signed cookie value."""
-        return str(self._ser().dumps({"u": session.user, "e": session.epoch, "c": session.csrf, "t": session.seen}))
+        data = {"u": session.user, "e": session.epoch, "c": session.csrf, "t": session.seen}
+        if session.oauth:
+            data["o"] = session.oauth
+        return str(self._ser().dumps(data))
 
     def cookie_header(self, session: Session) -> str:
         """A Set-Cookie value: HttpOnly, SameSite=Lax, Secure when configured, path /."""

@@ -17,6 +17,16 @@ from registry.ledger.records import PENDING_UNIT
 _SECRET_KEY = re.compile(r"(secret|token|password|passwd|aes_key|webhook_key|cookie)", re.IGNORECASE)
 
 
+def _holds_secret(key: str, value: str) -> bool:
+    """Whether ``key = value`` looks like a secret: a secret-sounding key with a text value. A switch or a
+    number (``secure_cookies = false``), the name of a credential, or a file's path (``secret_key_file``) is
+    not one."""
+    key, value = key.strip(), value.strip()
+    if not _SECRET_KEY.search(key) or "credential" in key or key.endswith("_file"):
+        return False
+    return value.lower() not in ("true", "false") and not re.fullmatch(r"[-+]?[0-9.]+", value)
+
+
 @dataclass(frozen=True)
 class Check:
     """One finding of the doctor: level ok / warn / error, and a plain-words message."""
@@ -36,7 +46,7 @@ def check_config(settings: Settings) -> list[Check]:
         text = settings.path.read_text(encoding="utf-8")
         for line in text.splitlines():
             stripped = line.split("#", 1)[0]
-            if "=" in stripped and _SECRET_KEY.search(stripped.split("=", 1)[0]) and "credential" not in stripped:
+            if "=" in stripped and _holds_secret(*stripped.split("=", 1)):
                 out.append(Check("error", tr(
                     f"配置文件中似乎写有密钥（{stripped.split('=', 1)[0].strip()}）：请移到密钥文件",
                     f"the config file seems to hold a secret ({stripped.split('=', 1)[0].strip()}): move it to the secrets file")))

@@ -17,6 +17,7 @@ from registry.ledger.accounts import NotFound
 
 ROLES = ("admin", "unit", "viewer")
 NAME_MAX = 64
+WECOM_MAX = 64  # the column's length
 
 
 class WebUserFacts(NamedTuple):
@@ -30,12 +31,14 @@ class WebUserFacts(NamedTuple):
     disabled: bool
     session_epoch: int
     created_at: dt.datetime
+    #: The WeCom member (userid) who may sign in as this user; "" = none.
+    wecom_userid: str = ""
 
 
 async def _facts(user: WebUser) -> WebUserFacts:
     unit = await Unit.get_or_none(id=user.unit_id) if user.unit_id else None  # type: ignore[attr-defined]
     return WebUserFacts(user.id, user.name, user.role, unit.id if unit else None, unit.name if unit else "",
-                        user.disabled, user.session_epoch, user.created_at)
+                        user.disabled, user.session_epoch, user.created_at, user.wecom_userid)
 
 
 async def add_web_user(name: str, role: str, unit: str | None, password_hash: str, *, actor: str) -> WebUserFacts:
@@ -73,6 +76,38 @@ async def web_user_by_name(name: str) -> WebUserFacts | None:
         return None
     user = await WebUser.get_or_none(name=name)
     return await _facts(user) if user else None
+
+
+async def web_user_by_wecom(userid: str) -> WebUserFacts | None:
+    """The enabled user a WeCom member signs in as, or None (no such link, or the user is disabled)."""
+    if not userid or len(userid) > WECOM_MAX:
+        return None
+    user = await WebUser.get_or_none(wecom_userid=userid.lower(), disabled=False)
+    return await _facts(user) if user else None
+
+
+async def link_wecom(name: str, userid: str, *, actor: str) -> WebUserFacts:
+    """Let the WeCom member ``userid`` sign in as this user ("" removes the link); one user per member.
+
+    WeCom userids are matched without regard to case (WeCom itself lower-cases them in answers).
+    """
+    userid = userid.strip().lower()
+    if len(userid) > WECOM_MAX or any(c.isspace() or ord(c) < 32 for c in userid):
+        raise ValueError(tr(f"企业微信账号应为 1–{WECOM_MAX} 个字符，不含空白",
+                            f"a WeCom userid is 1-{WECOM_MAX} characters, no spaces"))
+    user = await _get(name)
+    async with in_transaction():
+        if userid:
+            other = await WebUser.filter(wecom_userid=userid).exclude(id=user.id).first()
+            if other is not None:
+                raise ValueError(tr(f"企业微信账号 {userid} 已关联网页用户 {other.name}",
+                                    f"WeCom userid {userid} is already linked to web user {other.name}"))
+        before = user.wecom_userid
+        user.wecom_userid = userid
+        await user.save(update_fields=["wecom_userid", "updated_at"])
+        await audit.record(actor=actor, entity="web_user", entity_id=user.id, ref=f"web:{name}", action="update",
+                           changes={"wecom_userid": (before or None, userid or None)})
+    return await _facts(user)
 
 
 async def password_hash_of(name: str) -> str | None:
