@@ -82,7 +82,7 @@ def table(outcomes: list[Outcome]) -> str:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=int, help="only this batch (1: tuned on; 2: blind, 2026-12-08)")
+    parser.add_argument("--batch", type=int, help="only this batch (1: tuned on; 2 and 3: blind, 2026-12-08)")
     batch = parser.parse_args().batch
     results = [o for o in run() if batch is None or batch_of(o.case) == batch]
     print(table(results))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rules.content import LexiconError, ScanContext, build_scanner
-from rules.content.lexicon import STARTER_TYPOS, load_lexicon_file, parse_lexicon_toml, shipped
+from rules.content.lexicon import COMMON_100, STARTER_TYPOS, load_lexicon_file, parse_lexicon_toml, shipped
 
 ON = dt.date(2026, 6, 15)
 
@@ -69,3 +69,28 @@ def test_every_starter_entry_has_a_source_and_no_political_list() -> None:
     assert len(entries) >= 40
     assert {e.category for e in entries} == {"错别字"}
     assert all(e.source and e.suggestion and e.suggestion != e.terms[0] for e in entries)
+
+
+def test_the_common_100_list_is_whole_and_sourced() -> None:
+    entries = parse_lexicon_toml(shipped(COMMON_100), COMMON_100, need_source=True)
+    terms = {e.terms[0]: e for e in entries}
+    # 92 entries of the stored copy: 了望 left out, 不能自己 entered as four clause-final terms, 九洲 left out
+    assert len(entries) == 94
+    assert all("当代汉语出版物中最常见的100个别字" in e.source and e.category == "错别字" for e in entries)
+    assert all(e.suggestion and e.suggestion != e.terms[0] for e in entries)
+    assert "了望" not in terms and "九洲" not in terms and "不能自己" not in terms
+    assert terms["既使"].severity == "notice" and terms["凑和"].allow == ("拼凑和", "西凑和")
+
+
+def test_common_100_entries_and_their_exceptions() -> None:
+    scanner = build_scanner()
+    def found(text: str) -> list[tuple[str, str, str]]:
+        return [(h.matched, h.suggestion, h.severity) for h in scanner.scan(text, ON, ScanContext.of(draft=True))]
+    assert found("相关材料醮水后晾干，赃物脏款一律没收。") == [("醮水", "蘸水", "warning"), ("脏款", "赃款", "warning")]
+    assert found("他热泪盈眶，不能自己。") == [("不能自己。", "不能自已。", "warning")]
+    assert found("申请人不能自己决定，由家属代办。") == []
+    assert found("既使群众得实惠，又使企业增效益。") == [("既使", "即使", "notice")]
+    assert found("防止东拼西凑和照搬照抄。") == []
+    assert found("伴随和弦律动起舞，弘扬时代主弦律。") == [("弦律", "旋律", "warning")]
+    assert found("运动不当可能引发韧带损伤。") == []
+    assert found("登上了望台，买了望远镜。") == []  # 了望 is left out
