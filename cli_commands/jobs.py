@@ -300,8 +300,8 @@ async def resolve_identities(rt: Runtime, *, apply: bool) -> list[Resolution]:
     from collectors.parse_weibo_search import choose
     from collectors.weibo_search import WeiboUserSearch
     from registry.ledger.accounts import Invalid
+    from registry.ledger.completeness import PENDING_UNIT
     from registry.ledger.identity import complete_identity, pending_accounts
-    from registry.ledger.records import PENDING_UNIT
 
     out: list[Resolution] = []
     accounts = await pending_accounts()

@@ -10,6 +10,7 @@ import click
 from cli_commands.app import fail
 from registry.config.i18n import tr
 from registry.ledger import vocab
+from registry.ledger.completeness import PENDING_UNIT, missing_fields, missing_text
 from registry.ledger.files import Decision, ImportOptions
 from registry.ledger.mapping import (
     ColumnGuess,
@@ -19,7 +20,6 @@ from registry.ledger.mapping import (
     load_mapping,
     parse_overrides,
 )
-from registry.ledger.records import PENDING_UNIT, missing_fields, missing_text
 from registry.ledger.sync import Plan
 
 

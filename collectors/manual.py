@@ -17,7 +17,8 @@ from collectors.model import BEIJING, MetricObs, PostObs
 from registry.config.i18n import tr
 from registry.db.lifecycle import transaction
 from registry.ledger import accounts as store
-from registry.ledger.records import RowError, has_control_chars, parse_date
+from registry.ledger.cells import has_control_chars, parse_date
+from registry.ledger.row_errors import RowError
 from registry.ledger.tabular import TableError, read_table
 from registry.observations import store as obs
 from registry.observations.store import Success

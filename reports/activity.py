@@ -10,7 +10,7 @@ from typing import Any
 from registry.config.i18n import tr
 from registry.db.models import Account, Review
 from registry.findings.checks import findings
-from registry.ledger.records import shown_unit
+from registry.ledger.completeness import shown_unit
 from registry.ledger.vocab import ACTIVE_STATUSES, STATUS_LABELS, UNIT_KIND_LABELS
 from registry.views.monthly_data import PostTotals, month_data
 from reports.indices import SUMMING

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from html import escape
 
-from registry.ledger.records import COLUMNS
+from registry.ledger.columns import COLUMNS
 from registry.views.dossier_data import Dossier
 from reports.registry_lists import platform_label, status_label
 

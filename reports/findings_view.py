@@ -9,7 +9,7 @@ from typing import Any
 
 from registry.config.i18n import get_lang, tr
 from registry.db.models import Account, Finding, Review
-from registry.ledger.records import shown_unit
+from registry.ledger.completeness import shown_unit
 from reports.output import Field
 from reports.registry_lists import platform_label
 

@@ -8,7 +8,7 @@ from typing import Any
 from registry.config.i18n import get_lang, tr
 from registry.db.models import Account, AuditEvent, Person, Unit
 from registry.ledger import vocab
-from registry.ledger.records import shown_unit
+from registry.ledger.completeness import shown_unit
 from registry.ledger.sync import account_view
 from reports.output import Field
 
@@ -74,7 +74,7 @@ def account_record(account: Account) -> dict[str, Any]:
 
 def account_details(account: Account) -> list[tuple[str, str]]:
     """Label/value pairs for `accounts show`."""
-    from registry.ledger.records import COLUMNS
+    from registry.ledger.columns import COLUMNS
 
     view = account_view(account)
     labels: dict[str, Callable[[str], str]] = {"platform": platform_label, "status": status_label,

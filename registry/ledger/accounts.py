@@ -15,7 +15,10 @@ from tortoise.transactions import in_transaction
 from registry.config.i18n import tr
 from registry.db.models import Account, AuditEvent, Person, Unit
 from registry.ledger import audit, vocab
-from registry.ledger.records import BY_KEY, KEYS, PENDING_UNIT, RowError, has_control_chars
+from registry.ledger.cells import has_control_chars
+from registry.ledger.columns import BY_KEY, KEYS
+from registry.ledger.completeness import PENDING_UNIT
+from registry.ledger.row_errors import RowError
 from registry.ledger.sync import Change, _Writer, account_view, diff, record_account_changes, retire
 from registry.ledger.validation import validate_rows
 
@@ -111,7 +114,7 @@ async def list_accounts(f: AccountFilter | None = None) -> list[Account]:
 
 
 def _validate(record: dict[str, str], today: dt.date) -> dict[str, str]:
-    from registry.ledger.records import COLUMNS
+    from registry.ledger.columns import COLUMNS
 
     # One account typed at the command line: an unknown platform is a typo to correct, not a list's word
     # to keep (a file import registers it as 其他, pending).

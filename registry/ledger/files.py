@@ -9,9 +9,10 @@ from pathlib import Path
 
 from registry.config.i18n import tr
 from registry.ledger import vocab
+from registry.ledger.columns import COLUMNS
 from registry.ledger.layout import Located, locate
 from registry.ledger.mapping import ColumnGuess, save_mapping, unknown_overrides
-from registry.ledger.records import COLUMNS, RowError
+from registry.ledger.row_errors import RowError
 from registry.ledger.sync import Plan, account_view, apply_plan, load_accounts, plan_import
 from registry.ledger.tabular import TableError, read_sheets, write_table
 from registry.ledger.validation import validate_rows
@@ -166,7 +167,7 @@ class Preview:
 
 def preview_ledger(path: Path, sheet: str | None = None, samples: int = 3) -> Preview:
     """Read a ledger file with the import's own reader and column mapping, and show how its headings map."""
-    from registry.ledger.records import map_headers
+    from registry.ledger.columns import map_headers
 
     try:
         found = locate(read_sheets(path), sheet)

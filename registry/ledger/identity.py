@@ -8,7 +8,10 @@ from registry.config.i18n import tr
 from registry.db.models import Account
 from registry.ledger import vocab
 from registry.ledger.accounts import Invalid
-from registry.ledger.records import BY_KEY, PENDING_UNIT, RowError, canonical_uid
+from registry.ledger.columns import BY_KEY
+from registry.ledger.completeness import PENDING_UNIT
+from registry.ledger.identifiers import canonical_uid
+from registry.ledger.row_errors import RowError
 from registry.ledger.sync import record_account_changes
 
 

@@ -3,7 +3,7 @@
 Offices publish lists with title rows (and a 监测时间 line) above the header, a 序号 column, units written
 once per group (merged cells, 同上 or left blank), section rows (一、县直部门), 合计 rows and notes (注：…)
 at the bottom. `locate` finds the header, skips those rows and says so, and fills the shared cells down,
-so that `records.validate_rows` sees one complete row per account under its real spreadsheet row number.
+so that `validation.validate_rows` sees one complete row per account under its real spreadsheet row number.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from registry.config.i18n import tr
 from registry.ledger import vocab
+from registry.ledger.cells import SAME_AS_ABOVE
+from registry.ledger.columns import ACCOUNT_KEYS, BY_KEY, UNIT_KEYS, WIDE_PREFIX, heading_key
 from registry.ledger.header_rows import title_platform, two_row_header
 from registry.ledger.mapping import (
     ColumnGuess,
@@ -23,7 +25,6 @@ from registry.ledger.mapping import (
     heading_platform,
     platform_name_headings,
 )
-from registry.ledger.records import ACCOUNT_KEYS, BY_KEY, SAME_AS_ABOVE, UNIT_KEYS, WIDE_PREFIX, heading_key
 from registry.ledger.tabular import Sheet, TableError
 
 #: Rows searched for the header: title blocks are a few rows, never dozens.

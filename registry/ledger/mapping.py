@@ -16,17 +16,10 @@ from pathlib import Path
 
 from registry.config.i18n import tr
 from registry.ledger import vocab
-from registry.ledger.records import (
-    BY_KEY,
-    EXTRA_COLUMNS,
-    KEYS,
-    SAME_AS_ABOVE,
-    WIDE_PREFIX,
-    column_letter,
-    heading_key,
-    map_headers,
-    split_platforms,
-)
+from registry.ledger.cells import SAME_AS_ABOVE
+from registry.ledger.columns import BY_KEY, EXTRA_COLUMNS, KEYS, WIDE_PREFIX, heading_key, map_headers
+from registry.ledger.names import split_platforms
+from registry.ledger.row_errors import column_letter
 
 #: Rows under the header whose values are sampled for the guess.
 SAMPLE_ROWS = 200

@@ -15,7 +15,8 @@ from tortoise.transactions import in_transaction
 
 from registry.db.models import Account, Person, Unit
 from registry.ledger import audit, vocab
-from registry.ledger.records import KEYS, PENDING_UNIT, is_pending, record_identity
+from registry.ledger.columns import KEYS
+from registry.ledger.completeness import PENDING_UNIT, is_pending, record_identity
 
 #: Record keys whose empty value in a ledger means "keep what is stored" rather than "clear" (a list
 #: that names an account without its id never clears the id another import or `resolve` found).

@@ -8,20 +8,12 @@ from collections.abc import Iterator
 
 from registry.config.i18n import tr
 from registry.ledger import vocab
-from registry.ledger.records import (
-    BY_KEY,
-    KEYS,
-    NO_ACCOUNT,
-    PENDING_UNIT,
-    WIDE_PREFIX,
-    ParsedLedger,
-    Row,
-    RowError,
-    column_letter,
-    expand_platforms,
-    is_pending,
-    map_headers,
-)
+from registry.ledger.cells import NO_ACCOUNT
+from registry.ledger.columns import BY_KEY, KEYS, WIDE_PREFIX, map_headers
+from registry.ledger.completeness import PENDING_UNIT, is_pending
+from registry.ledger.names import expand_platforms
+from registry.ledger.records import ParsedLedger, Row
+from registry.ledger.row_errors import RowError, column_letter
 
 
 def _missing_column(header_row: int, key: str) -> RowError:

@@ -12,7 +12,7 @@ from registry.config.settings import Settings
 from registry.db.lifecycle import describe_url
 from registry.db.models import Account
 from registry.ledger import vocab
-from registry.ledger.records import PENDING_UNIT
+from registry.ledger.completeness import PENDING_UNIT
 
 _SECRET_KEY = re.compile(r"(secret|token|password|passwd|aes_key|webhook_key|cookie)", re.IGNORECASE)
 

@@ -21,7 +21,7 @@ from tortoise.expressions import RawSQL
 from tortoise.functions import Count, Max, Sum
 
 from registry.db.models import Account, AuditEvent, Finding, Post, Review
-from registry.ledger.records import shown_unit
+from registry.ledger.completeness import shown_unit
 from registry.views.figures import interactions_sql
 from registry.views.post_digest import follower_figures_marked
 

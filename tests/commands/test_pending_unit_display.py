@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from cli import main
 from registry.config.i18n import set_lang
+from registry.ledger.completeness import PENDING_UNIT
 from registry.ledger.files import import_ledger
-from registry.ledger.records import PENDING_UNIT
 from registry.views.monthly_data import ReportBase
 
 LIST = """序号,账号名称,平台,主办单位

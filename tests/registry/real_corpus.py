@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from registry.ledger.completeness import PENDING_UNIT
 from registry.ledger.layout import locate
-from registry.ledger.records import PENDING_UNIT
 from registry.ledger.tabular import Sheet
 from registry.ledger.validation import validate_rows
 from registry.ledger.vocab import parse_platform

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 
 from registry.config.i18n import set_lang
-from registry.ledger.records import COLUMNS, canonical_uid, map_headers, parse_date
+from registry.ledger.cells import parse_date
+from registry.ledger.columns import COLUMNS, map_headers
+from registry.ledger.identifiers import canonical_uid
 from registry.ledger.validation import validate_rows
 from registry.ledger.vocab import Platform
 
@@ -138,7 +140,7 @@ def test_future_date_and_huge_cell() -> None:
 
 
 def test_words_real_lists_use_for_status_and_account_kind() -> None:
-    from registry.ledger.records import map_headers
+    from registry.ledger.columns import map_headers
     from registry.ledger.vocab import Status, parse_status
 
     assert (parse_status("正常运营"), parse_status("关停"), parse_status("停更了")) == (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from registry.ledger.records import PENDING_UNIT, is_pending, record_identity
+from registry.ledger.completeness import PENDING_UNIT, is_pending, record_identity
 from registry.ledger.validation import validate_rows
 
 TODAY = dt.date(2026, 12, 7)

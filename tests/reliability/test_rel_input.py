@@ -30,7 +30,7 @@ from cli import main
 from collectors.manual import Submission, import_submission
 from registry.db.lifecycle import database
 from registry.ledger.files import ImportResult, import_ledger
-from registry.ledger.records import RowError
+from registry.ledger.row_errors import RowError
 from rules.config import RuleSettings
 from rules.evaluate import run_check
 
