@@ -93,13 +93,15 @@ async def test_a_pass_ends_at_its_deadline_and_leaves_the_rest_due(db: str, tmp_
     await import_ledger(write_ledger(tmp_path / "ledger.csv", FEEDS), actor="t", today=dt.date(2026, 11, 26))
     targets = await obs.targets()
     source = _Hangs()
-    runner = Runner({"feed": source}, lambda: dt.datetime.now(BEIJING), concurrency=1, account_deadline=0.4,
-                    pass_deadline=0.6)
+    # The second account starts once the first one's failure is recorded, and must start before the pass
+    # deadline: 0.8 s of margin (a loaded CI machine's database took more than 0.2 s for that write).
+    runner = Runner({"feed": source}, lambda: dt.datetime.now(BEIJING), concurrency=1, account_deadline=1.2,
+                    pass_deadline=2.0)
     started = time.monotonic()
     summary = await asyncio.wait_for(runner.run_pass(targets), STALL)
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 4.5
     statuses = sorted(o.status for o in summary.outcomes)
-    # the first account is cut at 0.4 s, the second at the pass's end (0.6 s), the third never starts
+    # the first account is cut at 1.2 s, the second at the pass's end (2.0 s), the third never starts
     assert statuses == ["failed", "failed", "skipped"], summary.outcomes
     assert source.started == 2
     assert {o.error_kind for o in summary.outcomes if o.status == "failed"} == {"network"}
