@@ -139,6 +139,10 @@ class Runner:
         if not await obs.acquire_lease(target.account_id, self.worker, now, self.lease_ttl,
                                        only_if_due=self.due_interval is not None, attempt=True):
             return Outcome(target, "skipped", message="leased by another worker")
+        # The attempt starts now that the lease is ours: taking the lease may have waited for another
+        # process's commit (SQLite's write lock), and an attempt must never seem to start before the
+        # previous holder's attempt finished.
+        now = self.clock()
         counter = [0]
         CALLS.set(counter)
         # The outcome's state update also gives the lease back (and sets the next due time), so a
