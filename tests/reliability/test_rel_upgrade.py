@@ -58,7 +58,27 @@ for cls in (SqliteClient, SqliteTransactionWrapper, BasePostgresClient, AsyncpgD
         if name in vars(cls):
             setattr(cls, name, hooked(vars(cls)[name]))
 
-from registry.db.lifecycle import upgrade, _close_quietly
+from registry.db.lifecycle import upgrade, _close_quietly, tortoise_config, APP
+from registry.db import schema
+from tortoise import Tortoise
+from tortoise.connection import get_connection
+from tortoise.migrations.executor import MigrationExecutor
+
+async def warm(url):
+    # Project the migration state of the base database once here: every child inherits it (schema._STATES)
+    # instead of spending ~0.4 s rendering it again before its first statement. Reads only.
+    config = tortoise_config(url)
+    await Tortoise.init(config=config, init_connections=False)
+    app_config = config["apps"][APP]
+    where = (APP, app_config.get("default_connection", "default"))
+    try:
+        executor = MigrationExecutor(get_connection(where[1]), {APP: app_config})
+        await executor.loader.build_graph()
+        await schema._projected(executor, where, set(await executor.recorder.applied_migrations()))
+    finally:
+        await _close_quietly()
+
+warmed = []
 
 async def main(url):
     try:
@@ -67,7 +87,7 @@ async def main(url):
         await _close_quietly()
 
 def child(url, index):
-    stop_at[0] = index
+    count[0], stop_at[0] = 0, index
     try:
         asyncio.run(main(url))
     except BaseException:
@@ -77,6 +97,9 @@ def child(url, index):
 
 for line in sys.stdin:
     parts = line.rstrip("\\n").split("\\t")
+    if parts[1:] and not warmed:
+        asyncio.run(warm(parts[1]))
+        warmed.append(True)
     pids = {}
     for index, url in zip(parts[0::2], parts[1::2]):
         sys.stdout.flush()
