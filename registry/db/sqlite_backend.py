@@ -99,19 +99,27 @@ class ReleasingConnectionWrapper(ConnectionWrapper[Any]):
 
 
 class ReleasingTransactionContext(SqliteTransactionContext):
-    """tortoise's SQLite transaction context, releasing its lock when connecting fails."""
+    """tortoise's SQLite transaction context, releasing its lock when connecting or BEGIN fails.
+
+    Only a context that holds the lock gives it back: a task cancelled while it waits for the lock (a
+    pass cancelling its other accounts after one failed) must not release the holder's lock, which then
+    failed at the holder's end with "Lock is not acquired".
+    """
 
     async def __aenter__(self) -> Any:
+        await self._trxlock.acquire()
         try:
-            return await super().__aenter__()
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            await self.connection.begin()
         except BaseException:
-            # connecting or BEGIN failed after tortoise took the lock (and maybe routed to the transaction)
+            # connecting or BEGIN failed after the lock was taken (and maybe routed to the transaction)
             token = getattr(self, "token", None)
             if token is not None:
                 get_connections().reset(token)
-            if self._trxlock.locked():
-                self._trxlock.release()
+            self._trxlock.release()
             raise
+        return self.connection
 
 
 async def _connect(filename: str) -> aiosqlite.Connection:

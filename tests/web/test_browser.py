@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,11 @@ PAGES = ["/", "/accounts", "/findings", "/reviews", "/reports", "/content"]
 ADMIN_PAGES = ["/ledger", "/users"]
 
 
-@pytest.fixture(scope="module")
-def server(county: County) -> Iterator[str]:
-    """`govmedia web serve --port 0` on the county, as a person starts it; its base URL."""
+@contextmanager
+def _serving(county: County, port: int = 0, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`govmedia web serve --port PORT` on the county, as a person starts it (0: a free port); its base URL."""
     proc = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "--config", str(county.config),
-                             "web", "serve", "--port", "0"], stderr=subprocess.PIPE, text=True,
+                             "web", "serve", "--port", str(port)], stderr=subprocess.PIPE, text=True, env=env,
                             cwd=Path(__file__).resolve().parents[2])
     try:
         assert proc.stderr is not None
@@ -44,6 +45,13 @@ def server(county: County) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(county: County) -> Iterator[str]:
+    """The console on the county; its base URL."""
+    with _serving(county) as base:
+        yield base
 
 
 @pytest.fixture
@@ -202,20 +210,9 @@ def wecom_console(county: County) -> Iterator[tuple[str, str]]:
         env = {**os.environ, "GOVMEDIA_WEB_WECOM_LOGIN": "true", "GOVMEDIA_WEB_PUBLIC_URL": base,
                "GOVMEDIA_WECOM_API_BASE": sb.base_url + "/wecom", "GOVMEDIA_WECOM_LOGIN_BASE": sb.base_url + "/wecom-login",
                "GOVMEDIA_WECOM_OAUTH_BASE": sb.base_url + "/wecom-login"}
-        proc = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "--config", str(county.config),
-                                 "web", "serve", "--port", str(port)], stderr=subprocess.PIPE, text=True, env=env,
-                                cwd=Path(__file__).resolve().parents[2])
-        try:
-            assert proc.stderr is not None
-            for line in proc.stderr:
-                if re.search(rf"http://127\.0\.0\.1:{port}/", line):
-                    yield base, member
-                    break
-            else:
-                pytest.fail("web serve did not start")
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+        with _serving(county, port, env) as served:
+            assert served == base
+            yield base, member
 
 
 def test_admin_signs_in_with_wecom(wecom_console: tuple[str, str], browser: object, tmp_path: Path) -> None:
