@@ -56,10 +56,10 @@ class WeComSignIn:
         if q.get("appid") != wecom.corp_id or q.get("agentid") != str(wecom.agent_id) or not _http(target):
             return HTMLResponse("<p>参数错误（appid、agentid 或 redirect_uri）</p>", status_code=400)
         keep = {"redirect_uri": target, "state": q.get("state", "")}
-        links = [f'<li><a href="/wecom-login/confirm?{html.escape(urlencode({**keep, "userid": u}))}">以 {html.escape(u)} 的身份扫码确认</a></li>'
-                 for u in wecom.users]
-        links.append(f'<li><a href="/wecom-login/confirm?{html.escape(urlencode({**keep, "userid": OUTSIDER}))}">不是本企业成员</a></li>')
-        links.append(f'<li><a href="/wecom-login/confirm?{html.escape(urlencode(keep))}">取消</a></li>')
+        choices = [*(({"userid": u}, f"以 {u} 的身份扫码确认") for u in wecom.users),
+                   ({"userid": OUTSIDER}, "不是本企业成员"), ({}, "取消")]
+        links = [f'<li><a href="/wecom-login/confirm?{html.escape(urlencode({**keep, **who}))}">{html.escape(label)}</a></li>'
+                 for who, label in choices]
         body = ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>企业微信登录（沙盒）</title></head>"
                 "<body><h1>企业微信登录（沙盒）</h1><p>请选择扫码的成员：</p><ul>" + "".join(links) + "</ul></body></html>")
         return HTMLResponse(body)

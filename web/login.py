@@ -13,7 +13,7 @@ from registry.ops import webusers
 from web.auth import checked_form, session_of
 from web.passwords import hash_password, needs_rehash, verify_password
 from web.render import page
-from web.services import Services
+from web.services import Services, Throttle
 
 log = logging.getLogger("govmedia.web")
 
@@ -23,9 +23,21 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
 
 
-def _keys(name: str, request: Request) -> tuple[str, str]:
-    addr = request.client.host if request.client else "unknown"
-    return f"user:{name[:64]}", f"addr:{addr}"
+def address_key(request: Request) -> str:
+    """The throttling key of the request's address (both ways of logging in count toward it)."""
+    return f"addr:{request.client.host if request.client else 'unknown'}"
+
+
+def locked_text(t: Throttle) -> str:
+    """What a locked-out login is told."""
+    return f"登录失败次数过多，已暂时锁定，请 {t.window_s // 60} 分钟后再试或联系管理员。"
+
+
+def start_session(request: Request, facts: webusers.WebUserFacts) -> None:
+    """Make the request's session that of ``facts``'s user, with a new CSRF token for the new session."""
+    session = session_of(request)
+    session.user, session.epoch = facts.name, facts.session_epoch
+    session.csrf = secrets.token_urlsafe(24)
 
 
 async def login_form(request: Request) -> Response:
@@ -42,7 +54,7 @@ async def login_submit(request: Request) -> Response:
     name = str(form.get("username") or "").strip()[:64]
     password = str(form.get("password") or "")
     target = _safe_next(str(form.get("next") or "/"))
-    user_key, addr_key = _keys(name, request)
+    user_key, addr_key = f"user:{name[:64]}", address_key(request)
     t = services.throttle
     now = dt.datetime.now(dt.UTC)
     since = now - dt.timedelta(seconds=t.window_s)
@@ -50,9 +62,7 @@ async def login_submit(request: Request) -> Response:
     addr_fails, _ = await webusers.recent_failures(addr_key, since)
     if user_fails >= t.lock_user or addr_fails >= t.lock_addr:
         log.warning("login locked for %s from %s", user_key, addr_key)
-        minutes = t.window_s // 60
-        return page(request, "login.html", status_code=429, next=target,
-                    error=f"登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试或联系管理员。")
+        return page(request, "login.html", status_code=429, next=target, error=locked_text(t))
     worst = max(user_fails, addr_fails)
     if worst >= t.slow_after and t.delay_s > 0:
         await t.sleep(min(t.delay_s * 2 ** (worst - t.slow_after), 8.0))
@@ -65,9 +75,7 @@ async def login_submit(request: Request) -> Response:
         await webusers.rehash_password(name, hash_password(password))
     facts = await webusers.web_user_by_name(name)
     assert facts is not None
-    session = session_of(request)
-    session.user, session.epoch = facts.name, facts.session_epoch
-    session.csrf = secrets.token_urlsafe(24)  # a new token for the new session
+    start_session(request, facts)
     log.info("web login: %s", facts.name)
     return RedirectResponse(target, status_code=303)
 

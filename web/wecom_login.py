@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from registry.ops import webusers
 from web.auth import session_of
+from web.login import address_key, locked_text, start_session
 from web.render import page
 from web.services import Services, WeComLogin
 
@@ -60,13 +61,13 @@ async def wecom_callback(request: Request) -> Response:
     code = request.query_params.get("code", "")
     if not code:
         return _refused(request, 200, "已取消企业微信登录。")
-    addr_key = f"addr:{request.client.host if request.client else 'unknown'}"
+    addr_key = address_key(request)
     t = services.throttle
     now = dt.datetime.now(dt.UTC)
     fails, _ = await webusers.recent_failures(addr_key, now - dt.timedelta(seconds=t.window_s))
     if fails >= t.lock_addr:
         log.warning("WeCom login locked for %s", addr_key)
-        return _refused(request, 429, f"登录失败次数过多，已暂时锁定，请 {t.window_s // 60} 分钟后再试或联系管理员。")
+        return _refused(request, 429, locked_text(t))
     member = await wecom.member(code)
     if member.userid is None:
         await webusers.record_login_attempt([addr_key], False, now)
@@ -79,8 +80,7 @@ async def wecom_callback(request: Request) -> Response:
         log.warning("WeCom member %s has no enabled web user", member.userid)
         return _refused(request, 403, f"企业微信成员 {member.userid} 没有关联可用的网页账号，请联系县政务公开办管理员"
                                       "（govmedia web user link 用户名 企业微信账号）。")
-    session.user, session.epoch = facts.name, facts.session_epoch
-    session.csrf = secrets.token_urlsafe(24)  # a new token for the new session
+    start_session(request, facts)
     log.info("web login via WeCom: %s (%s)", facts.name, member.userid)
     return RedirectResponse("/", status_code=303)
 
